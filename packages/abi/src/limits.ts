@@ -1,0 +1,60 @@
+// Every limit of AIOS in one place, xv6's param.h in spirit. Each has a comment
+// saying what it bounds and what a caller gets past it.
+
+/** Largest IPC payload in bytes; one more byte gives EMSGSIZE. */
+export const IPC_MAX_MESSAGE_BYTES = 65_536;
+/** Most handles one message may carry; more gives EMSGSIZE. */
+export const IPC_MAX_HANDLES_PER_MESSAGE = 64;
+/** Default mailbox depth in messages; a send to a full mailbox gives EAGAIN. */
+export const MAILBOX_DEFAULT_DEPTH = 1_024;
+/** Largest mailbox depth an agent may be given. */
+export const MAILBOX_MAX_DEPTH = 65_536;
+/** Page size of every address space and of physical frames. */
+export const PAGE_SIZE = 4_096;
+/** Largest single AgentMemAlloc in bytes (1 GiB); one more byte gives EINVAL. */
+export const MEM_MAX_ALLOC_BYTES = 2 ** 30;
+/** Size of each agent's virtual address space (64 GiB, well inside 2^53). */
+export const ADDRESS_SPACE_BYTES = 2 ** 36;
+/** First usable virtual address: page 0 is never mapped, so vaddr 0 always faults. */
+export const ADDRESS_SPACE_BASE = 0x10000;
+/** Largest single MemRead or MemWrite in bytes; more gives EMSGSIZE (use a shared region). */
+export const MEM_MAX_IO_BYTES = 16 * 2 ** 20;
+/** Default physical arena of a node in 4 KiB frames (64 MiB). Config `arenaFrames` changes it. */
+export const DEFAULT_ARENA_FRAMES = 16_384;
+/** Most frames one FrameAlloc may take. */
+export const FRAME_MAX_PER_ALLOC = 4_096;
+/** AgentPoolAlloc size classes in bytes; a larger request gives EINVAL (use AgentMemAlloc). */
+export const POOL_SIZE_CLASSES = [16, 32, 64, 128, 256, 512, 1024, 2048] as const;
+/** Largest object AgentPoolAlloc serves. */
+export const POOL_MAX_OBJECT_BYTES = 2_048;
+/** Most handles one agent may hold; more gives ENOMEM. */
+export const HANDLES_PER_AGENT_MAX = 65_536;
+/** Longest agent name in characters. */
+export const AGENT_NAME_MAX = 128;
+/** Largest agent image source in bytes (after bundling); more gives EMSGSIZE. */
+export const IMAGE_MAX_BYTES = 8 * 2 ** 20;
+/** Largest manifest (as JSON) an agent may register. */
+export const MANIFEST_MAX_BYTES = 256 * 1024;
+/** Longest single log line kept; longer lines are cut with a marker. */
+export const LOG_LINE_MAX = 8_192;
+/** Lines of log kept per agent in memory. */
+export const LOG_LINES_PER_AGENT = 1_000;
+/** Default memory quota of an agent spawned without one (bytes of regions, frames and pool). */
+export const DEFAULT_MEM_QUOTA_BYTES = 256 * 2 ** 20;
+/** Default cap on live descendants of an agent. */
+export const DEFAULT_SPAWN_QUOTA = 100_000;
+/** Deepest spawn tree below the root. */
+export const DEFAULT_SPAWN_DEPTH = 32;
+/** Outstanding async tickets per agent; more gives EAGAIN. */
+export const TICKETS_PER_AGENT_MAX = 4_096;
+/** Events buffered per subscriber before new ones are dropped (and counted). */
+export const EVENT_SUBSCRIBER_BUFFER = 1_024;
+/** Audit records kept in memory by the first, in-memory audit log. */
+export const AUDIT_MEMORY_RECORDS = 100_000;
+/** Longest timeout accepted by blocking syscalls (one day). */
+export const MAX_TIMEOUT_MS = 86_400_000;
+/** Exit and trap records kept for dead agents so `ps` and `wait` can still answer. */
+export const ZOMBIE_RECORDS_KEPT = 1_000;
+/** Nice range, as on Linux. */
+export const NICE_MIN = -20;
+export const NICE_MAX = 19;

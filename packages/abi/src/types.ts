@@ -1,0 +1,180 @@
+// Wire types shared by the kernel, the runtime, services and tools. Plain data
+// only: everything here survives JSON and the sandbox boundary.
+
+/** A handle: an index into the calling agent's own handle table. Meaningless in any other agent. */
+export type Handle = number;
+/** An async ticket, owned by the agent that started the operation. */
+export type Ticket = number;
+/** A virtual address in the calling agent's address space. */
+export type VAddr = number;
+/** A node-unique agent id (pid). Ids are never reused within a node's life. */
+export type AgentId = number;
+
+export type Domain = 'native' | 'wasm';
+
+/** An agent image: module text, or a path to a module file on the node's host. */
+export type AgentImage = { source: string; filename?: string } | { path: string };
+
+export type AgentState = 'embryo' | 'ready' | 'running' | 'waiting' | 'suspended' | 'zombie' | 'dead';
+
+export type SchedHint = 'interactive' | 'batch' | 'deadline' | 'llm-bound' | 'io-bound';
+
+/**
+ * Quotas. A child's limits may not exceed its parent's; usage is charged to the
+ * agent and to every ancestor (cgroup style), so a subtree never exceeds the
+ * limit of its root. Unset fields inherit the parent's limit.
+ */
+export interface Quotas {
+  /** Bytes of memory regions, pool pages and frames. */
+  memBytes?: number;
+  /** Physical frames. */
+  frames?: number;
+  /** Live descendants. */
+  spawns?: number;
+  /** Spawn depth below this agent. */
+  spawnDepth?: number;
+  /** Mailbox depth in messages. */
+  mailboxDepth?: number;
+}
+
+export interface SpawnOptions {
+  name?: string;
+  /** Privileges for the child's self handle: a subset of the caller's ('spawn', 'frame', 'map', 'supervise', 'admin'). */
+  capabilities?: string[];
+  /** Handles placed in the child's namespace under a name, with optionally narrowed rights. */
+  namespace?: Record<string, Handle | { handle: Handle; rights?: number }>;
+  quotas?: Quotas;
+  nice?: number;
+  hints?: SchedHint[];
+  /** Execution domain. Defaults to the node's default for user agents. */
+  domain?: Domain;
+  /** Free-form configuration given to the agent as ctx.config. Must be JSON. */
+  config?: unknown;
+  /** Labels used by policy (resource and scheduling policies). */
+  labels?: string[];
+}
+
+/** A message as IPCRecv returns it. `from` is stamped by the kernel and cannot be forged. */
+export interface Message {
+  from: AgentId;
+  data: Uint8Array;
+  /** Handles transferred with the message, now in the receiver's table. */
+  handles: Handle[];
+  /** Small kind tag: 'data' for IPCSend, 'exit' and 'trap' for supervision notices, 'event' for events. */
+  tag: string;
+}
+
+export interface SendOptions {
+  handles?: Handle[];
+  /** Rights to keep on each transferred handle (default: its current rights minus nothing). */
+  handleRights?: number[];
+  tag?: string;
+}
+
+export interface IntentManifest {
+  name: string;
+  description?: string;
+  examples?: string[];
+  /** JSON Schema of the payload. */
+  input?: unknown;
+  /** JSON Schema of the result. */
+  output?: unknown;
+}
+
+export interface AgentManifest {
+  name: string;
+  version?: string;
+  description?: string;
+  intents?: IntentManifest[];
+}
+
+/** One row of `ps`. */
+export interface AgentInfo {
+  id: AgentId;
+  name: string;
+  state: AgentState;
+  domain: Domain;
+  parent: AgentId | null;
+  nice: number;
+  weight: number;
+  hints: SchedHint[];
+  cpuMs: number;
+  vruntime: number;
+  activations: number;
+  mailbox: number;
+  memBytes: number;
+  handles: number;
+  exitCode: number | null;
+  exitReason: string | null;
+  startedAt: number;
+  version?: string;
+}
+
+/** Body of an 'exit' or 'trap' notice sent to supervisors (JSON in the message data). */
+export interface ExitNotice {
+  agent: AgentId;
+  name: string;
+  code: number;
+  reason: string;
+  trap?: TrapInfo;
+}
+
+export type TrapKind = 'exception' | 'cpu' | 'memory' | 'syscall-storm' | 'load';
+
+export interface TrapInfo {
+  kind: TrapKind;
+  message: string;
+  stack?: string;
+}
+
+export interface AuditRecord {
+  seq: number;
+  time: number;
+  agent: AgentId;
+  syscall: string;
+  object: string | null;
+  result: 'ok' | string;
+  detail?: Record<string, unknown>;
+}
+
+export interface KernelEvent {
+  topic: string;
+  time: number;
+  data: Record<string, unknown>;
+}
+
+export type PqcOp =
+  | 'mlkem768.keygen'
+  | 'mlkem768.encaps'
+  | 'mlkem768.decaps'
+  | 'mldsa65.keygen'
+  | 'mldsa65.sign'
+  | 'mldsa65.verify';
+
+export const PQC_OPS: readonly PqcOp[] = [
+  'mlkem768.keygen', 'mlkem768.encaps', 'mlkem768.decaps', 'mldsa65.keygen', 'mldsa65.sign', 'mldsa65.verify',
+];
+
+export interface CapInfo {
+  handle: Handle;
+  type: string;
+  rights: number;
+  rightNames: string[];
+  object: string;
+  name?: string;
+  expires?: number;
+}
+
+export interface CapDeriveOptions {
+  /** Clock time (ms) after which the derived handle stops working (EPERM). */
+  expires?: number;
+}
+
+/** What SelfInfo returns. */
+export interface SelfInfo {
+  id: AgentId;
+  name: string;
+  parent: AgentId | null;
+  domain: Domain;
+  config: unknown;
+}

@@ -1,0 +1,2 @@
+// Public surface of the in-memory storage driver.
+export { createMemoryStorage } from './driver.ts';

@@ -1,0 +1,96 @@
+// The agent: a kernel object and a process. Holds its handle table, mailbox,
+// address space, pool, quota, scheduling entity and the instance running its code.
+
+import type { AgentManifest, AgentState, Domain, Message, SchedHint } from '@aios/abi';
+import { limits } from '@aios/abi';
+import type { CapNode, HandleOwner, KObject } from '../cap/captree.ts';
+import { HandleTable } from '../cap/handles.ts';
+import type { AgentInstance } from '../domain/types.ts';
+import { Mailbox } from '../ipc/mailbox.ts';
+import { AddressSpace } from '../mem/vaspace.ts';
+import type { Pool } from '../mem/pool.ts';
+import type { QuotaNode } from '../quota/quota.ts';
+import type { SchedEntity } from '../sched/runqueue.ts';
+
+export interface IpcWaiter {
+  settle(ok: boolean, value: unknown): void;
+  timer: unknown;
+}
+
+export class Agent implements KObject, HandleOwner, SchedEntity {
+  readonly type = 'agent' as const;
+  readonly label: string;
+  state: AgentState = 'embryo';
+  exitCode: number | null = null;
+  exitReason: string | null = null;
+
+  readonly handles: HandleTable;
+  selfHandle = 0;
+  selfNode!: CapNode;
+  readonly namespace = new Map<string, number>();
+  readonly mailbox: Mailbox;
+  readonly ipcWaiters: IpcWaiter[] = [];
+  readonly aspace = new AddressSpace();
+  pool!: Pool;
+  readonly supervisors = new Set<Agent>();
+  readonly children = new Set<Agent>();
+  manifest: AgentManifest | null = null;
+  readonly logs: string[] = [];
+
+  instance: AgentInstance | null = null;
+  hasOnMessage = false;
+  mainDone = false;
+  pumpQueued = false;
+  busy = false;
+
+  // Scheduling entity.
+  weight: number;
+  vruntime = 0;
+  heapIndex = -1;
+  readonly pending: Array<() => void> = [];
+  cpuMs = 0;
+  activations = 0;
+
+  /** Called when one of its handles is dropped by revocation (frames and subscriptions release there). */
+  onHandleDropped: (node: CapNode) => void = () => {};
+
+  constructor(
+    readonly id: number,
+    public name: string,
+    public parent: Agent | null,
+    readonly depth: number,
+    readonly domain: Domain,
+    readonly quota: QuotaNode,
+    public nice: number,
+    weight: number,
+    public hints: SchedHint[],
+    readonly config: unknown,
+    readonly labels: string[],
+    readonly startedAt: number,
+    mailboxDepth: number = limits.MAILBOX_DEFAULT_DEPTH,
+  ) {
+    this.label = `agent:${id}`;
+    this.weight = weight;
+    this.handles = new HandleTable(this);
+    this.mailbox = new Mailbox(mailboxDepth);
+  }
+
+  get alive(): boolean {
+    return this.state !== 'zombie' && this.state !== 'dead';
+  }
+
+  dropHandle(handle: number): void {
+    const node = this.handles.remove(handle);
+    if (node) this.onHandleDropped(node);
+  }
+
+  pushLog(line: string): void {
+    if (this.logs.length >= limits.LOG_LINES_PER_AGENT) this.logs.shift();
+    this.logs.push(line);
+  }
+
+  /** Queue a kernel notice (exit, trap, event) even past the mailbox depth: supervision never loses them. */
+  pushNotice(msg: Message): void {
+    this.mailbox.push(msg);
+  }
+}

@@ -1,0 +1,54 @@
+// The capability derivation tree (seL4 style). Every handle has a node; a
+// derived or transferred handle is a child. Revoking a node removes it and all
+// its descendants from their owners' handle tables at once.
+
+import type { ObjectType } from '@aios/abi';
+
+/** Anything a handle can name. Each object type keeps its own state. */
+export interface KObject {
+  readonly type: ObjectType;
+  /** Short printable id for audit records, e.g. "agent:7" or "mem:12". */
+  readonly label: string;
+}
+
+export interface HandleOwner {
+  /** Called by revoke: drop this handle from the owner's table. */
+  dropHandle(handle: number): void;
+}
+
+export class CapNode {
+  readonly children = new Set<CapNode>();
+  revoked = false;
+  constructor(
+    readonly object: KObject,
+    readonly rights: number,
+    readonly owner: HandleOwner,
+    readonly handle: number,
+    readonly parent: CapNode | null,
+    readonly expires: number | undefined,
+  ) {
+    parent?.children.add(this);
+  }
+
+  /** Revokes every descendant (not this node). Returns how many were revoked. */
+  revokeDescendants(): number {
+    let n = 0;
+    const stack = [...this.children];
+    this.children.clear();
+    while (stack.length > 0) {
+      const node = stack.pop()!;
+      if (node.revoked) continue;
+      node.revoked = true;
+      n++;
+      for (const c of node.children) stack.push(c);
+      node.children.clear();
+      node.owner.dropHandle(node.handle);
+    }
+    return n;
+  }
+
+  /** Unlinks this node from its parent (its own children stay valid). */
+  detach(): void {
+    this.parent?.children.delete(this);
+  }
+}

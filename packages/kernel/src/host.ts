@@ -1,0 +1,121 @@
+// The host's view of a kernel: what the node process (CLI, HTTP API, tests) does
+// on behalf of the root agent. Every call goes through the same syscall path
+// as agents' calls, as the root agent, so it is checked and audited alike.
+
+import { ALL_RIGHTS, AiosError, NR, type AgentImage, type AgentInfo, type ExitNotice, type SpawnOptions } from '@aios/abi';
+import type { Agent } from './agent/agent.ts';
+import { Kernel, type KernelConfig } from './kernel.ts';
+import type { KernelPorts } from './ports.ts';
+import { createNativeDomain } from './domain/native.ts';
+import type { ExecutionDomain } from './domain/types.ts';
+
+export interface ExitStatus {
+  id: number;
+  code: number;
+  reason: string;
+}
+
+export class KernelHost {
+  readonly kernel: Kernel;
+  private readonly exitWaiters = new Map<number, Array<(s: ExitStatus) => void>>();
+
+  constructor(ports: KernelPorts, config: KernelConfig = {}, domains: ExecutionDomain[] = []) {
+    this.kernel = new Kernel(ports, config);
+    this.kernel.registerDomain(createNativeDomain());
+    for (const d of domains) this.kernel.registerDomain(d);
+    this.kernel.subscribeHost('agent.*.exit', (e) => {
+      const id = e.data.id as number;
+      const ws = this.exitWaiters.get(id);
+      if (!ws) return;
+      this.exitWaiters.delete(id);
+      for (const w of ws) w({ id, code: e.data.code as number, reason: e.data.reason as string });
+    });
+  }
+
+  private get root(): Agent {
+    return this.kernel.root;
+  }
+
+  /** Calls a syscall as the root agent. */
+  call(name: string, ...args: unknown[]): unknown {
+    const nr = NR[name];
+    if (nr === undefined) throw new AiosError('ENOSYS', `no syscall ${name}`);
+    return this.kernel.syscall(this.root, nr, args);
+  }
+
+  /** Spawns an agent as a child of the root; resolves with its id once it has loaded. */
+  async spawn(image: AgentImage | string, opts: SpawnOptions = {}): Promise<number> {
+    const img: AgentImage = typeof image === 'string' ? (looksLikeSource(image) ? { source: image } : { path: image }) : image;
+    const ticket = this.call('AgentSpawn', img, opts) as number;
+    const handle = await new Promise<unknown>((resolve, reject) => {
+      this.kernel.tickets.onSettle(this.root.id, ticket, () => {
+        try {
+          resolve(this.kernel.tickets.take(this.root.id, ticket));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    });
+    const node = this.root.handles.get(handle as number)!.node;
+    return (node.object as Agent).id;
+  }
+
+  /** The root's handle to an agent, by id or name. Root is privileged: it can name any live agent. */
+  handleFor(agent: number | string): number {
+    const a = this.find(agent);
+    for (const [h, e] of this.root.handles.entriesList()) if (e.node.object === a && e.node.parent === null) return h;
+    return this.kernel.insertHandle(this.root, a, ALL_RIGHTS, null);
+  }
+
+  find(agent: number | string): Agent {
+    const a = typeof agent === 'number' ? this.kernel.agents.get(agent) : [...this.kernel.agents.values()].find((x) => x.name === agent && x.alive);
+    if (a === undefined || a === this.root) throw new AiosError('ESRCH', `no agent ${String(agent)}`, { agent });
+    return a;
+  }
+
+  send(agent: number | string, data: Uint8Array | string, tag?: string): void {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    this.call('IPCSend', this.handleFor(agent), bytes, tag ? { tag } : undefined);
+  }
+
+  kill(agent: number | string, reason?: string): void {
+    this.call('AgentKill', this.handleFor(agent), reason);
+  }
+
+  ps(): AgentInfo[] {
+    return (this.call('AgentList') as AgentInfo[]).filter((a) => a.id !== this.root.id);
+  }
+
+  logs(agent: number | string): string[] {
+    return [...this.find(agent).logs];
+  }
+
+  /** Resolves when the agent exits (at once if it already has). */
+  waitExit(agent: number): Promise<ExitStatus> {
+    const a = this.kernel.agents.get(agent);
+    if (a === undefined) return Promise.reject(new AiosError('ESRCH', `no agent ${agent}`));
+    if (!a.alive) return Promise.resolve({ id: a.id, code: a.exitCode ?? 0, reason: a.exitReason ?? '' });
+    return new Promise((resolve) => {
+      const list = this.exitWaiters.get(agent) ?? [];
+      list.push(resolve);
+      this.exitWaiters.set(agent, list);
+    });
+  }
+
+  /** Notices (exit, trap) and messages sent to the root, oldest first; taking them empties the inbox. */
+  takeInbox(): Array<{ from: number; tag: string; text: string; notice?: ExitNotice }> {
+    return this.kernel.rootInbox.splice(0).map((m) => {
+      const text = new TextDecoder().decode(m.data);
+      return m.tag === 'exit' || m.tag === 'trap' ? { from: m.from, tag: m.tag, text, notice: JSON.parse(text) as ExitNotice } : { from: m.from, tag: m.tag, text };
+    });
+  }
+
+  shutdown(reason?: string): void {
+    this.kernel.shutdown(reason);
+  }
+}
+
+/** A string with a newline or an import/export statement is module text; anything else is a path. */
+export function looksLikeSource(s: string): boolean {
+  return s.includes('\n') || /\b(import|export)\b/.test(s);
+}

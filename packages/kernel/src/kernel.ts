@@ -1,0 +1,446 @@
+// The kernel: the agent table, the scheduler loop, message delivery, exit and
+// trap handling, and the syscall dispatcher. Mechanism only; policy lives in
+// services. Deterministic: time, randomness, timers and loading come from ports.
+
+import {
+  AiosError, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NR, isAiosError, limits,
+  type AgentInfo, type AgentManifest, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
+} from '@aios/abi';
+import { Agent } from './agent/agent.ts';
+import { AgentExit } from './agent/exit.ts';
+import { TicketTable } from './async/tickets.ts';
+import { AuditLog } from './audit/log.ts';
+import type { CapNode, KObject } from './cap/captree.ts';
+import { type AgentInstance, type ExecutionDomain, type Gate, TrapError } from './domain/types.ts';
+import { EventBus } from './event/bus.ts';
+import { FrameArena, FrameObject } from './mem/arena.ts';
+import { Pool } from './mem/pool.ts';
+import { KernelPanic } from './panic.ts';
+import type { KernelPorts, LoadedImage } from './ports.ts';
+import { QuotaNode } from './quota/quota.ts';
+import { DEFAULT_SCHED_PARAMS, RunQueue, type SchedParams } from './sched/runqueue.ts';
+import { niceToWeight } from './sched/weights.ts';
+import { HANDLERS } from './syscall/table.ts';
+
+
+export interface KernelConfig {
+  /** Physical arena size in frames. */
+  arenaFrames?: number;
+  /** Default domain of agents spawned without one. */
+  defaultDomain?: Domain;
+  /** Longest activation (ms) before the wasm domain interrupts it. */
+  sliceMs?: number;
+  sched?: Partial<SchedParams>;
+  /** Limits of the root agent (the node's own quota). */
+  rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
+}
+
+export interface SpawnRequest {
+  image: LoadedImage;
+  domain: Domain;
+}
+
+export class Kernel {
+  readonly agents = new Map<number, Agent>();
+  readonly events = new EventBus();
+  readonly audit = new AuditLog();
+  readonly tickets = new TicketTable();
+  readonly arena: FrameArena;
+  readonly runq: RunQueue<Agent>;
+  readonly domains = new Map<Domain, ExecutionDomain>();
+  readonly defaultDomain: Domain;
+  readonly sliceMs: number;
+  readonly root: Agent;
+  /** Messages addressed to the root agent (the host), for the node to read. */
+  readonly rootInbox: Message[] = [];
+  private nextId = 1;
+  private readonly zombies: Agent[] = [];
+  private stepQueued = false;
+  private current: { agent: Agent; t0: number } | null = null;
+  /** Label of the object the current syscall acted on, for its audit record. */
+  objectLabel: string | null = null;
+  stopped = false;
+
+  constructor(readonly ports: KernelPorts, readonly config: KernelConfig = {}) {
+    this.arena = new FrameArena(config.arenaFrames ?? limits.DEFAULT_ARENA_FRAMES);
+    this.runq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched });
+    this.defaultDomain = config.defaultDomain ?? 'native';
+    this.sliceMs = config.sliceMs ?? 1_000;
+    const rq = config.rootQuota ?? {};
+    const quota = new QuotaNode(1, {
+      memBytes: rq.memBytes ?? 8 * 2 ** 30,
+      frames: rq.frames ?? this.arena.frames,
+      spawns: rq.spawns ?? limits.DEFAULT_SPAWN_QUOTA,
+    }, null);
+    this.root = this.createAgent('root', null, 'native', quota, 0, [], null, [], limits.MAILBOX_MAX_DEPTH);
+    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN, null);
+    this.root.selfNode = this.root.handles.get(this.root.selfHandle)!.node;
+    this.root.state = 'waiting';
+  }
+
+  registerDomain(domain: ExecutionDomain): void {
+    this.domains.set(domain.name, domain);
+  }
+
+  now(): number {
+    return this.ports.clock.now();
+  }
+
+  // ---- agents ------------------------------------------------------------
+
+  createAgent(name: string, parent: Agent | null, domain: Domain, quota: QuotaNode, nice: number, hints: SchedHint[], config: unknown, labels: string[], mailboxDepth?: number): Agent {
+    const id = this.nextId++;
+    const a = new Agent(id, name, parent, parent ? parent.depth + 1 : 0, domain, quota, nice, niceToWeight(nice), hints, config, labels, this.now(), mailboxDepth);
+    a.pool = new Pool(a.aspace, () => a.quota.charge('memBytes', limits.PAGE_SIZE));
+    a.onHandleDropped = (node) => this.releaseHandleObject(node);
+    a.vruntime = this.runq.minVruntime;
+    parent?.children.add(a);
+    this.agents.set(id, a);
+    return a;
+  }
+
+  /** Inserts a handle, taking a reference on objects that count them (frames). */
+  insertHandle(a: Agent, object: KObject, rights: number, parent: CapNode | null, expires?: number): number {
+    const h = a.handles.insert(object, rights, parent, expires);
+    if (object instanceof FrameObject) object.ref();
+    return h;
+  }
+
+  /** Undoes what a handle held: frames are unreferenced, subscriptions cancelled. */
+  releaseHandleObject(node: CapNode): void {
+    const obj = node.object as KObject & { release?: () => void };
+    if (obj instanceof FrameObject) obj.unref();
+    else if (obj.type === 'subscription') obj.release?.();
+  }
+
+  closeHandle(a: Agent, handle: number): CapNode {
+    const node = a.handles.remove(handle);
+    if (node === undefined) throw new AiosError('EBADF', `bad handle ${handle}`, { handle });
+    node.detach();
+    this.releaseHandleObject(node);
+    return node;
+  }
+
+  /** Loads the instance into a fresh agent and queues its main activation. */
+  startAgent(a: Agent, image: LoadedImage): void {
+    const domain = this.domains.get(a.domain);
+    if (domain === undefined) throw new AiosError('ENOSYS', `execution domain ${a.domain} is not available on this node`, { domain: a.domain });
+    const gate: Gate = (nr, args) => this.syscall(a, nr, args);
+    let inst: AgentInstance;
+    try {
+      inst = domain.instantiate(image.code, gate, {
+        memoryBytes: Math.min(a.quota.limits.memBytes, 32 * 2 ** 20),
+        stackBytes: 512 * 1024,
+        sliceMs: this.sliceMs,
+      });
+    } catch (e) {
+      throw new AiosError('EINVAL', `image ${image.origin} did not load: ${(e as Error).message}`, { origin: image.origin });
+    }
+    a.instance = inst;
+    a.hasOnMessage = inst.info.hasOnMessage;
+    if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
+    a.state = 'ready';
+    this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });
+    if (inst.info.hasMain) {
+      this.wake(a, () => this.runHandler(a, inst.dispatch('main'), true));
+    } else {
+      a.mainDone = true;
+      a.state = 'waiting';
+      this.pump(a);
+    }
+  }
+
+  /** Tracks a handler's promise: main's end exits the agent unless it serves messages; a throw is a trap. */
+  private runHandler(a: Agent, p: Promise<void>, isMain: boolean): void {
+    p.then(
+      () => {
+        if (!a.alive) return;
+        if (isMain) {
+          a.mainDone = true;
+          if (!a.hasOnMessage) return this.exitAgent(a, 0, 'main returned');
+        } else {
+          a.busy = false;
+        }
+        this.pump(a);
+      },
+      (err: unknown) => {
+        if (!a.alive || err instanceof AgentExit) return;
+        this.trap(a, err);
+      },
+    );
+  }
+
+  /** Turns an agent fault into a trap record, an exit and a notice to its supervisors. */
+  trap(a: Agent, err: unknown): void {
+    const info: TrapInfo = err instanceof TrapError
+      ? { kind: err.kind, message: err.message, stack: err.stack }
+      : { kind: 'exception', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
+    this.audit.append(this.now(), a.id, 'Trap', a.label, info.kind, { message: info.message });
+    this.events.publish(`agent.${a.id}.trap`, this.now(), { id: a.id, kind: info.kind, message: info.message });
+    this.pushLog(a, `trap (${info.kind}): ${info.message}`);
+    this.exitAgent(a, 1, `trap: ${info.kind}: ${info.message}`, info);
+  }
+
+  /** Ends an agent: frees its memory, handles and mailbox, and notifies supervisors and parent. */
+  exitAgent(a: Agent, code: number, reason: string, trap?: TrapInfo): void {
+    if (!a.alive) return;
+    if (a === this.root) throw new KernelPanic('the root agent cannot exit');
+    a.state = 'zombie';
+    a.exitCode = code;
+    a.exitReason = reason;
+    this.runq.remove(a);
+    a.pending.length = 0;
+    for (const w of a.ipcWaiters.splice(0)) if (w.timer !== undefined) this.ports.timers.clearTimer(w.timer);
+    a.mailbox.drain();
+    try {
+      a.instance?.dispose();
+    } catch {
+      /* a broken instance must not stop the cleanup */
+    }
+    a.instance = null;
+    for (const m of [...a.aspace.mappings]) {
+      a.aspace.unmap(m.start, [m.kind]);
+      if (m.kind === 'alloc' || m.kind === 'pool') a.quota.release('memBytes', m.size);
+      if (m.backing instanceof FrameObject) m.backing.unref();
+    }
+    for (const [h] of a.handles.entriesList()) {
+      const node = a.handles.remove(h)!;
+      node.detach();
+      this.releaseHandleObject(node);
+    }
+    this.tickets.dropOwner(a.id);
+    a.quota.parent?.release('spawns', 1);
+    for (const c of a.children) c.parent = this.root;
+    a.children.clear();
+    const notice: ExitNotice = { agent: a.id, name: a.name, code, reason };
+    if (trap) notice.trap = trap;
+    const data = new TextEncoder().encode(JSON.stringify(notice));
+    const tag = trap ? 'trap' : 'exit';
+    const notify = new Set<Agent>(a.supervisors);
+    if (a.parent) notify.add(a.parent);
+    for (const s of notify) if (s.alive) this.deliver(s, { from: a.id, data, handles: [], tag }, true);
+    this.audit.append(this.now(), a.id, 'AgentExit', a.label, 'ok', { code, reason });
+    this.events.publish(`agent.${a.id}.exit`, this.now(), { id: a.id, name: a.name, code, reason });
+    this.zombies.push(a);
+    while (this.zombies.length > limits.ZOMBIE_RECORDS_KEPT) this.reap(this.zombies.shift()!);
+  }
+
+  private reap(a: Agent): void {
+    a.state = 'dead';
+    a.parent?.children.delete(a);
+    this.agents.delete(a.id);
+  }
+
+  // ---- messages ------------------------------------------------------------
+
+  /** Hands a message to an agent: a waiting IPCWait first, else the mailbox (and the message pump). */
+  deliver(to: Agent, msg: Message, notice = false): void {
+    if (to === this.root) {
+      if (this.rootInbox.length < limits.MAILBOX_MAX_DEPTH) this.rootInbox.push(msg);
+      return;
+    }
+    const w = to.ipcWaiters.shift();
+    if (w !== undefined) {
+      if (w.timer !== undefined) this.ports.timers.clearTimer(w.timer);
+      w.settle(true, msg);
+      return;
+    }
+    if (notice) to.pushNotice(msg);
+    else to.mailbox.push(msg);
+    this.pump(to);
+  }
+
+  /** Queues one onMessage activation when the agent is idle and has mail. Messages are handled one at a time. */
+  pump(a: Agent): void {
+    if (!a.hasOnMessage || !a.mainDone || a.busy || a.pumpQueued || a.mailbox.length === 0 || !a.alive || a.state === 'suspended') return;
+    a.pumpQueued = true;
+    this.wake(a, () => {
+      a.pumpQueued = false;
+      const inst = a.instance;
+      const msg = a.mailbox.shift();
+      if (inst === null || msg === undefined) return;
+      a.busy = true;
+      this.runHandler(a, inst.dispatch('message', msg), false);
+    });
+  }
+
+  // ---- scheduler -------------------------------------------------------------
+
+  /** Queues an activation for an agent and makes it runnable. */
+  wake(a: Agent, activation: () => void): void {
+    if (!a.alive) return;
+    a.pending.push(activation);
+    if (a.state !== 'suspended' && a.state !== 'running') {
+      this.runq.enqueue(a);
+      if (a.state === 'waiting') a.state = 'ready';
+    }
+    this.queueStep();
+  }
+
+  /** A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled. */
+  block<T>(a: Agent): { promise: Promise<T>; settle: (ok: boolean, value: unknown) => void } {
+    let resolve!: (v: T) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    let done = false;
+    const settle = (ok: boolean, value: unknown): void => {
+      if (done) return;
+      done = true;
+      this.wake(a, () => (ok ? resolve(value as T) : reject(value)));
+    };
+    return { promise, settle };
+  }
+
+  private queueStep(): void {
+    if (this.stepQueued || this.stopped) return;
+    this.stepQueued = true;
+    this.ports.defer(() => this.step());
+  }
+
+  /** Charges the previous activation (measured through the microtasks it caused) to its agent. */
+  private chargeCurrent(): void {
+    const cur = this.current;
+    if (cur === null) return;
+    this.current = null;
+    const a = cur.agent;
+    const dt = Math.max(0, this.ports.clock.monotonic() - cur.t0);
+    a.cpuMs += dt;
+    const queued = this.runq.has(a);
+    if (queued) this.runq.remove(a);
+    RunQueue.charge(a, dt);
+    if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
+    if (queued || (a.pending.length > 0 && a.alive && a.state !== 'suspended')) this.runq.enqueue(a);
+  }
+
+  /** One scheduler step: run the activation of the agent with the smallest virtual runtime. */
+  private step(): void {
+    this.stepQueued = false;
+    this.chargeCurrent();
+    if (this.stopped) return;
+    const a = this.runq.pop();
+    if (a === undefined) return;
+    const activation = a.pending.shift();
+    if (activation === undefined || !a.alive) {
+      this.queueStep();
+      return;
+    }
+    a.state = 'running';
+    a.activations++;
+    this.current = { agent: a, t0: this.ports.clock.monotonic() };
+    try {
+      activation();
+    } catch (e) {
+      if (!(e instanceof AgentExit)) {
+        if (e instanceof KernelPanic) throw e;
+        if (a.alive) this.trap(a, e);
+      }
+    }
+    this.queueStep();
+  }
+
+  /** Runs until no activation is queued (tests); resolves when the scheduler is idle. */
+  async idle(): Promise<void> {
+    for (let i = 0; i < 1_000_000; i++) {
+      await new Promise<void>((r) => this.ports.defer(r));
+      if (!this.stepQueued && this.runq.length === 0) return;
+    }
+  }
+
+  // ---- syscalls ----------------------------------------------------------------
+
+  /** The dispatcher: one table, unknown numbers refused in one place, every mutation and denial audited. */
+  syscall(a: Agent, nr: number, args: unknown[]): unknown {
+    if (!a.alive) throw new AgentExit(a.id);
+    const handler = HANDLERS[nr];
+    const row = SYSCALL_BY_NR[nr];
+    if (handler === undefined || row === undefined) {
+      this.audit.append(this.now(), a.id, `nr:${String(nr)}`, null, 'ENOSYS');
+      throw new AiosError('ENOSYS', `no syscall number ${String(nr)}`, { nr });
+    }
+    if (!Array.isArray(args)) throw new AiosError('EINVAL', `${row.name}: arguments must be an array`);
+    this.objectLabel = null;
+    try {
+      const r = handler(this, a, args);
+      if (row.mutates) this.audit.append(this.now(), a.id, row.name, this.objectLabel, 'ok');
+      return r;
+    } catch (e) {
+      if (isAiosError(e)) {
+        if (row.mutates || e.code === 'EPERM' || e.code === 'EACCES') {
+          this.audit.append(this.now(), a.id, row.name, this.objectLabel, e.code, e.detail);
+        }
+        if (e.code === 'EPERM' || e.code === 'EACCES') {
+          this.events.publish(`security.denied`, this.now(), { agent: a.id, syscall: row.name, code: e.code });
+        }
+      }
+      throw e;
+    }
+  }
+
+  /** Looks a handle up with rights (the first step of every handle syscall) and notes the object for audit. */
+  lookup(a: Agent, handle: unknown, type: KObject['type'] | null, rights: number): CapNode {
+    const node = a.handles.lookup(handle, type, rights, this.now());
+    this.objectLabel = node.object.label;
+    return node;
+  }
+
+  // ---- logs and info --------------------------------------------------------------
+
+  pushLog(a: Agent, line: string): void {
+    const text = line.length > limits.LOG_LINE_MAX ? `${line.slice(0, limits.LOG_LINE_MAX)}…[cut]` : line;
+    a.pushLog(text);
+    this.ports.log?.(a.id, a.name, text);
+    if (this.events.subscriberCount > 0) this.events.publish(`agent.${a.id}.log`, this.now(), { id: a.id, name: a.name, line: text });
+  }
+
+  info(a: Agent): AgentInfo {
+    let memBytes = 0;
+    for (const m of a.aspace.mappings) if (m.kind !== 'map') memBytes += m.size;
+    return {
+      id: a.id,
+      name: a.name,
+      state: a.state,
+      domain: a.domain,
+      parent: a.parent?.id ?? null,
+      nice: a.nice,
+      weight: a.weight,
+      hints: [...a.hints],
+      cpuMs: Math.round(a.cpuMs * 1000) / 1000,
+      vruntime: Math.round(a.vruntime * 1000) / 1000,
+      activations: a.activations,
+      mailbox: a.mailbox.length,
+      memBytes,
+      handles: a.handles.size,
+      exitCode: a.exitCode,
+      exitReason: a.exitReason,
+      startedAt: a.startedAt,
+      ...(a.manifest?.version ? { version: a.manifest.version } : {}),
+    };
+  }
+
+  ps(): AgentInfo[] {
+    const out: AgentInfo[] = [];
+    for (const a of this.agents.values()) out.push(this.info(a));
+    return out;
+  }
+
+  manifests(): Array<{ agent: number; manifest: AgentManifest }> {
+    const out: Array<{ agent: number; manifest: AgentManifest }> = [];
+    for (const a of this.agents.values()) if (a.alive && a.manifest) out.push({ agent: a.id, manifest: a.manifest });
+    return out;
+  }
+
+  /** Stops scheduling and ends every agent (children before parents). */
+  shutdown(reason = 'node shutdown'): void {
+    const live = [...this.agents.values()].filter((a) => a.alive && a !== this.root).sort((x, y) => y.depth - x.depth);
+    for (const a of live) this.exitAgent(a, 0, reason);
+    this.stopped = true;
+  }
+
+  subscribeHost(pattern: string, fn: (e: KernelEvent) => void): () => void {
+    return this.events.subscribe({ pattern, dropped: 0, offer: (e) => (fn(e), true) });
+  }
+}
+

@@ -1,0 +1,128 @@
+// The CPU run queue, CFS-like: runnable entities ordered by virtual runtime in a
+// binary min-heap. An entity is charged cpuMs * NICE_0_WEIGHT / weight. A waking
+// sleeper is placed no earlier than min_vruntime - one target latency.
+
+import { NICE_0_WEIGHT } from './weights.ts';
+
+export interface SchedEntity {
+  readonly id: number;
+  weight: number;
+  vruntime: number;
+  /** Position in the heap, -1 when not queued. */
+  heapIndex: number;
+}
+
+export interface SchedParams {
+  /** Period in which every runnable entity should run once (ms). */
+  targetLatencyMs: number;
+  /** Smallest slice an entity gets however many are runnable (ms). */
+  minGranularityMs: number;
+}
+
+export const DEFAULT_SCHED_PARAMS: SchedParams = { targetLatencyMs: 6, minGranularityMs: 0.75 };
+
+export class RunQueue<E extends SchedEntity> {
+  private readonly heap: E[] = [];
+  /** Monotonic floor of vruntime among runnable entities. */
+  minVruntime = 0;
+
+  constructor(readonly params: SchedParams = DEFAULT_SCHED_PARAMS) {}
+
+  get length(): number {
+    return this.heap.length;
+  }
+
+  has(e: E): boolean {
+    return e.heapIndex >= 0;
+  }
+
+  /** Queues a waking entity, limiting the credit a long sleeper can bank to one latency period. */
+  enqueue(e: E): void {
+    if (e.heapIndex >= 0) return;
+    const floor = this.minVruntime - this.params.targetLatencyMs;
+    if (e.vruntime < floor) e.vruntime = floor;
+    e.heapIndex = this.heap.length;
+    this.heap.push(e);
+    this.up(e.heapIndex);
+  }
+
+  /** Removes and returns the entity with the smallest vruntime. */
+  pop(): E | undefined {
+    const top = this.heap[0];
+    if (top === undefined) return undefined;
+    this.removeAt(0);
+    if (top.vruntime > this.minVruntime) this.minVruntime = top.vruntime;
+    return top;
+  }
+
+  peek(): E | undefined {
+    return this.heap[0];
+  }
+
+  remove(e: E): void {
+    if (e.heapIndex >= 0) this.removeAt(e.heapIndex);
+  }
+
+  /** Charges measured CPU time, scaled by weight. */
+  static charge(e: SchedEntity, cpuMs: number): void {
+    e.vruntime += (cpuMs * NICE_0_WEIGHT) / e.weight;
+  }
+
+  /** The ideal slice of an entity right now: its weighted share of the latency period. */
+  slice(e: E, totalWeight: number): number {
+    const share = totalWeight > 0 ? (this.params.targetLatencyMs * e.weight) / totalWeight : this.params.targetLatencyMs;
+    return Math.max(share, this.params.minGranularityMs);
+  }
+
+  private removeAt(i: number): void {
+    const last = this.heap.pop()!;
+    const removed = this.heap[i];
+    if (removed !== undefined) removed.heapIndex = -1;
+    if (i < this.heap.length) {
+      this.heap[i] = last;
+      last.heapIndex = i;
+      this.down(i);
+      this.up(i);
+    } else {
+      last.heapIndex = -1;
+    }
+  }
+
+  private less(a: E, b: E): boolean {
+    return a.vruntime < b.vruntime || (a.vruntime === b.vruntime && a.id < b.id);
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const e = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pe = h[p]!;
+      if (!this.less(e, pe)) break;
+      h[i] = pe;
+      pe.heapIndex = i;
+      i = p;
+    }
+    h[i] = e;
+    e.heapIndex = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    const e = h[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.less(h[r]!, h[l]!) ? r : l;
+      const ce = h[c]!;
+      if (!this.less(ce, e)) break;
+      h[i] = ce;
+      ce.heapIndex = i;
+      i = c;
+    }
+    h[i] = e;
+    e.heapIndex = i;
+  }
+}

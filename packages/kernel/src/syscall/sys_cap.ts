@@ -1,0 +1,61 @@
+// Capability syscalls: CapDerive (narrow), CapRevoke (the handle and its whole
+// subtree, in every agent), CapList, HandleClose, NsLookup, NsList.
+
+import { AiosError, Rights, rightsToNames, type CapInfo } from '@aios/abi';
+import type { Agent } from '../agent/agent.ts';
+import type { Kernel } from '../kernel.ts';
+import { argInt, argObject, argString } from './args.ts';
+
+export function sys_capDerive(k: Kernel, a: Agent, [handle, rights, opts]: unknown[]): number {
+  const node = k.lookup(a, handle, null, Rights.DERIVE);
+  const r = argInt(rights, 'rights', 0, 0x7fffffff);
+  if ((r & ~node.rights) !== 0) {
+    throw new AiosError('EPERM', 'derived rights must be a subset of the handle\'s rights', { handle, held: node.rights, wanted: r, extra: rightsToNames(r & ~node.rights) });
+  }
+  const o = argObject(opts, 'opts');
+  let expires = node.expires;
+  if (o?.expires !== undefined) {
+    const e = argInt(o.expires, 'opts.expires', 0, Number.MAX_SAFE_INTEGER);
+    expires = expires === undefined ? e : Math.min(expires, e);
+  }
+  return k.insertHandle(a, node.object, r, node, expires);
+}
+
+export function sys_capRevoke(k: Kernel, a: Agent, [handle]: unknown[]): number {
+  const entry = typeof handle === 'number' ? a.handles.get(handle) : undefined;
+  if (entry === undefined) throw new AiosError('EBADF', `bad handle ${String(handle)}`, { handle });
+  k.objectLabel = entry.node.object.label;
+  const n = entry.node.revokeDescendants();
+  entry.node.revoked = true;
+  k.closeHandle(a, handle as number);
+  for (const [name, h] of a.namespace) if (h === handle) a.namespace.delete(name);
+  return n + 1;
+}
+
+export function sys_capList(_k: Kernel, a: Agent): CapInfo[] {
+  return a.handles.entriesList().map(([h, e]) => {
+    const info: CapInfo = { handle: h, type: e.node.object.type, rights: e.node.rights, rightNames: rightsToNames(e.node.rights), object: e.node.object.label };
+    if (e.name !== undefined) info.name = e.name;
+    if (e.node.expires !== undefined) info.expires = e.node.expires;
+    return info;
+  });
+}
+
+export function sys_handleClose(k: Kernel, a: Agent, [handle]: unknown[]): void {
+  if (handle === a.selfHandle) throw new AiosError('EINVAL', 'the self handle cannot be closed', { handle });
+  const entry = typeof handle === 'number' ? a.handles.get(handle) : undefined;
+  if (entry) k.objectLabel = entry.node.object.label;
+  k.closeHandle(a, handle as number);
+  for (const [name, h] of a.namespace) if (h === handle) a.namespace.delete(name);
+}
+
+export function sys_nsLookup(_k: Kernel, a: Agent, [name]: unknown[]): number {
+  const n = argString(name, 'name', 256);
+  const h = a.namespace.get(n);
+  if (h === undefined || a.handles.get(h) === undefined) throw new AiosError('ENOENT', `no '${n}' in this agent's namespace`, { name: n });
+  return h;
+}
+
+export function sys_nsList(_k: Kernel, a: Agent): string[] {
+  return [...a.namespace.keys()].filter((n) => a.handles.get(a.namespace.get(n)!) !== undefined);
+}

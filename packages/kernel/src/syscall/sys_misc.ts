@@ -1,0 +1,141 @@
+// Time, logs, events, scheduling and async results: ClockNow, Log, Sleep,
+// SchedYield, EventSubscribe, EventPublish, GetAsyncResult, AsyncWait, PQCOperation.
+
+import { AiosError, PQC_OPS, limits, type PqcOp } from '@aios/abi';
+import type { Agent } from '../agent/agent.ts';
+import type { KObject } from '../cap/captree.ts';
+import { validatePattern } from '../event/bus.ts';
+import type { Kernel } from '../kernel.ts';
+import { argBytes, argInt, argJson, argObject, argString } from './args.ts';
+
+export function formatLogArgs(args: unknown[]): string {
+  return args.map((x) => {
+    if (typeof x === 'string') return x;
+    if (x instanceof Uint8Array) return `Uint8Array(${x.length})`;
+    if (x instanceof Error) return `${x.name}: ${x.message}`;
+    try {
+      return JSON.stringify(x) ?? String(x);
+    } catch {
+      return String(x);
+    }
+  }).join(' ');
+}
+
+export function sys_log(k: Kernel, a: Agent, args: unknown[]): void {
+  k.pushLog(a, formatLogArgs(args));
+}
+
+export function sys_clockNow(k: Kernel): number {
+  return k.now();
+}
+
+export function sys_sleep(k: Kernel, a: Agent, [ms]: unknown[]): Promise<void> {
+  const t = argInt(ms, 'ms', 0, limits.MAX_TIMEOUT_MS);
+  const { promise, settle } = k.block<void>(a);
+  k.ports.timers.setTimer(t, () => settle(true, undefined));
+  return promise;
+}
+
+export function sys_schedYield(k: Kernel, a: Agent): Promise<void> {
+  const { promise, settle } = k.block<void>(a);
+  settle(true, undefined);
+  return promise;
+}
+
+class Subscription implements KObject {
+  readonly type = 'subscription' as const;
+  readonly label: string;
+  release: () => void = () => {};
+  constructor(readonly pattern: string, id: number) {
+    this.label = `sub:${id}`;
+  }
+}
+let nextSub = 1;
+
+export function sys_eventSubscribe(k: Kernel, a: Agent, [pattern]: unknown[]): number {
+  validatePattern(pattern);
+  const sub = new Subscription(pattern as string, nextSub++);
+  const enc = new TextEncoder();
+  const unsubscribe = k.events.subscribe({
+    pattern: sub.pattern,
+    dropped: 0,
+    offer: (e) => {
+      if (!a.alive || a.mailbox.full) return false;
+      k.deliver(a, { from: 0, data: enc.encode(JSON.stringify(e)), handles: [], tag: 'event' });
+      return true;
+    },
+  });
+  sub.release = unsubscribe;
+  k.objectLabel = sub.label;
+  return k.insertHandle(a, sub, 1, null);
+}
+
+export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]): void {
+  const t = argString(topic, 'topic', 200);
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(t)) throw new AiosError('EINVAL', 'topic must be dot-separated words without wildcards', { arg: 'topic', value: t });
+  const d = data === undefined ? {} : argObject(data, 'data')!;
+  argJson(d, 'data', limits.IPC_MAX_MESSAGE_BYTES);
+  k.events.publish(`user.${a.id}.${t}`, k.now(), { ...d });
+}
+
+export function sys_getAsyncResult(k: Kernel, a: Agent, [ticket]: unknown[]): unknown {
+  return k.tickets.take(a.id, ticket);
+}
+
+export function sys_asyncWait(k: Kernel, a: Agent, [ticket, timeoutMs]: unknown[]): Promise<unknown> {
+  const t = timeoutMs === undefined ? undefined : argInt(timeoutMs, 'timeoutMs', 0, limits.MAX_TIMEOUT_MS);
+  if (!k.tickets.isPending(a.id, ticket)) {
+    try {
+      return Promise.resolve(k.tickets.take(a.id, ticket));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  const { promise, settle } = k.block<unknown>(a);
+  let timer: unknown;
+  if (t !== undefined) timer = k.ports.timers.setTimer(t, () => settle(false, new AiosError('ETIMEDOUT', `ticket ${String(ticket)} not ready within ${t} ms`, { ticket, timeoutMs: t })));
+  k.tickets.onSettle(a.id, ticket, () => {
+    if (timer !== undefined) k.ports.timers.clearTimer(timer);
+    try {
+      settle(true, k.tickets.take(a.id, ticket));
+    } catch (e) {
+      settle(false, e);
+    }
+  });
+  return promise;
+}
+
+const PQC_ARGS: Record<PqcOp, Record<string, number | 'msg'>> = {
+  'mlkem768.keygen': {},
+  'mlkem768.encaps': { publicKey: 1184 },
+  'mlkem768.decaps': { cipherText: 1088, secretKey: 2400 },
+  'mldsa65.keygen': {},
+  'mldsa65.sign': { secretKey: 4032, message: 'msg' },
+  'mldsa65.verify': { publicKey: 1952, message: 'msg', signature: 3309 },
+};
+
+export function sys_pqcOperation(k: Kernel, a: Agent, [op, args]: unknown[]): number {
+  if (typeof op !== 'string' || !(PQC_OPS as readonly string[]).includes(op)) {
+    throw new AiosError('ENOSYS', `unknown PQC operation ${String(op)}; known: ${PQC_OPS.join(', ')}`, { arg: 'op', value: typeof op === 'string' ? op : typeof op });
+  }
+  const spec = PQC_ARGS[op as PqcOp];
+  const given = argObject(args, 'args') ?? {};
+  const clean: Record<string, Uint8Array> = {};
+  for (const [name, size] of Object.entries(spec)) {
+    const v = argBytes(given[name], `args.${name}`, size === 'msg' ? limits.IPC_MAX_MESSAGE_BYTES : size);
+    if (size !== 'msg' && v.length !== size) throw new AiosError('EINVAL', `args.${name} must be ${size} bytes`, { arg: `args.${name}`, length: v.length, expected: size });
+    clean[name] = v.slice();
+  }
+  if (given.seed !== undefined) {
+    const want = op === 'mlkem768.keygen' ? 64 : op === 'mldsa65.keygen' ? 32 : 0;
+    const s = argBytes(given.seed, 'args.seed', 64);
+    if (want === 0 || s.length !== want) throw new AiosError('EINVAL', `args.seed is only for keygen and must be ${want || 'absent'} bytes`, { arg: 'args.seed' });
+    clean.seed = s.slice();
+  }
+  const ticket = k.tickets.create(a.id, 'PQCOperation');
+  k.ports.offload.pqc(op as PqcOp, clean).then(
+    (out) => k.tickets.settle(ticket, { kind: 'done', value: out }),
+    (err: unknown) => k.tickets.settle(ticket, { kind: 'failed', error: new AiosError('EINVAL', `PQC operation failed: ${(err as Error).message}`) }),
+  );
+  return ticket;
+}

@@ -1,0 +1,71 @@
+// Syscall number -> handler. The abi table says what each call is; this says
+// which function does it. A number with no row here is ENOSYS (see Kernel.syscall).
+
+import { NR } from '@aios/abi';
+import type { Agent } from '../agent/agent.ts';
+import type { Kernel } from '../kernel.ts';
+import * as ag from './sys_agent.ts';
+import * as cap from './sys_cap.ts';
+import * as ipc from './sys_ipc.ts';
+import * as mem from './sys_mem.ts';
+import * as misc from './sys_misc.ts';
+
+export type Handler = (k: Kernel, a: Agent, args: unknown[]) => unknown;
+
+const BY_NAME: Record<string, Handler> = {
+  AgentSpawn: ag.sys_agentSpawn,
+  AgentSupervisorRegister: ag.sys_agentSupervisorRegister,
+  AgentRegister: ag.sys_agentRegister,
+  AgentKill: ag.sys_agentKill,
+  IPCSend: ipc.sys_ipcSend,
+  IPCRecv: ipc.sys_ipcRecv,
+  AgentMemAlloc: mem.sys_agentMemAlloc,
+  AgentMemFree: mem.sys_agentMemFree,
+  FrameAlloc: mem.sys_frameAlloc,
+  PageMap: mem.sys_pageMap,
+  AgentPoolAlloc: mem.sys_agentPoolAlloc,
+  PQCOperation: misc.sys_pqcOperation,
+  GetAsyncResult: misc.sys_getAsyncResult,
+  IPCWait: ipc.sys_ipcWait,
+  AsyncWait: misc.sys_asyncWait,
+  MemRead: mem.sys_memRead,
+  MemWrite: mem.sys_memWrite,
+  SelfHandle: ag.sys_selfHandle,
+  Exit: ag.sys_exit,
+  Log: misc.sys_log,
+  ClockNow: misc.sys_clockNow,
+  CapDerive: cap.sys_capDerive,
+  CapRevoke: cap.sys_capRevoke,
+  CapList: cap.sys_capList,
+  HandleClose: cap.sys_handleClose,
+  MemShare: mem.sys_memShare,
+  MemMap: mem.sys_memMap,
+  AgentPoolFree: mem.sys_agentPoolFree,
+  PageUnmap: mem.sys_pageUnmap,
+  SchedYield: misc.sys_schedYield,
+  Sleep: misc.sys_sleep,
+  EventSubscribe: misc.sys_eventSubscribe,
+  EventPublish: misc.sys_eventPublish,
+  AgentInfo: ag.sys_agentInfo,
+  AgentList: ag.sys_agentList,
+  NsLookup: cap.sys_nsLookup,
+  NsList: cap.sys_nsList,
+  ManifestList: ag.sys_manifestList,
+  SelfInfo: ag.sys_selfInfo,
+};
+
+/** Handlers indexed by syscall number. */
+export const HANDLERS: Array<Handler | undefined> = (() => {
+  const out: Array<Handler | undefined> = [];
+  for (const [name, h] of Object.entries(BY_NAME)) {
+    const nr = NR[name];
+    if (nr === undefined) throw new Error(`handler for unknown syscall ${name}`);
+    out[nr] = h;
+  }
+  return out;
+})();
+
+/** Names of abi rows with no handler (a test keeps this empty). */
+export function unimplementedSyscalls(): string[] {
+  return Object.keys(NR).filter((n) => BY_NAME[n] === undefined);
+}

@@ -1,0 +1,2 @@
+// @aios/runtime/orchestration: starting and coordinating agents.
+export { spawn } from './spawn.ts';

@@ -1,0 +1,25 @@
+// @aios/testkit: boots real kernels inside a test process (real ports, native
+// and, when available, wasm domains) and small helpers to run agents to completion.
+
+import { KernelHost, type ExecutionDomain, type KernelConfig } from '@aios/kernel';
+import { hostPorts, type HostPortOptions } from './ports.ts';
+
+export { hostPorts } from './ports.ts';
+export type { HostPortOptions } from './ports.ts';
+
+export interface TestHostOptions extends HostPortOptions {
+  config?: KernelConfig;
+  domains?: ExecutionDomain[];
+}
+
+/** A kernel host with real ports, for tests and benches. Call shutdown() when done. */
+export function createTestHost(opts: TestHostOptions = {}): KernelHost {
+  return new KernelHost(hostPorts(opts), opts.config ?? {}, opts.domains ?? []);
+}
+
+/** Spawns an agent from source and waits for it to exit; returns its exit status and log. */
+export async function runAgent(host: KernelHost, source: string, opts: Parameters<KernelHost['spawn']>[1] = {}): Promise<{ id: number; code: number; reason: string; logs: string[] }> {
+  const id = await host.spawn({ source }, opts);
+  const st = await host.waitExit(id);
+  return { ...st, logs: host.logs(id) };
+}

@@ -37,7 +37,7 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Process exit code of the CLI for each category (0 is success, 1 is a usage or unexpected error). */
+/** Process exit code of the CLI for each category (0 is success, 1 an unexpected error, 2 a usage error). */
 export const EXIT_CODE_BY_CATEGORY: Record<ErrorCategory, number> = {
   access: 3,
   argument: 4,

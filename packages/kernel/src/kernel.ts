@@ -16,11 +16,13 @@ import { EventBus } from './event/bus.ts';
 import { FrameArena, FrameObject } from './mem/arena.ts';
 import { Pool } from './mem/pool.ts';
 import { KernelPanic } from './panic.ts';
+import { allowAll, type PolicyHook, type PolicyRequest } from './policy/hook.ts';
 import type { KernelPorts, LoadedImage } from './ports.ts';
 import { QuotaNode } from './quota/quota.ts';
 import { DEFAULT_SCHED_PARAMS, RunQueue, type SchedParams } from './sched/runqueue.ts';
 import { niceToWeight } from './sched/weights.ts';
 import { HANDLERS } from './syscall/table.ts';
+import { unmapEffects } from './syscall/sys_mem.ts';
 
 
 export interface KernelConfig {
@@ -31,6 +33,8 @@ export interface KernelConfig {
   /** Longest activation (ms) before the wasm domain interrupts it. */
   sliceMs?: number;
   sched?: Partial<SchedParams>;
+  /** Decides sensitive syscalls (spawn, derive, transfer, frames, subscriptions). Default: allow. */
+  policy?: PolicyHook;
   /** Limits of the root agent (the node's own quota). */
   rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
 }
@@ -117,7 +121,7 @@ export class Kernel {
     const node = a.handles.remove(handle);
     if (node === undefined) throw new AiosError('EBADF', `bad handle ${handle}`, { handle });
     node.detach();
-    this.releaseHandleObject(node);
+    if (!node.revoked) this.releaseHandleObject(node);
     return node;
   }
 
@@ -201,12 +205,12 @@ export class Kernel {
     for (const m of [...a.aspace.mappings]) {
       a.aspace.unmap(m.start, [m.kind]);
       if (m.kind === 'alloc' || m.kind === 'pool') a.quota.release('memBytes', m.size);
-      if (m.backing instanceof FrameObject) m.backing.unref();
+      if (m.kind === 'map') unmapEffects(m.backing);
     }
     for (const [h] of a.handles.entriesList()) {
       const node = a.handles.remove(h)!;
       node.detach();
-      this.releaseHandleObject(node);
+      if (!node.revoked) this.releaseHandleObject(node);
     }
     this.tickets.dropOwner(a.id);
     a.quota.parent?.release('spawns', 1);
@@ -377,6 +381,13 @@ export class Kernel {
       }
       throw e;
     }
+  }
+
+  /** Asks the policy hook; a deny is EACCES with the deciding policy ids (audited by the dispatcher). */
+  authorize(a: Agent, action: string, resource: PolicyRequest['resource']): void {
+    if (a === this.root) return;
+    const d = (this.config.policy ?? allowAll)({ principal: { id: a.id, name: a.name, labels: a.labels, domain: a.domain }, action, resource });
+    if (!d.allow) throw new AiosError('EACCES', `policy denies ${action} on ${resource.type} ${resource.id}`, { action, resource: `${resource.type}:${resource.id}`, policyIds: d.policyIds });
   }
 
   /** Looks a handle up with rights (the first step of every handle syscall) and notes the object for audit. */

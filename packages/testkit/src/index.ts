@@ -1,20 +1,18 @@
 // @aios/testkit: boots real kernels inside a test process (real ports, native
 // and, when available, wasm domains) and small helpers to run agents to completion.
 
-import { KernelHost, type ExecutionDomain, type KernelConfig } from '@aios/kernel';
-import { hostPorts, type HostPortOptions } from './ports.ts';
+import { KernelHost, runPqc, type ExecutionDomain, type KernelConfig } from '@aios/kernel';
+import { hostPorts, type HostPortOptions } from '@aios/drivers/host-ports';
 
-export { hostPorts } from './ports.ts';
-export type { HostPortOptions } from './ports.ts';
-
-export interface TestHostOptions extends HostPortOptions {
+export interface TestHostOptions extends Partial<HostPortOptions> {
   config?: KernelConfig;
   domains?: ExecutionDomain[];
 }
 
 /** A kernel host with real ports, for tests and benches. Call shutdown() when done. */
 export function createTestHost(opts: TestHostOptions = {}): KernelHost {
-  return new KernelHost(hostPorts(opts), opts.config ?? {}, opts.domains ?? []);
+  const offload = opts.offload ?? { pqc: async (op, args) => runPqc(op, args) };
+  return new KernelHost(hostPorts({ ...opts, offload }), opts.config ?? {}, opts.domains ?? []);
 }
 
 /** Spawns an agent from source and waits for it to exit; returns its exit status and log. */

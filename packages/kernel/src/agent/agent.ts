@@ -79,9 +79,10 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
     return this.state !== 'zombie' && this.state !== 'dead';
   }
 
+  /** Revocation reached this handle: it stays as a tombstone (EPERM on use) and its object is released. */
   dropHandle(handle: number): void {
-    const node = this.handles.remove(handle);
-    if (node) this.onHandleDropped(node);
+    const entry = this.handles.get(handle);
+    if (entry) this.onHandleDropped(entry.node);
   }
 
   pushLog(line: string): void {

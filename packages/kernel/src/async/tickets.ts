@@ -65,6 +65,13 @@ export class TicketTable {
     return e.state.value;
   }
 
+  /** Cancels a pending ticket: its result becomes ECANCELED; `onCancel` hooks (e.g. abandon a spawn) run. */
+  cancel(owner: number, ticket: unknown): void {
+    const e = this.entry(owner, ticket);
+    if (e.state.kind !== 'pending') return;
+    this.settle(ticket as number, { kind: 'failed', error: new AiosError('ECANCELED', `ticket ${String(ticket)} was canceled`, { ticket }) });
+  }
+
   /** Drops every ticket of a dead agent. */
   dropOwner(owner: number): void {
     for (const [t, e] of this.tickets) if (e.owner === owner) this.tickets.delete(t);

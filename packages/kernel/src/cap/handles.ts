@@ -1,8 +1,9 @@
 // A per-agent handle table. Handle numbers are never reused within an agent,
 // so a stale number always gives EBADF; a number means nothing in another agent.
+// A revoked handle stays as a tombstone until closed, so its next use gives EPERM.
 
 import { AiosError, limits } from '@aios/abi';
-import type { ObjectType } from '@aios/abi';
+import { rightsToNames, type ObjectType } from '@aios/abi';
 import { CapNode, type HandleOwner, type KObject } from './captree.ts';
 
 export interface HandleEntry {
@@ -38,11 +39,12 @@ export class HandleTable {
     const entry = typeof handle === 'number' ? this.entries.get(handle) : undefined;
     if (entry === undefined) throw new AiosError('EBADF', `bad handle ${String(handle)}`, { handle });
     const node = entry.node;
+    if (node.revoked) throw new AiosError('EPERM', `handle ${handle} was revoked`, { handle, revoked: true });
     if (type !== null && node.object.type !== type) {
       throw new AiosError('EBADF', `handle ${handle} is a ${node.object.type}, not a ${type}`, { handle, expected: type, actual: node.object.type });
     }
     if ((node.rights & rights) !== rights) {
-      throw new AiosError('EPERM', `handle ${handle} lacks rights`, { handle, needed: rights, held: node.rights, missing: rights & ~node.rights });
+      throw new AiosError('EPERM', `handle ${handle} lacks the ${rightsToNames(rights & ~node.rights).join('|')} right`, { handle, needed: rights, held: node.rights, missing: rightsToNames(rights & ~node.rights) });
     }
     if (node.expires !== undefined && now >= node.expires) {
       throw new AiosError('EPERM', `handle ${handle} expired`, { handle, expires: node.expires });
@@ -69,5 +71,10 @@ export class HandleTable {
 
   entriesList(): Array<[number, HandleEntry]> {
     return [...this.entries];
+  }
+
+  /** Live (not revoked) handles. */
+  liveEntries(): Array<[number, HandleEntry]> {
+    return [...this.entries].filter(([, e]) => !e.node.revoked);
   }
 }

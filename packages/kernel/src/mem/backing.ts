@@ -20,6 +20,8 @@ export class AnonMemory implements Backing {
   readonly type = 'memory' as const;
   readonly label: string;
   private readonly pages = new Map<number, Uint8Array>();
+  /** Mappings of this memory in other agents' address spaces (MemMap); the owner cannot free it meanwhile. */
+  sharedMappings = 0;
   constructor(readonly size: number) {
     this.label = `mem:${nextMemId++}`;
   }

@@ -78,6 +78,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
       nsEntries.push([key, handle as number, want]);
     }
   }
+  k.authorize(a, 'AgentSpawn', { type: 'agent', id: name, attrs: { domain, capabilities: (opts.capabilities as string[] | undefined) ?? [] } });
   const childLimits = a.quota.childLimits(quotas as never);
   a.quota.charge('spawns', 1);
   const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
@@ -99,6 +100,10 @@ export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): n
   k.objectLabel = child.label;
   const ticket = k.tickets.create(a.id, 'AgentSpawn');
   k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
+  k.tickets.onSettle(a.id, ticket, () => {
+    // Canceled (AsyncCancel) before the load finished: abandon the embryo.
+    if (child.alive && child.state === 'embryo') k.exitAgent(child, 1, 'spawn canceled');
+  });
   k.ports.loader.load(img).then(
     (loaded) => {
       if (!child.alive) return k.tickets.settle(ticket, { kind: 'failed', error: new AiosError('ECANCELED', 'the child was killed before it started') });

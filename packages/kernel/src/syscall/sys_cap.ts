@@ -12,6 +12,7 @@ export function sys_capDerive(k: Kernel, a: Agent, [handle, rights, opts]: unkno
   if ((r & ~node.rights) !== 0) {
     throw new AiosError('EPERM', 'derived rights must be a subset of the handle\'s rights', { handle, held: node.rights, wanted: r, extra: rightsToNames(r & ~node.rights) });
   }
+  k.authorize(a, 'CapDerive', { type: node.object.type, id: node.object.label, attrs: { rights: r } });
   const o = argObject(opts, 'opts');
   let expires = node.expires;
   if (o?.expires !== undefined) {
@@ -26,14 +27,16 @@ export function sys_capRevoke(k: Kernel, a: Agent, [handle]: unknown[]): number 
   if (entry === undefined) throw new AiosError('EBADF', `bad handle ${String(handle)}`, { handle });
   k.objectLabel = entry.node.object.label;
   const n = entry.node.revokeDescendants();
-  entry.node.revoked = true;
-  k.closeHandle(a, handle as number);
-  for (const [name, h] of a.namespace) if (h === handle) a.namespace.delete(name);
+  if (!entry.node.revoked) {
+    entry.node.revoked = true;
+    entry.node.detach();
+    k.releaseHandleObject(entry.node);
+  }
   return n + 1;
 }
 
 export function sys_capList(_k: Kernel, a: Agent): CapInfo[] {
-  return a.handles.entriesList().map(([h, e]) => {
+  return a.handles.liveEntries().map(([h, e]) => {
     const info: CapInfo = { handle: h, type: e.node.object.type, rights: e.node.rights, rightNames: rightsToNames(e.node.rights), object: e.node.object.label };
     if (e.name !== undefined) info.name = e.name;
     if (e.node.expires !== undefined) info.expires = e.node.expires;
@@ -52,10 +55,10 @@ export function sys_handleClose(k: Kernel, a: Agent, [handle]: unknown[]): void 
 export function sys_nsLookup(_k: Kernel, a: Agent, [name]: unknown[]): number {
   const n = argString(name, 'name', 256);
   const h = a.namespace.get(n);
-  if (h === undefined || a.handles.get(h) === undefined) throw new AiosError('ENOENT', `no '${n}' in this agent's namespace`, { name: n });
+  if (h === undefined || a.handles.get(h) === undefined || a.handles.get(h)!.node.revoked) throw new AiosError('ENOENT', `no '${n}' in this agent's namespace`, { name: n });
   return h;
 }
 
 export function sys_nsList(_k: Kernel, a: Agent): string[] {
-  return [...a.namespace.keys()].filter((n) => a.handles.get(a.namespace.get(n)!) !== undefined);
+  return [...a.namespace.keys()].filter((n) => a.handles.get(a.namespace.get(n)!)?.node.revoked === false);
 }

@@ -35,6 +35,7 @@ export function sys_ipcSend(k: Kernel, a: Agent, [to, data, opts]: unknown[]): v
     });
   }
   k.objectLabel = target.label;
+  if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has exited`, { agent: target.id });
   if (target !== k.root && target.ipcWaiters.length === 0 && target.mailbox.full) {
     throw new AiosError('EAGAIN', `mailbox of agent ${target.id} is full`, { agent: target.id, depth: target.mailbox.depth });

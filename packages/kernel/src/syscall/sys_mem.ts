@@ -36,7 +36,12 @@ export function sys_agentMemAlloc(k: Kernel, a: Agent, [bytes, p]: unknown[]): n
 }
 
 export function sys_agentMemFree(k: Kernel, a: Agent, [addr]: unknown[]): void {
-  const m = a.aspace.unmap(vaddr(addr), ['alloc']);
+  const v = vaddr(addr);
+  const found = a.aspace.find(v);
+  if (found !== undefined && found.start === v && found.kind === 'alloc' && found.backing instanceof AnonMemory && found.backing.sharedMappings > 0) {
+    throw new AiosError('EBUSY', `region at ${v} is still mapped by ${found.backing.sharedMappings} other mapping(s)`, { vaddr: v, mappings: found.backing.sharedMappings });
+  }
+  const m = a.aspace.unmap(v, ['alloc']);
   k.objectLabel = m.backing.label;
   a.quota.release('memBytes', m.size);
 }
@@ -44,6 +49,8 @@ export function sys_agentMemFree(k: Kernel, a: Agent, [addr]: unknown[]): void {
 export function sys_frameAlloc(k: Kernel, a: Agent, [count]: unknown[]): number {
   if ((a.selfNode.rights & Rights.FRAME) === 0) throw new AiosError('EPERM', 'FrameAlloc needs the FRAME privilege', { needed: 'FRAME' });
   const n = argOptInt(count, 'count', 1, limits.FRAME_MAX_PER_ALLOC, 1);
+  k.authorize(a, 'FrameAlloc', { type: 'arena', id: 'physical', attrs: { count: n } });
+  if (n > k.arena.freeFrames) throw new AiosError('ENOMEM', `the arena has ${k.arena.freeFrames} free frames; ${n} requested`, { requested: n, free: k.arena.freeFrames });
   a.quota.charge('frames', n);
   try {
     a.quota.charge('memBytes', n * limits.PAGE_SIZE);
@@ -70,6 +77,7 @@ export function sys_pageMap(k: Kernel, a: Agent, [frame, addr, p]: unknown[]): v
   if ((a.selfNode.rights & Rights.MAP) === 0) throw new AiosError('EPERM', 'PageMap needs the MAP privilege', { needed: 'MAP' });
   const node = k.lookup(a, frame, 'frame', Rights.MAP);
   const f = node.object as FrameObject;
+  k.authorize(a, 'PageMap', { type: 'frame', id: f.label });
   const pr = perms(p);
   checkPermsAgainstRights(pr, node.rights);
   a.aspace.mapFixed(vaddr(addr), f.size, f, pr, 'map');
@@ -79,7 +87,7 @@ export function sys_pageMap(k: Kernel, a: Agent, [frame, addr, p]: unknown[]): v
 export function sys_pageUnmap(k: Kernel, a: Agent, [addr]: unknown[]): void {
   const m = a.aspace.unmap(vaddr(addr), ['map']);
   k.objectLabel = m.backing.label;
-  if (m.backing instanceof FrameObject) m.backing.unref();
+  unmapEffects(m.backing);
 }
 
 export function sys_agentPoolAlloc(_k: Kernel, a: Agent, [bytes]: unknown[]): number {
@@ -101,6 +109,12 @@ export function sys_memRead(_k: Kernel, a: Agent, [addr, len]: unknown[]): Uint8
 export function sys_memWrite(_k: Kernel, a: Agent, [addr, data]: unknown[]): void {
   const v = vaddr(addr);
   a.aspace.write(v, argBytes(data, 'data', limits.MEM_MAX_IO_BYTES));
+}
+
+/** What removing a 'map' mapping releases: a frame reference, or a share count of anonymous memory. */
+export function unmapEffects(b: Backing): void {
+  if (b instanceof FrameObject) b.unref();
+  else if (b instanceof AnonMemory) b.sharedMappings--;
 }
 
 function checkPermsAgainstRights(pr: number, rights: number): void {
@@ -129,5 +143,6 @@ export function sys_memMap(k: Kernel, a: Agent, [handle, p]: unknown[]): number 
   checkPermsAgainstRights(pr, node.rights);
   const m = a.aspace.mapAnywhere(pageRound(b.size), b, pr, 'map');
   if (b instanceof FrameObject) b.ref();
+  if (b instanceof AnonMemory) b.sharedMappings++;
   return m.start;
 }

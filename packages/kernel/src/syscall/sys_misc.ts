@@ -54,6 +54,7 @@ let nextSub = 1;
 
 export function sys_eventSubscribe(k: Kernel, a: Agent, [pattern]: unknown[]): number {
   validatePattern(pattern);
+  k.authorize(a, 'EventSubscribe', { type: 'topic', id: pattern as string });
   const sub = new Subscription(pattern as string, nextSub++);
   const enc = new TextEncoder();
   const unsubscribe = k.events.subscribe({
@@ -76,6 +77,10 @@ export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]):
   const d = data === undefined ? {} : argObject(data, 'data')!;
   argJson(d, 'data', limits.IPC_MAX_MESSAGE_BYTES);
   k.events.publish(`user.${a.id}.${t}`, k.now(), { ...d });
+}
+
+export function sys_asyncCancel(k: Kernel, a: Agent, [ticket]: unknown[]): void {
+  k.tickets.cancel(a.id, ticket);
 }
 
 export function sys_getAsyncResult(k: Kernel, a: Agent, [ticket]: unknown[]): unknown {

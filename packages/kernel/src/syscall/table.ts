@@ -52,6 +52,7 @@ const BY_NAME: Record<string, Handler> = {
   NsList: cap.sys_nsList,
   ManifestList: ag.sys_manifestList,
   SelfInfo: ag.sys_selfInfo,
+  AsyncCancel: misc.sys_asyncCancel,
 };
 
 /** Handlers indexed by syscall number. */

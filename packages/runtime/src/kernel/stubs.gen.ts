@@ -42,7 +42,7 @@ export function agentKill(agent: Handle, reason?: string): void {
 /**
  * IPCSend (nr 4, sync). Queues a message (at most 64 KiB) in the receiver mailbox; never blocks (EAGAIN when full).
  * Needs: to: SEND; opts.handles[i]: TRANSFER.
- * Errors: EPERM, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH.
  */
 export function ipcSend(to: Handle, data: Uint8Array, opts?: SendOptions): void {
   trap(4, [to, data, opts]);
@@ -65,8 +65,8 @@ export function agentMemAlloc(bytes: number, perms?: number | string): VAddr {
 }
 
 /**
- * AgentMemFree (nr 7, sync). Frees the region that starts at vaddr; an unknown or freed address gives EFAULT.
- * Errors: EFAULT, EINVAL.
+ * AgentMemFree (nr 7, sync). Frees the region that starts at vaddr; an unknown or freed address gives EFAULT, a region another agent still maps EBUSY.
+ * Errors: EFAULT, EINVAL, EBUSY.
  */
 export function agentMemFree(vaddr: VAddr): void {
   trap(7, [vaddr]);
@@ -75,7 +75,7 @@ export function agentMemFree(vaddr: VAddr): void {
 /**
  * FrameAlloc (nr 8, sync). Allocates contiguous 4 KiB physical frames from the node arena; returns a frame handle.
  * Needs: self: FRAME.
- * Errors: EPERM, EINVAL, ENOMEM, EQUOTA.
+ * Errors: EPERM, EACCES, EINVAL, ENOMEM, EQUOTA.
  */
 export function frameAlloc(count?: number): Handle {
   return trap(8, [count]) as Handle;
@@ -109,7 +109,7 @@ export function pqcOperation(op: PqcOp, args?: Record<string, Uint8Array>): Tick
 /**
  * GetAsyncResult (nr 12, sync). Returns an async operation's result (or throws its error); EAGAIN while pending. A result is taken once.
  * Needs: ticket: owner.
- * Errors: EAGAIN, EINVAL.
+ * Errors: EAGAIN, EINVAL, ECANCELED.
  */
 export function getAsyncResult(ticket: Ticket): unknown {
   return trap(12, [ticket]) as unknown;
@@ -126,7 +126,7 @@ export function ipcWait(timeoutMs?: number): Promise<Message> {
 /**
  * AsyncWait (nr 14, blocking). Blocking form of GetAsyncResult.
  * Needs: ticket: owner.
- * Errors: EINVAL, ETIMEDOUT.
+ * Errors: EINVAL, ETIMEDOUT, ECANCELED.
  */
 export function asyncWait(ticket: Ticket, timeoutMs?: number): Promise<unknown> {
   return trapAsync(14, [ticket, timeoutMs]) as Promise<unknown>;
@@ -203,8 +203,8 @@ export function capList(): CapInfo[] {
 }
 
 /**
- * HandleClose (nr 24, sync). Removes a handle from the caller's table (what was derived from it stays).
- * Errors: EBADF.
+ * HandleClose (nr 24, sync). Removes a handle from the caller's table (the self handle cannot be closed: EINVAL) (what was derived from it stays).
+ * Errors: EBADF, EINVAL.
  */
 export function handleClose(handle: Handle): void {
   trap(24, [handle]);
@@ -312,6 +312,15 @@ export function nsList(): string[] {
  */
 export function selfInfo(): SelfInfo {
   return trap(38, []) as SelfInfo;
+}
+
+/**
+ * AsyncCancel (nr 39, sync). Cancels a pending async operation: its result becomes ECANCELED (a spawn in progress is abandoned).
+ * Needs: ticket: owner.
+ * Errors: EINVAL.
+ */
+export function asyncCancel(ticket: Ticket): void {
+  trap(39, [ticket]);
 }
 
 /**

@@ -1,19 +1,19 @@
 // Host ports for a kernel running in this Node.js process: the real clock,
 // crypto randomness, timers, setImmediate stepping, the esbuild image loader,
-// and PQC run inline (the node itself runs PQC on a worker thread).
+// and the given offload port for PQC.
 
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { createImageLoader } from '@aios/drivers/loader-esbuild';
-import { runPqc, type KernelPorts, type OffloadPort } from '@aios/kernel';
+import { createImageLoader } from '../loader-esbuild/index.ts';
+import type { KernelPorts, OffloadPort } from '@aios/abi';
 
 export interface HostPortOptions {
   cwd?: string;
   log?: KernelPorts['log'];
-  offload?: OffloadPort;
+  offload: OffloadPort;
 }
 
-export function hostPorts(opts: HostPortOptions = {}): KernelPorts {
+export function hostPorts(opts: HostPortOptions): KernelPorts {
   return {
     clock: { now: () => Date.now(), monotonic: () => performance.now() },
     random: (n) => new Uint8Array(randomBytes(n)),
@@ -23,7 +23,7 @@ export function hostPorts(opts: HostPortOptions = {}): KernelPorts {
     },
     defer: (fn) => setImmediate(fn),
     loader: createImageLoader({ cwd: opts.cwd }),
-    offload: opts.offload ?? { pqc: async (op, args) => runPqc(op, args) },
+    offload: opts.offload,
     log: opts.log,
   };
 }

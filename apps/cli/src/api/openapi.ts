@@ -1,0 +1,50 @@
+// The OpenAPI 3.1 description of the node's API, served at /openapi.json.
+
+const agent = {
+  type: 'object',
+  required: ['id', 'name', 'state', 'domain', 'cpuMs'],
+  properties: {
+    id: { type: 'integer' }, name: { type: 'string' },
+    state: { type: 'string', enum: ['embryo', 'ready', 'running', 'waiting', 'suspended', 'zombie', 'dead'] },
+    domain: { type: 'string', enum: ['native', 'wasm'] }, cpuMs: { type: 'number' }, parent: { type: ['integer', 'null'] },
+    nice: { type: 'integer' }, weight: { type: 'integer' }, vruntime: { type: 'number' }, mailbox: { type: 'integer' },
+    memBytes: { type: 'integer' }, handles: { type: 'integer' }, exitCode: { type: ['integer', 'null'] }, exitReason: { type: ['string', 'null'] },
+  },
+};
+const error = {
+  type: 'object',
+  properties: { error: { type: 'object', required: ['code', 'errno', 'message'], properties: { code: { type: 'string' }, errno: { type: 'integer' }, message: { type: 'string' }, detail: { type: 'object' } } } },
+};
+const errors = { default: { description: 'An AiosError', content: { 'application/json': { schema: error } } } };
+const ref = { name: 'ref', in: 'path', required: true, description: 'agent id or name', schema: { type: 'string' } };
+
+export function openApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'AIOS node API', version: '0.1.0', description: 'Control a running AIOS node. Every route but /openapi.json and /v1/health needs `Authorization: Bearer <token>` (the token is in the data folder, mode 0600).' },
+    servers: [{ url: 'http://127.0.0.1:7777' }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } }, schemas: { Agent: agent, Error: error } },
+    security: [{ bearer: [] }],
+    paths: {
+      '/v1/health': { get: { summary: 'Liveness', security: [], responses: { 200: { description: 'ok' } } } },
+      '/v1/agents': {
+        get: { summary: 'List agents (ps)', responses: { 200: { description: 'agents', content: { 'application/json': { schema: { type: 'array', items: agent } } } }, ...errors } },
+        post: {
+          summary: 'Spawn an agent from a path on the node host or from module source',
+          requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { path: { type: 'string' }, source: { type: 'string' }, opts: { type: 'object' } } } } } },
+          responses: { 201: { description: 'the new agent', content: { 'application/json': { schema: agent } } }, ...errors },
+        },
+      },
+      '/v1/agents/{ref}': {
+        get: { summary: 'One agent', parameters: [ref], responses: { 200: { description: 'agent', content: { 'application/json': { schema: agent } } }, ...errors } },
+        delete: { summary: 'Kill an agent', parameters: [ref], responses: { 200: { description: 'killed' }, ...errors } },
+      },
+      '/v1/agents/{ref}/messages': {
+        post: { summary: 'Send a message (text or base64 bytes)', parameters: [ref], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { text: { type: 'string' }, base64: { type: 'string' } } } } } }, responses: { 202: { description: 'queued' }, ...errors } },
+      },
+      '/v1/agents/{ref}/logs': { get: { summary: 'Log lines kept in memory', parameters: [ref], responses: { 200: { description: 'lines' }, ...errors } } },
+      '/v1/audit': { get: { summary: 'Tail of the audit log', parameters: [{ name: 'tail', in: 'query', schema: { type: 'integer' } }], responses: { 200: { description: 'records' }, ...errors } } },
+      '/v1/events': { get: { summary: 'WebSocket: kernel events and agent logs (agent.<id>.log); ?pattern=agent.*.exit&token=...', responses: { 101: { description: 'switching protocols' } } } },
+    },
+  };
+}

@@ -1,0 +1,235 @@
+// The `aios` commands. Each parses its own flags, has --help, and (where it
+// prints data) --json. Errors are AiosErrors; main.ts turns them into exit codes.
+
+import { resolve, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { AiosError, type AgentInfo, type SpawnOptions } from '@aios/abi';
+import { boot } from '../node/boot.ts';
+import { resolveDataDir } from '../node/data-dir.ts';
+import { connect } from './client.ts';
+import { psTable } from './format.ts';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  options: Record<string, { type: 'string' | 'boolean'; short?: string; help: string }>;
+  positionals: number;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number>;
+}
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const COMMON = {
+  'data-dir': { type: 'string' as const, help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
+  help: { type: 'boolean' as const, short: 'h', help: 'show this help' },
+};
+const JSON_OPT = { json: { type: 'boolean' as const, help: 'print JSON' } };
+
+function spawnOptions(v: Record<string, string | boolean | undefined>): SpawnOptions {
+  const o: SpawnOptions = {};
+  if (typeof v.name === 'string') o.name = v.name;
+  if (typeof v.nice === 'string') {
+    const n = Number(v.nice);
+    if (!Number.isInteger(n)) throw new AiosError('EINVAL', '--nice must be an integer from -20 to 19');
+    o.nice = n;
+  }
+  if (typeof v.domain === 'string') o.domain = v.domain as SpawnOptions['domain'];
+  if (typeof v.config === 'string') {
+    try {
+      o.config = JSON.parse(v.config);
+    } catch {
+      throw new AiosError('EINVAL', '--config must be JSON');
+    }
+  }
+  return o;
+}
+
+const SPAWN_OPTS = {
+  name: { type: 'string' as const, help: 'agent name' },
+  nice: { type: 'string' as const, help: 'nice value, -20 (most CPU) to 19' },
+  domain: { type: 'string' as const, help: "execution domain: 'wasm' (sandboxed) or 'native' (trusted)" },
+  config: { type: 'string' as const, help: 'JSON given to the agent as ctx.config' },
+};
+
+function agentRef(s: string): string {
+  return encodeURIComponent(s);
+}
+
+export function demoDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const cand of [join(here, '..', 'demo'), join(here, '..', '..', 'demo')]) if (existsSync(join(cand, 'coordinator.ts'))) return cand;
+  throw new AiosError('ENOENT', 'demo agents not found next to the CLI');
+}
+
+export const COMMANDS: Record<string, Command> = {
+  boot: {
+    summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR]',
+    options: {
+      ...COMMON, ...JSON_OPT,
+      port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
+      demo: { type: 'boolean', help: 'run the demo agents after boot' },
+      'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
+    },
+    positionals: 0,
+    async run(v, _p, io) {
+      const port = v.port === undefined ? 7777 : Number(v.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AiosError('EINVAL', '--port must be 0 to 65535');
+      const json = v.json === true;
+      const names = new Map<number, string>();
+      const node = await boot({
+        dataDir: v['data-dir'] as string | undefined,
+        config: {
+          api: true,
+          port,
+          onLog: (id, name, line) => {
+            names.set(id, name);
+            io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${name}#${id}] ${line}`);
+          },
+        },
+      });
+      const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${msg}`);
+      say(`node up at http://127.0.0.1:${node.api!.port} (data ${node.dataDir}; token in ${join(node.dataDir, 'token')})`, { port: node.api!.port, dataDir: node.dataDir });
+      node.host.kernel.subscribeHost('agent.*.exit', (e) => {
+        const d = e.data as { id: number; name: string; code: number; reason: string };
+        say(`agent ${d.name}#${d.id} exited with code ${d.code} (${d.reason})`, { agent: d.id, code: d.code });
+      });
+      let stopping: Promise<void> | null = null;
+      const stop = (why: string) => {
+        stopping ??= (async () => {
+          say(`shutting down (${why})`);
+          await node.shutdown();
+          say('node stopped');
+        })();
+        return stopping;
+      };
+      const done = new Promise<void>((resolveDone) => {
+        process.once('SIGINT', () => void stop('SIGINT').then(resolveDone));
+        process.once('SIGTERM', () => void stop('SIGTERM').then(resolveDone));
+      });
+      if (v.demo) {
+        const dir = demoDir();
+        say(`running the demo agents from ${dir}`);
+        const id = await node.spawn({ path: join(dir, 'coordinator.ts') }, { name: 'coordinator', config: { dir }, capabilities: ['spawn', 'supervise'] });
+        const st = await node.wait(id);
+        say(st.code === 0 ? 'demo finished; the node keeps running (Ctrl-C to stop)' : `demo failed with code ${st.code}: ${st.reason}`);
+        if (v['exit-after-demo']) {
+          await stop('demo finished');
+          return st.code === 0 ? 0 : 1;
+        }
+      }
+      await done;
+      return 0;
+    },
+  },
+
+  run: {
+    summary: 'boot an ephemeral node, run one agent to completion, print its log, exit with its exit code',
+    usage: 'aios run FILE [--name N] [--domain D] [--json]',
+    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS, timeout: { type: 'string', help: 'kill the agent after this many ms' } },
+    positionals: 1,
+    async run(v, [file], io) {
+      const json = v.json === true;
+      const node = await boot({
+        dataDir: v['data-dir'] as string | undefined,
+        config: { onLog: (id, name, line) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : line) },
+      });
+      try {
+        const id = await node.spawn({ path: resolve(file!) }, spawnOptions(v));
+        let timer: NodeJS.Timeout | undefined;
+        if (typeof v.timeout === 'string') timer = setTimeout(() => node.kill(id, 'timeout'), Number(v.timeout));
+        const st = await node.wait(id);
+        clearTimeout(timer);
+        if (json) io.out(JSON.stringify({ type: 'exit', agent: id, code: st.code, reason: st.reason }));
+        else if (st.code !== 0) io.err(`aios: agent exited with code ${st.code} (${st.reason})`);
+        return st.code;
+      } finally {
+        await node.shutdown();
+      }
+    },
+  },
+
+  spawn: {
+    summary: 'spawn an agent on the running node',
+    usage: 'aios spawn FILE [--name N] [--nice N] [--domain D] [--json]',
+    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS },
+    positionals: 1,
+    async run(v, [file], io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      const a = await c.request<AgentInfo>('POST', '/v1/agents', { path: resolve(file!), opts: spawnOptions(v) });
+      io.out(v.json ? JSON.stringify(a) : `${a.id}`);
+      return 0;
+    },
+  },
+
+  ps: {
+    summary: 'list the agents of the running node',
+    usage: 'aios ps [--json]',
+    options: { ...COMMON, ...JSON_OPT, all: { type: 'boolean', short: 'a', help: 'include exited agents' } },
+    positionals: 0,
+    async run(v, _p, io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      let agents = await c.request<AgentInfo[]>('GET', '/v1/agents');
+      if (!v.all && !v.json) agents = agents.filter((a) => a.state !== 'zombie' && a.state !== 'dead');
+      io.out(v.json ? JSON.stringify(agents) : psTable(agents));
+      return 0;
+    },
+  },
+
+  kill: {
+    summary: 'kill an agent (by id or name)',
+    usage: 'aios kill ID [--reason TEXT]',
+    options: { ...COMMON, ...JSON_OPT, reason: { type: 'string', help: 'reason recorded in the exit notice' } },
+    positionals: 1,
+    async run(v, [id], io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      await c.request('DELETE', `/v1/agents/${agentRef(id!)}`, v.reason ? { reason: v.reason } : {});
+      io.out(v.json ? JSON.stringify({ ok: true, agent: id }) : `killed ${id}`);
+      return 0;
+    },
+  },
+
+  send: {
+    summary: 'send a text message to an agent (by id or name)',
+    usage: 'aios send ID TEXT',
+    options: { ...COMMON, ...JSON_OPT },
+    positionals: 2,
+    async run(v, [id, text], io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      await c.request('POST', `/v1/agents/${agentRef(id!)}/messages`, { text });
+      io.out(v.json ? JSON.stringify({ ok: true, agent: id }) : `sent ${Buffer.byteLength(text!)} bytes to ${id}`);
+      return 0;
+    },
+  },
+
+  logs: {
+    summary: 'print the log of an agent (by id or name)',
+    usage: 'aios logs ID [--follow] [--json]',
+    options: { ...COMMON, ...JSON_OPT, follow: { type: 'boolean', short: 'f', help: 'keep printing new lines until Ctrl-C' } },
+    positionals: 1,
+    async run(v, [id], io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      const { lines } = await c.request<{ lines: string[] }>('GET', `/v1/agents/${agentRef(id!)}/logs`);
+      for (const l of lines) io.out(v.json ? JSON.stringify({ line: l }) : l);
+      if (!v.follow) return 0;
+      const info = await c.request<AgentInfo>('GET', `/v1/agents/${agentRef(id!)}`);
+      const { WebSocket } = await import('ws');
+      const ws = new WebSocket(`${c.base.replace('http', 'ws')}/v1/events?pattern=agent.${info.id}.*&token=${encodeURIComponent(c.token)}`);
+      return await new Promise<number>((resolveRun) => {
+        ws.on('message', (raw) => {
+          const e = JSON.parse(String(raw)) as { topic: string; data: { line?: string; code?: number } };
+          if (e.topic.endsWith('.log')) io.out(v.json ? JSON.stringify({ line: e.data.line }) : String(e.data.line));
+          if (e.topic.endsWith('.exit')) ws.close();
+        });
+        ws.on('close', () => resolveRun(0));
+        ws.on('error', () => resolveRun(0));
+        process.once('SIGINT', () => ws.close());
+      });
+    },
+  },
+};

@@ -1,0 +1,25 @@
+// Output helpers of the CLI: tables for people, JSON for programs.
+import type { AgentInfo } from '@aios/abi';
+
+export function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+export function psTable(agents: AgentInfo[]): string {
+  const total = agents.reduce((s, a) => s + a.cpuMs, 0) || 1;
+  return table([
+    ['ID', 'NAME', 'STATE', 'DOMAIN', 'NICE', 'WEIGHT', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'MBOX', 'MEM'],
+    ...agents.map((a) => [
+      String(a.id), a.name, a.state, a.domain, String(a.nice), String(a.weight), a.vruntime.toFixed(2), a.cpuMs.toFixed(2),
+      `${((100 * a.cpuMs) / total).toFixed(1)}%`, String(a.mailbox), humanBytes(a.memBytes),
+    ]),
+  ]);
+}
+
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n}B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)}K`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)}M`;
+  return `${(n / 1024 ** 3).toFixed(1)}G`;
+}

@@ -1,0 +1,86 @@
+// boot(): the programmatic way to run an AIOS node in this process. It wires the
+// kernel to real ports (clock, timers, esbuild loader, PQC worker), optionally
+// serves the HTTP/WebSocket API, and gives a small host API over the root agent.
+
+import { KernelHost, type ExecutionDomain, type KernelConfig, type ExitStatus } from '@aios/kernel';
+import type { AgentImage, AgentInfo, AuditRecord, SpawnOptions } from '@aios/abi';
+import { hostPorts } from '@aios/drivers/host-ports';
+import { createPqcPool } from './pqc-pool.ts';
+import { ensureDataDir, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
+import { startApiServer, type ApiServer } from '../api/server.ts';
+
+export interface NodeConfig extends KernelConfig {
+  /** Serve the HTTP and WebSocket API (default false for boot(), true for `aios boot`). */
+  api?: boolean;
+  /** API port on 127.0.0.1 (default 7777; 0 picks a free one). */
+  port?: number;
+  /** Extra execution domains (the wasm domain registers itself when available). */
+  domains?: ExecutionDomain[];
+  /** Called with every agent log line. */
+  onLog?: (agent: number, name: string, line: string) => void;
+}
+
+export interface BootOptions {
+  dataDir?: string;
+  config?: NodeConfig;
+}
+
+export interface AiosNode {
+  readonly dataDir: string;
+  readonly host: KernelHost;
+  /** The API's address when it is served. */
+  readonly api: { port: number; token: string } | null;
+  spawn(pathOrSource: string | AgentImage, opts?: SpawnOptions): Promise<number>;
+  send(agent: number | string, data: Uint8Array | string): void;
+  ps(): AgentInfo[];
+  kill(agent: number | string, reason?: string): void;
+  logs(agent: number | string): string[];
+  wait(agent: number): Promise<ExitStatus>;
+  audit(): AuditRecord[];
+  shutdown(): Promise<void>;
+}
+
+export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
+  const config = opts.config ?? {};
+  const dataDir = resolveDataDir(opts.dataDir);
+  ensureDataDir(dataDir);
+  const pqc = createPqcPool();
+  const ports = hostPorts({ offload: pqc, log: config.onLog });
+  const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
+  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config }, domains);
+  let api: ApiServer | null = null;
+  let apiInfo: AiosNode['api'] = null;
+  if (config.api) {
+    const token = writeToken(dataDir);
+    api = await startApiServer(host, { port: config.port ?? 7777, token });
+    apiInfo = { port: api.port, token };
+    writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
+  }
+  let down = false;
+  return {
+    dataDir,
+    host,
+    api: apiInfo,
+    spawn: (image, o) => host.spawn(image, o),
+    send: (agent, data) => host.send(agent, data),
+    ps: () => host.ps(),
+    kill: (agent, reason) => host.kill(agent, reason),
+    logs: (agent) => host.logs(agent),
+    wait: (agent) => host.waitExit(agent),
+    audit: () => host.kernel.audit.records(),
+    async shutdown() {
+      if (down) return;
+      down = true;
+      host.shutdown();
+      await api?.close();
+      if (api) removeNodeFile(dataDir);
+      await pqc.close();
+    },
+  };
+}
+
+/** The wasm domain, when this build has it. */
+async function defaultDomains(ports: ReturnType<typeof hostPorts>): Promise<ExecutionDomain[]> {
+  void ports;
+  return [];
+}

@@ -1,0 +1,47 @@
+// Ports: everything the kernel needs from the host (clock, randomness, timers,
+// image loading, off-thread crypto, log output). The kernel does no I/O itself;
+// hosts (apps, testkit) and drivers implement these, so they live in the abi.
+
+import type { AgentImage, PqcOp } from './types.ts';
+
+export interface ClockPort {
+  /** Wall clock in ms since the epoch (ClockNow, audit times). */
+  now(): number;
+  /** A monotonic high-resolution clock in ms, used to measure CPU time of activations. */
+  monotonic(): number;
+}
+
+export interface TimerPort {
+  setTimer(ms: number, fn: () => void): unknown;
+  clearTimer(id: unknown): void;
+}
+
+export interface LoadedImage {
+  /** The bundled script: an IIFE defining `__aios_agent` (see @aios/runtime entry). */
+  code: string;
+  /** A stable key for caches (content hash). */
+  key: string;
+  /** Where the image came from, for logs. */
+  origin: string;
+}
+
+export interface ImageLoaderPort {
+  load(image: AgentImage): Promise<LoadedImage>;
+}
+
+export interface OffloadPort {
+  /** Runs a post-quantum operation off the kernel's thread. */
+  pqc(op: PqcOp, args: Record<string, Uint8Array>): Promise<Record<string, Uint8Array | boolean>>;
+}
+
+export interface KernelPorts {
+  clock: ClockPort;
+  random(bytes: number): Uint8Array;
+  timers: TimerPort;
+  /** Queues fn to run on a later macrotask (setImmediate on Node); the scheduler steps through it. */
+  defer(fn: () => void): void;
+  loader: ImageLoaderPort;
+  offload: OffloadPort;
+  /** Receives every agent log line (the node prints or streams them). */
+  log?(agent: number, name: string, line: string): void;
+}

@@ -1,0 +1,71 @@
+// ABI suite: every syscall with good and bad arguments through the real stubs,
+// inside a real agent, checking each error code of the taxonomy it can produce.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { SYSCALLS, Rights, type ErrorCode } from '@aios/abi';
+import { createTestHost } from '@aios/testkit';
+import type { KernelHost, PolicyHook } from '@aios/kernel';
+
+const SUITE = fileURLToPath(new URL('./suite-agent.ts', import.meta.url));
+
+/** A test policy: denies a few specific requests so EACCES is exercised. */
+export const testPolicy: PolicyHook = (req) => {
+  const deny =
+    (req.action === 'AgentSpawn' && req.resource.id === 'forbidden') ||
+    (req.action === 'FrameAlloc' && req.resource.attrs?.count === 3) ||
+    (req.action === 'EventSubscribe' && req.resource.id.startsWith('secret.')) ||
+    (req.action === 'CapDerive' && req.resource.attrs?.rights === Rights.SUSPEND) ||
+    (req.action === 'HandleTransfer' && req.resource.attrs?.name === 'no-transfer');
+  return deny ? { allow: false, policyIds: ['test-deny'] } : { allow: true, policyIds: [] };
+};
+
+interface CaseResult { name: string; syscall: string; expect: string; got: string }
+
+export async function runAbiSuite(host: KernelHost, domain?: 'native' | 'wasm'): Promise<CaseResult[]> {
+  const id = await host.spawn({ path: SUITE }, {
+    name: 'abi-suite', config: { mode: 'privileged', self: SUITE }, capabilities: ['spawn', 'frame', 'map', 'admin'],
+    quotas: { memBytes: 64 * 2 ** 20 }, ...(domain ? { domain } : {}),
+  });
+  const st = await host.waitExit(id);
+  const lines = [...host.kernel.agents.values()].filter((a) => a.name === 'abi-suite').flatMap((a) => a.logs);
+  const results = lines.filter((l) => l.startsWith('CASE ')).map((l) => JSON.parse(l.slice(5)) as CaseResult);
+  if (st.code !== 0) throw new Error(`suite agent exited with ${st.code}: ${st.reason}\n${lines.join('\n')}`);
+  return results;
+}
+
+describe('abi suite - native domain', () => {
+  let host: KernelHost;
+  let results: CaseResult[];
+  beforeAll(async () => {
+    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy } });
+    results = await runAbiSuite(host);
+  }, 60_000);
+  afterAll(() => host.shutdown());
+
+  it('abi suite - every case gets the expected outcome', () => {
+    const wrong = results.filter((r) => r.got !== r.expect);
+    expect(wrong).toEqual([]);
+    expect(results.length).toBeGreaterThan(100);
+  });
+
+  it('abi suite - every syscall is called at least once, and with bad arguments where it can fail', () => {
+    for (const row of SYSCALLS) {
+      const mine = results.filter((r) => r.syscall === row.name);
+      expect(mine.length, `${row.name} has cases`).toBeGreaterThan(0);
+      if (row.errors.length > 0) expect(mine.some((r) => r.expect !== 'ok'), `${row.name} has a bad-argument case`).toBe(true);
+      for (const r of mine) if (r.expect !== 'ok') expect(row.errors, `${row.name} documents ${r.expect}`).toContain(r.expect);
+    }
+  });
+
+  it('abi suite - every kernel error code of the taxonomy is produced', () => {
+    const seen = new Set(results.map((r) => r.got));
+    const kernelCodes: ErrorCode[] = ['EPERM', 'EACCES', 'EINVAL', 'EBADF', 'ESRCH', 'EAGAIN', 'EMSGSIZE', 'ENOMEM', 'EQUOTA', 'EFAULT', 'ENOSYS', 'ETIMEDOUT', 'ECANCELED', 'EEXIST', 'EBUSY', 'ENOENT'];
+    for (const c of kernelCodes) expect(seen, c).toContain(c);
+  });
+
+  it('abi suite - denials are audited with the deciding policy ids', () => {
+    const denies = host.kernel.audit.records((r) => r.result === 'EACCES');
+    expect(denies.length).toBeGreaterThanOrEqual(5);
+    expect(denies.every((r) => Array.isArray(r.detail?.policyIds) && (r.detail!.policyIds as string[]).includes('test-deny'))).toBe(true);
+  });
+});

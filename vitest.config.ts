@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['aios-source'] },
   ssr: { resolve: { conditions: ['aios-source'], externalConditions: ['aios-source'] } },
   test: {
-    include: ['packages/**/src/**/*.test.ts', 'apps/**/src/**/*.test.ts', 'tests/**/*.test.ts', 'packages/drivers/*/src/**/*.test.ts'],
+    include: ['packages/**/src/**/*.test.ts', 'apps/**/src/**/*.test.ts', 'tests/**/*.test.ts', 'scripts/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -286,6 +286,15 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
     return iter;
   };
 
+  function cancelAgent(agentId: AgentId): number {
+    checkAgentId(agentId);
+    const a = agents.get(agentId);
+    if (a === undefined) return 0;
+    const list = [...a.tickets].filter((t) => !t.ctl.signal.aborted);
+    for (const t of list) cancel(t, new AiosError('ECANCELED', 'agent canceled', { agentId }));
+    return list.length;
+  }
+
   return {
     driver,
     slots,
@@ -303,17 +312,10 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
       if (cfg.weight !== undefined) agentState(agentId).weight = cfg.weight;
     },
 
-    cancelAgent(agentId) {
-      checkAgentId(agentId);
-      const a = agents.get(agentId);
-      if (a === undefined) return 0;
-      const list = [...a.tickets].filter((t) => !t.ctl.signal.aborted);
-      for (const t of list) cancel(t, new AiosError('ECANCELED', 'agent canceled', { agentId }));
-      return list.length;
-    },
+    cancelAgent,
 
     removeAgent(agentId) {
-      this.cancelAgent(agentId);
+      cancelAgent(agentId);
       agents.delete(agentId);
       queue.forget(agentId);
       ledger.remove(agentId);

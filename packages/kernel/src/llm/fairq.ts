@@ -16,15 +16,19 @@ export interface QueueItem {
 interface Entry {
   item: QueueItem;
   seq: number;
+  /** Tags, set while the entry is its agent's head: v0 is V when it became head. */
+  v0: number;
+  s: number;
+  f: number;
 }
 
 /**
- * Tags are computed when an agent's head is considered for dispatch:
- *   start  S = max(V, lastFinish[agent]),  finish F = S + est / weight.
- * pop() serves the smallest F (ties: earliest arrival), except that an interactive head whose
- * agent is within its fair share (lastFinish <= V: it has not run ahead of virtual time) goes first.
+ * Tags are set when an entry becomes its agent's head (V0 = V at that moment):
+ *   start  S = max(V0, lastFinish[agent]),  finish F = S + est / weight.
+ * pop() serves the smallest F (ties: earliest arrival), except that an interactive head within its
+ * agent's fair share (S <= V: the agent has not run ahead of virtual time) goes first.
  * On dispatch V = max(V, S) and lastFinish[agent] = F; charge() later replaces the estimate by the
- * actual tokens. An idle agent banks no credit, since S never falls below V.
+ * actual tokens (and re-tags the agent's head). An idle agent banks no credit: S never falls below V.
  */
 export class FairQueue {
   private readonly queues = new Map<AgentId, Entry[]>();
@@ -50,8 +54,9 @@ export class FairQueue {
   push(item: QueueItem): void {
     let q = this.queues.get(item.agentId);
     if (q === undefined) this.queues.set(item.agentId, (q = []));
-    q.push({ item, seq: this.seq++ });
+    q.push({ item, seq: this.seq++, v0: 0, s: 0, f: 0 });
     this.count++;
+    if (q.length === 1) this.tagHead(item.agentId, this.vtime);
   }
 
   /** Removes a queued item; false when it is not queued (already dispatched or unknown). */
@@ -61,30 +66,30 @@ export class FairQueue {
     const i = q.findIndex((e) => e.item.id === id);
     if (i < 0) return false;
     q.splice(i, 1);
-    if (q.length === 0) this.queues.delete(agentId);
     this.count--;
+    if (q.length === 0) this.queues.delete(agentId);
+    else if (i === 0) this.tagHead(agentId, this.vtime);
     return true;
   }
 
   /** Takes the next item to dispatch, or undefined when empty. */
   pop(): QueueItem | undefined {
-    let best: { agent: AgentId; e: Entry; s: number; f: number; pri: boolean } | undefined;
+    let best: { agent: AgentId; e: Entry; pri: boolean } | undefined;
     for (const [agent, q] of this.queues) {
       const e = q[0]!;
-      const last = this.lastFinish.get(agent);
-      const s = Math.max(this.vtime, last ?? this.vtime);
-      const f = s + e.item.est / e.item.weight;
-      const pri = this.policy === 'wfq' && e.item.interactive && (last === undefined || last <= this.vtime);
-      if (best === undefined || this.before(pri, f, e.seq, best.pri, best.f, best.e.seq)) best = { agent, e, s, f, pri };
+      const pri = this.policy === 'wfq' && e.item.interactive && e.s <= this.vtime;
+      if (best === undefined || this.before(pri, e, best.pri, best.e)) best = { agent, e, pri };
     }
     if (best === undefined) return undefined;
-    const q = this.queues.get(best.agent)!;
+    const { agent, e } = best;
+    const q = this.queues.get(agent)!;
     q.shift();
-    if (q.length === 0) this.queues.delete(best.agent);
     this.count--;
-    this.vtime = Math.max(this.vtime, best.s);
-    this.lastFinish.set(best.agent, best.f);
-    return best.e.item;
+    this.vtime = Math.max(this.vtime, e.s);
+    this.lastFinish.set(agent, e.f);
+    if (q.length === 0) this.queues.delete(agent);
+    else this.tagHead(agent, this.vtime);
+    return e.item;
   }
 
   /** Corrects the agent's finish tag once the actual tokens of a dispatched item are known. */
@@ -92,6 +97,8 @@ export class FairQueue {
     const last = this.lastFinish.get(item.agentId);
     if (last === undefined) return;
     this.lastFinish.set(item.agentId, last + (actualTokens - item.est) / item.weight);
+    const head = this.queues.get(item.agentId)?.[0];
+    if (head !== undefined) this.tagHead(item.agentId, head.v0);
   }
 
   /** Drops an agent's fairness history (after its last request is gone). */
@@ -99,9 +106,16 @@ export class FairQueue {
     if (!this.queues.has(agentId)) this.lastFinish.delete(agentId);
   }
 
-  private before(pa: boolean, fa: number, sa: number, pb: boolean, fb: number, sb: number): boolean {
-    if (this.policy === 'fifo') return sa < sb;
+  private tagHead(agentId: AgentId, v0: number): void {
+    const e = this.queues.get(agentId)![0]!;
+    e.v0 = v0;
+    e.s = Math.max(v0, this.lastFinish.get(agentId) ?? v0);
+    e.f = e.s + e.item.est / e.item.weight;
+  }
+
+  private before(pa: boolean, a: Entry, pb: boolean, b: Entry): boolean {
+    if (this.policy === 'fifo') return a.seq < b.seq;
     if (pa !== pb) return pa;
-    return fa !== fb ? fa < fb : sa < sb;
+    return a.f !== b.f ? a.f < b.f : a.seq < b.seq;
   }
 }

@@ -1,0 +1,153 @@
+// Benchmark of the model device: 20 agents (16 backlogged batch agents mixing long and short
+// requests, 4 interactive agents sending short ones) through the real llm-openai driver against
+// the simulated server, WFQ vs FIFO in the same run. Prints one JSON object. --full (or FULL=1): longer.
+import { createOpenAIChatDriver } from '../packages/drivers/src/llm-openai/index.ts';
+import { createModelDevice } from '../packages/kernel/src/llm/index.ts';
+import type { LlmQueuePolicy } from '../packages/kernel/src/llm/index.ts';
+import type { LlmRequest } from '@aios/abi';
+import { startSimLlmServerProcess } from './sim-llm-server.ts';
+
+const FULL = process.argv.includes('--full') || process.env.FULL === '1';
+const SLOTS = 4;
+const MS_PER_TOKEN = Number(process.env.LLM_BENCH_MS_PER_TOKEN ?? 0.25); // long request = 600 tokens = 150 ms; short = 60 tokens = 15 ms
+const RUN_MS = FULL ? 60_000 : 12_000;
+const WARM_MS = 1_500;
+const BATCH_AGENTS = 16;
+const INTERACTIVE_AGENTS = 4;
+const DEPTH = 3; // requests each batch agent keeps outstanding
+const THINK_MS = 100; // pause of an interactive agent between requests (it asks for less than its fair share)
+const LONG = { prompt: 300, completion: 300 };
+const SHORT = { prompt: 30, completion: 30 };
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const makeReq = (size: { prompt: number; completion: number }): LlmRequest => ({
+  messages: [{ role: 'user', content: Array(size.prompt - 2).fill('w').join(' ') }],
+  maxTokens: size.completion,
+});
+
+const pct = (xs: number[], p: number): number => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+};
+const jain = (xs: number[]): number => {
+  const sum = xs.reduce((a, b) => a + b, 0);
+  const sq = xs.reduce((a, b) => a + b * b, 0);
+  return sq === 0 ? 0 : (sum * sum) / (xs.length * sq);
+};
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+interface Done { agent: number; tokens: number; short: boolean; interactive: boolean; submittedAt: number; doneAt: number }
+
+async function runPolicy(baseURL: string, policy: LlmQueuePolicy, durationMs: number) {
+  const driver = createOpenAIChatDriver({ baseURL, model: 'sim-1', slots: SLOTS, timeoutMs: 60_000 });
+  const dev = createModelDevice({ driver, clock: { now: () => performance.now() }, policy });
+  const weights = new Map<number, number>();
+  for (let a = 1; a <= BATCH_AGENTS; a++) weights.set(a, a % 8 === 1 || a % 8 === 2 ? 2 : 1);
+  const done: Done[] = [];
+  const t0 = performance.now();
+  let stop = false;
+  const errors: string[] = [];
+
+  const one = async (agent: number, short: boolean, interactive: boolean): Promise<void> => {
+    const submittedAt = performance.now();
+    try {
+      const r = await dev.submit(agent, makeReq(short ? SHORT : LONG), { weight: weights.get(agent) ?? 1, interactive });
+      done.push({ agent, tokens: r.usage.promptTokens + r.usage.completionTokens, short, interactive, submittedAt: submittedAt - t0, doneAt: performance.now() - t0 });
+    } catch (e) {
+      if (!stop) errors.push(String(e));
+    }
+  };
+  const batch = async (agent: number): Promise<void> => {
+    const rand = rng(agent * 7919);
+    const longHeavy = agent <= BATCH_AGENTS / 2; // 90 % long; the others 90 % short
+    const worker = async (): Promise<void> => {
+      while (!stop) await one(agent, longHeavy ? rand() >= 0.9 : rand() < 0.9, false);
+    };
+    await Promise.all(Array.from({ length: DEPTH }, worker));
+  };
+  const interactive = async (agent: number): Promise<void> => {
+    while (!stop) {
+      await one(agent, true, true);
+      await new Promise((r) => setTimeout(r, THINK_MS));
+    }
+  };
+  const loops = [
+    ...Array.from({ length: BATCH_AGENTS }, (_, i) => batch(i + 1)),
+    ...Array.from({ length: INTERACTIVE_AGENTS }, (_, i) => interactive(BATCH_AGENTS + 1 + i)),
+  ];
+  await new Promise((r) => setTimeout(r, durationMs));
+  stop = true;
+  for (let a = 1; a <= BATCH_AGENTS + INTERACTIVE_AGENTS; a++) dev.cancelAgent(a);
+  await Promise.all(loops);
+
+  const inWindow = done.filter((d) => d.doneAt >= WARM_MS && d.doneAt <= durationMs);
+  const windowS = (durationMs - WARM_MS) / 1000;
+  const perAgent = new Map<number, number>();
+  for (const d of inWindow) perAgent.set(d.agent, (perAgent.get(d.agent) ?? 0) + d.tokens);
+  const batchIds = Array.from({ length: BATCH_AGENTS }, (_, i) => i + 1);
+  const total = batchIds.reduce((s, a) => s + (perAgent.get(a) ?? 0), 0);
+  const normShares = batchIds.map((a) => (perAgent.get(a) ?? 0) / total / (weights.get(a)! / batchIds.reduce((s, b) => s + weights.get(b)!, 0)));
+  const lat = (f: (d: Done) => boolean) => inWindow.filter((d) => d.submittedAt >= WARM_MS && f(d)).map((d) => d.doneAt - d.submittedAt);
+  const interactiveLat = lat((d) => d.interactive);
+  const shortLat = lat((d) => d.short);
+  return {
+    policy,
+    jainShareOverWeight: r3(jain(normShares)),
+    shareOverWeightMinMax: [r3(Math.min(...normShares)), r3(Math.max(...normShares))],
+    throughputTokensPerS: Math.round(inWindow.reduce((s, d) => s + d.tokens, 0) / windowS),
+    requestsCompleted: inWindow.length,
+    interactiveShortP95Ms: r3(pct(interactiveLat, 95)),
+    interactiveShortP50Ms: r3(pct(interactiveLat, 50)),
+    interactiveSamples: interactiveLat.length,
+    allShortP95Ms: r3(pct(shortLat, 95)),
+    errors: errors.slice(0, 3),
+  };
+}
+
+const server = await startSimLlmServerProcess({ slots: SLOTS, msPerPromptToken: MS_PER_TOKEN, msPerCompletionToken: MS_PER_TOKEN });
+try {
+  await runPolicy(server.baseURL, 'wfq', 1_000); // warm up JIT and connections
+  const fifo = await runPolicy(server.baseURL, 'fifo', RUN_MS);
+  const wfq = await runPolicy(server.baseURL, 'wfq', RUN_MS);
+  const thr = wfq.throughputTokensPerS / fifo.throughputTokensPerS;
+  const lat = fifo.interactiveShortP95Ms / wfq.interactiveShortP95Ms;
+  const out = {
+    bench: 'llm-sched',
+    setup: {
+      agents: BATCH_AGENTS + INTERACTIVE_AGENTS, batchAgents: BATCH_AGENTS, interactiveAgents: INTERACTIVE_AGENTS, slots: SLOTS,
+      msPerToken: MS_PER_TOKEN, long: LONG, short: SHORT, depthPerBatchAgent: DEPTH, runMs: RUN_MS, warmupMs: WARM_MS, full: FULL,
+      note: 'batch agents 1-8 send 90% long, 9-16 90% short, weights 2 for agents 1,2,9,10; fairness is over the backlogged batch agents; latency is of the interactive agents\' short requests',
+      serverMaxBusy: server.stats.maxBusy,
+    },
+    ours: wfq,
+    baseline: fifo,
+    ratios: { jainWfq: wfq.jainShareOverWeight, jainFifo: fifo.jainShareOverWeight, throughputWfqOverFifo: r3(thr), shortP95FifoOverWfq: r3(lat), allShortP95FifoOverWfq: r3(fifo.allShortP95Ms / wfq.allShortP95Ms) },
+    goals: {
+      fairness: { goal: 'Jain(share/weight) >= 0.95', value: wfq.jainShareOverWeight, met: wfq.jainShareOverWeight >= 0.95 },
+      throughput: {
+        goal: 'WFQ tokens/s >= FIFO tokens/s', value: r3(thr), met: thr >= 1,
+        requestsWfqOverFifo: r3(wfq.requestsCompleted / fifo.requestsCompleted),
+        idealTokensPerS: Math.round((SLOTS * 1000) / MS_PER_TOKEN),
+        note: 'each request pays a fixed HTTP + timer cost between server slots; WFQ completes more (short) requests for the same tokens',
+      },
+      shortLatency: { goal: 'short-request p95 >= 3x better than FIFO', value: r3(lat), met: lat >= 3 },
+    },
+  };
+  await server.close();
+  out.setup.serverMaxBusy = server.stats.maxBusy;
+  console.log(JSON.stringify(out, null, 2));
+} catch (e) {
+  await server.close().catch(() => undefined);
+  throw e;
+}

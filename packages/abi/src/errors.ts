@@ -73,7 +73,11 @@ export class AiosError extends Error {
 
   constructor(code: ErrorCode, message?: string, detail?: ErrorDetail, options?: { cause?: unknown }) {
     const info = ERROR_CODES[code];
+    // EAGAIN is flow control ("try later"), thrown on hot paths: skip the stack capture.
+    const limit = Error.stackTraceLimit;
+    if (code === 'EAGAIN') Error.stackTraceLimit = 0;
     super(message ?? info.summary, options);
+    Error.stackTraceLimit = limit;
     this.name = 'AiosError';
     this.code = code;
     this.errno = info.errno;

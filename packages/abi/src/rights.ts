@@ -34,8 +34,8 @@ export const Rights = {
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
-export const RIGHT_NAMES = Object.keys(Rights).filter((k) => k !== 'NONE') as RightName[];
-export const ALL_RIGHTS = RIGHT_NAMES.reduce((acc, k) => acc | Rights[k], 0);
+export const RIGHT_NAMES = /* @__PURE__ */ Object.keys(Rights).filter((k) => k !== 'NONE') as RightName[];
+export const ALL_RIGHTS = /* @__PURE__ */ RIGHT_NAMES.reduce((acc, k) => acc | Rights[k], 0);
 
 /** Privileges an agent may hold on its own self handle; spawn `capabilities` names these, lower-case. */
 export const PRIVILEGES = {

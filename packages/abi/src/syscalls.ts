@@ -79,8 +79,8 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { nr: 37, name: 'ManifestList', stub: 'manifestList', kind: 'sync', params: [], returns: 'Array<{ agent: AgentId; manifest: AgentManifest }>', rights: ['self: ADMIN'], errors: ['EPERM'], mutates: false, summary: 'The registry of manifests; privileged (used by services such as semantic-ipcd).' },
 ] as const;
 
-export const SYSCALL_BY_NAME: ReadonlyMap<string, SyscallRow> = new Map(SYSCALLS.map((r) => [r.name, r]));
-export const SYSCALL_BY_NR: readonly SyscallRow[] = (() => {
+export const SYSCALL_BY_NAME: ReadonlyMap<string, SyscallRow> = /* @__PURE__ */ new Map(SYSCALLS.map((r) => [r.name, r]));
+export const SYSCALL_BY_NR: readonly SyscallRow[] = /* @__PURE__ */ (() => {
   const out: SyscallRow[] = [];
   for (const r of SYSCALLS) {
     if (out[r.nr] !== undefined) throw new Error(`duplicate syscall number ${r.nr}`);
@@ -90,4 +90,4 @@ export const SYSCALL_BY_NR: readonly SyscallRow[] = (() => {
 })();
 
 /** Syscall numbers by PascalCase name, for the kernel's dispatcher and tests. */
-export const NR = Object.fromEntries(SYSCALLS.map((r) => [r.name, r.nr])) as Record<string, number>;
+export const NR = /* @__PURE__ */ Object.fromEntries(SYSCALLS.map((r) => [r.name, r.nr])) as Record<string, number>;

@@ -25,6 +25,8 @@ import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
 
 
+const ENCODER = new TextEncoder();
+
 export interface KernelConfig {
   /** Physical arena size in frames. */
   arenaFrames?: number;
@@ -59,8 +61,12 @@ export class Kernel {
   readonly rootInbox: Message[] = [];
   private nextId = 1;
   private readonly zombies: Agent[] = [];
-  private stepQueued = false;
+  /** Step callbacks queued on the host loop and not yet run. */
+  private stepsQueued = 0;
   private current: { agent: Agent; t0: number } | null = null;
+  /** Interned audit names of each syscall and of 'ok', so the syscall path does not hash strings. */
+  private readonly auditNameIds: number[] = SYSCALL_BY_NR.map((r) => (r ? this.audit.intern(r.name) : 0));
+  private readonly auditOkId = this.audit.intern('ok');
   /** Label of the object the current syscall acted on, for its audit record. */
   objectLabel: string | null = null;
   stopped = false;
@@ -86,9 +92,15 @@ export class Kernel {
     this.domains.set(domain.name, domain);
   }
 
+  /** Clock time of the current scheduler step (read once per step; audit records use it). */
+  stepTime = 0;
+
   now(): number {
     return this.ports.clock.now();
   }
+
+  /** The clock as a function, for lookups that read it only when a handle expires. */
+  readonly clockFn = (): number => this.ports.clock.now();
 
   // ---- agents ------------------------------------------------------------
 
@@ -218,7 +230,7 @@ export class Kernel {
     a.children.clear();
     const notice: ExitNotice = { agent: a.id, name: a.name, code, reason };
     if (trap) notice.trap = trap;
-    const data = new TextEncoder().encode(JSON.stringify(notice));
+    const data = ENCODER.encode(JSON.stringify(notice));
     const tag = trap ? 'trap' : 'exit';
     const notify = new Set<Agent>(a.supervisors);
     if (a.parent) notify.add(a.parent);
@@ -298,11 +310,19 @@ export class Kernel {
     return { promise, settle };
   }
 
+  /**
+   * Queues scheduler steps on the host loop. Several are queued at once when
+   * several agents are runnable: Node runs a batch of immediates in one loop
+   * turn and drains microtasks between them, so each activation still ends
+   * with its continuations, and the loop's poll phase is paid once per batch.
+   */
   private queueStep(): void {
-    if (this.stepQueued || this.stopped) return;
-    this.stepQueued = true;
-    this.ports.defer(() => this.step());
+    if (this.stepsQueued > 0 || this.stopped) return;
+    const n = Math.max(1, Math.min(this.runq.length, 32));
+    this.stepsQueued = n;
+    for (let i = 0; i < n; i++) this.ports.defer(this.stepFn);
   }
+  private readonly stepFn = (): void => this.step();
 
   /** Charges the previous activation (measured through the microtasks it caused) to its agent. */
   private chargeCurrent(): void {
@@ -321,7 +341,7 @@ export class Kernel {
 
   /** One scheduler step: run the activation of the agent with the smallest virtual runtime. */
   private step(): void {
-    this.stepQueued = false;
+    this.stepsQueued--;
     this.chargeCurrent();
     if (this.stopped) return;
     const a = this.runq.pop();
@@ -333,6 +353,7 @@ export class Kernel {
     }
     a.state = 'running';
     a.activations++;
+    this.stepTime = this.ports.clock.now();
     this.current = { agent: a, t0: this.ports.clock.monotonic() };
     try {
       activation();
@@ -349,7 +370,7 @@ export class Kernel {
   async idle(): Promise<void> {
     for (let i = 0; i < 1_000_000; i++) {
       await new Promise<void>((r) => this.ports.defer(r));
-      if (!this.stepQueued && this.runq.length === 0) return;
+      if (this.stepsQueued === 0 && this.runq.length === 0) return;
     }
   }
 
@@ -368,7 +389,7 @@ export class Kernel {
     this.objectLabel = null;
     try {
       const r = handler(this, a, args);
-      if (row.mutates) this.audit.append(this.now(), a.id, row.name, this.objectLabel, 'ok');
+      if (row.mutates) this.audit.appendIds(this.current === null ? this.now() : this.stepTime, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
       return r;
     } catch (e) {
       if (isAiosError(e)) {
@@ -392,7 +413,7 @@ export class Kernel {
 
   /** Looks a handle up with rights (the first step of every handle syscall) and notes the object for audit. */
   lookup(a: Agent, handle: unknown, type: KObject['type'] | null, rights: number): CapNode {
-    const node = a.handles.lookup(handle, type, rights, this.now());
+    const node = a.handles.lookup(handle, type, rights, this.clockFn);
     this.objectLabel = node.object.label;
     return node;
   }

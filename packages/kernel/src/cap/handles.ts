@@ -35,7 +35,7 @@ export class HandleTable {
    * The syscall path's first step: look the handle up with the rights it needs.
    * EBADF for unknown or wrong type, EPERM for missing rights or an expired handle.
    */
-  lookup(handle: unknown, type: ObjectType | null, rights: number, now: number): CapNode {
+  lookup(handle: unknown, type: ObjectType | null, rights: number, now: () => number): CapNode {
     const entry = typeof handle === 'number' ? this.entries.get(handle) : undefined;
     if (entry === undefined) throw new AiosError('EBADF', `bad handle ${String(handle)}`, { handle });
     const node = entry.node;
@@ -46,7 +46,7 @@ export class HandleTable {
     if ((node.rights & rights) !== rights) {
       throw new AiosError('EPERM', `handle ${handle} lacks the ${rightsToNames(rights & ~node.rights).join('|')} right`, { handle, needed: rights, held: node.rights, missing: rightsToNames(rights & ~node.rights) });
     }
-    if (node.expires !== undefined && now >= node.expires) {
+    if (node.expires !== undefined && now() >= node.expires) {
       throw new AiosError('EPERM', `handle ${handle} expired`, { handle, expires: node.expires });
     }
     return node;

@@ -6,43 +6,78 @@ import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import { argBytes, argInt, argObject, argString } from './args.ts';
 
+/**
+ * Copies a payload into a shared slab, so a small message costs a view, not a
+ * fresh ArrayBuffer (the receiver must never see the sender's later writes).
+ * A slab is dropped by the GC once every message viewing it is gone.
+ */
+const SLAB_BYTES = 1 << 20;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+export function copyPayload(src: Uint8Array): Uint8Array {
+  const n = src.length;
+  if (n > 4096) return src.slice();
+  if (slabUsed + n > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  // The constructor, not subarray(): subarray looks up Symbol.species on every call.
+  const view = new Uint8Array(slab, slabUsed, n);
+  view.set(src);
+  slabUsed += (n + 7) & ~7;
+  return view;
+}
+
+/** Shared by every message that carries no handle (frozen: nobody may push into it). */
+const NO_HANDLES: number[] = Object.freeze([]) as unknown as number[];
+
 /** Tags the kernel uses for its own notices; agents cannot send them. */
 const KERNEL_TAGS = new Set(['exit', 'trap', 'event']);
 
-export function sys_ipcSend(k: Kernel, a: Agent, [to, data, opts]: unknown[]): void {
-  const node = k.lookup(a, to, 'agent', Rights.SEND);
-  const bytes = argBytes(data, 'data', limits.IPC_MAX_MESSAGE_BYTES);
+export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
+  const node = k.lookup(a, args[0], 'agent', Rights.SEND);
+  const bytes = argBytes(args[1], 'data', limits.IPC_MAX_MESSAGE_BYTES);
   const target = node.object as Agent;
-  const o = argObject(opts, 'opts');
-  let tag = 'data';
-  if (o?.tag !== undefined) {
-    tag = argString(o.tag, 'opts.tag', 64);
-    if (KERNEL_TAGS.has(tag)) throw new AiosError('EINVAL', `tag '${tag}' is reserved for kernel notices`, { arg: 'opts.tag', value: tag });
-  }
-  const transfers: Array<{ node: ReturnType<Kernel['lookup']>; rights: number }> = [];
-  if (o?.handles !== undefined) {
-    if (!Array.isArray(o.handles)) throw new AiosError('EINVAL', 'opts.handles must be a list of handles', { arg: 'opts.handles' });
-    if (o.handles.length > limits.IPC_MAX_HANDLES_PER_MESSAGE) throw new AiosError('EMSGSIZE', `at most ${limits.IPC_MAX_HANDLES_PER_MESSAGE} handles per message`, { arg: 'opts.handles', length: o.handles.length, max: limits.IPC_MAX_HANDLES_PER_MESSAGE });
-    const rightsList = o.handleRights === undefined ? undefined : o.handleRights;
-    if (rightsList !== undefined && (!Array.isArray(rightsList) || rightsList.length !== o.handles.length)) {
-      throw new AiosError('EINVAL', 'opts.handleRights must be a list as long as opts.handles', { arg: 'opts.handleRights' });
-    }
-    o.handles.forEach((h, i) => {
-      const hn = a.handles.lookup(h, null, Rights.TRANSFER, k.now());
-      const want = rightsList === undefined ? hn.rights : argInt(rightsList[i], `opts.handleRights[${i}]`, 0, 0x7fffffff);
-      if ((want & ~hn.rights) !== 0) throw new AiosError('EPERM', `handle ${String(h)} cannot be sent with more rights than it has`, { handle: h, held: hn.rights, wanted: want });
-      transfers.push({ node: hn, rights: want });
-    });
-  }
   k.objectLabel = target.label;
-  if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
+  const opts = args[2];
+  if (opts !== undefined && opts !== null) return sendWithOptions(k, a, target, bytes, argObject(opts, 'opts')!);
+  checkDeliverable(k, target);
+  k.deliver(target, { from: a.id, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
+}
+
+function checkDeliverable(k: Kernel, target: Agent): void {
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has exited`, { agent: target.id });
   if (target !== k.root && target.ipcWaiters.length === 0 && target.mailbox.full) {
     throw new AiosError('EAGAIN', `mailbox of agent ${target.id} is full`, { agent: target.id, depth: target.mailbox.depth });
   }
-  const handles = transfers.map((t) => k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
-  const msg: Message = { from: a.id, data: bytes.slice(), handles, tag };
-  k.deliver(target, msg);
+}
+
+/** The slower path: a tag and handles to transfer (each derived for the receiver with narrowed rights). */
+function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, o: Record<string, unknown>): void {
+  let tag = 'data';
+  if (o.tag !== undefined) {
+    tag = argString(o.tag, 'opts.tag', 64);
+    if (KERNEL_TAGS.has(tag)) throw new AiosError('EINVAL', `tag '${tag}' is reserved for kernel notices`, { arg: 'opts.tag', value: tag });
+  }
+  const transfers: Array<{ node: ReturnType<Kernel['lookup']>; rights: number }> = [];
+  if (o.handles !== undefined) {
+    if (!Array.isArray(o.handles)) throw new AiosError('EINVAL', 'opts.handles must be a list of handles', { arg: 'opts.handles' });
+    if (o.handles.length > limits.IPC_MAX_HANDLES_PER_MESSAGE) throw new AiosError('EMSGSIZE', `at most ${limits.IPC_MAX_HANDLES_PER_MESSAGE} handles per message`, { arg: 'opts.handles', length: o.handles.length, max: limits.IPC_MAX_HANDLES_PER_MESSAGE });
+    const rightsList = o.handleRights;
+    if (rightsList !== undefined && (!Array.isArray(rightsList) || rightsList.length !== o.handles.length)) {
+      throw new AiosError('EINVAL', 'opts.handleRights must be a list as long as opts.handles', { arg: 'opts.handleRights' });
+    }
+    o.handles.forEach((h, i) => {
+      const hn = a.handles.lookup(h, null, Rights.TRANSFER, k.clockFn);
+      const want = rightsList === undefined ? hn.rights : argInt((rightsList as unknown[])[i], `opts.handleRights[${i}]`, 0, 0x7fffffff);
+      if ((want & ~hn.rights) !== 0) throw new AiosError('EPERM', `handle ${String(h)} cannot be sent with more rights than it has`, { handle: h, held: hn.rights, wanted: want });
+      transfers.push({ node: hn, rights: want });
+    });
+  }
+  if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
+  checkDeliverable(k, target);
+  const handles = transfers.length === 0 ? NO_HANDLES : transfers.map((t) => k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
+  k.deliver(target, { from: a.id, data: copyPayload(bytes), handles, tag });
 }
 
 export function sys_ipcRecv(_k: Kernel, a: Agent): Message {

@@ -9,6 +9,8 @@ export { allowAll } from './policy/hook.ts';
 export type { ExecutionDomain, AgentInstance, Gate, InstanceLimits, EntryInfo, ActivationKind } from './domain/types.ts';
 export { TrapError } from './domain/types.ts';
 export { createNativeDomain } from './domain/native.ts';
+export { createWasmDomain } from './domain/wasm/index.ts';
+export type { WasmDomainOptions } from './domain/wasm/index.ts';
 export { runPqc } from './pqc/ops.ts';
 export type { PqcResult } from './pqc/ops.ts';
 export { KernelPanic } from './panic.ts';

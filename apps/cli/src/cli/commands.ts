@@ -95,6 +95,10 @@ export const COMMANDS: Record<string, Command> = {
       });
       const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${msg}`);
       say(`node up at http://127.0.0.1:${node.api!.port} (data ${node.dataDir}; token in ${join(node.dataDir, 'token')})`, { port: node.api!.port, dataDir: node.dataDir });
+      node.host.kernel.subscribeHost('agent.*.start', (e) => {
+        const d = e.data as { id: number; name: string; domain: string };
+        say(`agent ${d.name}#${d.id} started in the ${d.domain} domain${d.domain === 'wasm' ? ' (sandboxed)' : ''}`, { agent: d.id, domain: d.domain });
+      });
       node.host.kernel.subscribeHost('agent.*.exit', (e) => {
         const d = e.data as { id: number; name: string; code: number; reason: string };
         say(`agent ${d.name}#${d.id} exited with code ${d.code} (${d.reason})`, { agent: d.id, code: d.code });

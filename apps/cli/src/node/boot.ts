@@ -2,7 +2,7 @@
 // kernel to real ports (clock, timers, esbuild loader, PQC worker), optionally
 // serves the HTTP/WebSocket API, and gives a small host API over the root agent.
 
-import { KernelHost, type ExecutionDomain, type KernelConfig, type ExitStatus } from '@aios/kernel';
+import { KernelHost, createWasmDomain, type ExecutionDomain, type KernelConfig, type ExitStatus } from '@aios/kernel';
 import type { AgentImage, AgentInfo, AuditRecord, SpawnOptions } from '@aios/abi';
 import { hostPorts } from '@aios/drivers/host-ports';
 import { createPqcPool } from './pqc-pool.ts';
@@ -79,8 +79,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   };
 }
 
-/** The wasm domain, when this build has it. */
+/** The wasm domain (the default for user agents): QuickJS sandboxes on the node's clock and randomness. */
 async function defaultDomains(ports: ReturnType<typeof hostPorts>): Promise<ExecutionDomain[]> {
-  void ports;
-  return [];
+  return [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })];
 }

@@ -1,0 +1,21 @@
+// The ABI suite again, with the suite agent (and its children) sandboxed in the wasm domain:
+// the same agent file, unchanged, must see the same outcomes as in the native domain.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createTestHost } from '@aios/testkit';
+import type { KernelHost } from '@aios/kernel';
+import { runAbiSuite, testPolicy } from './suite.ts';
+
+describe('abi suite - wasm domain', () => {
+  let host: KernelHost;
+  let results: Awaited<ReturnType<typeof runAbiSuite>>;
+  beforeAll(async () => {
+    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy } });
+    results = await runAbiSuite(host, 'wasm');
+  }, 120_000);
+  afterAll(() => host?.shutdown());
+
+  it('abi suite - every case gets the same outcome in the sandbox', () => {
+    expect(results.filter((r) => r.got !== r.expect)).toEqual([]);
+    expect(results.length).toBeGreaterThan(100);
+  });
+});

@@ -11,7 +11,7 @@ export const GENERATED = {
 
 const TYPE_NAMES = [
   'AgentImage', 'SpawnOptions', 'Ticket', 'Handle', 'AgentManifest', 'SendOptions', 'Message', 'VAddr', 'PqcOp',
-  'CapInfo', 'CapDeriveOptions', 'AgentInfo', 'AgentId', 'SelfInfo',
+  'CapInfo', 'CapDeriveOptions', 'AgentInfo', 'AgentId', 'SelfInfo', 'SchedParams', 'LlmRequest', 'LlmResult', 'LlmChunk', 'LlmAgentUsage',
 ];
 
 function paramList(row: SyscallRow): string {

@@ -1,6 +1,7 @@
 // Demo coordinator: spawns the other demo agents and walks through IPC with a
 // reply handle, shared memory, post-quantum signatures, supervision and revocation.
 import { defineAgent, spawn, AiosError } from '@aios/runtime';
+import { complete } from '@aios/runtime/cognitive';
 import {
   agentKill, agentMemAlloc, agentSupervisorRegister, asyncWait, capDerive, capRevoke, ipcSend, ipcWait, memShare, memWrite,
   pqcOperation, Rights, selfHandle,
@@ -41,6 +42,10 @@ export default defineAgent({
     const { signature } = (await asyncWait(pqcOperation('mldsa65.sign', { secretKey: keys.secretKey, message }))) as { signature: Uint8Array };
     const { valid } = (await asyncWait(pqcOperation('mldsa65.verify', { publicKey: keys.publicKey, message, signature }))) as { valid: boolean };
     ctx.log(`ML-DSA-65 signature of ${signature.length} bytes verifies: ${valid}`);
+
+    // 4b. The model device: reached through the 'model' handle in our namespace, fairly shared and budgeted.
+    const answer = await complete('What is 6 * 7?');
+    ctx.log(`model ${answer.model} answered "${answer.text}" (${answer.usage.promptTokens + answer.usage.completionTokens} tokens)`);
 
     // 5. Supervision: a crashing agent becomes a trap notice, not a crash of the node.
     const crasher = await spawn({ path: `${dir}/crasher.ts` }, { name: 'crasher' });

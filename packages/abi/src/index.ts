@@ -10,7 +10,7 @@ export { PQC_OPS } from './types.ts';
 export type {
   Handle, Ticket, VAddr, AgentId, Domain, AgentImage, AgentState, SchedHint, Quotas, SpawnOptions, Message,
   SendOptions, IntentManifest, AgentManifest, AgentInfo, ExitNotice, TrapKind, TrapInfo, AuditRecord, KernelEvent,
-  PqcOp, CapInfo, CapDeriveOptions, SelfInfo,
+  PqcOp, CapInfo, CapDeriveOptions, SelfInfo, SchedParams,
 } from './types.ts';
 export type { KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, OffloadPort } from './ports.ts';
 export type { DriverKind, DriverInfo, Driver, EmbedderDriver } from './devices.ts';

@@ -31,6 +31,8 @@ export const Rights = {
   SUSPEND: 1 << 12,
   /** Self handle only: node administration (list every agent, read the audit log, registry). */
   ADMIN: 1 << 13,
+  /** Use a device: submit requests to a model, an embedder or a tool. */
+  USE: 1 << 14,
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
@@ -48,7 +50,7 @@ export const PRIVILEGES = {
 export type Privilege = keyof typeof PRIVILEGES;
 
 /** Kernel object types that handles can name. */
-export type ObjectType = 'agent' | 'memory' | 'frame' | 'subscription';
+export type ObjectType = 'agent' | 'memory' | 'frame' | 'subscription' | 'device' | 'stream';
 
 /** The rights a fresh handle of each type carries, and what each right means there. */
 export const DEFAULT_RIGHTS: Record<ObjectType, number> = {
@@ -56,6 +58,8 @@ export const DEFAULT_RIGHTS: Record<ObjectType, number> = {
   memory: Rights.READ | Rights.WRITE | Rights.MAP | Rights.DERIVE | Rights.TRANSFER,
   frame: Rights.READ | Rights.WRITE | Rights.MAP | Rights.DERIVE | Rights.TRANSFER,
   subscription: Rights.READ,
+  device: Rights.USE | Rights.INSPECT | Rights.DERIVE | Rights.TRANSFER,
+  stream: Rights.READ,
 };
 
 /** Rights an agent's self handle always has, besides the privileges it was granted. */

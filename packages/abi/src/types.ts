@@ -35,6 +35,22 @@ export interface Quotas {
   spawnDepth?: number;
   /** Mailbox depth in messages. */
   mailboxDepth?: number;
+  /** Model tokens (prompt + completion) per llmPeriodMs; charged to ancestors too. */
+  llmTokens?: number;
+  /** Model cost units per llmPeriodMs. */
+  llmCost?: number;
+  /** Budget window of llmTokens and llmCost in ms (unset: one window forever). */
+  llmPeriodMs?: number;
+}
+
+/** Scheduling parameters an agent may set for itself (SchedSet) or be given at spawn. */
+export interface SchedParams {
+  nice?: number;
+  hints?: SchedHint[];
+  /** 'deadline' hint: the CPU budget reserved per period, in ms. */
+  budgetMs?: number;
+  /** 'deadline' hint: the period (and relative deadline of each activation), in ms. */
+  periodMs?: number;
 }
 
 export interface SpawnOptions {
@@ -52,6 +68,8 @@ export interface SpawnOptions {
   config?: unknown;
   /** Labels used by policy (resource and scheduling policies). */
   labels?: string[];
+  /** Reservation of the 'deadline' hint. */
+  deadline?: { budgetMs: number; periodMs: number };
 }
 
 /** A message as IPCRecv returns it. `from` is stamped by the kernel and cannot be forged. */
@@ -107,6 +125,10 @@ export interface AgentInfo {
   exitCode: number | null;
   exitReason: string | null;
   startedAt: number;
+  /** Model tokens used (prompt + completion), when the node has a model device. */
+  llmTokens?: number;
+  /** Longest wake-to-run delay seen by this agent, in ms. */
+  maxWakeLatencyMs?: number;
   version?: string;
 }
 

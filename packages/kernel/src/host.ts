@@ -46,7 +46,11 @@ export class KernelHost {
   /** Spawns an agent as a child of the root; resolves with its id once it has loaded. */
   async spawn(image: AgentImage | string, opts: SpawnOptions = {}): Promise<number> {
     const img: AgentImage = typeof image === 'string' ? (looksLikeSource(image) ? { source: image } : { path: image }) : image;
-    const ticket = this.call('AgentSpawn', img, opts) as number;
+    // Devices the node grants by default land in the agent's namespace (no global names).
+    const k = this.kernel;
+    const ns = { ...(opts.namespace ?? {}) };
+    if (k.modelHandle !== 0 && ns.model === undefined) ns.model = k.modelHandle;
+    const ticket = this.call('AgentSpawn', img, { ...opts, namespace: ns }) as number;
     const handle = await new Promise<unknown>((resolve, reject) => {
       this.kernel.tickets.onSettle(this.root.id, ticket, () => {
         try {

@@ -3,8 +3,8 @@
 // services. Deterministic: time, randomness, timers and loading come from ports.
 
 import {
-  AiosError, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NR, isAiosError, limits,
-  type AgentInfo, type AgentManifest, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
+  AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NR, isAiosError, limits,
+  type AgentInfo, type AgentManifest, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
@@ -21,6 +21,9 @@ import type { KernelPorts, LoadedImage } from './ports.ts';
 import { QuotaNode } from './quota/quota.ts';
 import { DEFAULT_SCHED_PARAMS, RunQueue, type SchedParams } from './sched/runqueue.ts';
 import { niceToWeight } from './sched/weights.ts';
+import { sleeperCreditMs } from './sched/policy.ts';
+import { createModelDevice, type ModelDevice } from './llm/index.ts';
+import { ModelDeviceObject } from './dev/device.ts';
 import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
 
@@ -34,9 +37,12 @@ export interface KernelConfig {
   defaultDomain?: Domain;
   /** Longest activation (ms) before the wasm domain interrupts it. */
   sliceMs?: number;
-  sched?: Partial<SchedParams>;
+  /** Scheduler parameters; policy 'fifo' (arrival order, no weights or hints) exists for comparison. */
+  sched?: Partial<SchedParams> & { policy?: 'cfs' | 'fifo' };
   /** Decides sensitive syscalls (spawn, derive, transfer, frames, subscriptions). Default: allow. */
   policy?: PolicyHook;
+  /** The model device's driver; without one the Llm* syscalls have no device to name. */
+  llm?: LlmDriver;
   /** Limits of the root agent (the node's own quota). */
   rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
 }
@@ -53,6 +59,10 @@ export class Kernel {
   readonly tickets = new TicketTable();
   readonly arena: FrameArena;
   readonly runq: RunQueue<Agent>;
+  /** Deadline agents within their budget, earliest deadline first; served before the CFS queue. */
+  readonly dlq: RunQueue<Agent>;
+  readonly schedPolicy: 'cfs' | 'fifo';
+  private fifoSeq = 0;
   readonly domains = new Map<Domain, ExecutionDomain>();
   readonly defaultDomain: Domain;
   readonly sliceMs: number;
@@ -73,7 +83,9 @@ export class Kernel {
 
   constructor(readonly ports: KernelPorts, readonly config: KernelConfig = {}) {
     this.arena = new FrameArena(config.arenaFrames ?? limits.DEFAULT_ARENA_FRAMES);
-    this.runq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched });
+    this.schedPolicy = config.sched?.policy ?? 'cfs';
+    this.runq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched }, this.schedPolicy === 'fifo' ? 'key' : 'vruntime');
+    this.dlq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched }, 'key');
     this.defaultDomain = config.defaultDomain ?? 'native';
     this.sliceMs = config.sliceMs ?? 1_000;
     const rq = config.rootQuota ?? {};
@@ -86,6 +98,28 @@ export class Kernel {
     this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN, null);
     this.root.selfNode = this.root.handles.get(this.root.selfHandle)!.node;
     this.root.state = 'waiting';
+    if (config.llm) {
+      const model = createModelDevice({
+        driver: config.llm,
+        clock: { now: () => this.ports.clock.now() },
+        onEvent: (e) => this.events.publish(e.topic, e.time, e.data),
+      });
+      this.model = model;
+      this.modelObject = new ModelDeviceObject(model);
+      this.modelHandle = this.insertHandle(this.root, this.modelObject, DEFAULT_RIGHTS.device, null);
+    }
+  }
+
+  /** The model device, when the node has an llm driver. */
+  readonly model: ModelDevice | null = null;
+  readonly modelObject: ModelDeviceObject | null = null;
+  /** The root's handle to the model device (granted to agents as 'model' in their namespace). */
+  modelHandle = 0;
+
+  llmTokens(id: number): number {
+    if (!this.model) return 0;
+    const u = this.model.usage(id);
+    return u.promptTokens + u.completionTokens;
   }
 
   registerDomain(domain: ExecutionDomain): void {
@@ -126,7 +160,7 @@ export class Kernel {
   releaseHandleObject(node: CapNode): void {
     const obj = node.object as KObject & { release?: () => void };
     if (obj instanceof FrameObject) obj.unref();
-    else if (obj.type === 'subscription') obj.release?.();
+    else if (obj.type === 'subscription' || obj.type === 'stream') obj.release?.();
   }
 
   closeHandle(a: Agent, handle: number): CapNode {
@@ -204,7 +238,7 @@ export class Kernel {
     a.state = 'zombie';
     a.exitCode = code;
     a.exitReason = reason;
-    this.runq.remove(a);
+    this.dequeue(a);
     a.pending.length = 0;
     for (const w of a.ipcWaiters.splice(0)) if (w.timer !== undefined) this.ports.timers.clearTimer(w.timer);
     a.mailbox.drain();
@@ -225,6 +259,10 @@ export class Kernel {
       if (!node.revoked) this.releaseHandleObject(node);
     }
     this.tickets.dropOwner(a.id);
+    if (this.model) {
+      a.llmTokensAtExit = this.llmTokens(a.id);
+      this.model.removeAgent(a.id);
+    }
     a.quota.parent?.release('spawns', 1);
     for (const c of a.children) c.parent = this.root;
     a.children.clear();
@@ -287,10 +325,37 @@ export class Kernel {
     if (!a.alive) return;
     a.pending.push(activation);
     if (a.state !== 'suspended' && a.state !== 'running') {
-      this.runq.enqueue(a);
+      if (!this.isQueued(a)) a.wakeAt = this.ports.clock.monotonic();
+      this.enqueue(a);
       if (a.state === 'waiting') a.state = 'ready';
     }
     this.queueStep();
+  }
+
+  private isQueued(a: Agent): boolean {
+    return this.runq.has(a) || this.dlq.has(a);
+  }
+
+  /** Places a runnable agent: EDF queue while a deadline agent has budget, else CFS (or FIFO) by its hints. */
+  private enqueue(a: Agent): void {
+    if (this.isQueued(a)) return;
+    if (this.schedPolicy === 'fifo') {
+      a.key = ++this.fifoSeq;
+      this.runq.enqueue(a);
+      return;
+    }
+    const now = this.ports.clock.monotonic();
+    if (a.deadline !== null && a.deadline.refresh(now)) {
+      a.key = now + a.deadline.periodMs;
+      this.dlq.enqueue(a);
+      return;
+    }
+    this.runq.enqueue(a, sleeperCreditMs(a.hints, this.runq.params.targetLatencyMs));
+  }
+
+  private dequeue(a: Agent): void {
+    this.runq.remove(a);
+    this.dlq.remove(a);
   }
 
   /** A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled. */
@@ -318,7 +383,7 @@ export class Kernel {
    */
   private queueStep(): void {
     if (this.stepsQueued > 0 || this.stopped) return;
-    const n = Math.max(1, Math.min(this.runq.length, 32));
+    const n = Math.max(1, Math.min(this.runq.length + this.dlq.length, 32));
     this.stepsQueued = n;
     for (let i = 0; i < n; i++) this.ports.defer(this.stepFn);
   }
@@ -332,11 +397,12 @@ export class Kernel {
     const a = cur.agent;
     const dt = Math.max(0, this.ports.clock.monotonic() - cur.t0);
     a.cpuMs += dt;
-    const queued = this.runq.has(a);
-    if (queued) this.runq.remove(a);
+    const queued = this.isQueued(a);
+    if (queued) this.dequeue(a);
     RunQueue.charge(a, dt);
+    if (a.deadline !== null) a.deadline.used += dt;
     if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
-    if (queued || (a.pending.length > 0 && a.alive && a.state !== 'suspended')) this.runq.enqueue(a);
+    if (queued || (a.pending.length > 0 && a.alive && a.state !== 'suspended')) this.enqueue(a);
   }
 
   /** One scheduler step: run the activation of the agent with the smallest virtual runtime. */
@@ -344,8 +410,10 @@ export class Kernel {
     this.stepsQueued--;
     this.chargeCurrent();
     if (this.stopped) return;
-    const a = this.runq.pop();
+    const a = this.dlq.pop() ?? this.runq.pop();
     if (a === undefined) return;
+    const waited = this.ports.clock.monotonic() - a.wakeAt;
+    if (waited > a.maxWakeLatencyMs) a.maxWakeLatencyMs = waited;
     const activation = a.pending.shift();
     if (activation === undefined || !a.alive) {
       this.queueStep();
@@ -370,7 +438,7 @@ export class Kernel {
   async idle(): Promise<void> {
     for (let i = 0; i < 1_000_000; i++) {
       await new Promise<void>((r) => this.ports.defer(r));
-      if (this.stepsQueued === 0 && this.runq.length === 0) return;
+      if (this.stepsQueued === 0 && this.runq.length === 0 && this.dlq.length === 0) return;
     }
   }
 
@@ -448,6 +516,8 @@ export class Kernel {
       exitCode: a.exitCode,
       exitReason: a.exitReason,
       startedAt: a.startedAt,
+      maxWakeLatencyMs: Math.round(a.maxWakeLatencyMs * 1000) / 1000,
+      ...(this.model ? { llmTokens: a.alive ? this.llmTokens(a.id) : a.llmTokensAtExit } : {}),
       ...(a.manifest?.version ? { version: a.manifest.version } : {}),
     };
   }

@@ -9,7 +9,7 @@ import { AiosError, type AgentInfo, type SpawnOptions } from '@aios/abi';
 import { boot } from '../node/boot.ts';
 import { resolveDataDir } from '../node/data-dir.ts';
 import { connect } from './client.ts';
-import { psTable } from './format.ts';
+import { psTable, topTable } from './format.ts';
 
 export interface Command {
   summary: string;
@@ -95,6 +95,8 @@ export const COMMANDS: Record<string, Command> = {
       });
       const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${msg}`);
       say(`node up at http://127.0.0.1:${node.api!.port} (data ${node.dataDir}; token in ${join(node.dataDir, 'token')})`, { port: node.api!.port, dataDir: node.dataDir });
+      const model = node.host.kernel.model;
+      if (model) say(`model device: ${model.driver.info.name} (${model.driver.info.description}), ${model.slots} slot(s)`);
       node.host.kernel.subscribeHost('agent.*.start', (e) => {
         const d = e.data as { id: number; name: string; domain: string };
         say(`agent ${d.name}#${d.id} started in the ${d.domain} domain${d.domain === 'wasm' ? ' (sandboxed)' : ''}`, { agent: d.id, domain: d.domain });
@@ -208,6 +210,38 @@ export const COMMANDS: Record<string, Command> = {
       await c.request('POST', `/v1/agents/${agentRef(id!)}/messages`, { text });
       io.out(v.json ? JSON.stringify({ ok: true, agent: id }) : `sent ${Buffer.byteLength(text!)} bytes to ${id}`);
       return 0;
+    },
+  },
+
+  top: {
+    summary: 'a live view of the agents: state, weight, virtual runtime, CPU time, share and model tokens',
+    usage: 'aios top [--interval MS] [--once] [--json]',
+    options: { ...COMMON, ...JSON_OPT, interval: { type: 'string', help: 'refresh period in ms (default 1000)' }, once: { type: 'boolean', help: 'print one frame and exit' } },
+    positionals: 0,
+    async run(v, _p, io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      const interval = v.interval === undefined ? 1000 : Number(v.interval);
+      if (!Number.isInteger(interval) || interval < 100) throw new AiosError('EINVAL', '--interval must be an integer of at least 100 ms');
+      let prev = new Map<number, number>();
+      let stop = false;
+      process.once('SIGINT', () => (stop = true));
+      for (;;) {
+        const agents = (await c.request<AgentInfo[]>('GET', '/v1/agents')).filter((a) => a.state !== 'zombie' && a.state !== 'dead');
+        // Share is of the CPU time used since the previous frame (the first frame: since boot).
+        const delta = agents.map((a) => a.cpuMs - (prev.get(a.id) ?? 0));
+        const total = delta.reduce((s, d) => s + Math.max(0, d), 0) || 1;
+        const rows = agents.map((a, i) => ({ ...a, share: Math.max(0, delta[i]!) / total }));
+        prev = new Map(agents.map((a) => [a.id, a.cpuMs]));
+        if (v.json) io.out(JSON.stringify(rows));
+        else {
+          if (!v.once) io.out('\x1b[2J\x1b[H');
+          io.out(`aios top - ${new Date().toISOString()}  agents: ${rows.length}  (Ctrl-C to quit)\n`);
+          io.out(topTable(rows));
+        }
+        if (v.once || stop) return 0;
+        await new Promise((r) => setTimeout(r, interval));
+        if (stop) return 0;
+      }
     },
   },
 

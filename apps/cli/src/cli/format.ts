@@ -9,10 +9,10 @@ export function table(rows: string[][]): string {
 export function psTable(agents: AgentInfo[]): string {
   const total = agents.reduce((s, a) => s + a.cpuMs, 0) || 1;
   return table([
-    ['ID', 'NAME', 'STATE', 'DOMAIN', 'NICE', 'WEIGHT', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'MBOX', 'MEM'],
+    ['ID', 'NAME', 'STATE', 'DOMAIN', 'NICE', 'WEIGHT', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'LLM TOK', 'MBOX', 'MEM'],
     ...agents.map((a) => [
       String(a.id), a.name, a.state, a.domain, String(a.nice), String(a.weight), a.vruntime.toFixed(2), a.cpuMs.toFixed(2),
-      `${((100 * a.cpuMs) / total).toFixed(1)}%`, String(a.mailbox), humanBytes(a.memBytes),
+      `${((100 * a.cpuMs) / total).toFixed(1)}%`, String(a.llmTokens ?? 0), String(a.mailbox), humanBytes(a.memBytes),
     ]),
   ]);
 }
@@ -22,4 +22,14 @@ export function humanBytes(n: number): string {
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)}K`;
   if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)}M`;
   return `${(n / 1024 ** 3).toFixed(1)}G`;
+}
+
+export function topTable(agents: Array<AgentInfo & { share: number }>): string {
+  return table([
+    ['ID', 'NAME', 'STATE', 'DOMAIN', 'NICE', 'WEIGHT', 'HINTS', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'LLM TOK', 'MBOX'],
+    ...agents.map((a) => [
+      String(a.id), a.name, a.state, a.domain, String(a.nice), String(a.weight), a.hints.join(',') || '-', a.vruntime.toFixed(2),
+      a.cpuMs.toFixed(2), `${(100 * a.share).toFixed(1)}%`, String(a.llmTokens ?? 0), String(a.mailbox),
+    ]),
+  ]);
 }

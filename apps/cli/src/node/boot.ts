@@ -5,6 +5,7 @@
 import { KernelHost, createWasmDomain, type ExecutionDomain, type KernelConfig, type ExitStatus } from '@aios/kernel';
 import type { AgentImage, AgentInfo, AuditRecord, SpawnOptions } from '@aios/abi';
 import { hostPorts } from '@aios/drivers/host-ports';
+import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
 import { ensureDataDir, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
@@ -47,7 +48,9 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const pqc = createPqcPool();
   const ports = hostPorts({ offload: pqc, log: config.onLog });
   const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
-  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config }, domains);
+  // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
+  const llm = config.llm ?? driverFromEnv(process.env);
+  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm }, domains);
   let api: ApiServer | null = null;
   let apiInfo: AiosNode['api'] = null;
   if (config.api) {

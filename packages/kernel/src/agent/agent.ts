@@ -11,6 +11,7 @@ import { AddressSpace } from '../mem/vaspace.ts';
 import type { Pool } from '../mem/pool.ts';
 import type { QuotaNode } from '../quota/quota.ts';
 import type { SchedEntity } from '../sched/runqueue.ts';
+import type { DeadlineReservation } from '../sched/policy.ts';
 
 export interface IpcWaiter {
   settle(ok: boolean, value: unknown): void;
@@ -50,6 +51,17 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly pending: Array<() => void> = [];
   cpuMs = 0;
   activations = 0;
+  /** Ordering key in FIFO or EDF queues. */
+  key = 0;
+  /** The 'deadline' hint's reservation, when the agent has one. */
+  deadline: DeadlineReservation | null = null;
+  /** When it last became runnable (monotonic ms), for wake-to-run latency. */
+  wakeAt = 0;
+  maxWakeLatencyMs = 0;
+  /** Model tokens it had used when it exited (the device forgets exited agents). */
+  llmTokensAtExit = 0;
+  /** Nice value given at spawn: the agent may raise it but not go below it without ADMIN. */
+  baseNice = 0;
 
   /** Called when one of its handles is dropped by revocation (frames and subscriptions release there). */
   onHandleDropped: (node: CapNode) => void = () => {};

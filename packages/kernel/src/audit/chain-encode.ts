@@ -1,14 +1,13 @@
 // Canonical bytes and hashes of audit entries. encodeEntry(e) === canonicalJson(e) for every
 // well-formed entry, built by hand for speed; entryHash is the RFC 9162 leaf hash of those bytes.
 import { canonicalJson, toHex } from '../crypto/encoding.ts';
-import { sha256 } from '../crypto/hash.ts';
+import { sha256Into } from '../crypto/hash.ts';
 import type { AuditEntry } from './chain-types.ts';
 
 /** prev of the first entry. */
 export const GENESIS_PREV = '0'.repeat(64);
 
 const ENTRY_KEYS = new Set(['seq', 'time', 'agent', 'syscall', 'object', 'result', 'detail', 'prev']);
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /** Canonical JSON of an entry (sorted keys: agent, detail, object, prev, result, seq, syscall, time). */
 export function encodeEntry(e: AuditEntry): string {
@@ -27,13 +26,19 @@ export function encodeEntry(e: AuditEntry): string {
 const enc = new TextEncoder();
 let scratch = new Uint8Array(4096);
 
-/** RFC 9162 leaf hash of a canonical line: SHA-256(0x00 || utf8(line)). No per-call concatenation. */
+const leafOut = new Uint8Array(32);
+
+/**
+ * RFC 9162 leaf hash of a canonical line: SHA-256(0x00 || utf8(line)). No allocation: the result
+ * is a shared buffer, valid until the next call; copy it to keep it.
+ */
 export function lineLeafHash(line: string): Uint8Array {
   // UTF-8 needs at most 3 bytes per UTF-16 unit.
   if (scratch.length < line.length * 3 + 1) scratch = new Uint8Array(line.length * 3 + 1);
   scratch[0] = 0x00;
   const { written } = enc.encodeInto(line, scratch.subarray(1));
-  return sha256(scratch.subarray(0, written + 1));
+  sha256Into(scratch.subarray(0, written + 1), leafOut);
+  return leafOut;
 }
 
 /** hex of the leaf hash: what the next entry's prev must equal. */
@@ -41,11 +46,20 @@ export function entryHashHex(e: AuditEntry): string {
   return toHex(lineLeafHash(encodeEntry(e)));
 }
 
+function isHex64(s: unknown): boolean {
+  if (typeof s !== 'string' || s.length !== 64) return false;
+  for (let i = 0; i < 64; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}
+
 /** Why an entry is malformed, or null if its shape is valid (unknown keys count as malformed). */
 export function entryShapeError(e: unknown): string | null {
   if (e === null || typeof e !== 'object' || Array.isArray(e)) return 'not an object';
   const r = e as Record<string, unknown>;
-  for (const k of Object.keys(r)) if (!ENTRY_KEYS.has(k)) return `unknown field ${k}`;
+  for (const k in r) if (!ENTRY_KEYS.has(k)) return `unknown field ${k}`;
   if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 1) return 'bad seq';
   if (typeof r.time !== 'number' || !Number.isFinite(r.time)) return 'bad time';
   if (typeof r.agent !== 'number' || !Number.isFinite(r.agent)) return 'bad agent';
@@ -53,6 +67,6 @@ export function entryShapeError(e: unknown): string | null {
   if (r.object !== null && typeof r.object !== 'string') return 'bad object';
   if (typeof r.result !== 'string') return 'bad result';
   if (r.detail !== undefined && (r.detail === null || typeof r.detail !== 'object' || Array.isArray(r.detail))) return 'bad detail';
-  if (typeof r.prev !== 'string' || !HEX64.test(r.prev)) return 'bad prev';
+  if (!isHex64(r.prev)) return 'bad prev';
   return null;
 }

@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { AuditChain } from './chain.ts';
 import { MemoryAuditSink } from './chain-memory-sink.ts';
-import { verifyAuditLog, verifyAuditInclusion } from './verify.ts';
+import { verifyAuditLog, verifyAuditInclusion, verifyAuditLines, verifyCheckpointConsistency } from './verify.ts';
 import { encodeEntry, entryHashHex, GENESIS_PREV } from './chain-encode.ts';
 import { signCheckpoint } from './checkpoint.ts';
+import { offloadSigner } from './chain-signer.ts';
 import { canonicalJson } from '../crypto/encoding.ts';
-import { hybridKeygen } from '../crypto/hybrid.ts';
+import { hybridKeygen, hybridSign } from '../crypto/hybrid.ts';
 import type { AuditEntry, SignedCheckpoint } from './chain-types.ts';
 
 const nodeKey = hybridKeygen(new Uint8Array(32).fill(7));
@@ -47,13 +48,14 @@ describe('audit - chain and checkpoints', () => {
     const sink = new MemoryAuditSink();
     const clock = fakeClock();
     const chain = new AuditChain({ sink, clock, nodeKey, checkpointEvery: 1000, checkpointIntervalMs: 1000 });
-    expect(chain.maybeCheckpoint()).toBeNull();
+    expect(chain.maybeCheckpoint()).toBe(false);
     chain.append({ time: clock.now(), agent: 1, syscall: 'Log', object: null, result: 'ok' });
     expect(sink.checkpoints).toHaveLength(0);
     clock.advance(1000);
-    expect(chain.maybeCheckpoint()?.treeSize).toBe(1);
+    expect(chain.maybeCheckpoint()).toBe(true);
+    expect(chain.latestCheckpoint?.treeSize).toBe(1);
     clock.advance(5000);
-    expect(chain.maybeCheckpoint()).toBeNull(); // nothing new to cover
+    expect(chain.maybeCheckpoint()).toBe(false); // nothing new to cover
     expect(sink.checkpoints).toHaveLength(1);
   });
 
@@ -67,7 +69,7 @@ describe('audit - chain and checkpoints', () => {
 
   it('audit - an untouched log verifies, with the root of the live tree', () => {
     const rep = verifyAuditLog(base.records, base.checkpoints, nodeKey.publicKey);
-    expect(rep).toMatchObject({ ok: true, records: 45, checkpoints: 4, rootHash: base.chain.rootHex() });
+    expect(rep).toMatchObject({ ok: true, records: 45, checkpoints: 4, rootHash: base.chain.rootHex(), signedPrefix: 40 });
   });
 
   it('audit - a modified record is named', () => {
@@ -156,5 +158,81 @@ describe('audit - chain and checkpoints', () => {
     expect(verifyAuditLog(after.records, after.checkpoints, nodeKey.publicKey).ok).toBe(true);
     stored.records[3]!.agent = 99;
     expect(() => AuditChain.resume(stored.records, stored.checkpoints, { sink, clock, nodeKey })).toThrow(expect.objectContaining({ code: 'EIO' }));
+  });
+
+  it('audit - stored JSONL lines verify as they are; an edited or non-JSON line is named', () => {
+    const lines = base.sink.lines.slice();
+    expect(verifyAuditLines(lines, base.checkpoints, nodeKey.publicKey)).toMatchObject({ ok: true, rootHash: base.chain.rootHex() });
+    const edited = lines.slice();
+    edited[13] = edited[13]!.replace('"result":"ok"', '"result":"ok" ');
+    expect(verifyAuditLines(edited, base.checkpoints, nodeKey.publicKey)).toMatchObject({ ok: false, fault: 'modified', firstBadSeq: 14 });
+    const torn = lines.slice();
+    torn[40] = torn[40]!.slice(0, 30);
+    expect(verifyAuditLines(torn, base.checkpoints, nodeKey.publicKey)).toMatchObject({ ok: false, fault: 'malformed', firstBadIndex: 40 });
+  });
+
+  it('audit - a later checkpoint is proven to extend an earlier one; a forked history is not', () => {
+    const [c10, , c30, c40] = base.checkpoints;
+    const p = base.chain.consistencyProof(10, 40);
+    expect(verifyCheckpointConsistency(c10!, c40!, p, nodeKey.publicKey)).toBe(true);
+    expect(verifyCheckpointConsistency(c30!, c40!, base.chain.consistencyProof(30, 40), nodeKey.publicKey)).toBe(true);
+    expect(verifyCheckpointConsistency(c30!, c40!, p, nodeKey.publicKey)).toBe(false); // proof for other sizes
+    // A fork: same size 40, different history, signed by the same (compromised) key.
+    const fork = makeLog(40, 10);
+    const other = new AuditChain({ sink: new MemoryAuditSink(), clock: fakeClock(), nodeKey });
+    for (const r of fork.records) other.append({ ...r, seq: undefined, result: 'forked' });
+    const forkCp = other.checkpoint();
+    expect(forkCp.treeSize).toBe(40);
+    expect(verifyCheckpointConsistency(c10!, forkCp, other.consistencyProof(10, 40), nodeKey.publicKey)).toBe(false);
+  });
+
+  it('audit - an async signer keeps checkpoints in order even when signatures finish out of order', async () => {
+    const sink = new MemoryAuditSink();
+    const clock = fakeClock();
+    const waiting: Array<() => void> = [];
+    // Signatures resolve only when released, and we release them newest first.
+    const signer = {
+      sign: (msg: Uint8Array) => new Promise<Uint8Array>((resolve) => waiting.push(() => resolve(hybridSign(nodeKey.secretKey, msg)))),
+    };
+    const chain = new AuditChain({ sink, clock, nodeKey, signer, checkpointEvery: 5, checkpointIntervalMs: 1e12 });
+    for (let i = 0; i < 15; i++) chain.append({ time: clock.now(), agent: 1, syscall: 'Log', object: null, result: 'ok' });
+    expect(sink.checkpoints).toHaveLength(0); // cut, not yet signed
+    const final = chain.checkpoint(); // synchronous, queued behind the three pending ones
+    expect(final.treeSize).toBe(15);
+    for (const release of waiting.reverse()) release();
+    await chain.flush();
+    expect(sink.checkpoints.map((c) => c.treeSize)).toEqual([5, 10, 15, 15]);
+    const stored = await sink.readAll();
+    expect(verifyAuditLog(stored.records, stored.checkpoints, nodeKey.publicKey).ok).toBe(true);
+  });
+
+  it('audit - a failed async signature surfaces as EIO from settled()', async () => {
+    const sink = new MemoryAuditSink();
+    const signer = { sign: () => Promise.reject(new Error('worker died')) };
+    const chain = new AuditChain({ sink, clock: fakeClock(), nodeKey, signer, checkpointEvery: 2 });
+    chain.append({ time: 0, agent: 1, syscall: 'Log', object: null, result: 'ok' });
+    chain.append({ time: 0, agent: 1, syscall: 'Log', object: null, result: 'ok' });
+    await expect(chain.settled()).rejects.toMatchObject({ code: 'EIO' });
+    expect(sink.checkpoints).toHaveLength(0);
+  });
+
+  it('audit - the offload signer (ML-DSA half on the offload port) produces checkpoints that verify', async () => {
+    const { ml_dsa65 } = await import('@noble/post-quantum/ml-dsa.js');
+    const calls: string[] = [];
+    const pqc = async (op: 'mldsa65.sign', args: { message: Uint8Array; secretKey: Uint8Array }) => {
+      calls.push(op);
+      return { signature: ml_dsa65.sign(args.message, args.secretKey) }; // hedged, as the real port signs
+    };
+    const sink = new MemoryAuditSink();
+    const chain = new AuditChain({ sink, clock: fakeClock(), nodeKey, signer: offloadSigner(nodeKey, pqc), checkpointEvery: 4 });
+    for (let i = 0; i < 8; i++) chain.append({ time: i, agent: 1, syscall: 'Log', object: null, result: 'ok' });
+    await chain.flush();
+    expect(calls).toEqual(['mldsa65.sign', 'mldsa65.sign']);
+    const stored = await sink.readAll();
+    expect(verifyAuditLog(stored.records, stored.checkpoints, nodeKey.publicKey)).toMatchObject({ ok: true, checkpoints: 2 });
+    const bad = async () => ({ signature: new Uint8Array(10) });
+    const broken = new AuditChain({ sink: new MemoryAuditSink(), clock: fakeClock(), nodeKey, signer: offloadSigner(nodeKey, bad), checkpointEvery: 1 });
+    broken.append({ time: 0, agent: 1, syscall: 'Log', object: null, result: 'ok' });
+    await expect(broken.settled()).rejects.toMatchObject({ code: 'EIO' });
   });
 });

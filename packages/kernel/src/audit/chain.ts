@@ -2,11 +2,12 @@
 // Merkle tree (incremental), and emits hybrid-signed checkpoints through an AuditSink port.
 // Deterministic: time comes from the clock port, I/O from the sink; trusts the node key it is given.
 import { AiosError, type AuditRecord } from '@aios/abi';
-import { toHex, fromHex } from '../crypto/encoding.ts';
+import { toHex, fromHex, toBase64Url } from '../crypto/encoding.ts';
+import { hybridSign } from '../crypto/hybrid.ts';
 import type { HybridKeyPair } from '../crypto/hybrid.ts';
 import { MerkleTree } from './merkle.ts';
 import { encodeEntry, lineLeafHash, GENESIS_PREV } from './chain-encode.ts';
-import { signCheckpoint, CHECKPOINT_EVERY_MS, CHECKPOINT_EVERY_RECORDS } from './checkpoint.ts';
+import { checkpointMessage, CHECKPOINT_EVERY_MS, CHECKPOINT_EVERY_RECORDS } from './checkpoint.ts';
 import type { AuditEntry, AuditSink, SignedCheckpoint } from './chain-types.ts';
 import { verifyAuditLog } from './verify.ts';
 
@@ -21,6 +22,18 @@ export interface AuditChainOptions {
   checkpointEvery?: number;
   /** Checkpoint when this many clock ms passed since the last one and records are pending (default 1000). */
   checkpointIntervalMs?: number;
+  /**
+   * Who signs the automatic checkpoints (default: the node key, synchronously, ~10 ms of this thread
+   * per checkpoint). An async signer (e.g. the offload port running hybridSign on a worker) keeps
+   * that cost off the syscall path: the tree head is cut at once, and the signed checkpoint reaches
+   * the sink when the signature arrives, always in order.
+   */
+  signer?: CheckpointSigner;
+}
+
+/** Signs checkpoint messages with the node key: the result must be hybridSign(nodeKey.secretKey, msg). */
+export interface CheckpointSigner {
+  sign(msg: Uint8Array): Uint8Array | Promise<Uint8Array>;
 }
 
 /** Proof that entry seq is in the tree of checkpoint.treeSize (RFC 9162 §2.1.3), all hex. */
@@ -28,6 +41,13 @@ export interface AuditInclusionProof {
   seq: number;
   leafIndex: number;
   treeSize: number;
+  path: string[];
+}
+
+/** Proof that the log of fromSize records is a prefix of the log of toSize records (RFC 9162 §2.1.4), hex. */
+export interface AuditConsistencyProof {
+  fromSize: number;
+  toSize: number;
   path: string[];
 }
 
@@ -39,6 +59,11 @@ export class AuditChain {
   private latest: SignedCheckpoint | null = null;
   private readonly every: number;
   private readonly intervalMs: number;
+  private readonly signer: CheckpointSigner;
+  /** Emission queue of async-signed checkpoints; sinks see checkpoints in tree-size order. */
+  private emitting: Promise<void> = Promise.resolve();
+  private pendingSignatures = 0;
+  private signError: Error | null = null;
 
   /** Starts an empty log. To continue a stored one use AuditChain.resume. */
   constructor(private readonly opts: AuditChainOptions) {
@@ -47,6 +72,8 @@ export class AuditChain {
     if (!Number.isSafeInteger(this.every) || this.every < 1) throw new AiosError('EINVAL', 'checkpointEvery must be >= 1');
     if (!(this.intervalMs > 0)) throw new AiosError('EINVAL', 'checkpointIntervalMs must be > 0');
     this.lastCheckpointTime = opts.clock.now();
+    const key = opts.nodeKey;
+    this.signer = opts.signer ?? { sign: (msg) => hybridSign(key.secretKey, msg) };
   }
 
   /**
@@ -107,24 +134,69 @@ export class AuditChain {
     return entry;
   }
 
-  /** Emits a checkpoint if one is due by count or by clock; call it from a 1 s timer so idle logs get one too. */
-  maybeCheckpoint(): SignedCheckpoint | null {
+  /**
+   * Cuts a checkpoint if one is due by count or by clock; returns whether it did. Call it from a 1 s
+   * timer too, so an idle log still gets its last records covered.
+   */
+  maybeCheckpoint(): boolean {
     const pending = this.tree.size - this.lastCheckpointSize;
-    if (pending <= 0) return null;
-    if (pending >= this.every || this.opts.clock.now() - this.lastCheckpointTime >= this.intervalMs) return this.checkpoint();
-    return null;
+    if (pending <= 0) return false;
+    if (pending >= this.every || this.opts.clock.now() - this.lastCheckpointTime >= this.intervalMs) {
+      this.cut(this.signer);
+      return true;
+    }
+    return false;
   }
 
-  /** Signs and emits a checkpoint of the current tree now (e.g. at shutdown). Returns the latest one if nothing changed. */
+  /**
+   * Signs a checkpoint of the current tree now with the node key, on this thread (e.g. at shutdown),
+   * and returns it; the sink gets it after any checkpoint still being signed asynchronously.
+   * If nothing changed since the latest checkpoint, returns that one.
+   */
   checkpoint(): SignedCheckpoint {
-    if (this.latest && this.latest.treeSize === this.tree.size) return this.latest;
+    if (this.latest && this.latest.treeSize === this.tree.size && this.pendingSignatures === 0) return this.latest;
+    const key = this.opts.nodeKey;
+    return this.cut({ sign: (msg) => hybridSign(key.secretKey, msg) }) as SignedCheckpoint;
+  }
+
+  /** Resolves when every checkpoint cut so far has been signed and handed to the sink; EIO if a signing failed. */
+  async settled(): Promise<void> {
+    await this.emitting;
+    if (this.signError) throw new AiosError('EIO', 'checkpoint signing failed', undefined, { cause: this.signError });
+  }
+
+  /** Cuts the tree head now; emits it signed (sync signer) or once signed (async signer). */
+  private cut(signer: CheckpointSigner): SignedCheckpoint | null {
+    const treeSize = this.tree.size;
+    const rootHash = toHex(this.tree.root());
     const time = this.opts.clock.now();
-    const cp = signCheckpoint(this.tree.size, toHex(this.tree.root()), time, this.opts.nodeKey);
+    const keyId = this.opts.nodeKey.keyId;
+    this.lastCheckpointSize = treeSize;
+    this.lastCheckpointTime = time;
+    const sig = signer.sign(checkpointMessage(treeSize, rootHash, time, keyId));
+    const make = (s: Uint8Array): SignedCheckpoint => ({ treeSize, rootHash, time, keyId, signature: toBase64Url(s) });
+    if (sig instanceof Uint8Array && this.pendingSignatures === 0) {
+      const cp = make(sig);
+      this.emit(cp);
+      return cp;
+    }
+    this.pendingSignatures++;
+    const signed = Promise.resolve(sig).then(make);
+    this.emitting = this.emitting.then(async () => {
+      try {
+        this.emit(await signed);
+      } catch (e) {
+        this.signError ??= e instanceof Error ? e : new Error(String(e));
+      } finally {
+        this.pendingSignatures--;
+      }
+    });
+    return sig instanceof Uint8Array ? make(sig) : null;
+  }
+
+  private emit(cp: SignedCheckpoint): void {
     this.opts.sink.appendCheckpoint(cp);
     this.latest = cp;
-    this.lastCheckpointSize = this.tree.size;
-    this.lastCheckpointTime = time;
-    return cp;
   }
 
   /** hex root of the first treeSize entries (default: all). */
@@ -142,12 +214,20 @@ export class AuditChain {
     return { seq, leafIndex: seq - 1, treeSize: size, path };
   }
 
+  /** RFC 9162 consistency proof that the tree of fromSize is a prefix of the tree of toSize (default: latest checkpoint). */
+  consistencyProof(fromSize: number, toSize?: number): AuditConsistencyProof {
+    const size = toSize ?? this.latest?.treeSize ?? this.tree.size;
+    return { fromSize, toSize: size, path: this.tree.consistencyProof(fromSize, size).map(toHex) };
+  }
+
   /** The stored leaf hash of seq, hex (for tests and tooling). */
   leafHashHex(seq: number): string {
     return toHex(this.tree.leafHashAt(seq - 1));
   }
 
+  /** Waits for pending checkpoint signatures, then flushes the sink. Call at shutdown after checkpoint(). */
   async flush(): Promise<void> {
+    await this.settled();
     await this.opts.sink.flush();
   }
 }

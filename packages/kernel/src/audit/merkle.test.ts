@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { MerkleTree, leafHash, nodeHash, verifyInclusion, EMPTY_ROOT } from './merkle.ts';
+import { MerkleTree, leafHash, nodeHash, verifyInclusion, verifyConsistency, EMPTY_ROOT } from './merkle.ts';
 import { sha256 } from '../crypto/hash.ts';
 import { toHex, utf8 } from '../crypto/encoding.ts';
 
@@ -64,5 +64,24 @@ describe('audit - merkle tree (RFC 9162)', () => {
     expect(() => t.inclusionProof(1, 1)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => t.appendLeafHash(new Uint8Array(5))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(verifyInclusion(leafHash(data[0]!), 1, 1, [], t.root())).toBe(false);
+  });
+
+  it('audit - consistency proofs verify for every (m, n) and fail for a forked history', () => {
+    const t = new MerkleTree();
+    for (const d of data.slice(0, 20)) t.appendLeaf(d);
+    const fork = new MerkleTree();
+    for (const d of data.slice(0, 20)) fork.appendLeaf(d === data[4] ? utf8('rewritten') : d);
+    for (let n = 1; n <= 20; n++) {
+      for (let m = 1; m <= n; m++) {
+        const proof = t.consistencyProof(m, n);
+        expect(verifyConsistency(m, n, t.root(m), t.root(n), proof)).toBe(true);
+        if (m < n) {
+          expect(verifyConsistency(m, n, t.root(m), sha256(utf8('x')), proof)).toBe(false);
+          if (m > 4) expect(verifyConsistency(m, n, fork.root(m), t.root(n), proof)).toBe(false);
+          expect(verifyConsistency(m, n, t.root(m), t.root(n), proof.slice(1))).toBe(false);
+        }
+      }
+    }
+    expect(() => t.consistencyProof(0, 3)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 });

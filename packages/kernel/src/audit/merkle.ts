@@ -2,13 +2,14 @@
 // node = SHA-256(0x01 || left || right), split at the largest power of two below n.
 // Appends are incremental: complete aligned subtrees are hashed once and kept, so a root costs O(log n).
 import { AiosError } from '@aios/abi';
-import { sha256 } from '../crypto/hash.ts';
+import { sha256, sha256Into } from '../crypto/hash.ts';
 
 export const HASH_BYTES = 32;
 /** MTH({}) = SHA-256 of the empty string (RFC 9162 §2.1.1). */
 export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
 
 const nodeBuf = new Uint8Array(1 + 2 * HASH_BYTES);
+const parentOut = new Uint8Array(HASH_BYTES);
 nodeBuf[0] = 0x01;
 
 /** SHA-256(0x01 || left || right). */
@@ -23,6 +24,11 @@ export function leafHash(leaf: Uint8Array): Uint8Array {
   const b = new Uint8Array(leaf.length + 1);
   b.set(leaf, 1);
   return sha256(b);
+}
+
+/** n is 1, 2, 4, ... (safe beyond 2^31, unlike bit tricks). */
+function isPow2(n: number): boolean {
+  return n > 0 && Number.isInteger(Math.log2(n));
 }
 
 /** Largest power of two strictly less than n (n >= 2). */
@@ -73,7 +79,10 @@ export class MerkleTree {
     // While the newest subtree at level k completes a pair, hash the pair one level up.
     while (n % 2 === 0) {
       const lvl = this.levels[k]!;
-      const parent = nodeHash(lvl.at(lvl.length - 2), lvl.at(lvl.length - 1));
+      nodeBuf.set(lvl.at(lvl.length - 2), 1);
+      nodeBuf.set(lvl.at(lvl.length - 1), 1 + HASH_BYTES);
+      sha256Into(nodeBuf, parentOut);
+      const parent = parentOut;
       if (this.levels.length === k + 1) this.levels.push(new HashArray());
       this.levels[k + 1]!.push(parent);
       k++;
@@ -120,10 +129,34 @@ export class MerkleTree {
     }
   }
 
+  /** RFC 9162 §2.1.4.1 PROOF(m, D[0:n]): proves the tree of size m is a prefix of the tree of size n. */
+  consistencyProof(first: number, second: number = this.size): Uint8Array[] {
+    this.checkRange(second, 1, this.size);
+    this.checkRange(first, 1, second);
+    const out: Uint8Array[] = [];
+    if (first < second) this.subproof(first, 0, second, true, out);
+    return out;
+  }
+
+  private subproof(m: number, lo: number, n: number, complete: boolean, out: Uint8Array[]): void {
+    if (m === n) {
+      if (!complete) out.push(this.subtree(lo, lo + n));
+      return;
+    }
+    const k = splitPoint(n);
+    if (m <= k) {
+      this.subproof(m, lo, k, complete, out);
+      out.push(this.subtree(lo + k, lo + n));
+    } else {
+      this.subproof(m - k, lo + k, n - k, false, out);
+      out.push(this.subtree(lo, lo + k));
+    }
+  }
+
   /** MTH(D[lo:hi]); in RFC recursion lo is always a multiple of the left split, so complete parts are cached. */
   private subtree(lo: number, hi: number): Uint8Array {
     const n = hi - lo;
-    if ((n & (n - 1)) === 0 && n > 0 && lo % n === 0) {
+    if (isPow2(n) && lo % n === 0) {
       const k = Math.log2(n);
       return this.levels[k]!.at(lo / n).slice();
     }
@@ -170,4 +203,42 @@ export function verifyInclusion(
   let d = 0;
   for (let i = 0; i < r.length; i++) d |= r[i]! ^ root[i]!;
   return d === 0;
+}
+
+/**
+ * RFC 9162 §2.1.4.2: verifies that the tree of size `first` with root firstRoot is a prefix of the
+ * tree of size `second` with root secondRoot. Equal sizes need an empty proof and equal roots. Pure.
+ */
+export function verifyConsistency(
+  first: number, second: number, firstRoot: Uint8Array, secondRoot: Uint8Array, proof: readonly Uint8Array[],
+): boolean {
+  const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (!Number.isSafeInteger(first) || !Number.isSafeInteger(second) || first < 1 || first > second) return false;
+  if (first === second) return proof.length === 0 && eq(firstRoot, secondRoot);
+  if (proof.length === 0 || proof.some((p) => p.length !== HASH_BYTES)) return false;
+  const path = isPow2(first) ? [firstRoot, ...proof] : [...proof];
+  let fn = first - 1;
+  let sn = second - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr = path[0]!;
+  let sr = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2);
+        sn = Math.floor(sn / 2);
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && eq(fr, firstRoot) && eq(sr, secondRoot);
 }

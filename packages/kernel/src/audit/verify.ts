@@ -4,7 +4,7 @@ import { AiosError } from '@aios/abi';
 import { toHex, fromHex, bytesEqual } from '../crypto/encoding.ts';
 import { keyId as keyIdOf } from '../crypto/hybrid.ts';
 import type { HybridPublicKey } from '../crypto/hybrid.ts';
-import { MerkleTree, verifyInclusion } from './merkle.ts';
+import { MerkleTree, verifyInclusion, verifyConsistency } from './merkle.ts';
 import { encodeEntry, entryShapeError, lineLeafHash, GENESIS_PREV } from './chain-encode.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
 import type { AuditEntry, SignedCheckpoint } from './chain-types.ts';
@@ -26,6 +26,12 @@ export interface AuditVerifyReport {
   checkpoints: number;
   /** hex root over all records (when they are all well formed). */
   rootHash?: string;
+  /**
+   * How many leading records are covered by a verified checkpoint. Records after it are protected by
+   * the hash chain only (a tail cut there is undetectable until the next checkpoint): compare it with
+   * the latest checkpoint you know from elsewhere (e.g. one a peer holds, see verifyCheckpointConsistency).
+   */
+  signedPrefix: number;
   fault?: AuditFault;
   /** Position (0-based) in the records array of the first bad record. */
   firstBadIndex?: number;
@@ -55,6 +61,30 @@ interface RecordFault {
 export function verifyAuditLog(
   records: readonly AuditEntry[], checkpoints: readonly SignedCheckpoint[], nodePublicKey: HybridPublicKey,
 ): AuditVerifyReport {
+  return verifyCore(records, (i) => lineLeafHash(encodeEntry(records[i]!)), checkpoints, nodePublicKey);
+}
+
+/**
+ * Same checks over stored JSONL lines (what the file driver keeps): each leaf is the raw line's
+ * bytes, so nothing is re-encoded; a line that is not valid JSON is a 'malformed' record.
+ */
+export function verifyAuditLines(
+  lines: readonly string[], checkpoints: readonly SignedCheckpoint[], nodePublicKey: HybridPublicKey,
+): AuditVerifyReport {
+  const records = lines.map((l) => {
+    try {
+      return JSON.parse(l) as AuditEntry;
+    } catch {
+      return null as unknown as AuditEntry;
+    }
+  });
+  return verifyCore(records, (i) => lineLeafHash(lines[i]!), checkpoints, nodePublicKey);
+}
+
+function verifyCore(
+  records: readonly AuditEntry[], leafOf: (i: number) => Uint8Array,
+  checkpoints: readonly SignedCheckpoint[], nodePublicKey: HybridPublicKey,
+): AuditVerifyReport {
   const n = records.length;
   const tree = new MerkleTree();
   const hashCache = new Map<number, string | null>();
@@ -62,7 +92,7 @@ export function verifyAuditLog(
     if (k < 0 || k >= n) return null;
     let h = hashCache.get(k);
     if (h === undefined) {
-      h = entryShapeError(records[k]) === null ? toHex(lineLeafHash(encodeEntry(records[k]!))) : null;
+      h = entryShapeError(records[k]) === null ? toHex(leafOf(k)) : null;
       hashCache.set(k, h);
     }
     return h;
@@ -82,10 +112,9 @@ export function verifyAuditLog(
       recordFault = classify(records, i, prevHex, hashAt);
       break;
     }
-    const h = lineLeafHash(encodeEntry(r));
+    const h = leafOf(i);
     tree.appendLeafHash(h);
     prevHex = toHex(h);
-    hashCache.set(i, prevHex);
   }
   const intact = tree.size; // records [0, intact) form a valid chain
 
@@ -120,7 +149,7 @@ export function verifyAuditLog(
     }
     goodPrefix = cp.treeSize;
   }
-  return finish(n, checkpoints.length, tree, recordFault, undefined);
+  return finish(n, checkpoints.length, tree, recordFault, undefined, goodPrefix);
 }
 
 function classify(
@@ -174,8 +203,10 @@ function report(
   return out;
 }
 
-function finish(n: number, ncp: number, tree: MerkleTree, rf: RecordFault | null, checkpointIndex: number | undefined): AuditVerifyReport {
-  const out: AuditVerifyReport = { ok: rf === null, records: n, checkpoints: ncp };
+function finish(
+  n: number, ncp: number, tree: MerkleTree, rf: RecordFault | null, checkpointIndex: number | undefined, signedPrefix = 0,
+): AuditVerifyReport {
+  const out: AuditVerifyReport = { ok: rf === null, records: n, checkpoints: ncp, signedPrefix };
   if (tree.size === n) out.rootHash = toHex(tree.root());
   if (rf) {
     out.fault = rf.fault;
@@ -202,4 +233,25 @@ export function verifyAuditInclusion(
   if (proof.treeSize !== checkpoint.treeSize || proof.seq !== entry.seq || proof.leafIndex !== entry.seq - 1) return false;
   const path = proof.path.map((h) => fromHex(h));
   return verifyInclusion(lineLeafHash(encodeEntry(entry)), proof.leafIndex, proof.treeSize, path, fromHex(checkpoint.rootHash));
+}
+
+/**
+ * Offline check that checkpoint `newer` extends checkpoint `older` (the log only grew): both
+ * signatures verify under the node key and the RFC 9162 consistency proof links their roots.
+ * A verifier that kept one checkpoint can accept a later one without reading the records.
+ */
+export function verifyCheckpointConsistency(
+  older: SignedCheckpoint, newer: SignedCheckpoint, proof: { fromSize: number; toSize: number; path: readonly string[] },
+  nodePublicKey: HybridPublicKey,
+): boolean {
+  if (!verifyCheckpoint(older, nodePublicKey) || !verifyCheckpoint(newer, nodePublicKey)) return false;
+  if (proof.fromSize !== older.treeSize || proof.toSize !== newer.treeSize) return false;
+  if (older.treeSize === 0) return true; // the empty log is a prefix of every log
+  let path: Uint8Array[];
+  try {
+    path = proof.path.map((h) => fromHex(h));
+  } catch {
+    return false;
+  }
+  return verifyConsistency(older.treeSize, newer.treeSize, fromHex(older.rootHash), fromHex(newer.rootHash), path);
 }

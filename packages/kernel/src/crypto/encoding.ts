@@ -48,23 +48,33 @@ export function toBase64Url(bytes: Uint8Array): string {
 /** Strict base64url decoder: no padding, no foreign characters, canonical trailing bits; else EINVAL. */
 export function fromBase64Url(s: string): Uint8Array {
   if (typeof s !== 'string' || s.length % 4 === 1) throw new AiosError('EINVAL', 'malformed base64url');
-  const out = new Uint8Array(Math.floor((s.length * 3) / 4));
-  let o = 0;
-  let acc = 0;
-  let bits = 0;
-  for (let i = 0; i < s.length; i++) {
+  const len = s.length;
+  const out = new Uint8Array(Math.floor((len * 3) / 4));
+  const val = (i: number): number => {
     const c = s.charCodeAt(i);
     const v = c < 128 ? B64_INDEX[c]! : -1;
     if (v < 0) throw new AiosError('EINVAL', 'malformed base64url', { at: i });
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-    acc &= (1 << bits) - 1;
+    return v;
+  };
+  let o = 0;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const n = (val(i) << 18) | (val(i + 1) << 12) | (val(i + 2) << 6) | val(i + 3);
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
   }
-  if (acc !== 0) throw new AiosError('EINVAL', 'malformed base64url: non-canonical trailing bits');
+  const rest = len - i;
+  if (rest === 2) {
+    const n = (val(i) << 18) | (val(i + 1) << 12);
+    if (n & 0xffff) throw new AiosError('EINVAL', 'malformed base64url: non-canonical trailing bits');
+    out[o++] = n >> 16;
+  } else if (rest === 3) {
+    const n = (val(i) << 18) | (val(i + 1) << 12) | (val(i + 2) << 6);
+    if (n & 0xff) throw new AiosError('EINVAL', 'malformed base64url: non-canonical trailing bits');
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+  }
   return out;
 }
 
@@ -100,8 +110,23 @@ export function canonicalJson(value: unknown): string {
       if (Array.isArray(value)) return '[' + value.map((v) => canonicalJson(v)).join(',') + ']';
       if (ArrayBuffer.isView(value)) throw new AiosError('EINVAL', 'binary value in canonical JSON: encode it first');
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined).sort();
-      return '{' + keys.map((k) => JSON.stringify(k) + ':' + canonicalJson(obj[k])).join(',') + '}';
+      const keys = Object.keys(obj);
+      // Fast path: most objects are small and already in order; sort only when needed.
+      for (let i = 1; i < keys.length; i++) {
+        if (keys[i - 1]! > keys[i]!) {
+          keys.sort();
+          break;
+        }
+      }
+      let out = '{';
+      let first = true;
+      for (const k of keys) {
+        const v = obj[k];
+        if (v === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+        first = false;
+      }
+      return out + '}';
     }
     default:
       throw new AiosError('EINVAL', `value of type ${typeof value} has no canonical JSON form`);

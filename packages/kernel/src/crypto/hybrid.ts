@@ -66,6 +66,23 @@ export function hybridSign(secret: HybridSecretKey, msg: Uint8Array): Uint8Array
   return concatBytes(Uint8Array.of(HYBRID_VERSION), edSig, pqSig);
 }
 
+/**
+ * Hybrid signing with the ML-DSA-65 half delegated (e.g. to the offload port's worker): the
+ * Ed25519 half is made here, pqSign(message, mldsaSecretKey) must return an ML-DSA-65 signature
+ * over exactly `message`. The result verifies with hybridVerify like hybridSign's.
+ */
+export async function hybridSignDelegated(
+  secret: HybridSecretKey, msg: Uint8Array, pqSign: (message: Uint8Array, secretKey: Uint8Array) => Promise<Uint8Array>,
+): Promise<Uint8Array> {
+  const m = concatBytes(SIG_PREFIX, msg);
+  const edSig = ed25519.sign(m, secret.ed25519);
+  const pqSig = await pqSign(m, secret.mldsa65);
+  if (!(pqSig instanceof Uint8Array) || pqSig.length !== MLDSA65_SIG_BYTES) {
+    throw new AiosError('EIO', 'delegated ML-DSA-65 signature has the wrong length', { length: pqSig?.length ?? -1 });
+  }
+  return concatBytes(Uint8Array.of(HYBRID_VERSION), edSig, pqSig);
+}
+
 /** Signs with the Ed25519 half only: not a hybrid signature; exposed for the baseline benchmark. */
 export function ed25519OnlySign(secret: HybridSecretKey, msg: Uint8Array): Uint8Array {
   return ed25519.sign(concatBytes(SIG_PREFIX, msg), secret.ed25519);

@@ -1,6 +1,6 @@
 // Public surface of the kernel's crypto helpers: hybrid signatures, SHA-256, encodings.
 export {
-  hybridKeygen, hybridSign, hybridVerify, encodePublicKey, decodePublicKey, encodeSecretKey, decodeSecretKey, keyId,
+  hybridKeygen, hybridSign, hybridSignDelegated, hybridVerify, encodePublicKey, decodePublicKey, encodeSecretKey, decodeSecretKey, keyId,
   ed25519OnlySign, ed25519OnlyVerify,
   HYBRID_VERSION, HYBRID_PUBLIC_BYTES, HYBRID_SIG_BYTES, HYBRID_SECRET_BYTES,
 } from './hybrid.ts';

@@ -10,7 +10,12 @@ export interface SchedEntity {
   vruntime: number;
   /** Position in the heap, -1 when not queued. */
   heapIndex: number;
+  /** Ordering key for non-CFS queues (arrival order for FIFO, absolute deadline for EDF). */
+  key?: number;
 }
+
+/** How a queue orders its entities: CFS by virtual runtime, or by `key` (FIFO arrival, EDF deadline). */
+export type QueueOrder = 'vruntime' | 'key';
 
 export interface SchedParams {
   /** Period in which every runnable entity should run once (ms). */
@@ -26,7 +31,7 @@ export class RunQueue<E extends SchedEntity> {
   /** Monotonic floor of vruntime among runnable entities. */
   minVruntime = 0;
 
-  constructor(readonly params: SchedParams = DEFAULT_SCHED_PARAMS) {}
+  constructor(readonly params: SchedParams = DEFAULT_SCHED_PARAMS, private readonly order: QueueOrder = 'vruntime') {}
 
   get length(): number {
     return this.heap.length;
@@ -36,22 +41,26 @@ export class RunQueue<E extends SchedEntity> {
     return e.heapIndex >= 0;
   }
 
-  /** Queues a waking entity, limiting the credit a long sleeper can bank to one latency period. */
-  enqueue(e: E): void {
+  /**
+   * Queues a waking entity. A long sleeper is placed no earlier than
+   * min_vruntime - creditMs: one target latency at most (the default), less for
+   * agents that should not jump ahead (batch: 0).
+   */
+  enqueue(e: E, creditMs: number = this.params.targetLatencyMs): void {
     if (e.heapIndex >= 0) return;
-    const floor = this.minVruntime - this.params.targetLatencyMs;
+    const floor = this.minVruntime - Math.min(creditMs, this.params.targetLatencyMs);
     if (e.vruntime < floor) e.vruntime = floor;
     e.heapIndex = this.heap.length;
     this.heap.push(e);
     this.up(e.heapIndex);
   }
 
-  /** Removes and returns the entity with the smallest vruntime. */
+  /** Removes and returns the first entity (smallest vruntime, or smallest key). */
   pop(): E | undefined {
     const top = this.heap[0];
     if (top === undefined) return undefined;
     this.removeAt(0);
-    if (top.vruntime > this.minVruntime) this.minVruntime = top.vruntime;
+    if (this.order === 'vruntime' && top.vruntime > this.minVruntime) this.minVruntime = top.vruntime;
     return top;
   }
 
@@ -89,6 +98,7 @@ export class RunQueue<E extends SchedEntity> {
   }
 
   private less(a: E, b: E): boolean {
+    if (this.order === 'key') return a.key! < b.key! || (a.key === b.key && a.id < b.id);
     return a.vruntime < b.vruntime || (a.vruntime === b.vruntime && a.id < b.id);
   }
 

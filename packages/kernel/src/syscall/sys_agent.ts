@@ -11,8 +11,8 @@ import { AgentExit } from '../agent/exit.ts';
 import type { Kernel } from '../kernel.ts';
 import { QuotaNode } from '../quota/quota.ts';
 import { argInt, argJson, argObject, argOptInt, argString } from './args.ts';
+import { parseDeadline, parseHints } from './sys_sched.ts';
 
-const HINTS: readonly SchedHint[] = ['interactive', 'batch', 'deadline', 'llm-bound', 'io-bound'];
 
 function parseImage(value: unknown): AgentImage {
   const img = argObject(value, 'image', false)!;
@@ -31,12 +31,11 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   const name = opts.name === undefined ? 'agent' : argString(opts.name, 'opts.name', limits.AGENT_NAME_MAX);
   if (name.length === 0) throw new AiosError('EINVAL', 'opts.name must not be empty', { arg: 'opts.name' });
   const nice = argOptInt(opts.nice, 'opts.nice', limits.NICE_MIN, limits.NICE_MAX, 0);
-  let hints: SchedHint[] = [];
-  if (opts.hints !== undefined) {
-    if (!Array.isArray(opts.hints) || opts.hints.some((h) => !HINTS.includes(h as SchedHint))) {
-      throw new AiosError('EINVAL', `opts.hints must be a list of ${HINTS.join(', ')}`, { arg: 'opts.hints' });
-    }
-    hints = [...new Set(opts.hints as SchedHint[])];
+  const hints: SchedHint[] = opts.hints === undefined ? [] : parseHints(opts.hints, 'opts.hints');
+  const deadline = opts.deadline === undefined ? null : parseDeadline(opts.deadline, 'opts.deadline');
+  if (hints.includes('deadline') && deadline === null) throw new AiosError('EINVAL', "the 'deadline' hint needs opts.deadline { budgetMs, periodMs }", { arg: 'opts.deadline' });
+  if (nice < a.nice && (a.selfNode.rights & Rights.ADMIN) === 0) {
+    throw new AiosError('EPERM', `a child's nice cannot be below its parent's (${a.nice}) without ADMIN`, { arg: 'opts.nice', value: nice, floor: a.nice });
   }
   let domain: Domain = opts.domain === undefined ? (a.domain === 'wasm' ? 'wasm' : k.defaultDomain) : (opts.domain as Domain);
   if (domain !== 'native' && domain !== 'wasm') throw new AiosError('EINVAL', "opts.domain must be 'native' or 'wasm'", { arg: 'opts.domain' });
@@ -60,7 +59,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   const quotas = argObject(opts.quotas, 'opts.quotas');
   if (quotas) {
     for (const [key, v] of Object.entries(quotas)) {
-      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
+      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
       argInt(v, `opts.quotas.${key}`, 0, Number.MAX_SAFE_INTEGER);
     }
   }
@@ -83,6 +82,19 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   a.quota.charge('spawns', 1);
   const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
   child.quota.owner = child.id;
+  child.baseNice = nice;
+  child.deadline = hints.includes('deadline') ? deadline : null;
+  if (k.model) {
+    const budget = quotas && (quotas.llmTokens !== undefined || quotas.llmCost !== undefined)
+      ? { tokens: quotas.llmTokens as number | undefined, cost: quotas.llmCost as number | undefined, periodMs: quotas.llmPeriodMs as number | undefined }
+      : undefined;
+    try {
+      k.model.configureAgent(child.id, { parent: a === k.root ? null : a.id, weight: child.weight / 1024, ...(budget ? { budget } : {}) });
+    } catch (e) {
+      k.exitAgent(child, 1, 'bad model budget');
+      throw e;
+    }
+  }
   child.selfHandle = k.insertHandle(child, child, selfRights, null);
   child.selfNode = child.handles.get(child.selfHandle)!.node;
   for (const [key, handle, rights] of nsEntries) {

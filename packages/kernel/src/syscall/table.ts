@@ -9,6 +9,8 @@ import * as cap from './sys_cap.ts';
 import * as ipc from './sys_ipc.ts';
 import * as mem from './sys_mem.ts';
 import * as misc from './sys_misc.ts';
+import * as sched from './sys_sched.ts';
+import * as llm from './sys_llm.ts';
 
 export type Handler = (k: Kernel, a: Agent, args: unknown[]) => unknown;
 
@@ -53,6 +55,11 @@ const BY_NAME: Record<string, Handler> = {
   ManifestList: ag.sys_manifestList,
   SelfInfo: ag.sys_selfInfo,
   AsyncCancel: misc.sys_asyncCancel,
+  SchedSet: sched.sys_schedSet,
+  LlmComplete: llm.sys_llmComplete,
+  LlmStreamOpen: llm.sys_llmStreamOpen,
+  LlmStreamNext: llm.sys_llmStreamNext,
+  LlmUsage: llm.sys_llmUsage,
 };
 
 /** Handlers indexed by syscall number. */

@@ -9,7 +9,7 @@ export const TAG = { array: 0, object: 1, bytes: 2, undefined: 3, number: 4 } as
 
 /** Deepest nesting a value may have when it crosses the boundary. */
 export const MAX_DEPTH = 32;
-/** Largest encoded size (string characters + bytes + 8 per node) that may cross the boundary. */
+/** Largest encoded size (string characters + bytes + 16 per node) that may cross the boundary. */
 export const MAX_WIRE = 16 * 1024 * 1024;
 
 /** A value ready to be sent into the sandbox: JSON text of the tree, and the byte buffers it names. */
@@ -20,6 +20,9 @@ export interface Wire {
 
 type Tree = null | boolean | string | number | Tree[];
 
+/** One shared node for undefined: sparse arrays stay cheap to encode. */
+const UNDEFINED: Tree = [TAG.undefined];
+
 function tooBig(): never {
   throw new AiosError('EMSGSIZE', `value larger than ${MAX_WIRE} bytes cannot cross the syscall boundary`);
 }
@@ -29,7 +32,7 @@ export function encodeForSandbox(value: unknown, maxDepth = 64): Wire {
   const buffers: Uint8Array[] = [];
   let size = 0;
   const walk = (v: unknown, depth: number): Tree => {
-    size += 8;
+    size += 16;
     if (size > MAX_WIRE) tooBig();
     switch (typeof v) {
       case 'string':
@@ -41,7 +44,7 @@ export function encodeForSandbox(value: unknown, maxDepth = 64): Wire {
       case 'boolean':
         return v;
       case 'undefined':
-        return [TAG.undefined];
+        return UNDEFINED;
       case 'object': {
         if (v === null) return null;
         if (depth >= maxDepth) throw new AiosError('EINVAL', `value nested deeper than ${maxDepth} levels (or cyclic)`);

@@ -1,176 +1,81 @@
 // The JavaScript evaluated in every wasm sandbox before the agent's image: it builds the
-// globals (console, timers, crypto, TextEncoder/TextDecoder, lazy URL) and `__aios_trap` on top
-// of ONE private host function, and returns [bind, run] to the host. It trusts nothing global
+// globals (console, timers, crypto, TextEncoder/TextDecoder, URL: each compiled lazily) and `__aios_trap` on top
+// of ONE private host function, and returns `run(entry, id, kind, payloadText, ...buffers)` to the host. It trusts nothing global
 // after it ran: what it needs later is captured here. Keep it small: it is compiled per agent.
 //
 // Host ops (first argument of the private host function):
 //   0 trap(nr, wireText, ...buffers)  -> undefined | 'v'+json | 'e'+json | [text, ...buffers] | promise of those
-//   1 done(id, failed, errorJson?)    -> settles the host promise of dispatch `id`
+//   1 done(id, failed, thrown?)       -> settles the host promise of dispatch `id`
 //   2 random(n)                       -> ArrayBuffer of n random bytes
 //   3 utf8encode(string)              -> ArrayBuffer
 //   4 utf8decode(buffer, fatal, ignoreBOM) -> string (throws TypeError on bad input when fatal)
-//   5 urlSource()                     -> source text of the URL module (evaluated on first use)
+//   5 module(name)                    -> source text of a lazily compiled module of globals (MODULES)
 
 export const PRELUDE = String.raw`(function (host) {
 'use strict';
-var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = ArrayBuffer, isView = AB.isView,
-  isArr = Array.isArray, keys = Object.keys, def = Object.defineProperty, P = Promise, then = P.prototype.then,
-  ev = eval, MAXN = 16777216, MAXD = 32, entry;
+var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = ArrayBuffer, isArr = Array.isArray,
+  keys = Object.keys, def = Object.defineProperty, P = Promise, pthen = Function.prototype.call.bind(P.prototype.then),
+  ev = eval, UND = [3], mods = {};
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
+function big(s, n) { if ((s.n += n) > 16777216) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
 function enc(v, b, d, s) {
-  if ((s.n += 8) > MAXN) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  big(s, 16);
   var t = typeof v, o, i, k;
-  if (t === 'string') { if ((s.n += v.length) > MAXN) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); return v; }
-  if (t === 'number') return v === v && v !== 1 / 0 && v !== -1 / 0 ? v : [4, '' + v];
+  if (t === 'string') return big(s, v.length), v;
+  if (t === 'number') return v - v === 0 ? v : [4, '' + v];
   if (t === 'boolean' || v === null) return v;
-  if (t === 'undefined') return [3];
+  if (t === 'undefined') return UND;
   if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
-  if (d >= MAXD) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
-  if (v instanceof U8) {
-    if ((s.n += v.length) > MAXN) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
-    b.push(v.byteOffset === 0 && v.byteLength === v.buffer.byteLength ? v.buffer : v.slice().buffer);
-    return [2, b.length - 1];
-  }
-  if (isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
-  if (isArr(v)) { o = [0]; for (i = 0; i < v.length; i++) o.push(enc(v[i], b, d + 1, s)); return o; }
-  o = [1]; k = keys(v);
-  for (i = 0; i < k.length; i++) o.push(k[i], enc(v[k[i]], b, d + 1, s));
+  if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
+  if (v instanceof U8) return big(s, v.length), b.push(v.slice().buffer), [2, b.length - 1];
+  if (AB.isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
+  if (isArr(v)) for (o = [0], i = 0; i < v.length; i++) o.push(enc(v[i], b, d + 1, s));
+  else for (o = [1], k = keys(v), i = 0; i < k.length; i++) o.push(k[i], enc(v[k[i]], b, d + 1, s));
   return o;
 }
 function dec(t, b) {
-  if (typeof t !== 'object' || t === null) return t;
   var o, i;
+  if (!isArr(t)) return t;
   switch (t[0]) {
-    case 0: o = []; for (i = 1; i < t.length; i++) o.push(dec(t[i], b)); return o;
-    case 1: o = {}; for (i = 1; i < t.length; i += 2) if (t[i] !== '__proto__') o[t[i]] = dec(t[i + 1], b); return o;
+    case 0: for (o = [], i = 1; i < t.length; i++) o.push(dec(t[i], b)); return o;
+    case 1: for (o = {}, i = 1; i < t.length; i += 2) if (t[i] !== '__proto__') o[t[i]] = dec(t[i + 1], b); return o;
     case 2: return new U8(b[t[1]]);
     case 4: return +t[1];
   }
 }
 function unwrap(r) {
-  if (r === undefined) return undefined;
-  var s = r, b = [];
-  if (isArr(r)) { s = r[0]; b = r.slice(1); }
-  var x = JP(s.slice(1));
+  if (r === undefined) return;
+  var b = isArr(r) ? r : [r], s = b[0], x = JP(s.slice(1)), e;
+  b = b.slice(1);
   if (s[0] !== 'e') return dec(x, b);
-  var e = new Error(x.m);
-  if (x.c) { e.name = 'AiosError'; e.code = x.c; e.errno = x.x; if (x.d !== undefined) e.detail = dec(x.d, b); }
+  e = new Error(x.m);
+  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = dec(x.d, b);
   throw e;
 }
 function trap(nr, args) {
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
   var b = [], r = host(0, nr, JS(enc(args, b, 0, { n: 0 })), ...b);
-  return r !== null && typeof r === 'object' && !isArr(r) ? then.call(r, unwrap) : unwrap(r);
+  return r && typeof r === 'object' && !isArr(r) ? pthen(r, unwrap) : unwrap(r);
 }
-function str(x) { return typeof x === 'string' ? x : undefined; }
-function fmt(v) {
-  try {
-    var t = typeof v;
-    if (t === 'string') return v;
-    if (t === 'function') return '[Function ' + (v.name || 'anonymous') + ']';
-    if (t === 'bigint') return v + 'n';
-    if (t !== 'object' || v === null) return String(v);
-    if (v instanceof Error) return v.stack ? v.name + ': ' + v.message + '\n' + v.stack : v.name + ': ' + v.message;
-    if (v instanceof U8) return 'Uint8Array(' + v.length + ') [' + Array.prototype.slice.call(v, 0, 64).join(', ') + (v.length > 64 ? ', ...' : '') + ']';
-    var j = JS(v);
-    return j === undefined ? String(v) : j;
-  } catch (e) { return '[unprintable]'; }
-}
-function say(pre) {
-  return function () {
-    var a = [], i;
-    if (pre) a.push(pre);
-    for (i = 0; i < arguments.length; i++) a.push(fmt(arguments[i]));
-    try { trap(19, a); } catch (e) { }
-  };
-}
-var tid = 0, live = new Map();
-function arm(id, fn, ms, args, rep) {
-  then.call(trap(30, [ms]), function () {
-    if (!live.has(id)) return;
-    if (rep) arm(id, fn, ms, args, rep); else live.delete(id);
-    try { if (typeof fn === 'function') fn.apply(undefined, args); } catch (e) { say('[error] uncaught in timer:')(e); }
-  }, function () { live.delete(id); });
-}
-function timer(rep) {
-  return function (fn, ms) {
-    var id = ++tid; ms = +ms; if (!(ms >= 0)) ms = 0;
-    live.set(id, 1); arm(id, fn, ms, Array.prototype.slice.call(arguments, 2), rep);
-    return id;
-  };
-}
-function clear(id) { live.delete(id); }
-function getRandomValues(a) {
-  if (!isView(a) || a instanceof DataView || a instanceof Float32Array || a instanceof Float64Array) throw new TypeError('getRandomValues: expected an integer typed array');
-  if (a.byteLength > 65536) { var q = new Error('getRandomValues: at most 65536 bytes'); q.name = 'QuotaExceededError'; throw q; }
-  new U8(a.buffer, a.byteOffset, a.byteLength).set(new U8(host(2, a.byteLength)));
-  return a;
-}
-function randomUUID() {
-  var h = Array.prototype.map.call(getRandomValues(new U8(16)), function (x, i) {
-    if (i === 6) x = (x & 15) | 64; else if (i === 8) x = (x & 63) | 128;
-    return (x + 256).toString(16).slice(1);
-  }).join('');
-  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
-}
-class TextEncoder {
-  get encoding() { return 'utf-8'; }
-  encode(s) { return new U8(host(3, s === undefined ? '' : String(s))); }
-}
-class TextDecoder {
-  constructor(label, o) {
-    label = label === undefined ? 'utf-8' : String(label).trim().toLowerCase();
-    if (label !== 'utf-8' && label !== 'utf8' && label !== 'unicode-1-1-utf-8') throw new RangeError('TextDecoder: only utf-8 is supported');
-    this.fatal = !!(o && o.fatal); this.ignoreBOM = !!(o && o.ignoreBOM);
-  }
-  get encoding() { return 'utf-8'; }
-  decode(a) {
-    if (a === undefined) return '';
-    var u = a instanceof AB ? new U8(a) : isView(a) ? new U8(a.buffer, a.byteOffset, a.byteLength) : null;
-    if (!u) throw new TypeError('TextDecoder.decode: expected an ArrayBuffer or a view');
-    return host(4, u.byteOffset === 0 && u.byteLength === u.buffer.byteLength ? u.buffer : u.slice().buffer, this.fatal ? 1 : 0, this.ignoreBOM ? 1 : 0);
-  }
-}
-function put(n, v) { def(G, n, { value: v, writable: true, configurable: true, enumerable: false }); }
-var url;
-['URL', 'URLSearchParams'].forEach(function (n, i) {
-  def(G, n, {
-    configurable: true, enumerable: false,
-    get: function () { if (!url) url = (0, ev)(host(5)); put(n, url[i]); return url[i]; },
-    set: function (v) { put(n, v); }
+function put(n, v) { def(G, n, { value: v, writable: true, configurable: true }); }
+'console:console timers:setTimeout,setInterval,clearTimeout,clearInterval,queueMicrotask crypto:crypto text:TextEncoder,TextDecoder url:URL,URLSearchParams'.split(' ').forEach(function (g) {
+  var m = g.split(':');
+  m[1].split(',').forEach(function (n) {
+    def(G, n, { configurable: true, set: function (v) { put(n, v); }, get: function () {
+      var v = (mods[m[0]] || (mods[m[0]] = ev(host(5, m[0]))(host, trap, pthen)))[n];
+      put(n, v);
+      return v;
+    } });
   });
 });
-put('console', { log: say(''), info: say(''), debug: say('[debug]'), warn: say('[warn]'), error: say('[error]') });
-put('setTimeout', timer(false)); put('setInterval', timer(true)); put('clearTimeout', clear); put('clearInterval', clear);
-put('queueMicrotask', function (fn) {
-  if (typeof fn !== 'function') throw new TypeError('queueMicrotask: expected a function');
-  then.call(P.resolve(), function () { try { fn(); } catch (e) { say('[error] uncaught in microtask:')(e); } });
-});
-put('crypto', { getRandomValues: getRandomValues, randomUUID: randomUUID });
-put('TextEncoder', TextEncoder); put('TextDecoder', TextDecoder);
 put('__aios_trap', trap);
-function bind() {
-  var a = G.__aios_agent, e = a && a.entry, i;
-  if (!e || typeof e.dispatch !== 'function') return '';
-  entry = e; i = e.info || {};
-  return JS({ hasMain: !!i.hasMain, hasOnMessage: !!i.hasOnMessage, name: str(i.name), version: str(i.version), description: str(i.description) });
-}
-function why(e) {
-  try {
-    if (e !== null && typeof e === 'object') return JS([String(e.name), String(e.message), String(e.stack || ''), str(e.code)]);
-    return JS(['Error', String(e), '']);
-  } catch (x) { return JS(['Error', 'the agent threw a value that cannot be printed', '']); }
-}
-function run(id, kind, t, ...b) {
-  var p;
-  try { p = P.resolve(entry.dispatch(kind, dec(JP(t), b))); } catch (e) { p = P.reject(e); }
-  then.call(p, function () { host(1, id, 0); }, function (e) { host(1, id, 1, why(e)); });
-}
-return [bind, run];
+return function run(e, id, kind, t, ...b) {
+  pthen(new P(function (r) { r(e.dispatch(kind, dec(JP(t), b))); }), function () { host(1, id, 0); }, function (x) { host(1, id, 1, x); });
+};
 })`;
 
-/** The URL module, compiled in a sandbox only when its code first touches URL or URLSearchParams. */
-export const URL_SOURCE = String.raw`(function () {
+/** The URL module (a WHATWG-style subset). */
+const URL_MODULE = String.raw`(function () {
 'use strict';
 var SPECIAL = { 'http:': '80', 'https:': '443', 'ws:': '80', 'wss:': '443', 'ftp:': '21', 'file:': '' };
 function fail() { throw new TypeError('Invalid URL'); }
@@ -306,5 +211,105 @@ class URL {
   toString() { return this.href; }
   toJSON() { return this.href; }
 }
-return [URL, URLSearchParams];
-})()`;
+return { URL: URL, URLSearchParams: URLSearchParams };
+})`;
+
+/**
+ * Modules of globals, each compiled in a sandbox only when its code first touches one of its
+ * names. Each is a function (host, trap, pthen) returning an object of globals; pthen(p, ok, fail)
+ * is the captured Promise.prototype.then.
+ */
+export const MODULES: Readonly<Record<string, string>> = {
+  console: String.raw`(function (host, trap) {
+'use strict';
+function fmt(v) {
+  try {
+    var t = typeof v;
+    if (t === 'string') return v;
+    if (t === 'function') return '[Function ' + (v.name || 'anonymous') + ']';
+    if (t === 'bigint') return v + 'n';
+    if (t !== 'object' || v === null) return String(v);
+    if (v instanceof Error) return v.stack ? v.name + ': ' + v.message + '\n' + v.stack : v.name + ': ' + v.message;
+    if (v instanceof Uint8Array) return 'Uint8Array(' + v.length + ') [' + Array.prototype.slice.call(v, 0, 64).join(', ') + (v.length > 64 ? ', ...' : '') + ']';
+    var j;
+    try { j = JSON.stringify(v); } catch (e) { }
+    return j === undefined ? String(v) : j;
+  } catch (e) { return '[unprintable]'; }
+}
+function say(pre) {
+  return function () {
+    var a = [], i;
+    if (pre) a.push(pre);
+    for (i = 0; i < arguments.length; i++) a.push(fmt(arguments[i]));
+    try { trap(19, a); } catch (e) { }
+  };
+}
+return { console: { log: say(''), info: say(''), debug: say('[debug]'), warn: say('[warn]'), error: say('[error]') } };
+})`,
+  timers: String.raw`(function (host, trap, pthen) {
+'use strict';
+var tid = 0, live = new Map();
+function report(where, e) { try { console.error('uncaught in ' + where + ':', e); } catch (x) { } }
+function arm(id, fn, ms, args, rep) {
+  pthen(trap(30, [ms]), function () {
+    if (!live.has(id)) return;
+    if (rep) arm(id, fn, ms, args, rep); else live.delete(id);
+    try { if (typeof fn === 'function') fn.apply(undefined, args); } catch (e) { report('timer', e); }
+  }, function () { live.delete(id); });
+}
+function timer(rep) {
+  return function (fn, ms) {
+    var id = ++tid; ms = +ms; if (!(ms >= 0)) ms = 0;
+    live.set(id, 1); arm(id, fn, ms, Array.prototype.slice.call(arguments, 2), rep);
+    return id;
+  };
+}
+function clear(id) { live.delete(id); }
+return {
+  setTimeout: timer(false), setInterval: timer(true), clearTimeout: clear, clearInterval: clear,
+  queueMicrotask: function (fn) {
+    if (typeof fn !== 'function') throw new TypeError('queueMicrotask: expected a function');
+    pthen(Promise.resolve(), function () { try { fn(); } catch (e) { report('microtask', e); } });
+  }
+};
+})`,
+  crypto: String.raw`(function (host) {
+'use strict';
+function getRandomValues(a) {
+  if (!ArrayBuffer.isView(a) || a instanceof DataView || a instanceof Float32Array || a instanceof Float64Array) throw new TypeError('getRandomValues: expected an integer typed array');
+  if (a.byteLength > 65536) { var q = new Error('getRandomValues: at most 65536 bytes'); q.name = 'QuotaExceededError'; throw q; }
+  new Uint8Array(a.buffer, a.byteOffset, a.byteLength).set(new Uint8Array(host(2, a.byteLength)));
+  return a;
+}
+function randomUUID() {
+  var h = Array.prototype.map.call(getRandomValues(new Uint8Array(16)), function (x, i) {
+    if (i === 6) x = (x & 15) | 64; else if (i === 8) x = (x & 63) | 128;
+    return (x + 256).toString(16).slice(1);
+  }).join('');
+  return h.slice(0, 8) + '-' + h.slice(8, 12) + '-' + h.slice(12, 16) + '-' + h.slice(16, 20) + '-' + h.slice(20);
+}
+return { crypto: { getRandomValues: getRandomValues, randomUUID: randomUUID } };
+})`,
+  text: String.raw`(function (host) {
+'use strict';
+var U8 = Uint8Array, AB = ArrayBuffer;
+class TextEncoder {
+  get encoding() { return 'utf-8'; }
+  encode(s) { return new U8(host(3, s === undefined ? '' : String(s))); }
+}
+class TextDecoder {
+  constructor(l, o) {
+    if (l !== undefined && !/^\s*(utf-?8|unicode-1-1-utf-8)\s*$/i.test(l)) throw new RangeError('TextDecoder: only utf-8 is supported');
+    this.fatal = !!(o && o.fatal); this.ignoreBOM = !!(o && o.ignoreBOM);
+  }
+  get encoding() { return 'utf-8'; }
+  decode(a) {
+    if (a === undefined) return '';
+    if (!(a instanceof AB) && !AB.isView(a)) throw new TypeError('TextDecoder.decode: expected an ArrayBuffer or a view');
+    return host(4, (a instanceof AB ? new U8(a) : new U8(a.buffer, a.byteOffset, a.byteLength)).slice().buffer, this.fatal ? 1 : 0, this.ignoreBOM ? 1 : 0);
+  }
+}
+return { TextEncoder: TextEncoder, TextDecoder: TextDecoder };
+})`,
+  url: URL_MODULE,
+};

@@ -1,0 +1,186 @@
+// The audit log on disk: append-only JSONL files in a data folder, implementing the kernel's
+// AuditSink port. Trusts the kernel for content (lines arrive already canonical and chained).
+//
+// Files: <dir>/records.jsonl (one canonical entry per line, exactly the bytes the kernel hashed)
+//        <dir>/checkpoints.jsonl (one signed checkpoint per line)
+// fsync policy (option `fsync`):
+//   'checkpoint' (default) - records and checkpoints are written in batches (every flushIntervalMs or on
+//       flush()); whenever a batch holds a checkpoint, records.jsonl is fdatasync'ed BEFORE the checkpoint is
+//       written, then checkpoints.jsonl is fdatasync'ed. A crash loses at most the records after the last
+//       durable checkpoint, and never leaves a durable checkpoint whose records are not durable.
+//   'always' - both files are fdatasync'ed after every batch (flush() resolves only once durable).
+//   'never'  - no fdatasync; the OS decides (tests, throwaway nodes).
+// A crash can leave a torn last line; open() cuts it off, readAll() ignores it.
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { AiosError } from '@aios/abi';
+import type { AuditEntryShape, AuditSinkShape, SignedCheckpointShape } from './types.ts';
+
+export type FsyncPolicy = 'checkpoint' | 'always' | 'never';
+
+export interface AuditFileSinkOptions {
+  /** The data folder for the audit log (created if missing). */
+  dir: string;
+  fsync?: FsyncPolicy;
+  /** Batch window in ms before queued lines are written (default 20). */
+  flushIntervalMs?: number;
+}
+
+export interface AuditFileSink extends AuditSinkShape {
+  /** Raw stored lines (for verifyAuditLines) plus checkpoints; the torn tail, if any, is dropped. */
+  readLines(): Promise<{ lines: string[]; checkpoints: SignedCheckpointShape[] }>;
+  readonly recordsPath: string;
+  readonly checkpointsPath: string;
+  /** The first write error, if any: once set, every later flush rejects with EIO. */
+  readonly error: Error | null;
+}
+
+export const RECORDS_FILE = 'records.jsonl';
+export const CHECKPOINTS_FILE = 'checkpoints.jsonl';
+
+/** Cuts a torn (unterminated) last line so later appends start on a fresh line. */
+async function repairTail(file: string): Promise<void> {
+  let data: Buffer;
+  try {
+    data = await fs.readFile(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (data.length === 0 || data[data.length - 1] === 0x0a) return;
+  const lastNl = data.lastIndexOf(0x0a);
+  await fs.truncate(file, lastNl + 1);
+}
+
+async function readCompleteLines(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new AiosError('EIO', `cannot read ${file}`, { file }, { cause: e });
+  }
+  const lines = text.split('\n');
+  lines.pop(); // '' after the final newline, or a torn last line
+  return lines;
+}
+
+/** Opens (creating if needed) the audit folder and repairs torn tails. EIO when the folder is unusable. */
+export async function createAuditFileSink(opts: AuditFileSinkOptions): Promise<AuditFileSink> {
+  const policy: FsyncPolicy = opts.fsync ?? 'checkpoint';
+  const interval = opts.flushIntervalMs ?? 20;
+  const recordsPath = path.join(opts.dir, RECORDS_FILE);
+  const checkpointsPath = path.join(opts.dir, CHECKPOINTS_FILE);
+  let rec: fs.FileHandle;
+  let cps: fs.FileHandle;
+  try {
+    await fs.mkdir(opts.dir, { recursive: true });
+    await repairTail(recordsPath);
+    await repairTail(checkpointsPath);
+    rec = await fs.open(recordsPath, 'a');
+    cps = await fs.open(checkpointsPath, 'a');
+  } catch (e) {
+    throw new AiosError('EIO', `cannot open audit folder ${opts.dir}`, { dir: opts.dir }, { cause: e });
+  }
+
+  let pendingRecords: string[] = [];
+  let pendingCheckpoints: string[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let chain: Promise<void> = Promise.resolve();
+  let error: Error | null = null;
+  let closed = false;
+
+  async function writeBatch(): Promise<void> {
+    const r = pendingRecords;
+    const c = pendingCheckpoints;
+    pendingRecords = [];
+    pendingCheckpoints = [];
+    if (error) throw error;
+    try {
+      if (r.length) await rec.appendFile(r.join(''));
+      if (r.length && (policy === 'always' || (policy === 'checkpoint' && c.length))) await rec.datasync();
+      if (c.length) {
+        await cps.appendFile(c.join(''));
+        if (policy !== 'never') await cps.datasync();
+      }
+    } catch (e) {
+      error = new AiosError('EIO', 'audit log write failed', { dir: opts.dir }, { cause: e });
+      throw error;
+    }
+  }
+
+  /** Serialises batches: one write at a time, in order. */
+  function enqueueFlush(): Promise<void> {
+    if (timer) {
+      clearTimeout(timer);
+      timer = null;
+    }
+    chain = chain.then(writeBatch, writeBatch);
+    return chain;
+  }
+
+  function schedule(): void {
+    if (closed) throw new AiosError('EIO', 'audit sink is closed');
+    if (timer === null) {
+      timer = setTimeout(() => {
+        timer = null;
+        enqueueFlush().catch(() => {}); // surfaced by the next flush() via `error`
+      }, interval);
+      timer.unref?.();
+    }
+  }
+
+  const sink: AuditFileSink = {
+    recordsPath,
+    checkpointsPath,
+    get error() {
+      return error;
+    },
+    appendRecord(_entry: AuditEntryShape, line: string): void {
+      schedule();
+      pendingRecords.push(line + '\n');
+    },
+    appendCheckpoint(cp: SignedCheckpointShape): void {
+      schedule();
+      pendingCheckpoints.push(JSON.stringify(cp) + '\n');
+    },
+    flush(): Promise<void> {
+      return enqueueFlush();
+    },
+    async readLines() {
+      await enqueueFlush();
+      const lines = await readCompleteLines(recordsPath);
+      const cpLines = await readCompleteLines(checkpointsPath);
+      const checkpoints = cpLines.map((l, i) => {
+        try {
+          return JSON.parse(l) as SignedCheckpointShape;
+        } catch (e) {
+          throw new AiosError('EIO', `checkpoints.jsonl line ${i + 1} is not JSON`, { line: i + 1 }, { cause: e });
+        }
+      });
+      return { lines, checkpoints };
+    },
+    async readAll() {
+      const { lines, checkpoints } = await sink.readLines();
+      const records = lines.map((l, i) => {
+        try {
+          return JSON.parse(l) as AuditEntryShape;
+        } catch (e) {
+          throw new AiosError('EIO', `records.jsonl line ${i + 1} is not JSON`, { line: i + 1 }, { cause: e });
+        }
+      });
+      return { records, checkpoints };
+    },
+    async close() {
+      if (closed) return;
+      try {
+        await enqueueFlush();
+      } finally {
+        closed = true;
+        await rec.close();
+        await cps.close();
+      }
+    },
+  };
+  return sink;
+}

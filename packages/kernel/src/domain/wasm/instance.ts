@@ -1,0 +1,533 @@
+// One agent in the wasm domain: a QuickJS runtime + context inside the shared WebAssembly module.
+// Trusts the gate and the clock/random ports; trusts nothing that comes out of the sandbox
+// (every value is decoded by codec.ts, every error is read as plain strings).
+
+import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
+import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
+import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
+import { decodeFromSandbox, encodeForSandbox, errorForSandbox } from './codec.ts';
+import { MODULES, PRELUDE } from './prelude.ts';
+import { quickjs } from './quickjs.ts';
+
+/** The ports a wasm instance needs from the kernel. */
+export interface WasmPorts {
+  random(n: number): Uint8Array;
+  now(): number;
+}
+
+/**
+ * QuickJS frames live on the host's native stack (wasm), so a QuickJS stack limit above this
+ * would let deep recursion overflow V8's stack inside wasm instead of raising a clean error.
+ */
+export const STACK_CAP = 256 * 1024;
+
+interface Waiter {
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+interface Described {
+  name: string;
+  message: string;
+  stack?: string;
+  code?: string;
+}
+
+type HostResult = QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
+
+const RANDOM_MAX = 65536;
+/** CPU slice for our own prelude in a blank sandbox (it never loops; this is a backstop). */
+const PRELUDE_SLICE_MS = 1000;
+
+export class WasmInstance implements AgentInstance {
+  info: EntryInfo = { hasMain: false, hasOnMessage: false };
+  private readonly rt: QuickJSRuntime;
+  private ctx!: QuickJSContext;
+  /** The prelude's run(entry, id, kind, payloadText, ...buffers). */
+  private runFn: QuickJSHandle | undefined;
+  /** The agent's `__aios_agent.entry`, captured at load. */
+  private entry: QuickJSHandle | undefined;
+  private deadline = 0;
+  private interrupted = false;
+  /** Nesting of calls into the sandbox; the runtime is only freed at depth 0. */
+  private depth = 0;
+  private disposed = false;
+  /** Set when load() finished; before that, traps are thrown by the constructor. */
+  private ready = false;
+  private freed = false;
+  private trapped: TrapError | undefined;
+  /** A trap noticed inside a host callback, acted on when the sandbox call unwinds. */
+  private pendingTrap: TrapError | undefined;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiter>();
+  private readonly deferreds = new Set<QuickJSDeferredPromise>();
+
+  /** The gate and limits are set by boot(); a blank sandbox has neither. */
+  private gate: Gate = () => {
+    throw new AiosError('ENOSYS', 'no image is loaded in this sandbox');
+  };
+  private limits: InstanceLimits = { memoryBytes: 0, stackBytes: STACK_CAP, sliceMs: PRELUDE_SLICE_MS };
+
+  /**
+   * Makes a blank sandbox: runtime, context and the prelude (our own trusted code), with the
+   * UTF-8 module compiled in advance (every runtime image builds a TextDecoder at load).
+   * Throws a plain Error when QuickJS cannot even start.
+   */
+  constructor(private readonly ports: WasmPorts) {
+    this.rt = quickjs.newRuntime();
+    try {
+      this.rt.setMaxStackSize(STACK_CAP);
+      this.rt.setInterruptHandler(() => this.shouldInterrupt());
+      this.ctx = this.rt.newContext();
+      const ctx = this.ctx;
+      const pre = this.inside(() => ctx.evalCode(PRELUDE, 'aios:prelude', { strip: true }));
+      if (pre.error) throw this.fault(pre.error, 'load');
+      const host = ctx.newFunction('host', (...args: QuickJSHandle[]) => this.onHost(args));
+      const run = this.inside(() => ctx.callFunction(pre.value, ctx.undefined, host));
+      pre.value.dispose();
+      host.dispose();
+      if (run.error) throw this.fault(run.error, 'load');
+      this.runFn = run.value;
+      this.inside(() => ctx.getProp(ctx.global, 'TextDecoder')).dispose();
+    } catch (e) {
+      this.disposed = true;
+      this.free();
+      throw e;
+    }
+  }
+
+  /** Loads an image into this (blank) sandbox, bound to gate and limits. Throws TrapError. */
+  boot(code: string, gate: Gate, limits: InstanceLimits): this {
+    this.gate = gate;
+    this.limits = limits;
+    try {
+      if (this.disposed) throw new TrapError('load', 'sandbox was disposed before its image loaded');
+      this.rt.setMaxStackSize(Math.min(STACK_CAP, limits.stackBytes > 0 ? limits.stackBytes : STACK_CAP));
+      if (limits.memoryBytes > 0) this.rt.setMemoryLimit(limits.memoryBytes);
+      this.load(code);
+      if (this.disposed) throw new TrapError('load', 'agent instance was disposed while its image loaded');
+    } catch (e) {
+      this.disposed = true;
+      this.free();
+      if (e instanceof TrapError) throw e;
+      throw new TrapError(isOomText(e) ? 'memory' : 'load', `agent image failed to load: ${hostMessage(e)}`);
+    }
+    return this;
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  private load(code: string): void {
+    const ctx = this.ctx;
+    const img = this.inside(() => ctx.evalCode(code, 'agent.js'));
+    if (img.error) throw this.fault(img.error, 'load');
+    img.value.dispose();
+    this.runJobs();
+    if (this.pendingTrap) throw this.pendingTrap;
+    this.inside(() => this.bind());
+    if (this.pendingTrap) throw this.pendingTrap;
+    this.ready = true;
+  }
+
+  /** Finds `__aios_agent.entry` (kept as a handle: the agent cannot swap it later) and reads its info. */
+  private bind(): void {
+    const ctx = this.ctx;
+    const none = (): TrapError => new TrapError('load', 'agent image defines no __aios_agent.entry with a dispatch function');
+    const agent = ctx.getProp(ctx.global, '__aios_agent');
+    const entry = ctx.typeof(agent) === 'object' ? ctx.getProp(agent, 'entry') : undefined;
+    agent.dispose();
+    if (!entry) throw none();
+    if (ctx.typeof(entry) !== 'object' || !ctx.getProp(entry, 'dispatch').consume((d) => ctx.typeof(d) === 'function')) {
+      entry.dispose();
+      throw none();
+    }
+    this.entry = entry;
+    let info: Record<string, unknown> = {};
+    try {
+      const raw: unknown = ctx.getProp(entry, 'info').consume((h) => (ctx.typeof(h) === 'object' ? ctx.dump(h) : undefined));
+      if (typeof raw === 'object' && raw !== null) info = raw as Record<string, unknown>;
+    } catch {
+      // an unreadable info leaves the defaults
+    }
+    this.info = {
+      hasMain: info['hasMain'] === true,
+      hasOnMessage: info['hasOnMessage'] === true,
+      ...(typeof info['name'] === 'string' ? { name: info['name'] } : {}),
+      ...(typeof info['version'] === 'string' ? { version: info['version'] } : {}),
+      ...(typeof info['description'] === 'string' ? { description: info['description'] } : {}),
+    };
+  }
+
+  dispatch(kind: ActivationKind, payload?: unknown): Promise<void> {
+    if (this.disposed || !this.runFn || !this.entry) return Promise.reject(this.trapped ?? new Error('agent instance is disposed'));
+    let wire;
+    try {
+      wire = encodeForSandbox(payload);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const ctx = this.ctx;
+    const run = this.runFn;
+    const entry = this.entry;
+    const args: QuickJSHandle[] = [];
+    try {
+      args.push(ctx.newNumber(id), ctx.newString(kind), ctx.newString(wire.text));
+      for (const b of wire.buffers) args.push(ctx.newArrayBuffer(copyBuffer(b)));
+    } catch (e) {
+      for (const h of args) h.dispose();
+      this.trapNow(new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes (${hostMessage(e)})`));
+      return done;
+    }
+    // every handle is released inside the entry: the runtime may be freed as soon as it unwinds
+    this.inside(() => {
+      const r = ctx.callFunction(run, ctx.undefined, entry, ...args);
+      for (const h of args) h.dispose();
+      if (r.error) {
+        const t = this.fault(r.error, 'exception');
+        if (t.kind === 'exception') this.settle(id, t.message, t.stack, 'Error');
+        else this.trapNow(t);
+      } else {
+        r.value.dispose();
+      }
+    });
+    this.runJobs();
+    return done;
+  }
+
+  memoryBytes(): number {
+    if (this.freed) return 0;
+    try {
+      // dumpMemoryUsage allocates outside the runtime (computeMemoryUsage would add a whole context)
+      const m = /memory used\s+\d+\s+(\d+)/.exec(this.rt.dumpMemoryUsage());
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private nearLimit(): boolean {
+    return this.limits.memoryBytes > 0 && this.memoryBytes() + 16 * 1024 >= this.limits.memoryBytes;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const err = this.trapped ?? new Error('agent instance is disposed');
+    for (const w of this.waiting.values()) w.reject(err);
+    this.waiting.clear();
+    if (this.depth === 0) this.free();
+  }
+
+  private die(t: TrapError): void {
+    if (this.disposed) return;
+    this.trapped = t;
+    this.dispose();
+  }
+
+  /** Frees every handle we hold, then the context and the runtime. Only at depth 0. */
+  private free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    for (const d of this.deferreds) safe(() => d.dispose());
+    this.deferreds.clear();
+    if (this.entry?.alive) safe(() => this.entry!.dispose());
+    if (this.runFn?.alive) safe(() => this.runFn!.dispose());
+    this.entry = this.runFn = undefined;
+    if (this.ctx?.alive) safe(() => this.ctx.dispose());
+    if (this.rt.alive) { try { this.rt.dispose(); } catch (e) { (globalThis as any).__leak = ((globalThis as any).__leak ?? 0) + 1; } }
+  }
+
+  // ---- entering the sandbox ---------------------------------------------------------------
+
+  /** Runs fn as (or within) one entry into the sandbox: a fresh CPU deadline at the outermost level. */
+  private inside<T>(fn: () => T): T {
+    if (this.depth === 0) {
+      this.deadline = this.ports.now() + this.limits.sliceMs;
+      this.interrupted = false;
+    }
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+      if (this.depth === 0) this.afterEntry();
+    }
+  }
+
+  private afterEntry(): void {
+    if (this.interrupted) this.pendingTrap ??= this.cpuTrap();
+    if (!this.ready) return;
+    if (this.pendingTrap && !this.disposed) this.die(this.pendingTrap);
+    else if (this.disposed && !this.freed) this.free();
+  }
+
+  /** Records a trap; acts on it at once unless a sandbox call is still on the stack (or we are loading). */
+  private trapNow(t: TrapError): void {
+    this.pendingTrap ??= t;
+    if (this.ready && this.depth === 0) this.die(this.pendingTrap);
+  }
+
+  private shouldInterrupt(): boolean {
+    if (this.disposed) return true;
+    if (this.ports.now() > this.deadline) {
+      this.interrupted = true;
+      return true;
+    }
+    return false;
+  }
+
+  /** Runs the runtime's pending jobs (promise continuations) until none is left or the agent traps. */
+  private runJobs(): void {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      if (this.disposed || this.pendingTrap || !this.rt.hasPendingJob()) return;
+      this.inside(() => {
+        const r = this.rt.executePendingJobs(-1);
+        if (r.error) {
+          const t = this.fault(r.error, 'exception');
+          if (t.kind !== 'exception') this.trapNow(t);
+        }
+      });
+    }
+  }
+
+  private cpuTrap(): TrapError {
+    return new TrapError('cpu', `agent ran longer than its CPU slice of ${this.limits.sliceMs} ms`);
+  }
+
+  /** Reads a thrown sandbox value (disposing its handle) and classifies it. */
+  private fault(h: QuickJSHandle, kind: TrapKind): TrapError {
+    const d = this.describe(h);
+    if (this.interrupted) return this.cpuTrap();
+    // an exception QuickJS could not even build (empty message) at the limit is memory exhaustion too
+    if (isOom(d) || ((d.message === '' || d.message === 'unknown error') && this.nearLimit())) {
+      return new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`);
+    }
+    return new TrapError(kind, `${d.name}: ${d.message}`, d.stack);
+  }
+
+  /** Reads name, message, stack and code of a thrown sandbox value as strings; disposes h unless borrowed. */
+  private describe(h: QuickJSHandle, borrowed = false): Described {
+    const ctx = this.ctx;
+    const out: Described = { name: 'Error', message: 'unknown error' };
+    try {
+      const t = ctx.typeof(h);
+      if (t === 'object') {
+        const read = (k: string): string | undefined =>
+          ctx.getProp(h, k).consume((v) => (ctx.typeof(v) === 'string' ? ctx.getString(v) : undefined));
+        out.name = read('name') ?? 'Error';
+        out.message = read('message') ?? '';
+        const stack = read('stack');
+        if (stack !== undefined && stack !== '') out.stack = stack;
+        const code = read('code');
+        if (code !== undefined) out.code = code;
+      } else if (t === 'string') {
+        out.message = ctx.getString(h);
+      } else if (t === 'number' || t === 'boolean' || t === 'undefined') {
+        out.message = String(ctx.dump(h));
+      }
+    } catch {
+      // an error we cannot read stays 'unknown error'
+    } finally {
+      if (!borrowed) h.dispose();
+    }
+    return out;
+  }
+
+  // ---- host side of the private host function ------------------------------------------------
+
+  private onHost(args: QuickJSHandle[]): HostResult {
+    const ctx = this.ctx;
+    try {
+      if (this.disposed) return { error: ctx.newError('agent instance is disposed') };
+      const op = ctx.getNumber(args[0]!);
+      switch (op) {
+        case 0:
+          return this.hostTrap(args);
+        case 1:
+          this.hostDone(args);
+          return undefined;
+        case 2: {
+          const n = ctx.getNumber(args[1]!);
+          if (!Number.isInteger(n) || n < 0 || n > RANDOM_MAX) return { error: ctx.newError('random: bad length') };
+          const bytes = this.ports.random(n);
+          return ctx.newArrayBuffer(copyBuffer(bytes.byteLength === n ? bytes : bytes.subarray(0, n)));
+        }
+        case 3:
+          return ctx.newArrayBuffer(copyBuffer(utf8Encoder.encode(ctx.getString(args[1]!))));
+        case 4: {
+          const fatal = ctx.getNumber(args[2]!) === 1;
+          const ignoreBOM = ctx.getNumber(args[3]!) === 1;
+          const view = ctx.getArrayBuffer(args[1]!);
+          let text: string;
+          try {
+            text = new TextDecoder('utf-8', { fatal, ignoreBOM }).decode(view.value);
+          } catch {
+            return { error: ctx.newError({ name: 'TypeError', message: 'The encoded data was not valid UTF-8' }) };
+          } finally {
+            view.dispose();
+          }
+          return ctx.newString(text);
+        }
+        case 5: {
+          const name = ctx.typeof(args[1]!) === 'string' ? ctx.getString(args[1]!) : '';
+          const src = Object.prototype.hasOwnProperty.call(MODULES, name) ? MODULES[name] : undefined;
+          return src === undefined ? { error: ctx.newError('unknown module') } : ctx.newString(src);
+        }
+        default:
+          return { error: ctx.newError('unknown host operation') };
+      }
+    } catch (e) {
+      if (isOomText(e)) this.pendingTrap ??= new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`);
+      return { error: ctx.newError(hostMessage(e)) };
+    }
+  }
+
+  private hostTrap(args: QuickJSHandle[]): HostResult {
+    const ctx = this.ctx;
+    if (args.length < 3 || ctx.typeof(args[1]!) !== 'number' || ctx.typeof(args[2]!) !== 'string') {
+      return this.wireError(new AiosError('EINVAL', 'malformed syscall'));
+    }
+    const nr = ctx.getNumber(args[1]!);
+    const text = ctx.getString(args[2]!);
+    let decoded: unknown;
+    try {
+      const buffers: Uint8Array[] = [];
+      for (let i = 3; i < args.length; i++) {
+        const view = ctx.getArrayBuffer(args[i]!);
+        try {
+          buffers.push(view.value.slice());
+        } finally {
+          view.dispose();
+        }
+      }
+      decoded = decodeFromSandbox(text, buffers);
+    } catch (e) {
+      return this.wireError(e instanceof AiosError ? e : new AiosError('EINVAL', 'malformed syscall arguments'));
+    }
+    if (!Array.isArray(decoded)) return this.wireError(new AiosError('EINVAL', 'syscall arguments must be an array'));
+    let res: unknown;
+    try {
+      res = this.gate(nr, decoded);
+    } catch (e) {
+      return this.wireError(e);
+    }
+    if (isThenable(res)) return this.blocking(res);
+    return this.wireValue(res);
+  }
+
+  /** A blocking syscall: a sandbox promise settled (with a wire value) when the host promise settles. */
+  private blocking(p: PromiseLike<unknown>): QuickJSHandle {
+    const d = this.ctx.newPromise();
+    this.deferreds.add(d);
+    const settle = (make: () => QuickJSHandle | undefined): void => {
+      if (!this.deferreds.delete(d) || this.disposed) return;
+      this.inside(() => {
+        let h: QuickJSHandle | undefined;
+        try {
+          h = make();
+          d.resolve(h);
+        } catch (e) {
+          this.trapNow(isOomText(e) ? new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`) : new TrapError('exception', hostMessage(e)));
+        } finally {
+          if (h?.alive) h.dispose();
+          if (d.alive) d.dispose();
+        }
+      });
+      this.runJobs();
+    };
+    p.then(
+      (v) => settle(() => this.wireValue(v)),
+      (e) => settle(() => this.wireError(e)),
+    );
+    return d.handle.dup();
+  }
+
+  private hostDone(args: QuickJSHandle[]): void {
+    const ctx = this.ctx;
+    const id = ctx.getNumber(args[1]!);
+    if (ctx.getNumber(args[2]!) !== 1) {
+      const w = this.waiting.get(id);
+      this.waiting.delete(id);
+      w?.resolve();
+      return;
+    }
+    const d = args[3] ? this.describe(args[3], true) : { name: 'Error', message: 'undefined' };
+    if (this.interrupted) {
+      this.pendingTrap ??= this.cpuTrap();
+      return;
+    }
+    if (isOom(d)) {
+      this.pendingTrap ??= new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`);
+      return;
+    }
+    this.settle(id, d.message, d.stack, d.name, d.code);
+  }
+
+  private settle(id: number, message: string, stack: string | undefined, name: string, code?: string): void {
+    const w = this.waiting.get(id);
+    if (!w) return;
+    this.waiting.delete(id);
+    let err: Error;
+    if (name === 'AiosError' && isErrorCode(code)) err = new AiosError(code, message);
+    else {
+      err = new Error(message);
+      err.name = name;
+      if (code !== undefined) (err as Error & { code?: string }).code = code;
+    }
+    if (stack !== undefined) err.stack = `${name}: ${message}\n${stack}`;
+    w.reject(err);
+  }
+
+  private wireValue(v: unknown): QuickJSHandle | undefined {
+    if (v === undefined) return undefined;
+    let wire;
+    try {
+      wire = encodeForSandbox(v);
+    } catch (e) {
+      return this.wireError(e instanceof AiosError ? e : new Error('the kernel returned a value that cannot cross into the sandbox'));
+    }
+    const ctx = this.ctx;
+    if (wire.buffers.length === 0) return ctx.newString(`v${wire.text}`);
+    const arr = ctx.newArray();
+    ctx.newString(`v${wire.text}`).consume((s) => ctx.setProp(arr, 0, s));
+    wire.buffers.forEach((b, i) => ctx.newArrayBuffer(copyBuffer(b)).consume((h) => ctx.setProp(arr, i + 1, h)));
+    return arr;
+  }
+
+  private wireError(e: unknown): QuickJSHandle {
+    return this.ctx.newString(`e${JSON.stringify(errorForSandbox(e))}`);
+  }
+}
+
+const utf8Encoder = new TextEncoder();
+
+function copyBuffer(b: Uint8Array): ArrayBuffer {
+  return b.slice().buffer as ArrayBuffer;
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function isOom(d: { name: string; message: string }): boolean {
+  return d.message === 'out of memory' || (d.name === 'InternalError' && /out of memory/.test(d.message));
+}
+
+function isOomText(e: unknown): boolean {
+  return /out of memory|Couldn't allocate/i.test(hostMessage(e));
+}
+
+function hostMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function safe(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // freeing is best effort: a failure here must not take the kernel down
+  }
+}

@@ -1,0 +1,48 @@
+// Model syscalls: LlmComplete, LlmStreamOpen, LlmStreamNext, LlmUsage. The
+// device is named by a handle with USE; requests go through the kernel's fair
+// dispatcher with the caller's weight, hints and budget.
+
+import { Rights, type LlmAgentUsage, type LlmChunk, type LlmRequest, type LlmResult, type LlmSubmitOptions } from '@aios/abi';
+import type { Agent } from '../agent/agent.ts';
+import type { Kernel } from '../kernel.ts';
+import { LlmStreamObject, ModelDeviceObject } from '../dev/device.ts';
+
+function device(k: Kernel, a: Agent, handle: unknown): ModelDeviceObject {
+  const node = k.lookup(a, handle, 'device', Rights.USE);
+  return node.object as ModelDeviceObject;
+}
+
+function submitOptions(a: Agent): LlmSubmitOptions {
+  return { weight: a.weight / 1024, interactive: a.hints.includes('interactive') || a.hints.includes('llm-bound') };
+}
+
+export function sys_llmComplete(k: Kernel, a: Agent, [handle, req]: unknown[]): Promise<LlmResult> {
+  const dev = device(k, a, handle);
+  const { promise, settle } = k.block<LlmResult>(a);
+  dev.device.submit(a.id, req as LlmRequest, submitOptions(a)).then(
+    (r) => settle(true, r),
+    (e: unknown) => settle(false, e),
+  );
+  return promise;
+}
+
+export function sys_llmStreamOpen(k: Kernel, a: Agent, [handle, req]: unknown[]): number {
+  const dev = device(k, a, handle);
+  const stream = new LlmStreamObject(dev.device.submitStream(a.id, req as LlmRequest, submitOptions(a)));
+  return k.insertHandle(a, stream, Rights.READ, null);
+}
+
+export function sys_llmStreamNext(k: Kernel, a: Agent, [handle]: unknown[]): Promise<LlmChunk | null> {
+  const node = k.lookup(a, handle, 'stream', Rights.READ);
+  const stream = node.object as LlmStreamObject;
+  const { promise, settle } = k.block<LlmChunk | null>(a);
+  stream.next().then(
+    (c) => settle(true, c),
+    (e: unknown) => settle(false, e),
+  );
+  return promise;
+}
+
+export function sys_llmUsage(k: Kernel, a: Agent, [handle]: unknown[]): LlmAgentUsage {
+  return device(k, a, handle).device.usage(a.id);
+}

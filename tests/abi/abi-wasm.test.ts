@@ -2,6 +2,7 @@
 // the same agent file, unchanged, must see the same outcomes as in the native domain.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestHost } from '@aios/testkit';
+import { createOfflineDriver } from '@aios/drivers/llm-offline';
 import type { KernelHost } from '@aios/kernel';
 import { runAbiSuite, testPolicy } from './suite.ts';
 
@@ -9,7 +10,7 @@ describe('abi suite - wasm domain', () => {
   let host: KernelHost;
   let results: Awaited<ReturnType<typeof runAbiSuite>>;
   beforeAll(async () => {
-    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy } });
+    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver() } });
     results = await runAbiSuite(host, 'wasm');
   }, 120_000);
   afterAll(() => host?.shutdown());

@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { SYSCALLS, type ErrorCode } from '@aios/abi';
 import { createTestHost } from '@aios/testkit';
+import { createOfflineDriver } from '@aios/drivers/llm-offline';
 import type { KernelHost } from '@aios/kernel';
 import { runAbiSuite, testPolicy, type CaseResult } from './suite.ts';
 
@@ -10,7 +11,7 @@ describe('abi suite - native domain', () => {
   let host: KernelHost;
   let results: CaseResult[];
   beforeAll(async () => {
-    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy } });
+    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver() } });
     results = await runAbiSuite(host);
   }, 60_000);
   afterAll(() => host.shutdown());

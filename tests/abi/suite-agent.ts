@@ -60,6 +60,9 @@ async function privileged(): Promise<Case[]> {
   const derivedFromRevoked = k.capDerive(toRevoke, k.Rights.SEND);
   const busyRegion = k.agentMemAlloc(4096);
   k.pageMap(k.frameAlloc(1), 0x6000_0000);
+  const model = k.nsLookup('model');
+  const modelNoUse = k.capDerive(model, k.Rights.INSPECT);
+  const openStream = k.llmStreamOpen(model, { messages: [{ role: 'user', content: 'echo: a b c' }] });
   k.memMap(k.memShare(busyRegion));
 
   return [
@@ -177,8 +180,20 @@ async function privileged(): Promise<Case[]> {
     ['list manifests (admin)', 'ManifestList', 'ok', () => k.manifestList()],
     ['look up a missing name', 'NsLookup', 'ENOENT', () => k.nsLookup('nope')],
     ['look up a non-string name', 'NsLookup', 'EINVAL', () => k.nsLookup(5 as never)],
-    ['list the namespace', 'NsList', 'ok', () => k.nsList()],
+    ['list the namespace', 'NsList', 'ok', () => { if (!k.nsList().includes('model')) throw new Error('model missing'); }],
     ['self info', 'SelfInfo', 'ok', () => { if (k.selfInfo().name !== 'abi-suite') throw new Error('wrong name'); }],
+    ['raise own nice', 'SchedSet', 'ok', () => k.schedSet({ nice: 1, hints: ['io-bound'] })],
+    ['unknown hint', 'SchedSet', 'EINVAL', () => k.schedSet({ hints: ['turbo' as never] })],
+    ['complete with the model', 'LlmComplete', 'ok', () => k.llmComplete(model, { messages: [{ role: 'user', content: 'What is 2 + 2?' }] })],
+    ['complete with a forged device', 'LlmComplete', 'EBADF', () => k.llmComplete(FORGED, { messages: [] })],
+    ['complete without USE', 'LlmComplete', 'EPERM', () => k.llmComplete(modelNoUse, { messages: [{ role: 'user', content: 'x' }] })],
+    ['complete with a malformed request', 'LlmComplete', 'EINVAL', () => k.llmComplete(model, { messages: 'nope' } as never)],
+    ['open a stream', 'LlmStreamOpen', 'ok', () => k.handleClose(k.llmStreamOpen(model, { messages: [{ role: 'user', content: 'hi' }] }))],
+    ['open a stream on a forged device', 'LlmStreamOpen', 'EBADF', () => k.llmStreamOpen(FORGED, { messages: [] })],
+    ['read a stream', 'LlmStreamNext', 'ok', () => k.llmStreamNext(openStream)],
+    ['read a forged stream', 'LlmStreamNext', 'EBADF', () => k.llmStreamNext(FORGED)],
+    ['model usage', 'LlmUsage', 'ok', () => k.llmUsage(model)],
+    ['model usage without USE', 'LlmUsage', 'EPERM', () => k.llmUsage(modelNoUse)],
     ['kill a child', 'AgentKill', 'ok', () => k.agentKill(victim, 'abi suite')],
     ['kill an exited agent', 'AgentKill', 'ESRCH', () => k.agentKill(victim)],
     ['kill a forged handle', 'AgentKill', 'EBADF', () => k.agentKill(FORGED)],
@@ -195,6 +210,7 @@ function restricted(): Case[] {
     ['list agents without ADMIN', 'AgentList', 'EPERM', () => k.agentList()],
     ['list manifests without ADMIN', 'ManifestList', 'EPERM', () => k.manifestList()],
     ['look up a granted name', 'NsLookup', 'ok', () => k.nsLookup('parent')],
+    ['lower nice below the spawn value', 'SchedSet', 'EPERM', () => k.schedSet({ nice: -5 })],
     ['exit with code 7', 'Exit', 'ok', () => k.exit(7)],
   ];
 }

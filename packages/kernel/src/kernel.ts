@@ -29,6 +29,8 @@ import { unmapEffects } from './syscall/sys_mem.ts';
 
 
 const ENCODER = new TextEncoder();
+/** Longest a batch of scheduler steps may hold one host loop turn, in ms. */
+const TURN_BUDGET_MS = 2;
 
 export interface KernelConfig {
   /** Physical arena size in frames. */
@@ -73,6 +75,8 @@ export class Kernel {
   private readonly zombies: Agent[] = [];
   /** Step callbacks queued on the host loop and not yet run. */
   private stepsQueued = 0;
+  /** When the current loop turn's first step ran (-1: none yet). */
+  private turnStart = -1;
   private current: { agent: Agent; t0: number } | null = null;
   /** Interned audit names of each syscall and of 'ok', so the syscall path does not hash strings. */
   private readonly auditNameIds: number[] = SYSCALL_BY_NR.map((r) => (r ? this.audit.intern(r.name) : 0));
@@ -401,7 +405,6 @@ export class Kernel {
     if (queued) this.dequeue(a);
     RunQueue.charge(a, dt);
     if (a.deadline !== null) a.deadline.used += dt;
-    if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
     if (queued || (a.pending.length > 0 && a.alive && a.state !== 'suspended')) this.enqueue(a);
   }
 
@@ -410,8 +413,22 @@ export class Kernel {
     this.stepsQueued--;
     this.chargeCurrent();
     if (this.stopped) return;
+    // One loop turn runs activations for at most TURN_BUDGET_MS, then leaves the rest of
+    // the batch as no-ops so timers and I/O get their turn (a timer wakes interactive agents).
+    const now = this.ports.clock.monotonic();
+    if (this.turnStart < 0) this.turnStart = now;
+    else if (now - this.turnStart > TURN_BUDGET_MS) {
+      if (this.stepsQueued === 0) {
+        this.turnStart = -1;
+        this.queueStep();
+      }
+      return;
+    }
     const a = this.dlq.pop() ?? this.runq.pop();
-    if (a === undefined) return;
+    if (a === undefined) {
+      this.turnStart = -1;
+      return;
+    }
     const waited = this.ports.clock.monotonic() - a.wakeAt;
     if (waited > a.maxWakeLatencyMs) a.maxWakeLatencyMs = waited;
     const activation = a.pending.shift();
@@ -422,6 +439,7 @@ export class Kernel {
     a.state = 'running';
     a.activations++;
     this.stepTime = this.ports.clock.now();
+    if (this.stepsQueued === 0) this.turnStart = -1;
     this.current = { agent: a, t0: this.ports.clock.monotonic() };
     try {
       activation();
@@ -431,6 +449,8 @@ export class Kernel {
         if (a.alive) this.trap(a, e);
       }
     }
+    // The state is settled now; the CPU time (with the microtasks that follow) is charged at the next step.
+    if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
     this.queueStep();
   }
 

@@ -62,6 +62,9 @@ async function privileged(): Promise<Case[]> {
   k.pageMap(k.frameAlloc(1), 0x6000_0000);
   const model = k.nsLookup('model');
   const modelNoUse = k.capDerive(model, k.Rights.INSPECT);
+  const echo2 = await spawn({ source: ECHO }, { name: 'echo2' });
+  const pausable = await spawn({ source: SLEEPER }, { name: 'pausable' });
+  const ckpt = (await k.asyncWait(k.agentCheckpoint(echo))) as { id: string };
   const openStream = k.llmStreamOpen(model, { messages: [{ role: 'user', content: 'echo: a b c' }] });
   k.memMap(k.memShare(busyRegion));
 
@@ -194,6 +197,25 @@ async function privileged(): Promise<Case[]> {
     ['read a forged stream', 'LlmStreamNext', 'EBADF', () => k.llmStreamNext(FORGED)],
     ['model usage', 'LlmUsage', 'ok', () => k.llmUsage(model)],
     ['model usage without USE', 'LlmUsage', 'EPERM', () => k.llmUsage(modelNoUse)],
+    ['suspend a child', 'AgentSuspend', 'ok', () => k.agentSuspend(pausable)],
+    ['suspend itself (the self handle has no SUSPEND)', 'AgentSuspend', 'EPERM', () => k.agentSuspend(self)],
+    ['suspend without SUSPEND', 'AgentSuspend', 'EPERM', () => k.agentSuspend(sendOnly)],
+    ['resume a suspended child', 'AgentResume', 'ok', () => k.agentResume(pausable)],
+    ['resume a running child', 'AgentResume', 'EINVAL', () => k.agentResume(pausable)],
+    ['checkpoint a child', 'AgentCheckpoint', 'ok', () => k.asyncWait(k.agentCheckpoint(echo))],
+    ['checkpoint a forged handle', 'AgentCheckpoint', 'EBADF', () => k.agentCheckpoint(FORGED)],
+    ['restore a checkpoint', 'AgentRestore', 'ok', () => k.asyncWait(k.agentRestore(ckpt.id))],
+    ['restore an unknown checkpoint', 'AgentRestore', 'ENOENT', () => k.asyncWait(k.agentRestore('ckpt-none'))],
+    ['clone a child', 'AgentClone', 'ok', () => k.asyncWait(k.agentClone(echo))],
+    ['clone a forged handle', 'AgentClone', 'EBADF', () => k.agentClone(FORGED)],
+    ['merge an agent with itself', 'AgentMerge', 'EINVAL', () => k.agentMerge(echo, echo)],
+    ['merge agents without hooks', 'AgentMerge', 'ENOSYS', () => k.agentMerge(echo, echo2)],
+    ['split an agent without hooks', 'AgentSplit', 'ENOSYS', () => k.agentSplit(echo)],
+    ['split a forged handle', 'AgentSplit', 'EBADF', () => k.agentSplit(FORGED)],
+    ['upgrade an agent without serialize', 'AgentUpgrade', 'ENOSYS', () => k.agentUpgrade(echo, { source: ECHO })],
+    ['upgrade a forged handle', 'AgentUpgrade', 'EBADF', () => k.agentUpgrade(FORGED, { source: ECHO })],
+    ['specialize a template', 'AgentSpecialize', 'ok', () => k.asyncWait(k.agentSpecialize(echo, { config: { role: 'x' } }))],
+    ['specialize with wider capabilities', 'AgentSpecialize', 'EPERM', () => k.agentSpecialize(echo, { capabilities: ['spawn'] })],
     ['kill a child', 'AgentKill', 'ok', () => k.agentKill(victim, 'abi suite')],
     ['kill an exited agent', 'AgentKill', 'ESRCH', () => k.agentKill(victim)],
     ['kill a forged handle', 'AgentKill', 'EBADF', () => k.agentKill(FORGED)],

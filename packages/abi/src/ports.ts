@@ -34,6 +34,12 @@ export interface OffloadPort {
   pqc(op: PqcOp, args: Record<string, Uint8Array>): Promise<Record<string, Uint8Array | boolean>>;
 }
 
+/** Durable storage of agent checkpoints (the node writes files in its data folder and syncs them). */
+export interface CheckpointStorePort {
+  put(id: string, data: string): Promise<void>;
+  get(id: string): Promise<string | undefined>;
+}
+
 export interface KernelPorts {
   clock: ClockPort;
   random(bytes: number): Uint8Array;
@@ -42,6 +48,8 @@ export interface KernelPorts {
   defer(fn: () => void): void;
   loader: ImageLoaderPort;
   offload: OffloadPort;
+  /** Where checkpoints go; without it they live in memory only (not durable). */
+  checkpoints?: CheckpointStorePort;
   /** Receives every agent log line (the node prints or streams them). */
   log?(agent: number, name: string, line: string): void;
 }

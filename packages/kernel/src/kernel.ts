@@ -29,6 +29,12 @@ import { unmapEffects } from './syscall/sys_mem.ts';
 
 
 const ENCODER = new TextEncoder();
+/** Bad syscalls (of these codes) tolerated per window before the agent traps with 'syscall-storm'. */
+const STORM_CODES = new Set(['EBADF', 'EINVAL', 'EFAULT', 'EPERM', 'EACCES', 'ENOSYS']);
+const STORM_LIMIT = 10_000;
+const STORM_WINDOW_MS = 1_000;
+/** Blank sandboxes a domain keeps ready (prepared when the scheduler is idle). */
+const PREWARM_INSTANCES = 4;
 /** Longest a batch of scheduler steps may hold one host loop turn, in ms. */
 const TURN_BUDGET_MS = 2;
 
@@ -175,14 +181,43 @@ export class Kernel {
     return node;
   }
 
-  /** Loads the instance into a fresh agent and queues its main activation. */
-  startAgent(a: Agent, image: LoadedImage): void {
+  /**
+   * Loads the instance into a fresh agent and queues its first activations. With `init.state`
+   * the restore hook runs first (clone, restore, split); main then runs only for agents that do
+   * not serve messages (a job resumes from its state; a server goes straight to its mailbox).
+   */
+  startAgent(a: Agent, image: LoadedImage, init?: { state: unknown }): void {
+    const inst = this.instantiate(a, image);
+    a.instance = inst;
+    a.image = image;
+    a.hasOnMessage = inst.info.hasOnMessage;
+    if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
+    a.state = 'ready';
+    this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });
+    const runMain = inst.info.hasMain && (init === undefined || !inst.info.hasOnMessage);
+    const begin = (): void => {
+      if (runMain) {
+        this.wake(a, () => this.runHandler(a, inst.dispatch('main'), true));
+      } else {
+        a.mainDone = true;
+        if (a.state === 'ready') a.state = 'waiting';
+        this.pump(a);
+      }
+    };
+    if (init !== undefined && init.state !== undefined && (inst.info.hooks ?? []).includes('restore')) {
+      this.runHook(a, 'restore', { state: init.state }).then(begin, (e: unknown) => this.trap(a, e));
+    } else {
+      begin();
+    }
+  }
+
+  /** Evaluates an image in the agent's domain with a gate bound to the agent (EINVAL when it does not load). */
+  instantiate(a: Agent, image: LoadedImage): AgentInstance {
     const domain = this.domains.get(a.domain);
     if (domain === undefined) throw new AiosError('ENOSYS', `execution domain ${a.domain} is not available on this node`, { domain: a.domain });
     const gate: Gate = (nr, args) => this.syscall(a, nr, args);
-    let inst: AgentInstance;
     try {
-      inst = domain.instantiate(image.code, gate, {
+      return domain.instantiate(image.code, gate, {
         memoryBytes: Math.min(a.quota.limits.memBytes, 32 * 2 ** 20),
         stackBytes: 512 * 1024,
         sliceMs: this.sliceMs,
@@ -190,22 +225,121 @@ export class Kernel {
     } catch (e) {
       throw new AiosError('EINVAL', `image ${image.origin} did not load: ${(e as Error).message}`, { origin: image.origin });
     }
-    a.instance = inst;
-    a.hasOnMessage = inst.info.hasOnMessage;
-    if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
-    a.state = 'ready';
-    this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });
-    if (inst.info.hasMain) {
-      this.wake(a, () => this.runHandler(a, inst.dispatch('main'), true));
-    } else {
-      a.mainDone = true;
-      a.state = 'waiting';
-      this.pump(a);
+  }
+
+  /** Puts an upgraded instance in place; the old one is kept for a rollback until the window ends. */
+  swapInstance(a: Agent, next: AgentInstance, image: LoadedImage, windowMs: number): void {
+    const oldInstance = a.instance!;
+    const oldImage = a.image!;
+    a.instance = next;
+    a.image = image;
+    a.hasOnMessage = next.info.hasOnMessage;
+    if (a.manifest && next.info.version) a.manifest = { ...a.manifest, version: next.info.version };
+    const finish = (): void => {
+      if (a.upgrade === null) return;
+      a.upgrade = null;
+      try {
+        oldInstance.dispose();
+      } catch {
+        /* already gone */
+      }
+    };
+    if (windowMs <= 0) {
+      try {
+        oldInstance.dispose();
+      } catch {
+        /* already gone */
+      }
+      return;
     }
+    a.upgrade = { oldInstance, oldImage, until: this.now() + windowMs, timer: this.ports.timers.setTimer(windowMs, finish) };
+    this.pump(a);
+  }
+
+  /** A trap inside an upgrade's window: back to the old instance (which still holds its state). */
+  private rollback(a: Agent, info: TrapInfo): void {
+    const up = a.upgrade!;
+    a.upgrade = null;
+    this.ports.timers.clearTimer(up.timer);
+    const broken = a.instance;
+    a.instance = up.oldInstance;
+    a.image = up.oldImage;
+    a.hasOnMessage = up.oldInstance.info.hasOnMessage;
+    a.busy = false;
+    try {
+      broken?.dispose();
+    } catch {
+      /* already gone */
+    }
+    this.audit.append(this.now(), a.id, 'UpgradeRollback', a.label, 'ok', { trap: info.kind, message: info.message });
+    this.events.publish(`agent.${a.id}.rollback`, this.now(), { id: a.id, trap: info.kind, message: info.message });
+    this.pushLog(a, `upgrade rolled back after a ${info.kind} trap: ${info.message}`);
+    this.afterIdle(a);
+  }
+
+  /** Suspends an agent: it leaves the run queue and none of its activations run until resume. */
+  suspend(a: Agent): void {
+    this.dequeue(a);
+    a.state = 'suspended';
+  }
+
+  resume(a: Agent): void {
+    a.state = a.pending.length > 0 ? 'ready' : 'waiting';
+    if (a.pending.length > 0) {
+      a.wakeAt = this.ports.clock.monotonic();
+      this.enqueue(a);
+      this.queueStep();
+    }
+    this.pump(a);
+  }
+
+  /** Narrows the privileges on an agent's self handle (merge). */
+  narrowSelf(a: Agent, rights: number): void {
+    const old = a.selfNode;
+    a.handles.remove(a.selfHandle);
+    old.detach();
+    a.selfHandle = this.insertHandle(a, a, old.rights & rights, null);
+    a.selfNode = a.handles.get(a.selfHandle)!.node;
+  }
+
+  /**
+   * Runs a lifecycle hook as an activation of the agent, when it is not inside a message
+   * handler (a snapshot between activations). Resolves with the hook's JSON result.
+   */
+  runHook(a: Agent, kind: 'serialize' | 'restore' | 'merge' | 'partition' | 'migrate', payload: unknown, inst: AgentInstance | null = a.instance): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const go = (): void => {
+        this.wake(a, () => {
+          if (inst === null || !a.alive) return reject(new AiosError('ESRCH', `agent ${a.id} has exited`, { agent: a.id }));
+          a.busy = true;
+          inst.dispatch(kind, payload).then(
+            (r) => {
+              a.busy = false;
+              resolve(r);
+              this.afterIdle(a);
+            },
+            (e: unknown) => {
+              a.busy = false;
+              reject(e);
+              this.afterIdle(a);
+            },
+          );
+        });
+      };
+      if (a.busy) a.idleWaiters.push(go);
+      else go();
+    });
+  }
+
+  /** The agent left a handler: run one queued lifecycle step, or deliver the next message. */
+  private afterIdle(a: Agent): void {
+    const next = a.idleWaiters.shift();
+    if (next) next();
+    else this.pump(a);
   }
 
   /** Tracks a handler's promise: main's end exits the agent unless it serves messages; a throw is a trap. */
-  private runHandler(a: Agent, p: Promise<void>, isMain: boolean): void {
+  private runHandler(a: Agent, p: Promise<unknown>, isMain: boolean): void {
     p.then(
       () => {
         if (!a.alive) return;
@@ -215,7 +349,7 @@ export class Kernel {
         } else {
           a.busy = false;
         }
-        this.pump(a);
+        this.afterIdle(a);
       },
       (err: unknown) => {
         if (!a.alive || err instanceof AgentExit) return;
@@ -232,6 +366,7 @@ export class Kernel {
     this.audit.append(this.now(), a.id, 'Trap', a.label, info.kind, { message: info.message });
     this.events.publish(`agent.${a.id}.trap`, this.now(), { id: a.id, kind: info.kind, message: info.message });
     this.pushLog(a, `trap (${info.kind}): ${info.message}`);
+    if (a.upgrade !== null && this.now() < a.upgrade.until) return this.rollback(a, info);
     this.exitAgent(a, 1, `trap: ${info.kind}: ${info.message}`, info);
   }
 
@@ -248,10 +383,16 @@ export class Kernel {
     a.mailbox.drain();
     try {
       a.instance?.dispose();
+      if (a.upgrade) {
+        this.ports.timers.clearTimer(a.upgrade.timer);
+        a.upgrade.oldInstance.dispose();
+        a.upgrade = null;
+      }
     } catch {
       /* a broken instance must not stop the cleanup */
     }
     a.instance = null;
+    a.idleWaiters.length = 0;
     for (const m of [...a.aspace.mappings]) {
       a.aspace.unmap(m.start, [m.kind]);
       if (m.kind === 'alloc' || m.kind === 'pool') a.quota.release('memBytes', m.size);
@@ -310,7 +451,7 @@ export class Kernel {
 
   /** Queues one onMessage activation when the agent is idle and has mail. Messages are handled one at a time. */
   pump(a: Agent): void {
-    if (!a.hasOnMessage || !a.mainDone || a.busy || a.pumpQueued || a.mailbox.length === 0 || !a.alive || a.state === 'suspended') return;
+    if (!a.hasOnMessage || !a.mainDone || a.busy || a.hold > 0 || a.idleWaiters.length > 0 || a.pumpQueued || a.mailbox.length === 0 || !a.alive || a.state === 'suspended') return;
     a.pumpQueued = true;
     this.wake(a, () => {
       a.pumpQueued = false;
@@ -427,6 +568,8 @@ export class Kernel {
     const a = this.dlq.pop() ?? this.runq.pop();
     if (a === undefined) {
       this.turnStart = -1;
+      // Idle: let domains prepare blank instances so the next spawn is quick.
+      for (const d of this.domains.values()) d.prewarm?.(PREWARM_INSTANCES);
       return;
     }
     const waited = this.ports.clock.monotonic() - a.wakeAt;
@@ -487,8 +630,28 @@ export class Kernel {
         if (e.code === 'EPERM' || e.code === 'EACCES') {
           this.events.publish(`security.denied`, this.now(), { agent: a.id, syscall: row.name, code: e.code });
         }
+        if (STORM_CODES.has(e.code)) this.countBadSyscall(a);
       }
       throw e;
+    }
+  }
+
+  /**
+   * A storm of bad syscalls (bad handles, arguments, faults, denials: more than
+   * STORM_LIMIT in STORM_WINDOW_MS) is a fault of the agent: it becomes a trap.
+   */
+  private countBadSyscall(a: Agent): void {
+    const now = this.ports.clock.monotonic();
+    if (now - a.badWindowStart > STORM_WINDOW_MS) {
+      a.badWindowStart = now;
+      a.badSyscalls = 0;
+    }
+    if (++a.badSyscalls > STORM_LIMIT && a !== this.root) {
+      const err = new TrapError('syscall-storm', `more than ${STORM_LIMIT} bad syscalls within ${STORM_WINDOW_MS} ms`);
+      queueMicrotask(() => {
+        if (a.alive) this.trap(a, err);
+      });
+      a.badSyscalls = -Infinity;
     }
   }
 

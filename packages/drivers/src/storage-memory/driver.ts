@@ -7,7 +7,7 @@ import type {
 } from '@aios/abi';
 import {
   checkBytes, checkEmbedding, checkItemInput, checkK, checkKey, checkNamespace, checkNsId, checkSeq, checkTags, dot, itemBytes,
-  matchesFilter, normalized, sameContent, toJson, tokenize,
+  matchesFilter, normalized, queryTerms, sameContent, toJson, tokenize,
 } from './shared.ts';
 
 interface Stored {
@@ -293,7 +293,7 @@ export function createMemoryStorage(): StorageDriver {
       const spacesIn = nsList(ns);
       checkK(k);
       if (typeof query !== 'string') throw new AiosError('EINVAL', 'query must be a string', { arg: 'query' });
-      const terms = [...new Set(tokenize(query))];
+      const terms = queryTerms(query);
       const avg = docs > 0 ? totalLen / docs : 1;
       const hits: (SearchHit & { order: number })[] = [];
       for (const n of spacesIn) {

@@ -162,3 +162,17 @@ export function blobToVec(b: Uint8Array): Float32Array {
 export function tokenize(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
 }
+
+/** Very common English function words, dropped from text queries (not from the index): they match nearly
+ *  every document and only add noise to an OR-ed BM25 query. A query of nothing but these keeps them. */
+const STOPWORDS = new Set(
+  ('a an and are as at be but by can do does for from has have how i if in into is it its me my of on or our so ' +
+    'that the their them then there these they this to was we what when where which who why will with you your').split(' '),
+);
+
+/** Distinct query terms for text search: tokenize(), minus stopwords unless nothing else is left. */
+export function queryTerms(text: string): string[] {
+  const all = [...new Set(tokenize(text))];
+  const kept = all.filter((t) => !STOPWORDS.has(t));
+  return kept.length > 0 ? kept : all;
+}

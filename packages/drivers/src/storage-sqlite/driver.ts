@@ -19,8 +19,6 @@ export interface SqliteStorageOptions {
   synchronous?: 'full' | 'normal';
   /** ANN tuning; see vectors.ts. */
   hnsw?: Partial<HnswParams>;
-  /** For migration tests: stop at this schema version. */
-  schemaVersion?: number;
 }
 
 export function createSqliteStorage(options: SqliteStorageOptions): StorageDriver {
@@ -35,7 +33,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageDrive
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db, options.schemaVersion);
+  migrate(db);
   const kv = createSqliteKv(db);
   const items = createSqliteItems(db, options.path, { ...DEFAULT_HNSW, ...options.hnsw });
   let closed = false;
@@ -43,7 +41,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageDrive
   const guard = <T extends object>(o: T): T => {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(o)) {
-      if (typeof v !== 'function' || k === 'flushIndexes') continue;
+      if (typeof v !== 'function' || k === 'flushIndexes' || k === 'stop') continue;
       out[k] = (...a: unknown[]) => (closed ? Promise.reject(new AiosError('EBADF', 'storage is closed')) : (v as (...x: unknown[]) => unknown)(...a));
     }
     return out as T;
@@ -60,6 +58,7 @@ export function createSqliteStorage(options: SqliteStorageOptions): StorageDrive
     },
     async close() {
       if (closed) return;
+      items.stop();
       items.flushIndexes();
       closed = true;
       db.close();

@@ -9,7 +9,7 @@ import type {
 } from '@aios/abi';
 import {
   blobToVec, checkEmbedding, checkItemInput, checkK, checkNamespace, checkNsId, checkTags, hasFilter, itemBytes, matchesFilter,
-  sameContent, toJson, tokenize, vecToBlob,
+  queryTerms, sameContent, toJson, vecToBlob,
 } from '../storage-memory/shared.ts';
 import { NsVectorIndex, type HnswParams } from './vectors.ts';
 
@@ -23,6 +23,9 @@ interface ItemRow {
   version: number; seq: number; bytes: number;
 }
 interface FilterRow { rowid: number; id: string; ns: string; tags: string; data: string; author: string; expires_at: number | null }
+
+/** Vectors moved into an HNSW graph per event-loop turn by the background drain. */
+const DRAIN_CHUNK = 256;
 
 type VecEdit = { ns: string; label: number; vec: Float32Array | undefined };
 
@@ -49,14 +52,16 @@ function passes(r: FilterRow, f: ItemFilter | undefined): boolean {
   );
 }
 
-/** FTS5 query from free text: every distinct word, quoted, OR-ed (BM25 ranks docs matching more/rarer words first). */
+/** FTS5 query from free text: every distinct non-stopword, quoted, OR-ed (BM25 ranks docs matching more/rarer words first). */
 export function ftsQuery(text: string): string {
-  return [...new Set(tokenize(text))].map((t) => `"${t}"`).join(' OR ');
+  return queryTerms(text).map((t) => `"${t}"`).join(' OR ');
 }
 
 export interface SqliteItems extends MemoryStore {
-  /** Persists dirty ANN indexes beside the database file. */
+  /** Persists dirty ANN indexes beside the database file (draining their write buffers first). */
   flushIndexes(): void;
+  /** Stops the background drain (before close). */
+  stop(): void;
 }
 
 export function createSqliteItems(db: Database.Database, path: string, hnsw: HnswParams): SqliteItems {
@@ -87,7 +92,6 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
     itemFilterRow: db.prepare('SELECT rowid, id, ns, tags, data, author, expires_at FROM item WHERE rowid = ?'),
     itemsOfNs: db.prepare('SELECT rowid, * FROM item WHERE ns = ? AND rowid > ? ORDER BY rowid'),
     vectorsOfNs: db.prepare('SELECT rowid, embedding FROM item WHERE ns = ? AND embedding IS NOT NULL ORDER BY rowid'),
-    vectorCount: db.prepare('SELECT count(*) AS n FROM item WHERE ns = ? AND embedding IS NOT NULL'),
     changeInsert: db.prepare('INSERT INTO change (ns, seq, op, id, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     changes: db.prepare('SELECT * FROM change WHERE ns = ? AND seq > ? ORDER BY seq LIMIT ?'),
     expired: db.prepare('SELECT rowid, * FROM item WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?'),
@@ -97,6 +101,18 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
   };
 
   const indexes = new Map<string, NsVectorIndex>();
+  // Background drain of the ANN write buffers, DRAIN_CHUNK vectors per event-loop turn.
+  let drainTimer: NodeJS.Immediate | undefined;
+  const scheduleDrain = (): void => {
+    if (drainTimer) return;
+    drainTimer = setImmediate(() => {
+      drainTimer = undefined;
+      let left = 0;
+      for (const idx of indexes.values()) left += idx.drain(DRAIN_CHUNK);
+      if (left > 0) scheduleDrain();
+    });
+    drainTimer.unref();
+  };
   let edits: VecEdit[] = [];
   const fileOf = (ns: string): string | undefined => (path === ':memory:' || path === '' ? undefined : `${path}.${encodeURIComponent(ns)}.hnsw`);
 
@@ -112,6 +128,7 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
           if (!idx) continue;
           if (e.vec) idx.upsert(e.label, e.vec);
           else idx.remove(e.label);
+          if (idx.backlog > 0) scheduleDrain();
         }
         return r;
       } finally {
@@ -136,7 +153,7 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
     let idx: NsVectorIndex | undefined;
     if (file && r.index_seq !== null && r.index_seq === r.vec_seq && existsSync(file)) {
       try {
-        idx = NsVectorIndex.load(file, r.dim, hnsw, (s.vectorCount.get(ns) as { n: number }).n);
+        idx = NsVectorIndex.load(file, r.dim, hnsw);
       } catch {
         idx = undefined; // unreadable file: rebuild below
       }
@@ -146,6 +163,7 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
       for (const row of s.vectorsOfNs.iterate(ns) as Iterable<{ rowid: number; embedding: Buffer }>) {
         idx.upsert(row.rowid, blobToVec(row.embedding));
       }
+      idx.drain(); // a rebuild completes before the search that asked for it
     }
     indexes.set(ns, idx);
     return idx;
@@ -411,10 +429,14 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
       dropIndex(ns);
       return count;
     },
+    stop() {
+      if (drainTimer) clearImmediate(drainTimer);
+      drainTimer = undefined;
+    },
     flushIndexes() {
       for (const [ns, idx] of indexes) {
         const f = fileOf(ns);
-        if (!f || !idx.isAnn || !idx.dirty) continue;
+        if (!f || !idx.isAnn || (!idx.dirty && idx.backlog === 0)) continue;
         idx.save(f);
         s.nsIndexed.run(ns);
       }

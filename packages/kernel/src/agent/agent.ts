@@ -6,6 +6,7 @@ import { limits } from '@aios/abi';
 import type { CapNode, HandleOwner, KObject } from '../cap/captree.ts';
 import { HandleTable } from '../cap/handles.ts';
 import type { AgentInstance } from '../domain/types.ts';
+import type { LoadedImage } from '../ports.ts';
 import { Mailbox } from '../ipc/mailbox.ts';
 import { AddressSpace } from '../mem/vaspace.ts';
 import type { Pool } from '../mem/pool.ts';
@@ -39,6 +40,17 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly logs: string[] = [];
 
   instance: AgentInstance | null = null;
+  /** The image it runs (kept for clone, checkpoint, specialize and upgrade rollback). */
+  image: LoadedImage | null = null;
+  /** Multi-step lifecycle operations in progress: message delivery waits while > 0. */
+  hold = 0;
+  /** Lifecycle steps waiting for the current handler to finish. */
+  readonly idleWaiters: Array<() => void> = [];
+  /** An upgrade still inside its rollback window. */
+  upgrade: { oldInstance: AgentInstance; oldImage: LoadedImage; until: number; timer: unknown } | null = null;
+  /** Bad syscalls in the current window (storm detection). */
+  badSyscalls = 0;
+  badWindowStart = 0;
   hasOnMessage = false;
   mainDone = false;
   pumpQueued = false;

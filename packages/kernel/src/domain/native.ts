@@ -7,7 +7,7 @@ import { TrapError } from './types.ts';
 
 interface Entry {
   info: EntryInfo;
-  dispatch(kind: string, payload?: unknown): Promise<void>;
+  dispatch(kind: string, payload?: unknown): Promise<unknown>;
 }
 
 type Factory = (gate: Gate) => Entry;

@@ -13,7 +13,7 @@ import type { TrapKind } from '@aios/abi';
 export type Gate = (nr: number, args: unknown[]) => unknown;
 
 /** Activation kinds the runtime's entry dispatcher understands. */
-export type ActivationKind = 'main' | 'message';
+export type ActivationKind = 'main' | 'message' | 'serialize' | 'restore' | 'merge' | 'partition' | 'migrate';
 
 export interface InstanceLimits {
   /** Heap limit in bytes (wasm domain); the agent's memory quota decides it. */
@@ -31,6 +31,8 @@ export interface EntryInfo {
   name?: string;
   version?: string;
   description?: string;
+  /** Lifecycle hooks the definition has (serialize, restore, merge, partition, migrate). */
+  hooks?: string[];
 }
 
 export interface TrapReport {
@@ -43,11 +45,11 @@ export interface AgentInstance {
   readonly info: EntryInfo;
   /**
    * Runs one activation. The returned promise settles when the agent's handler
-   * settles (resolves: handler returned; rejects with the thrown value, as an
+   * settles (resolves: handler returned, with the JSON result of a lifecycle hook; rejects with the thrown value, as an
    * Error-like object, when it threw). A CPU overrun or memory exhaustion makes
    * it reject with a TrapError.
    */
-  dispatch(kind: ActivationKind, payload?: unknown): Promise<void>;
+  dispatch(kind: ActivationKind, payload?: unknown): Promise<unknown>;
   /** Bytes of host memory the instance holds (best effort; 0 when unknown). */
   memoryBytes(): number;
   /** Frees the instance. Further dispatches reject. Idempotent. */
@@ -62,6 +64,8 @@ export interface ExecutionDomain {
    * Throws a TrapError of kind 'load' when the script does not evaluate.
    */
   instantiate(code: string, gate: Gate, limits: InstanceLimits): AgentInstance;
+  /** Prepares up to `count` blank instances ahead of time (the kernel calls it when idle). Optional. */
+  prewarm?(count: number): void;
 }
 
 /** A fault of the agent's own code, reported to its supervisor as a trap. */

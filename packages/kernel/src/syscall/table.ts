@@ -11,6 +11,7 @@ import * as mem from './sys_mem.ts';
 import * as misc from './sys_misc.ts';
 import * as sched from './sys_sched.ts';
 import * as llm from './sys_llm.ts';
+import * as life from './sys_lifecycle.ts';
 
 export type Handler = (k: Kernel, a: Agent, args: unknown[]) => unknown;
 
@@ -60,6 +61,15 @@ const BY_NAME: Record<string, Handler> = {
   LlmStreamOpen: llm.sys_llmStreamOpen,
   LlmStreamNext: llm.sys_llmStreamNext,
   LlmUsage: llm.sys_llmUsage,
+  AgentSuspend: life.sys_agentSuspend,
+  AgentResume: life.sys_agentResume,
+  AgentCheckpoint: life.sys_agentCheckpoint,
+  AgentRestore: life.sys_agentRestore,
+  AgentClone: life.sys_agentClone,
+  AgentMerge: life.sys_agentMerge,
+  AgentSplit: life.sys_agentSplit,
+  AgentUpgrade: life.sys_agentUpgrade,
+  AgentSpecialize: life.sys_agentSpecialize,
 };
 
 /** Handlers indexed by syscall number. */

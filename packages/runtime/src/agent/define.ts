@@ -41,7 +41,30 @@ export interface AgentDefinition {
   main?(ctx: AgentContext): unknown;
   /** Called for each message, one at a time, in arrival order. */
   onMessage?(msg: ReceivedMessage, ctx: AgentContext): unknown;
+
+  // Lifecycle hooks (clone, checkpoint, merge, split, upgrade). Each is optional; an operation
+  // that needs a hook the agent does not define fails with ENOSYS naming the hook. States are JSON.
+
+  /** The agent's state, for clone, checkpoint, split, merge and upgrade. */
+  serialize?(ctx: AgentContext): unknown;
+  /** Takes a state made by serialize (or merge, partition, migrate). Runs before the agent's other handlers. */
+  restore?(state: unknown, ctx: AgentContext): unknown;
+  /** Combines this agent's state with another's of the same image; returns the merged state. */
+  merge?(mine: unknown, theirs: unknown, ctx: AgentContext): unknown;
+  /**
+   * Divides the state and the unread messages in two. `messages` lists them in order; return the
+   * indexes each side keeps (every index to exactly one side; unlisted ones stay with `keep`).
+   */
+  partition?(state: unknown, messages: Array<{ from: number; tag: string; text: string }>, ctx: AgentContext): {
+    keep: { state: unknown; messages?: number[] };
+    give: { state: unknown; messages?: number[] };
+  };
+  /** In a new version: turns the old version's state into this version's. */
+  migrate?(oldState: unknown, fromVersion: string | undefined, ctx: AgentContext): unknown;
 }
+
+/** Names of the lifecycle hooks, as the kernel sees them. */
+export const LIFECYCLE_HOOKS = ['serialize', 'restore', 'merge', 'partition', 'migrate'] as const;
 
 /** Declares an agent. Export the result as the module's default export. */
 export function defineAgent<T extends AgentDefinition>(definition: T): T {

@@ -369,6 +369,87 @@ export function llmUsage(device: Handle): LlmAgentUsage {
 }
 
 /**
+ * AgentSuspend (nr 45, sync). Suspends an agent: none of its activations run until it is resumed; messages still queue (bounded).
+ * Needs: agent: SUSPEND.
+ * Errors: EPERM, EBADF, ESRCH, EINVAL.
+ */
+export function agentSuspend(agent: Handle): void {
+  trap(45, [agent]);
+}
+
+/**
+ * AgentResume (nr 46, sync). Resumes a suspended agent.
+ * Needs: agent: SUSPEND.
+ * Errors: EPERM, EBADF, ESRCH, EINVAL.
+ */
+export function agentResume(agent: Handle): void {
+  trap(46, [agent]);
+}
+
+/**
+ * AgentCheckpoint (nr 47, async). Writes a durable checkpoint of an agent (its serialize hook's state, memory regions, unread messages); the ticket resolves to { id, bytes }.
+ * Needs: agent: INSPECT|SUSPEND.
+ * Errors: EPERM, EBADF, ESRCH, ENOSYS, EIO.
+ */
+export function agentCheckpoint(agent: Handle): Ticket {
+  return trap(47, [agent]) as Ticket;
+}
+
+/**
+ * AgentRestore (nr 48, async). Starts a new agent from a checkpoint (same image, memory and unread messages; state through its restore hook); resolves to its handle.
+ * Needs: self: SPAWN.
+ * Errors: EPERM, ENOENT, EINVAL, ENOSYS, EQUOTA.
+ */
+export function agentRestore(checkpoint: string, opts?: SpawnOptions): Ticket {
+  return trap(48, [checkpoint, opts]) as Ticket;
+}
+
+/**
+ * AgentClone (nr 49, async). A new agent with a copy of the agent's state (serialize/restore hooks), memory regions and namespace handles; resolves to its handle.
+ * Needs: self: SPAWN; agent: INSPECT|SUSPEND.
+ * Errors: EPERM, EACCES, EBADF, ESRCH, ENOSYS, EQUOTA.
+ */
+export function agentClone(agent: Handle, opts?: SpawnOptions): Ticket {
+  return trap(49, [agent, opts]) as Ticket;
+}
+
+/**
+ * AgentMerge (nr 50, async). Merges two agents of one image: state through the merge hook, from's unread messages appended after into's, privileges the intersection; `from` exits.
+ * Needs: into: SUSPEND; from: KILL|SUSPEND.
+ * Errors: EPERM, EBADF, ESRCH, EINVAL, ENOSYS.
+ */
+export function agentMerge(into: Handle, from: Handle): Ticket {
+  return trap(50, [into, from]) as Ticket;
+}
+
+/**
+ * AgentSplit (nr 51, async). Splits an agent in two through its partition hook (state and unread messages); resolves to the new agent handle.
+ * Needs: self: SPAWN; agent: SUSPEND.
+ * Errors: EPERM, EBADF, ESRCH, ENOSYS, EQUOTA.
+ */
+export function agentSplit(agent: Handle, opts?: SpawnOptions): Ticket {
+  return trap(51, [agent, opts]) as Ticket;
+}
+
+/**
+ * AgentUpgrade (nr 52, async). Hot-upgrades an agent to a new image version, carrying state through the migrate hook; rolls back if the new version traps within the window.
+ * Needs: agent: KILL|SUSPEND.
+ * Errors: EPERM, EBADF, ESRCH, EINVAL, ENOENT, ENOSYS.
+ */
+export function agentUpgrade(agent: Handle, image: AgentImage, opts?: { rollbackWindowMs?: number }): Ticket {
+  return trap(52, [agent, image, opts]) as Ticket;
+}
+
+/**
+ * AgentSpecialize (nr 53, async). A new agent from a template agent's image with capabilities narrowed to a subset of the template's and extra config merged in.
+ * Needs: self: SPAWN; template: INSPECT.
+ * Errors: EPERM, EBADF, ESRCH, EINVAL, EQUOTA.
+ */
+export function agentSpecialize(template: Handle, opts?: SpawnOptions): Ticket {
+  return trap(53, [template, opts]) as Ticket;
+}
+
+/**
  * ManifestList (nr 37, sync). The registry of manifests; privileged (used by services such as semantic-ipcd).
  * Needs: self: ADMIN.
  * Errors: EPERM.

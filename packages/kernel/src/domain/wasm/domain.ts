@@ -3,7 +3,8 @@
 // Trusts the ports it is given (clock for the CPU deadline, randomness for crypto.getRandomValues).
 
 import type { AgentInstance, ExecutionDomain, Gate, InstanceLimits } from '../types.ts';
-import { WasmInstance, type WasmPorts } from './instance.ts';
+import { WasmInstance } from './instance.ts';
+import type { WasmPorts } from './support.ts';
 
 export type WasmDomainOptions = WasmPorts;
 

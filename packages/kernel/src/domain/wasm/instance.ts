@@ -2,27 +2,16 @@
 // Trusts the gate and the clock/random ports; trusts nothing that comes out of the sandbox
 // (every value is decoded by codec.ts, every error is read as plain strings).
 
-import type { QuickJSContext, QuickJSDeferredPromise, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
 import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
 import { quickjs } from './quickjs.ts';
-
-/** The ports a wasm instance needs from the kernel. */
-export interface WasmPorts {
-  random(n: number): Uint8Array;
-  now(): number;
-}
-
-/**
- * QuickJS frames live on the host's native stack (wasm), so a QuickJS stack limit above this
- * would let deep recursion overflow V8's stack inside wasm instead of raising a clean error.
- */
-export const STACK_CAP = 256 * 1024;
+import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
 interface Waiter {
-  resolve(): void;
+  resolve(value?: unknown): void;
   reject(e: unknown): void;
 }
 
@@ -36,6 +25,8 @@ interface Described {
 type HostResult = QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
 
 const RANDOM_MAX = 65536;
+const utf8Encoder = new TextEncoder();
+
 /** CPU slice for our own prelude in a blank sandbox (it never loops; this is a backstop). */
 const PRELUDE_SLICE_MS = 1000;
 
@@ -45,6 +36,8 @@ export class WasmInstance implements AgentInstance {
   private ctx!: QuickJSContext;
   /** The prelude's run(entry, id, kind, payloadText, ...buffers). */
   private runFn: QuickJSHandle | undefined;
+  /** The prelude's settle(ticket, wireResult): wakes a blocking syscall. */
+  private settleFn: QuickJSHandle | undefined;
   /** The agent's `__aios_agent.entry`, captured at load. */
   private entry: QuickJSHandle | undefined;
   private deadline = 0;
@@ -60,7 +53,9 @@ export class WasmInstance implements AgentInstance {
   private pendingTrap: TrapError | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiter>();
-  private readonly deferreds = new Set<QuickJSDeferredPromise>();
+  /** Blocking syscalls whose host promise has not settled yet (tickets the prelude waits on). */
+  private readonly tickets = new Set<number>();
+  private nextTicket = 1;
 
   /** The gate and limits are set by boot(); a blank sandbox has neither. */
   private gate: Gate = () => {
@@ -87,7 +82,9 @@ export class WasmInstance implements AgentInstance {
       pre.value.dispose();
       host.dispose();
       if (run.error) throw this.fault(run.error, 'load');
-      this.runFn = run.value;
+      this.runFn = ctx.getProp(run.value, 0);
+      this.settleFn = ctx.getProp(run.value, 1);
+      run.value.dispose();
       this.inside(() => ctx.getProp(ctx.global, 'TextDecoder')).dispose();
     } catch (e) {
       this.disposed = true;
@@ -155,10 +152,11 @@ export class WasmInstance implements AgentInstance {
       ...(typeof info['name'] === 'string' ? { name: info['name'] } : {}),
       ...(typeof info['version'] === 'string' ? { version: info['version'] } : {}),
       ...(typeof info['description'] === 'string' ? { description: info['description'] } : {}),
+      ...(Array.isArray(info['hooks']) ? { hooks: (info['hooks'] as unknown[]).filter((h): h is string => typeof h === 'string') } : {}),
     };
   }
 
-  dispatch(kind: ActivationKind, payload?: unknown): Promise<void> {
+  dispatch(kind: ActivationKind, payload?: unknown): Promise<unknown> {
     if (this.disposed || !this.runFn || !this.entry) return Promise.reject(this.trapped ?? new Error('agent instance is disposed'));
     let wire;
     try {
@@ -167,7 +165,7 @@ export class WasmInstance implements AgentInstance {
       return Promise.reject(e);
     }
     const id = this.nextId++;
-    const done = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const done = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     const ctx = this.ctx;
     const run = this.runFn;
     const entry = this.entry;
@@ -181,7 +179,7 @@ export class WasmInstance implements AgentInstance {
       return done;
     }
     // every handle is released inside the entry: the runtime may be freed as soon as it unwinds
-    this.inside(() => {
+    this.contained(() => {
       const r = ctx.callFunction(run, ctx.undefined, entry, ...args);
       for (const h of args) h.dispose();
       if (r.error) {
@@ -230,13 +228,19 @@ export class WasmInstance implements AgentInstance {
   private free(): void {
     if (this.freed) return;
     this.freed = true;
-    for (const d of this.deferreds) safe(() => d.dispose());
-    this.deferreds.clear();
-    if (this.entry?.alive) safe(() => this.entry!.dispose());
-    if (this.runFn?.alive) safe(() => this.runFn!.dispose());
-    this.entry = this.runFn = undefined;
+    this.tickets.clear();
+    safe(() => this.dropStrayContexts());
+    for (const h of [this.entry, this.runFn, this.settleFn]) if (h?.alive) safe(() => h.dispose());
+    this.entry = this.runFn = this.settleFn = undefined;
     if (this.ctx?.alive) safe(() => this.ctx.dispose());
-    if (this.rt.alive) { try { this.rt.dispose(); } catch (e) { (globalThis as any).__leak = ((globalThis as any).__leak ?? 0) + 1; } }
+    if (this.rt.alive) {
+      try {
+        this.rt.dispose();
+      } catch {
+        // QuickJS found objects still referenced (a leak): the module survives, the runtime's memory does not come back
+        countFreeFailure();
+      }
+    }
   }
 
   // ---- entering the sandbox ---------------------------------------------------------------
@@ -253,6 +257,19 @@ export class WasmInstance implements AgentInstance {
     } finally {
       this.depth--;
       if (this.depth === 0) this.afterEntry();
+    }
+  }
+
+  /**
+   * An entry made outside load(): a host-side failure in it (a library error, V8's stack running
+   * out inside wasm) kills the agent with a trap instead of escaping to the kernel.
+   */
+  private contained(fn: () => void): void {
+    try {
+      this.inside(fn);
+    } catch (e) {
+      const msg = hostMessage(e);
+      this.trapNow(new TrapError(isOomText(e) || /call stack/i.test(msg) ? 'memory' : 'exception', `sandbox failed on the host side: ${msg}`));
     }
   }
 
@@ -282,14 +299,26 @@ export class WasmInstance implements AgentInstance {
   private runJobs(): void {
     for (let guard = 0; guard < 1_000_000; guard++) {
       if (this.disposed || this.pendingTrap || !this.rt.hasPendingJob()) return;
-      this.inside(() => {
+      this.contained(() => {
         const r = this.rt.executePendingJobs(-1);
         if (r.error) {
           const t = this.fault(r.error, 'exception');
           if (t.kind !== 'exception') this.trapNow(t);
         }
+        this.dropStrayContexts();
       });
     }
+  }
+
+  /**
+   * quickjs-emscripten 0.32's executePendingJobs reads the job's context pointer through a view
+   * that goes stale when the wasm memory grows while the jobs run; it then wraps a NEW context
+   * that nothing frees, and freeing the runtime later aborts the module. Dispose such strays.
+   */
+  private dropStrayContexts(): void {
+    const map = (this.rt as unknown as { contextMap?: Map<unknown, QuickJSContext> }).contextMap;
+    if (!map || map.size <= 1) return;
+    for (const c of [...map.values()]) if (c !== this.ctx && c.alive) safe(() => c.dispose());
   }
 
   private cpuTrap(): TrapError {
@@ -417,22 +446,38 @@ export class WasmInstance implements AgentInstance {
     return this.wireValue(res);
   }
 
-  /** A blocking syscall: a sandbox promise settled (with a wire value) when the host promise settles. */
+  /**
+   * A blocking syscall: the sandbox gets a ticket number and waits on a promise of its own
+   * making; when the host promise settles, the wire result is handed to the prelude's settle()
+   * and the continuation runs at once, with a fresh CPU deadline. (The library's newPromise is
+   * avoided on purpose: it reads its out-pointers through a view that goes stale when the wasm
+   * memory grows during the call.)
+   */
   private blocking(p: PromiseLike<unknown>): QuickJSHandle {
-    const d = this.ctx.newPromise();
-    this.deferreds.add(d);
+    const ticket = this.nextTicket++;
+    this.tickets.add(ticket);
     const settle = (make: () => QuickJSHandle | undefined): void => {
-      if (!this.deferreds.delete(d) || this.disposed) return;
-      this.inside(() => {
+      if (!this.tickets.delete(ticket) || this.disposed || !this.settleFn) return;
+      const ctx = this.ctx;
+      const fn = this.settleFn;
+      this.contained(() => {
         let h: QuickJSHandle | undefined;
+        let t: QuickJSHandle | undefined;
         try {
           h = make();
-          d.resolve(h);
+          t = ctx.newNumber(ticket);
+          const r = ctx.callFunction(fn, ctx.undefined, t, h ?? ctx.undefined);
+          if (r.error) {
+            const trap = this.fault(r.error, 'exception');
+            if (trap.kind !== 'exception') this.trapNow(trap);
+          } else {
+            r.value.dispose();
+          }
         } catch (e) {
           this.trapNow(isOomText(e) ? new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`) : new TrapError('exception', hostMessage(e)));
         } finally {
           if (h?.alive) h.dispose();
-          if (d.alive) d.dispose();
+          if (t?.alive) t.dispose();
         }
       });
       this.runJobs();
@@ -441,7 +486,7 @@ export class WasmInstance implements AgentInstance {
       (v) => settle(() => this.wireValue(v)),
       (e) => settle(() => this.wireError(e)),
     );
-    return d.handle.dup();
+    return this.ctx.newNumber(ticket);
   }
 
   private hostDone(args: QuickJSHandle[]): void {
@@ -450,7 +495,15 @@ export class WasmInstance implements AgentInstance {
     if (ctx.getNumber(args[2]!) !== 1) {
       const w = this.waiting.get(id);
       this.waiting.delete(id);
-      w?.resolve();
+      let value: unknown;
+      if (args[3] !== undefined && ctx.typeof(args[3]) === 'string') {
+        try {
+          value = JSON.parse(ctx.getString(args[3]));
+        } catch {
+          value = undefined;
+        }
+      }
+      w?.resolve(value);
       return;
     }
     const d = args[3] ? this.describe(args[3], true) : { name: 'Error', message: 'undefined' };
@@ -498,36 +551,5 @@ export class WasmInstance implements AgentInstance {
 
   private wireError(e: unknown): QuickJSHandle {
     return this.ctx.newString(`e${JSON.stringify(errorForSandbox(e))}`);
-  }
-}
-
-const utf8Encoder = new TextEncoder();
-
-function copyBuffer(b: Uint8Array): ArrayBuffer {
-  return b.slice().buffer as ArrayBuffer;
-}
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
-}
-
-function isOom(d: { name: string; message: string }): boolean {
-  return d.message === 'out of memory' || (d.name === 'InternalError' && /out of memory/.test(d.message));
-}
-
-function isOomText(e: unknown): boolean {
-  return /out of memory|Couldn't allocate/i.test(hostMessage(e));
-}
-
-function hostMessage(e: unknown): string {
-  if (e instanceof Error) return e.message;
-  return String(e);
-}
-
-function safe(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // freeing is best effort: a failure here must not take the kernel down
   }
 }

@@ -1,11 +1,12 @@
 // The JavaScript evaluated in every wasm sandbox before the agent's image: it builds the
 // globals (console, timers, crypto, TextEncoder/TextDecoder, URL: each compiled lazily) and `__aios_trap` on top
-// of ONE private host function, and returns `run(entry, id, kind, payloadText, ...buffers)` to the host. It trusts nothing global
+// of ONE private host function, and returns [run(entry, id, kind, payloadText, ...buffers), settle(ticket, wire)]. It trusts nothing global
 // after it ran: what it needs later is captured here. Keep it small: it is compiled per agent.
 //
 // Host ops (first argument of the private host function):
-//   0 trap(nr, wireText, ...buffers)  -> undefined | 'v'+json | 'e'+json | [text, ...buffers] | promise of those
-//   1 done(id, failed, thrown?)       -> settles the host promise of dispatch `id`
+//   0 trap(nr, wireText, ...buffers)  -> undefined | 'v'+json | 'e'+json | [text, ...buffers] | ticket number
+//     (blocking: the host later calls settle(ticket, one of the others))
+//   1 done(id, failed, thrown | resultJson?) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
 //   2 random(n)                       -> ArrayBuffer of n random bytes
 //   3 utf8encode(string)              -> ArrayBuffer
 //   4 utf8decode(buffer, fatal, ignoreBOM) -> string (throws TypeError on bad input when fatal)
@@ -15,7 +16,7 @@ export const PRELUDE = String.raw`(function (host) {
 'use strict';
 var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = ArrayBuffer, isArr = Array.isArray,
   keys = Object.keys, def = Object.defineProperty, P = Promise, pthen = Function.prototype.call.bind(P.prototype.then),
-  ev = eval, UND = [3], mods = {};
+  ev = eval, UND = [3], mods = Object.create(null), pend = new Map();
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
 function big(s, n) { if ((s.n += n) > 16777216) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
 function enc(v, b, d, s) {
@@ -55,7 +56,7 @@ function unwrap(r) {
 function trap(nr, args) {
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
   var b = [], r = host(0, nr, JS(enc(args, b, 0, { n: 0 })), ...b);
-  return r && typeof r === 'object' && !isArr(r) ? pthen(r, unwrap) : unwrap(r);
+  return typeof r === 'number' ? pthen(new P(function (f) { pend.set(r, f); }), unwrap) : unwrap(r);
 }
 function put(n, v) { def(G, n, { value: v, writable: true, configurable: true }); }
 'console:console timers:setTimeout,setInterval,clearTimeout,clearInterval,queueMicrotask crypto:crypto text:TextEncoder,TextDecoder url:URL,URLSearchParams'.split(' ').forEach(function (g) {
@@ -69,9 +70,13 @@ function put(n, v) { def(G, n, { value: v, writable: true, configurable: true })
   });
 });
 put('__aios_trap', trap);
-return function run(e, id, kind, t, ...b) {
-  pthen(new P(function (r) { r(e.dispatch(kind, dec(JP(t), b))); }), function () { host(1, id, 0); }, function (x) { host(1, id, 1, x); });
-};
+return [function run(e, id, kind, t, ...b) {
+  pthen(new P(function (r) { r(e.dispatch(kind, dec(JP(t), b))); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
+}, function settle(n, r) {
+  var f = pend.get(n);
+  pend.delete(n);
+  if (f) f(r);
+}];
 })`;
 
 /** The URL module (a WHATWG-style subset). */

@@ -20,7 +20,7 @@ describe('wasm domain', () => {
   it('wasm domain - is named wasm and reports the entry info of the image', async () => {
     const { inst, domain } = await start('hello.ts');
     expect(domain.name).toBe('wasm');
-    expect(inst.info).toEqual({ hasMain: true, hasOnMessage: true, name: 'hello', version: '1.0.0', description: 'says hello' });
+    expect(inst.info).toEqual({ hasMain: true, hasOnMessage: true, name: 'hello', version: '1.0.0', description: 'says hello', hooks: [] });
     expect(inst.memoryBytes()).toBeGreaterThan(10_000);
     inst.dispose();
     expect(inst.memoryBytes()).toBe(0);

@@ -1,0 +1,3 @@
+// Public surface of the OpenAI-compatible embedder (subpath "@aios/drivers/embedder-openai").
+export { createOpenAIEmbedder } from './embedder.ts';
+export type { OpenAIEmbedder, OpenAIEmbedderOptions } from './embedder.ts';

@@ -1,0 +1,7 @@
+// Public surface of the semantic intent router library (subpath "@aios/services/semantic-ipcd").
+export { IntentRouter, DEFAULT_THRESHOLD, DEFAULT_SHORTLIST, EXAMPLE_BLEND, DESCRIPTION_WEIGHT, MAX_EXAMPLES, MAX_TEXT_CHARS } from './router.ts';
+export type { IntentRouterOptions, RouteMatch, RouteOptions, RouteResult } from './router.ts';
+export { calibrateThreshold, evaluateThreshold } from './calibrate.ts';
+export type { Calibration, CalibrationSample } from './calibrate.ts';
+export { loadIntentDataset, splitDataset, DATASET_URL } from './dataset.ts';
+export type { DatasetSplit, IntentDataset, LabelledIntent } from './dataset.ts';

@@ -19,6 +19,7 @@ function paramList(row: SyscallRow): string {
 }
 
 function argArray(row: SyscallRow): string {
+  if (row.params.length === 0) return 'NO_ARGS';
   if (row.params.length === 1 && row.params[0]!.rest) return row.params[0]!.name;
   return `[${row.params.map((p) => p.name).join(', ')}]`;
 }
@@ -48,6 +49,9 @@ export function renderStubs(): string {
     ``,
     `import type { ${used.join(', ')} } from '@aios/abi';`,
     `import { trap, trapAsync } from './trap.ts';`,
+    ``,
+    `/** Shared by calls without arguments (frozen; the kernel never writes to argument lists). */`,
+    `const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];`,
     ``,
     ...SYSCALLS.map(stub),
   ].join('\n');

@@ -4,6 +4,9 @@
 import type { AgentImage, SpawnOptions, Ticket, Handle, AgentManifest, SendOptions, Message, VAddr, PqcOp, CapInfo, CapDeriveOptions, AgentInfo, AgentId, SelfInfo, SchedParams, LlmRequest, LlmResult, LlmChunk, LlmAgentUsage } from '@aios/abi';
 import { trap, trapAsync } from './trap.ts';
 
+/** Shared by calls without arguments (frozen; the kernel never writes to argument lists). */
+const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
+
 /**
  * AgentSpawn (nr 0, async). Starts a child agent from an image. The ticket resolves to the child handle with full rights.
  * Needs: self: SPAWN.
@@ -53,7 +56,7 @@ export function ipcSend(to: Handle, data: Uint8Array, opts?: SendOptions): void 
  * Errors: EAGAIN.
  */
 export function ipcRecv(): Message {
-  return trap(5, []) as Message;
+  return trap(5, NO_ARGS) as Message;
 }
 
 /**
@@ -152,7 +155,7 @@ export function memWrite(vaddr: VAddr, data: Uint8Array): void {
  * SelfHandle (nr 17, sync). Returns the caller's handle to itself (its rights are its privileges).
  */
 export function selfHandle(): Handle {
-  return trap(17, []) as Handle;
+  return trap(17, NO_ARGS) as Handle;
 }
 
 /**
@@ -175,7 +178,7 @@ export function log(...args: unknown[]): void {
  * ClockNow (nr 20, sync). The node clock, in milliseconds since the Unix epoch (the kernel's clock port).
  */
 export function clockNow(): number {
-  return trap(20, []) as number;
+  return trap(20, NO_ARGS) as number;
 }
 
 /**
@@ -199,7 +202,7 @@ export function capRevoke(handle: Handle): number {
  * CapList (nr 23, sync). Lists the caller's handles with their types and rights.
  */
 export function capList(): CapInfo[] {
-  return trap(23, []) as CapInfo[];
+  return trap(23, NO_ARGS) as CapInfo[];
 }
 
 /**
@@ -247,7 +250,7 @@ export function pageUnmap(vaddr: VAddr): void {
  * SchedYield (nr 29, blocking). Ends the current activation; the continuation is queued behind the other runnable agents.
  */
 export function schedYield(): Promise<void> {
-  return trapAsync(29, []) as Promise<void>;
+  return trapAsync(29, NO_ARGS) as Promise<void>;
 }
 
 /**
@@ -289,7 +292,7 @@ export function agentInfo(agent: Handle): AgentInfo {
  * Errors: EPERM.
  */
 export function agentList(): AgentInfo[] {
-  return trap(34, []) as AgentInfo[];
+  return trap(34, NO_ARGS) as AgentInfo[];
 }
 
 /**
@@ -304,14 +307,14 @@ export function nsLookup(name: string): Handle {
  * NsList (nr 36, sync). The names in the caller's namespace.
  */
 export function nsList(): string[] {
-  return trap(36, []) as string[];
+  return trap(36, NO_ARGS) as string[];
 }
 
 /**
  * SelfInfo (nr 38, sync). The caller's id, name, parent and the config its spawner gave it.
  */
 export function selfInfo(): SelfInfo {
-  return trap(38, []) as SelfInfo;
+  return trap(38, NO_ARGS) as SelfInfo;
 }
 
 /**
@@ -455,5 +458,5 @@ export function agentSpecialize(template: Handle, opts?: SpawnOptions): Ticket {
  * Errors: EPERM.
  */
 export function manifestList(): Array<{ agent: AgentId; manifest: AgentManifest }> {
-  return trap(37, []) as Array<{ agent: AgentId; manifest: AgentManifest }>;
+  return trap(37, NO_ARGS) as Array<{ agent: AgentId; manifest: AgentManifest }>;
 }

@@ -209,3 +209,29 @@ export default defineAgent({ name: 'other', main() { ipcSend(nsLookup('sup'), ne
     expect(live(host)).toHaveLength(0);
   });
 });
+
+describe('supervisor - as a library', () => {
+  it('supervisor - supervise() inside an ordinary agent, fed from its onMessage (handle mode)', async () => {
+    host = createTestHost();
+    const id = await host.spawn({ source: `
+import { defineAgent } from '@aios/runtime';
+import { supervise } from '@aios/runtime/orchestration';
+let sup;
+export default defineAgent({ name: 'app',
+  async main(ctx) {
+    sup = await supervise({ strategy: 'one_for_one', intensity: 3 }, [{ id: 'w', start: { image: { source: ${JSON.stringify(WORKER)} }, opts: { domain: 'wasm' } } }],
+      { onMessage: (m) => ctx.log('app got ' + m.text()), onStop: (r) => ctx.log('stopped ' + r.code) });
+  },
+  async onMessage(m, ctx) {
+    if (!(await sup.handle(m))) return;
+    ctx.log('children ' + sup.whichChildren().map((c) => c.id + ':' + c.restarts).join(','));
+  },
+});` }, { name: 'app', domain: 'native', capabilities: ['spawn'] });
+    const w = await until(() => child(host, id, 'w'), 'w up');
+    host.send(id, 'hello');
+    host.send(w.id, 'crash');
+    await until(() => host.logs(id).includes('children w:1'), 'restart seen');
+    expect(host.logs(id)).toContain('app got hello');
+    expect(child(host, id, 'w')!.id).not.toBe(w.id);
+  });
+});

@@ -33,6 +33,8 @@ export const Rights = {
   ADMIN: 1 << 13,
   /** Use a device: submit requests to a model, an embedder or a tool. */
   USE: 1 << 14,
+  /** Search a service object (a memory-fabric namespace). */
+  SEARCH: 1 << 15,
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
@@ -50,7 +52,7 @@ export const PRIVILEGES = {
 export type Privilege = keyof typeof PRIVILEGES;
 
 /** Kernel object types that handles can name. */
-export type ObjectType = 'agent' | 'memory' | 'frame' | 'subscription' | 'device' | 'stream';
+export type ObjectType = 'agent' | 'memory' | 'frame' | 'subscription' | 'device' | 'stream' | 'object';
 
 /** The rights a fresh handle of each type carries, and what each right means there. */
 export const DEFAULT_RIGHTS: Record<ObjectType, number> = {
@@ -60,6 +62,7 @@ export const DEFAULT_RIGHTS: Record<ObjectType, number> = {
   subscription: Rights.READ,
   device: Rights.USE | Rights.INSPECT | Rights.DERIVE | Rights.TRANSFER,
   stream: Rights.READ,
+  object: Rights.READ | Rights.WRITE | Rights.SEARCH | Rights.INSPECT | Rights.DERIVE | Rights.TRANSFER,
 };
 
 /** Rights an agent's self handle always has, besides the privileges it was granted. */

@@ -2,12 +2,20 @@
 // on behalf of the root agent. Every call goes through the same syscall path
 // as agents' calls, as the root agent, so it is checked and audited alike.
 
-import { ALL_RIGHTS, AiosError, NR, type AgentImage, type AgentInfo, type ExitNotice, type SpawnOptions } from '@aios/abi';
+import { ALL_RIGHTS, AiosError, NR, Rights, type AgentImage, type AgentInfo, type ExitNotice, type SpawnOptions } from '@aios/abi';
 import type { Agent } from './agent/agent.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import type { KernelPorts } from './ports.ts';
 import { createNativeDomain } from './domain/native.ts';
 import type { ExecutionDomain } from './domain/types.ts';
+
+/** Spawn options of the host: devices and services to place in the agent's namespace, by name. */
+export interface HostSpawnOptions extends SpawnOptions {
+  /** Devices on the bus to grant (USE), placed under their names. */
+  devices?: string[];
+  /** Service agents to grant SEND to, as name -> agent id. */
+  services?: Record<string, number>;
+}
 
 export interface ExitStatus {
   id: number;
@@ -44,12 +52,21 @@ export class KernelHost {
   }
 
   /** Spawns an agent as a child of the root; resolves with its id once it has loaded. */
-  async spawn(image: AgentImage | string, opts: SpawnOptions = {}): Promise<number> {
+  async spawn(image: AgentImage | string, opts: HostSpawnOptions = {}): Promise<number> {
+    opts = { ...opts };
     const img: AgentImage = typeof image === 'string' ? (looksLikeSource(image) ? { source: image } : { path: image }) : image;
     // Devices the node grants by default land in the agent's namespace (no global names).
     const k = this.kernel;
     const ns = { ...(opts.namespace ?? {}) };
     if (k.modelHandle !== 0 && ns.model === undefined) ns.model = k.modelHandle;
+    for (const name of opts.devices ?? []) {
+      const d = k.devices.get(name);
+      if (!d) throw new AiosError('ENOENT', `no device ${name} on the bus`, { device: name });
+      ns[name] = d.handle;
+    }
+    for (const [name, id] of Object.entries(opts.services ?? {})) ns[name] = { handle: this.handleFor(id), rights: Rights.SEND | Rights.TRANSFER };
+    delete (opts as { devices?: unknown }).devices;
+    delete (opts as { services?: unknown }).services;
     const ticket = this.call('AgentSpawn', img, { ...opts, namespace: ns }) as number;
     const handle = await new Promise<unknown>((resolve, reject) => {
       this.kernel.tickets.onSettle(this.root.id, ticket, () => {
@@ -113,6 +130,46 @@ export class KernelHost {
       return m.tag === 'exit' || m.tag === 'trap' ? { from: m.from, tag: m.tag, text, notice: JSON.parse(text) as ExitNotice } : { from: m.from, tag: m.tag, text };
     });
   }
+
+  /**
+   * Sends JSON to an agent with a reply handle to the root and resolves with the first
+   * reply carrying the same `id` (the request/reply convention of services).
+   */
+  request<T = unknown>(agent: number | string, body: Record<string, unknown>, timeoutMs = 10_000): Promise<T> {
+    const id = `host-${++this.requestSeq}`;
+    const k = this.kernel;
+    return new Promise<T>((resolve, reject) => {
+      const listener = (msg: { data: Uint8Array }): void => {
+        let reply: { id?: string; ok?: boolean; result?: unknown; error?: { code: string; message: string; detail?: Record<string, unknown> } };
+        try {
+          reply = JSON.parse(new TextDecoder().decode(msg.data));
+        } catch {
+          return;
+        }
+        if (reply?.id !== id) return;
+        cleanup();
+        if (reply.error) reject(AiosError.fromJSON(reply.error));
+        else resolve(reply.result as T);
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new AiosError('ETIMEDOUT', `no reply from ${String(agent)} within ${timeoutMs} ms`, { agent, timeoutMs }));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        k.rootListeners.delete(listener);
+      };
+      k.rootListeners.add(listener);
+      try {
+        const reply = this.call('CapDerive', this.root.selfHandle, Rights.SEND | Rights.TRANSFER) as number;
+        this.call('IPCSend', this.handleFor(agent), new TextEncoder().encode(JSON.stringify({ ...body, id })), { handles: [reply] });
+      } catch (e) {
+        cleanup();
+        reject(e);
+      }
+    });
+  }
+  private requestSeq = 0;
 
   shutdown(reason?: string): void {
     this.kernel.shutdown(reason);

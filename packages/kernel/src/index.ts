@@ -2,7 +2,8 @@
 export { Kernel } from './kernel.ts';
 export type { KernelConfig } from './kernel.ts';
 export { KernelHost, looksLikeSource } from './host.ts';
-export type { ExitStatus } from './host.ts';
+export type { ExitStatus, HostSpawnOptions } from './host.ts';
+export { DeviceObject, ServiceObject, DEVICE_METHODS } from './dev/bus.ts';
 export type { KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, OffloadPort } from './ports.ts';
 export type { PolicyHook, PolicyRequest, PolicyDecision, PolicyPrincipal } from './policy/hook.ts';
 export { allowAll } from './policy/hook.ts';

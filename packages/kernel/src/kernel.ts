@@ -4,7 +4,7 @@
 
 import {
   AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NR, isAiosError, limits,
-  type AgentInfo, type AgentManifest, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
+  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
@@ -24,6 +24,7 @@ import { niceToWeight } from './sched/weights.ts';
 import { sleeperCreditMs } from './sched/policy.ts';
 import { createModelDevice, type ModelDevice } from './llm/index.ts';
 import { ModelDeviceObject } from './dev/device.ts';
+import { DeviceObject } from './dev/bus.ts';
 import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
 
@@ -125,6 +126,33 @@ export class Kernel {
   readonly modelObject: ModelDeviceObject | null = null;
   /** The root's handle to the model device (granted to agents as 'model' in their namespace). */
   modelHandle = 0;
+
+  /** Devices on the bus, by name, with the root's handle to each (granted into namespaces at spawn). */
+  readonly devices = new Map<string, { object: DeviceObject; handle: number }>();
+
+  /** Plugs a driver into the bus under a name; the root gets a handle with USE. */
+  plugDevice(name: string, driver: Driver): DeviceObject {
+    if (this.devices.has(name)) throw new AiosError('EEXIST', `a device named ${name} is already plugged`, { name });
+    const object = new DeviceObject(driver);
+    const handle = this.insertHandle(this.root, object, DEFAULT_RIGHTS.device, null);
+    this.devices.set(name, { object, handle });
+    this.events.publish('bus.plug', this.now(), { name, driver: driver.info.name, kind: driver.info.kind, version: driver.info.version });
+    return object;
+  }
+
+  /** Unplugs a device: every handle derived from the root's is revoked. */
+  unplugDevice(name: string): void {
+    const d = this.devices.get(name);
+    if (!d) throw new AiosError('ENOENT', `no device ${name}`, { name });
+    const node = this.root.handles.get(d.handle)!.node;
+    node.revokeDescendants();
+    this.root.handles.remove(d.handle);
+    this.devices.delete(name);
+    this.events.publish('bus.unplug', this.now(), { name });
+  }
+
+  /** Listeners of messages sent to the root (the host's request/reply). */
+  readonly rootListeners = new Set<(msg: Message) => void>();
 
   llmTokens(id: number): number {
     if (!this.model) return 0;
@@ -435,6 +463,7 @@ export class Kernel {
   /** Hands a message to an agent: a waiting IPCWait first, else the mailbox (and the message pump). */
   deliver(to: Agent, msg: Message, notice = false): void {
     if (to === this.root) {
+      for (const l of this.rootListeners) l(msg);
       if (this.rootInbox.length < limits.MAILBOX_MAX_DEPTH) this.rootInbox.push(msg);
       return;
     }

@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { AiosError, HTTP_STATUS_BY_CODE, isAiosError, limits, type SpawnOptions } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { openApiDocument } from './openapi.ts';
+import { handleSvcRoute } from './svc-routes.ts';
 
 export interface ApiServer {
   port: number;
@@ -66,6 +67,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     if (req.method === 'GET' && path === '/openapi.json') return send(res, 200, openApiDocument());
     if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { ok: true });
     if (!authorised(req, opts.token)) return send(res, 401, { error: { code: 'EPERM', errno: 1, message: 'missing or wrong bearer token' } });
+    if (await handleSvcRoute(host, req, res, url)) return;
     let m: RegExpMatchArray | null;
     if (req.method === 'GET' && path === '/v1/agents') return send(res, 200, host.ps());
     if (req.method === 'POST' && path === '/v1/agents') {

@@ -86,6 +86,7 @@ export const COMMANDS: Record<string, Command> = {
         dataDir: v['data-dir'] as string | undefined,
         config: {
           api: true,
+          services: true,
           port,
           onLog: (id, name, line) => {
             names.set(id, name);

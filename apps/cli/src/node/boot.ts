@@ -8,6 +8,7 @@ import { hostPorts } from '@aios/drivers/host-ports';
 import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
+import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
 import { ensureDataDir, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 
@@ -20,6 +21,8 @@ export interface NodeConfig extends KernelConfig {
   domains?: ExecutionDomain[];
   /** Called with every agent log line. */
   onLog?: (agent: number, name: string, line: string) => void;
+  /** Start initd and the services of its units (default true for `aios boot`, false for boot()). */
+  services?: boolean;
 }
 
 export interface BootOptions {
@@ -32,6 +35,8 @@ export interface AiosNode {
   readonly host: KernelHost;
   /** The API's address when it is served. */
   readonly api: { port: number; token: string } | null;
+  /** initd's agent id, when the node runs its services. */
+  readonly initd: number | null;
   spawn(pathOrSource: string | AgentImage, opts?: SpawnOptions): Promise<number>;
   send(agent: number | string, data: Uint8Array | string): void;
   ps(): AgentInfo[];
@@ -60,11 +65,21 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     apiInfo = { port: api.port, token };
     writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
   }
+  // initd is the first agent: it starts the services from their units, in dependency order.
+  let initd: number | null = null;
+  if (config.services) {
+    const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd').map((n) => [n, { path: serviceImage(n) }]));
+    initd = await host.spawn({ path: serviceImage('initd') }, {
+      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin'],
+      config: { images, unitFiles: unitFiles(dataDir) },
+    });
+  }
   let down = false;
   return {
     dataDir,
     host,
     api: apiInfo,
+    initd,
     spawn: (image, o) => host.spawn(image, o),
     send: (agent, data) => host.send(agent, data),
     ps: () => host.ps(),
@@ -75,6 +90,15 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     async shutdown() {
       if (down) return;
       down = true;
+      // initd checkpoints every agent, then stops the services in reverse order.
+      if (initd !== null && host.kernel.agents.get(initd)?.alive) {
+        try {
+          host.call('IPCSend', host.handleFor(initd), new Uint8Array(0), { tag: 'shutdown' });
+          await Promise.race([host.waitExit(initd), new Promise((r) => setTimeout(r, 10_000))]);
+        } catch {
+          /* initd already gone */
+        }
+      }
       host.shutdown();
       await api?.close();
       if (api) removeNodeFile(dataDir);

@@ -62,6 +62,12 @@ export interface NodePolicyOptions {
   trustOf?: (agent: number) => number;
 }
 
+/**
+ * Hook actions that are not syscall names, and the schema action that decides them:
+ * HandleTransfer (handles sent along with a message) is decided as IPCSend.
+ */
+export const ACTION_ALIASES: Readonly<Record<string, string>> = { HandleTransfer: 'IPCSend' };
+
 const PRIV_ENTRIES = Object.entries(PRIVILEGES) as Array<[string, number]>;
 const KNOWN_ACTIONS = new Set(POLICY_ACTIONS);
 
@@ -114,7 +120,7 @@ export class NodePolicy {
 
   /** The kernel's policy hook. Never throws: an unknown action or an evaluation error is a deny. */
   authorize(req: PolicyRequest): HookDecision {
-    if (!KNOWN_ACTIONS.has(req.action)) return { allow: false, policyIds: ['unknown-action'] };
+    if (!KNOWN_ACTIONS.has(ACTION_ALIASES[req.action] ?? req.action)) return { allow: false, policyIds: ['unknown-action'] };
     let d: CedarDecision;
     try {
       d = this.engine.authorize(this.toCedar(req));
@@ -158,7 +164,7 @@ export class NodePolicy {
     const context: Record<string, PolicyValue> = {};
     if (typeof attrs.rights === 'number' && Number.isSafeInteger(attrs.rights)) context.rights = attrs.rights;
     if (typeof attrs.count === 'number' && Number.isSafeInteger(attrs.count)) context.bytes = attrs.count * limits.PAGE_SIZE;
-    return { principal: { id: p.id, name: p.name, labels, trust: trust(p.id), node }, action: req.action, resource, context };
+    return { principal: { id: p.id, name: p.name, labels, trust: trust(p.id), node }, action: ACTION_ALIASES[req.action] ?? req.action, resource, context };
   }
 
   /** The agent's own labels (minus forged "priv:" ones) plus "priv:<name>" per privilege it was granted. */

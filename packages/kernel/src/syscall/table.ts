@@ -12,6 +12,7 @@ import * as misc from './sys_misc.ts';
 import * as sched from './sys_sched.ts';
 import * as llm from './sys_llm.ts';
 import * as life from './sys_lifecycle.ts';
+import * as dev from './sys_dev.ts';
 
 export type Handler = (k: Kernel, a: Agent, args: unknown[]) => unknown;
 
@@ -70,6 +71,10 @@ const BY_NAME: Record<string, Handler> = {
   AgentSplit: life.sys_agentSplit,
   AgentUpgrade: life.sys_agentUpgrade,
   AgentSpecialize: life.sys_agentSpecialize,
+  DeviceCall: dev.sys_deviceCall,
+  ObjCreate: dev.sys_objCreate,
+  ObjInfo: dev.sys_objInfo,
+  AgentOpen: dev.sys_agentOpen,
 };
 
 /** Handlers indexed by syscall number. */

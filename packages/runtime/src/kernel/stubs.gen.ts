@@ -453,6 +453,40 @@ export function agentSpecialize(template: Handle, opts?: SpawnOptions): Ticket {
 }
 
 /**
+ * DeviceCall (nr 54, blocking). Calls a method of a driver on the device bus (a storage driver's or an embedder's); only the methods its kind exposes.
+ * Needs: device: USE.
+ * Errors: EPERM, EBADF, EINVAL, ENOSYS, EIO, ECONFLICT, EEXIST, ENOENT, EQUOTA.
+ */
+export function deviceCall(device: Handle, method: string, args?: unknown[]): Promise<unknown> {
+  return trapAsync(54, [device, method, args]) as Promise<unknown>;
+}
+
+/**
+ * ObjCreate (nr 55, sync). Creates a service object: an unforgeable token with rights (READ, WRITE, SEARCH, ...) that a service hands out, e.g. a memory namespace.
+ * Errors: EINVAL, ENOMEM.
+ */
+export function objCreate(tag: string): Handle {
+  return trap(55, [tag]) as Handle;
+}
+
+/**
+ * ObjInfo (nr 56, sync). What a service object handle names: its creator, its tag and the rights this handle carries.
+ * Errors: EBADF, EPERM.
+ */
+export function objInfo(handle: Handle): { owner: AgentId; tag: string; rights: number; object: string } {
+  return trap(56, [handle]) as { owner: AgentId; tag: string; rights: number; object: string };
+}
+
+/**
+ * AgentOpen (nr 57, sync). A handle to any live agent by id; privileged (services such as semantic-ipcd).
+ * Needs: self: ADMIN.
+ * Errors: EPERM, ESRCH, EINVAL.
+ */
+export function agentOpen(agent: AgentId, rights?: number): Handle {
+  return trap(57, [agent, rights]) as Handle;
+}
+
+/**
  * ManifestList (nr 37, sync). The registry of manifests; privileged (used by services such as semantic-ipcd).
  * Needs: self: ADMIN.
  * Errors: EPERM.

@@ -287,8 +287,11 @@ export async function supervise(flags: SupFlags | undefined, specs: ChildSpec[],
     async handle(msg) {
       if (stopped) return false;
       const consumed = await dispatch(msg);
-      while (!stopped && inbox.stashed > 0) await dispatch(await inbox.next());
-      if (stopped) await (opts.onStop ? opts.onStop(stopped) : exit(stopped.code));
+      // Closure state changes across awaits: read it through a function so TS does not keep the narrowing.
+      const done = (): SupervisorExit | null => stopped;
+      while (!done() && inbox.stashed > 0) await dispatch(await inbox.next());
+      const end = done();
+      if (end) await (opts.onStop ? opts.onStop(end) : exit(end.code));
       return consumed;
     },
     async run() {

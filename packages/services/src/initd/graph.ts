@@ -120,8 +120,12 @@ export function stopLevels(g: UnitGraph, units?: Iterable<string>): string[][] {
   return (units === undefined ? g.levels.map((l) => [...l]) : groupByLevel(g, units)).reverse();
 }
 
+function esc(s: string): string {
+  return s.replace(/["\\]/g, (c) => `\\${c}`);
+}
+
 function quote(s: string): string {
-  return `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return `"${esc(s)}"`;
 }
 
 /** Graphviz DOT: solid edges for requires, dashed for after; nodes labelled with their state when given. */
@@ -129,7 +133,7 @@ export function toDot(g: UnitGraph, states: ReadonlyMap<string, string> = new Ma
   const lines = ['digraph units {', '  rankdir=BT;', '  node [shape=box];'];
   for (const n of g.order) {
     const st = states.get(n);
-    lines.push(`  ${quote(n)} [label=${quote(st ? `${n}\\n${st}` : n)}];`);
+    lines.push(`  ${quote(n)} [label="${esc(n)}${st ? `\\n${esc(st)}` : ''}"];`);
   }
   for (const n of g.order) {
     for (const r of g.requires.get(n) ?? []) lines.push(`  ${quote(n)} -> ${quote(r)} [label="requires"];`);

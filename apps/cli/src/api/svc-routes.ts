@@ -1,0 +1,77 @@
+// HTTP routes of `aios svc`: they forward control requests to the initd agent over
+// IPC as the root agent, with a SEND-only reply handle to the root, and wait for the
+// reply (matched by request id) in the root inbox. Trusts initd's replies as JSON only.
+//
+//   GET  /v1/svc              -> ls        (UnitStatus[])
+//   GET  /v1/svc/graph        -> graph     ({ dot, tree, levels })
+//   POST /v1/svc/:unit/start  -> start     ({ unit, started })
+//   POST /v1/svc/:unit/stop   -> stop      ({ unit, stopped })
+//   POST /v1/svc/:unit/restart-> restart   ({ unit, started })
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AiosError, HTTP_STATUS_BY_CODE, Rights, type ErrorCode } from '@aios/abi';
+import type { KernelHost } from '@aios/kernel';
+
+/** The name initd runs under. */
+export const INITD_NAME = 'initd';
+/** How long a control request may take (a stop waits up to each unit's shutdown timeout). */
+export const SVC_TIMEOUT_MS = 60_000;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const replyHandles = new WeakMap<KernelHost, number>();
+let seq = 0;
+
+function replyHandle(host: KernelHost): number {
+  let h = replyHandles.get(host);
+  if (h === undefined) {
+    const self = host.call('SelfHandle') as number;
+    h = host.call('CapDerive', self, Rights.SEND | Rights.TRANSFER) as number;
+    replyHandles.set(host, h);
+  }
+  return h;
+}
+
+/**
+ * Sends one control request to initd and resolves with its result; rejects with the
+ * AiosError initd answered, ESRCH when initd is not running, ETIMEDOUT without a reply.
+ */
+export async function askInitd(host: KernelHost, req: { op: string; unit?: string }, timeoutMs = SVC_TIMEOUT_MS): Promise<unknown> {
+  const initd = host.find(INITD_NAME);
+  return host.request(initd.id, { ...req }, timeoutMs);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * Serves the /v1/svc routes; false when the request is not one of them. Call it after
+ * the bearer-token check. Errors are thrown as AiosError for the server to map.
+ */
+export async function handleSvcRoute(host: KernelHost, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const path = url.pathname;
+  if (path !== '/v1/svc' && !path.startsWith('/v1/svc/')) return false;
+  if (req.method === 'GET' && path === '/v1/svc') {
+    send(res, 200, await askInitd(host, { op: 'ls' }));
+    return true;
+  }
+  if (req.method === 'GET' && path === '/v1/svc/graph') {
+    send(res, 200, await askInitd(host, { op: 'graph' }));
+    return true;
+  }
+  const m = path.match(/^\/v1\/svc\/([^/]+)\/(start|stop|restart)$/);
+  if (req.method === 'POST' && m) {
+    let unit: string;
+    try {
+      unit = decodeURIComponent(m[1]!);
+    } catch {
+      throw new AiosError('EINVAL', 'bad unit name in the path', { arg: 'unit' });
+    }
+    send(res, 200, await askInitd(host, { op: m[2]!, unit }));
+    return true;
+  }
+  throw new AiosError('ENOENT', `no route ${req.method} ${path}`, { method: req.method, path });
+}

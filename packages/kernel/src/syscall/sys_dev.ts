@@ -1,0 +1,42 @@
+// Device and service-object syscalls: DeviceCall, ObjCreate, ObjInfo, AgentOpen.
+
+import { AiosError, ALL_RIGHTS, DEFAULT_RIGHTS, Rights, limits } from '@aios/abi';
+import type { Agent } from '../agent/agent.ts';
+import type { Kernel } from '../kernel.ts';
+import { DeviceObject, ServiceObject } from '../dev/bus.ts';
+import { argInt, argJson, argString } from './args.ts';
+
+export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unknown[]): Promise<unknown> {
+  const node = k.lookup(a, device, 'device', Rights.USE);
+  if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* syscalls)', { device });
+  const m = argString(method, 'method', 64);
+  if (args !== undefined && !Array.isArray(args)) throw new AiosError('EINVAL', 'args must be a list', { arg: 'args' });
+  const { promise, settle } = k.block<unknown>(a);
+  node.object.call(m, (args as unknown[] | undefined) ?? []).then((v) => settle(true, v), (e: unknown) => settle(false, e));
+  return promise;
+}
+
+export function sys_objCreate(k: Kernel, a: Agent, [tag]: unknown[]): number {
+  const t = argString(tag, 'tag', 256);
+  argJson(t, 'tag', 1024);
+  const obj = new ServiceObject(a.id, t);
+  k.objectLabel = obj.label;
+  return k.insertHandle(a, obj, DEFAULT_RIGHTS.object, null);
+}
+
+export function sys_objInfo(k: Kernel, a: Agent, [handle]: unknown[]): { owner: number; tag: string; rights: number; object: string } {
+  const node = k.lookup(a, handle, 'object', 0);
+  const o = node.object as ServiceObject;
+  return { owner: o.owner, tag: o.tag, rights: node.rights, object: o.label };
+}
+
+export function sys_agentOpen(k: Kernel, a: Agent, [agent, rights]: unknown[]): number {
+  if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'AgentOpen needs the ADMIN privilege', { needed: 'ADMIN' });
+  const id = argInt(agent, 'agent', 1, Number.MAX_SAFE_INTEGER);
+  const r = rights === undefined ? DEFAULT_RIGHTS.agent : argInt(rights, 'rights', 0, ALL_RIGHTS);
+  const t = k.agents.get(id);
+  if (t === undefined || !t.alive || t === k.root) throw new AiosError('ESRCH', `no live agent ${id}`, { agent: id });
+  k.objectLabel = t.label;
+  void limits;
+  return k.insertHandle(a, t, r & DEFAULT_RIGHTS.agent, null);
+}

@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestHost } from '@aios/testkit';
 import { createOfflineDriver } from '@aios/drivers/llm-offline';
+import { createMemoryStorage } from '@aios/drivers/storage-memory';
 import type { KernelHost } from '@aios/kernel';
 import { runAbiSuite, testPolicy } from './suite.ts';
 
@@ -11,6 +12,7 @@ describe('abi suite - wasm domain', () => {
   let results: Awaited<ReturnType<typeof runAbiSuite>>;
   beforeAll(async () => {
     host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver() } });
+    host.kernel.plugDevice('storage', createMemoryStorage());
     results = await runAbiSuite(host, 'wasm');
   }, 120_000);
   afterAll(() => host?.shutdown());

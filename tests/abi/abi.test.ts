@@ -4,6 +4,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { SYSCALLS, type ErrorCode } from '@aios/abi';
 import { createTestHost } from '@aios/testkit';
 import { createOfflineDriver } from '@aios/drivers/llm-offline';
+import { createMemoryStorage } from '@aios/drivers/storage-memory';
 import type { KernelHost } from '@aios/kernel';
 import { runAbiSuite, testPolicy, type CaseResult } from './suite.ts';
 
@@ -12,6 +13,7 @@ describe('abi suite - native domain', () => {
   let results: CaseResult[];
   beforeAll(async () => {
     host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver() } });
+    host.kernel.plugDevice('storage', createMemoryStorage());
     results = await runAbiSuite(host);
   }, 60_000);
   afterAll(() => host.shutdown());

@@ -65,6 +65,10 @@ async function privileged(): Promise<Case[]> {
   const echo2 = await spawn({ source: ECHO }, { name: 'echo2' });
   const pausable = await spawn({ source: SLEEPER }, { name: 'pausable' });
   const ckpt = (await k.asyncWait(k.agentCheckpoint(echo))) as { id: string };
+  const storage = k.nsLookup('storage');
+  const storageNoUse = k.capDerive(storage, k.Rights.INSPECT);
+  const token = k.objCreate('namespace:abi');
+  const echoId = k.agentInfo(echo).id;
   const openStream = k.llmStreamOpen(model, { messages: [{ role: 'user', content: 'echo: a b c' }] });
   k.memMap(k.memShare(busyRegion));
 
@@ -216,6 +220,16 @@ async function privileged(): Promise<Case[]> {
     ['upgrade a forged handle', 'AgentUpgrade', 'EBADF', () => k.agentUpgrade(FORGED, { source: ECHO })],
     ['specialize a template', 'AgentSpecialize', 'ok', () => k.asyncWait(k.agentSpecialize(echo, { config: { role: 'x' } }))],
     ['specialize with wider capabilities', 'AgentSpecialize', 'EPERM', () => k.agentSpecialize(echo, { capabilities: ['spawn'] })],
+    ['call a storage device', 'DeviceCall', 'ok', () => k.deviceCall(storage, 'put', ['abi/key', enc.encode('v')])],
+    ['call a method the device does not expose', 'DeviceCall', 'EINVAL', () => k.deviceCall(storage, 'close', [])],
+    ['call a forged device', 'DeviceCall', 'EBADF', () => k.deviceCall(FORGED, 'get', ['x'])],
+    ['call a device without USE', 'DeviceCall', 'EPERM', () => k.deviceCall(storageNoUse, 'get', ['x'])],
+    ['create a service object', 'ObjCreate', 'ok', () => k.objCreate('namespace:x')],
+    ['create a service object with a bad tag', 'ObjCreate', 'EINVAL', () => k.objCreate(42 as never)],
+    ['inspect a service object', 'ObjInfo', 'ok', () => { if (k.objInfo(token).tag !== 'namespace:abi') throw new Error('wrong tag'); }],
+    ['inspect a forged service object', 'ObjInfo', 'EBADF', () => k.objInfo(FORGED)],
+    ['open an agent by id (admin)', 'AgentOpen', 'ok', () => k.agentOpen(echoId, k.Rights.SEND)],
+    ['open a missing agent', 'AgentOpen', 'ESRCH', () => k.agentOpen(987654)],
     ['kill a child', 'AgentKill', 'ok', () => k.agentKill(victim, 'abi suite')],
     ['kill an exited agent', 'AgentKill', 'ESRCH', () => k.agentKill(victim)],
     ['kill a forged handle', 'AgentKill', 'EBADF', () => k.agentKill(FORGED)],
@@ -233,6 +247,7 @@ function restricted(): Case[] {
     ['list manifests without ADMIN', 'ManifestList', 'EPERM', () => k.manifestList()],
     ['look up a granted name', 'NsLookup', 'ok', () => k.nsLookup('parent')],
     ['lower nice below the spawn value', 'SchedSet', 'EPERM', () => k.schedSet({ nice: -5 })],
+    ['open an agent without ADMIN', 'AgentOpen', 'EPERM', () => k.agentOpen(1)],
     ['exit with code 7', 'Exit', 'ok', () => k.exit(7)],
   ];
 }

@@ -21,7 +21,7 @@ export interface CaseResult { name: string; syscall: string; expect: string; got
 export async function runAbiSuite(host: KernelHost, domain?: 'native' | 'wasm'): Promise<CaseResult[]> {
   const id = await host.spawn({ path: SUITE }, {
     name: 'abi-suite', config: { mode: 'privileged', self: SUITE }, capabilities: ['spawn', 'frame', 'map', 'admin'],
-    quotas: { memBytes: 64 * 2 ** 20 }, ...(domain ? { domain } : {}),
+    quotas: { memBytes: 64 * 2 ** 20 }, devices: ['storage'], ...(domain ? { domain } : {}),
   });
   const st = await host.waitExit(id);
   const lines = [...host.kernel.agents.values()].filter((a) => a.name === 'abi-suite').flatMap((a) => a.logs);

@@ -26,6 +26,8 @@ export interface ExitStatus {
 export class KernelHost {
   readonly kernel: Kernel;
   private readonly exitWaiters = new Map<number, Array<(s: ExitStatus) => void>>();
+  /** Service agents placed (SEND only) in the namespace of every agent the host spawns, by name. */
+  readonly defaultServices = new Map<string, number>();
 
   constructor(ports: KernelPorts, config: KernelConfig = {}, domains: ExecutionDomain[] = []) {
     this.kernel = new Kernel(ports, config);
@@ -64,7 +66,14 @@ export class KernelHost {
       if (!d) throw new AiosError('ENOENT', `no device ${name} on the bus`, { device: name });
       ns[name] = d.handle;
     }
-    for (const [name, id] of Object.entries(opts.services ?? {})) ns[name] = { handle: this.handleFor(id), rights: Rights.SEND | Rights.TRANSFER };
+    // Services granted by default (memoryd, semantic-ipcd, ...) unless the caller names its own.
+    const services = { ...Object.fromEntries(this.defaultServices), ...(opts.services ?? {}) };
+    for (const [name, id] of Object.entries(services)) {
+      if (ns[name] !== undefined) continue;
+      const svc = this.kernel.agents.get(id);
+      if (svc === undefined || !svc.alive) continue;
+      ns[name] = { handle: this.handleFor(id), rights: Rights.SEND | Rights.TRANSFER };
+    }
     delete (opts as { devices?: unknown }).devices;
     delete (opts as { services?: unknown }).services;
     const ticket = this.call('AgentSpawn', img, { ...opts, namespace: ns }) as number;

@@ -8,6 +8,7 @@ import { AiosError, HTTP_STATUS_BY_CODE, isAiosError, limits, type SpawnOptions 
 import type { KernelHost } from '@aios/kernel';
 import { openApiDocument } from './openapi.ts';
 import { handleSvcRoute } from './svc-routes.ts';
+import { handleSecurityRoute } from './security-routes.ts';
 
 export interface ApiServer {
   port: number;
@@ -103,6 +104,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
       const n = Math.min(Number(url.searchParams.get('tail') ?? 100) || 100, 10_000);
       return send(res, 200, host.kernel.audit.tail(n));
     }
+    if (await handleSecurityRoute(host, req, res, url)) return;
     return send(res, 404, { error: { code: 'ENOENT', errno: 2, message: `no route ${req.method} ${path}` } });
   }
 

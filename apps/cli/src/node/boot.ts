@@ -9,8 +9,12 @@ import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
+import { join } from 'node:path';
+import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
+import { createWinkEmbedder } from '@aios/drivers/embedder-wink';
 import { ensureDataDir, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
+import { prepareSecurity } from '../security/index.ts';
 
 export interface NodeConfig extends KernelConfig {
   /** Serve the HTTP and WebSocket API (default false for boot(), true for `aios boot`). */
@@ -56,7 +60,10 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
   // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
   const llm = config.llm ?? driverFromEnv(process.env);
-  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm }, domains);
+  // Security: the node key, the persistent audit chain, Cedar policies (swappable at run time), attestation.
+  const security = await prepareSecurity({ dataDir, ports });
+  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => security.authorize(req)) }, domains);
+  await security.attach(host, { config });
   let api: ApiServer | null = null;
   let apiInfo: AiosNode['api'] = null;
   if (config.api) {
@@ -65,12 +72,17 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     apiInfo = { port: api.port, token };
     writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
   }
+  // Devices on the bus: storage (SQLite in the data folder) and the offline embedder (loaded on first use).
+  if (config.services) {
+    host.kernel.plugDevice('storage', createSqliteStorage({ path: join(dataDir, 'memory.db') }));
+    host.kernel.plugDevice('embedder', createWinkEmbedder());
+  }
   // initd is the first agent: it starts the services from their units, in dependency order.
   let initd: number | null = null;
   if (config.services) {
     const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd').map((n) => [n, { path: serviceImage(n) }]));
     initd = await host.spawn({ path: serviceImage('initd') }, {
-      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin'],
+      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin'], devices: ['storage', 'embedder'],
       config: { images, unitFiles: unitFiles(dataDir) },
     });
   }
@@ -100,6 +112,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
         }
       }
       host.shutdown();
+      await security.close();
       await api?.close();
       if (api) removeNodeFile(dataDir);
       await pqc.close();

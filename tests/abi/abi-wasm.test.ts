@@ -4,14 +4,14 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestHost } from '@aios/testkit';
 import { createOfflineDriver } from '@aios/drivers/llm-offline';
 import { createMemoryStorage } from '@aios/drivers/storage-memory';
-import type { KernelHost } from '@aios/kernel';
+import { hybridKeygen, type KernelHost } from '@aios/kernel';
 import { runAbiSuite, testPolicy } from './suite.ts';
 
 describe('abi suite - wasm domain', () => {
   let host: KernelHost;
   let results: Awaited<ReturnType<typeof runAbiSuite>>;
   beforeAll(async () => {
-    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver() } });
+    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver(), tokens: { key: hybridKeygen(new Uint8Array(32).fill(3)), nodeAudience: 'node:abi' } } });
     host.kernel.plugDevice('storage', createMemoryStorage());
     results = await runAbiSuite(host, 'wasm');
   }, 120_000);

@@ -5,14 +5,14 @@ import { SYSCALLS, type ErrorCode } from '@aios/abi';
 import { createTestHost } from '@aios/testkit';
 import { createOfflineDriver } from '@aios/drivers/llm-offline';
 import { createMemoryStorage } from '@aios/drivers/storage-memory';
-import type { KernelHost } from '@aios/kernel';
+import { hybridKeygen, type KernelHost } from '@aios/kernel';
 import { runAbiSuite, testPolicy, type CaseResult } from './suite.ts';
 
 describe('abi suite - native domain', () => {
   let host: KernelHost;
   let results: CaseResult[];
   beforeAll(async () => {
-    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver() } });
+    host = createTestHost({ config: { arenaFrames: 256, policy: testPolicy, llm: createOfflineDriver(), tokens: { key: hybridKeygen(new Uint8Array(32).fill(3)), nodeAudience: 'node:abi' } } });
     host.kernel.plugDevice('storage', createMemoryStorage());
     results = await runAbiSuite(host);
   }, 60_000);

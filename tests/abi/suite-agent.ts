@@ -69,6 +69,7 @@ async function privileged(): Promise<Case[]> {
   const storageNoUse = k.capDerive(storage, k.Rights.INSPECT);
   const token = k.objCreate('namespace:abi');
   const echoId = k.agentInfo(echo).id;
+  const exported = (await k.asyncWait(k.capExport(transferable, { rights: k.Rights.SEND, maxUses: 3 }))) as string;
   const openStream = k.llmStreamOpen(model, { messages: [{ role: 'user', content: 'echo: a b c' }] });
   k.memMap(k.memShare(busyRegion));
 
@@ -230,6 +231,12 @@ async function privileged(): Promise<Case[]> {
     ['inspect a forged service object', 'ObjInfo', 'EBADF', () => k.objInfo(FORGED)],
     ['open an agent by id (admin)', 'AgentOpen', 'ok', () => k.agentOpen(echoId, k.Rights.SEND)],
     ['open a missing agent', 'AgentOpen', 'ESRCH', () => k.agentOpen(987654)],
+    ['export a capability as a token', 'CapExport', 'ok', () => k.asyncWait(k.capExport(transferable, { rights: k.Rights.SEND }))],
+    ['export more rights than held', 'CapExport', 'EPERM', () => k.capExport(transferable, { rights: k.Rights.SEND | k.Rights.KILL })],
+    ['export a forged handle', 'CapExport', 'EBADF', () => k.capExport(FORGED)],
+    ['redeem a token', 'CapRedeem', 'ok', () => k.capRedeem(exported)],
+    ['redeem a malformed token', 'CapRedeem', 'EINVAL', () => k.capRedeem('aioscap1.Zm9v.YmFy')],
+    ['redeem with more rights than granted', 'CapRedeem', 'EPERM', () => k.capRedeem(exported, k.Rights.SEND | k.Rights.KILL)],
     ['kill a child', 'AgentKill', 'ok', () => k.agentKill(victim, 'abi suite')],
     ['kill an exited agent', 'AgentKill', 'ESRCH', () => k.agentKill(victim)],
     ['kill a forged handle', 'AgentKill', 'EBADF', () => k.agentKill(FORGED)],

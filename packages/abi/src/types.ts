@@ -41,6 +41,14 @@ export interface Quotas {
   llmCost?: number;
   /** Budget window of llmTokens and llmCost in ms (unset: one window forever). */
   llmPeriodMs?: number;
+  /** IPC messages this agent may send per second (token bucket; EQUOTA past it). */
+  ipcMsgsPerSec?: number;
+  /** IPC payload bytes this agent may send per second. */
+  ipcBytesPerSec?: number;
+  /** CPU milliseconds per cpuPeriodMs; past it the agent is not scheduled until the period ends. */
+  cpuMsPerPeriod?: number;
+  /** The CPU quota's period in ms (default 1,000). */
+  cpuPeriodMs?: number;
 }
 
 /** Scheduling parameters an agent may set for itself (SchedSet) or be given at spawn. */
@@ -129,6 +137,10 @@ export interface AgentInfo {
   llmTokens?: number;
   /** Longest wake-to-run delay seen by this agent, in ms. */
   maxWakeLatencyMs?: number;
+  /** Behavioural analysis: trust (0..1) and the anomaly score of the last window. */
+  trust?: number;
+  anomaly?: number;
+  quarantined?: boolean;
   version?: string;
 }
 

@@ -116,6 +116,12 @@ export class KernelHost {
     return (this.call('AgentList') as AgentInfo[]).filter((a) => a.id !== this.root.id);
   }
 
+  /** Releases a quarantined or throttled agent (the operator's decision). */
+  release(agent: number | string): void {
+    const a = this.find(agent);
+    this.kernel.release(a);
+  }
+
   logs(agent: number | string): string[] {
     return [...this.find(agent).logs];
   }

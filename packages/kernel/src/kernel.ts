@@ -3,7 +3,7 @@
 // services. Deterministic: time, randomness, timers and loading come from ports.
 
 import {
-  AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NR, isAiosError, limits,
+  AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError, limits,
   type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
@@ -25,11 +25,16 @@ import { sleeperCreditMs } from './sched/policy.ts';
 import { createModelDevice, type ModelDevice } from './llm/index.ts';
 import { ModelDeviceObject } from './dev/device.ts';
 import { DeviceObject } from './dev/bus.ts';
+import { TokenRegistry, type TokenIssuer } from './cap/export.ts';
+import { DEFAULT_BEHAVIOR, type BehaviorThresholds } from './behavior/monitor.ts';
 import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
 
 
 const ENCODER = new TextEncoder();
+const SPAWN_NR = SYSCALL_BY_NAME.get('AgentSpawn')!.nr;
+/** Harmless calls a quarantined agent may still make (it logs, reads the clock, learns who it is). */
+const QUARANTINE_ALLOWED = new Set(['Log', 'ClockNow', 'SelfHandle', 'SelfInfo', 'Exit']);
 /** Bad syscalls (of these codes) tolerated per window before the agent traps with 'syscall-storm'. */
 const STORM_CODES = new Set(['EBADF', 'EINVAL', 'EFAULT', 'EPERM', 'EACCES', 'ENOSYS']);
 const STORM_LIMIT = 10_000;
@@ -52,6 +57,10 @@ export interface KernelConfig {
   policy?: PolicyHook;
   /** The model device's driver; without one the Llm* syscalls have no device to name. */
   llm?: LlmDriver;
+  /** The node key that signs capability tokens (CapExport); without it tokens are ENOSYS. */
+  tokens?: TokenIssuer;
+  /** Behavioural analysis thresholds (policy); `false` turns the monitor off. */
+  behavior?: Partial<BehaviorThresholds> | false;
   /** Limits of the root agent (the node's own quota). */
   rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
 }
@@ -94,7 +103,9 @@ export class Kernel {
 
   constructor(readonly ports: KernelPorts, readonly config: KernelConfig = {}) {
     this.arena = new FrameArena(config.arenaFrames ?? limits.DEFAULT_ARENA_FRAMES);
+    this.tokens = config.tokens ? new TokenRegistry(config.tokens) : null;
     this.schedPolicy = config.sched?.policy ?? 'cfs';
+    this.behaviorT = config.behavior === false ? null : { ...DEFAULT_BEHAVIOR, ...(config.behavior ?? {}) };
     this.runq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched }, this.schedPolicy === 'fifo' ? 'key' : 'vruntime');
     this.dlq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched }, 'key');
     this.defaultDomain = config.defaultDomain ?? 'native';
@@ -150,6 +161,9 @@ export class Kernel {
     this.devices.delete(name);
     this.events.publish('bus.unplug', this.now(), { name });
   }
+
+  /** Exported capabilities (tokens), when the node has a key. */
+  readonly tokens: TokenRegistry | null;
 
   /** Listeners of messages sent to the root (the host's request/reply). */
   readonly rootListeners = new Set<(msg: Message) => void>();
@@ -510,9 +524,36 @@ export class Kernel {
     return this.runq.has(a) || this.dlq.has(a);
   }
 
+  /**
+   * CPU quota (cgroup cpu.max style): past cpuMsPerPeriod within a period the agent is
+   * not scheduled until the period ends; a timer puts it back.
+   */
+  private chargeCpuQuota(a: Agent, dt: number): void {
+    const q = a.cpuQuota!;
+    const now = this.ports.clock.monotonic();
+    if (now - q.periodStart >= q.periodMs) {
+      q.periodStart = now;
+      q.used = 0;
+    }
+    q.used += dt;
+    if (q.used >= q.limitMs && q.throttledUntil <= now) {
+      q.throttledUntil = q.periodStart + q.periodMs;
+      this.events.publish(`agent.${a.id}.cpu-throttled`, this.now(), { id: a.id, usedMs: q.used, limitMs: q.limitMs });
+      this.ports.timers.setTimer(Math.max(0, q.throttledUntil - now), () => {
+        q.throttledUntil = 0;
+        if (!a.alive || a.state === 'suspended') return;
+        if (a.pending.length > 0) {
+          this.enqueue(a);
+          this.queueStep();
+        }
+      });
+    }
+  }
+
   /** Places a runnable agent: EDF queue while a deadline agent has budget, else CFS (or FIFO) by its hints. */
   private enqueue(a: Agent): void {
     if (this.isQueued(a)) return;
+    if (a.cpuQuota !== null && a.cpuQuota.throttledUntil > this.ports.clock.monotonic()) return;
     if (this.schedPolicy === 'fifo') {
       a.key = ++this.fifoSeq;
       this.runq.enqueue(a);
@@ -575,6 +616,7 @@ export class Kernel {
     if (queued) this.dequeue(a);
     RunQueue.charge(a, dt);
     if (a.deadline !== null) a.deadline.used += dt;
+    if (a.cpuQuota !== null) this.chargeCpuQuota(a, dt);
     if (queued || (a.pending.length > 0 && a.alive && a.state !== 'suspended')) this.enqueue(a);
   }
 
@@ -647,8 +689,14 @@ export class Kernel {
     }
     if (!Array.isArray(args)) throw new AiosError('EINVAL', `${row.name}: arguments must be an array`);
     this.objectLabel = null;
+    // A quarantined agent's calls are refused, but blocking ones are let through: their
+    // continuations are activations, which do not run until the agent is released.
+    if (a.behavior.quarantined && row.kind !== 'blocking' && !QUARANTINE_ALLOWED.has(row.name)) {
+      throw new AiosError('EACCES', `agent ${a.id} is quarantined (release it with \`aios release ${a.id}\`)`, { agent: a.id, quarantined: true, policyIds: ['behavior'] });
+    }
     try {
       const r = handler(this, a, args);
+      if (this.behaviorT !== null) this.observe(a, false, nr === SPAWN_NR);
       if (row.mutates) this.audit.appendIds(this.current === null ? this.now() : this.stepTime, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
       return r;
     } catch (e) {
@@ -660,9 +708,50 @@ export class Kernel {
           this.events.publish(`security.denied`, this.now(), { agent: a.id, syscall: row.name, code: e.code });
         }
         if (STORM_CODES.has(e.code)) this.countBadSyscall(a);
+        if (this.behaviorT !== null) this.observe(a, e.code === 'EPERM' || e.code === 'EACCES', false);
       }
       throw e;
     }
+  }
+
+  private readonly behaviorT: BehaviorThresholds | null = null;
+
+  /** Feeds the agent's behaviour profile; acts on a verdict (throttle or quarantine). */
+  private observe(a: Agent, denied: boolean, spawn: boolean): void {
+    if (a === this.root) return;
+    const v = a.behavior.observe(this.current === null ? this.now() : this.stepTime, denied, spawn, this.behaviorT!);
+    if (v === 'throttle') {
+      a.behavior.throttled = true;
+      a.nice = Math.min(19, a.nice + 5);
+      a.weight = niceToWeight(a.nice);
+      this.audit.append(this.now(), a.id, 'Throttle', a.label, 'ok', { anomaly: a.behavior.anomaly, trust: a.behavior.trust, nice: a.nice });
+      this.events.publish('security.throttle', this.now(), { agent: a.id, anomaly: a.behavior.anomaly, trust: a.behavior.trust });
+    } else if (v === 'quarantine') {
+      this.quarantine(a);
+    }
+  }
+
+  /** Suspends an agent whose behaviour crossed the quarantine threshold, until an operator releases it. */
+  quarantine(a: Agent): void {
+    a.behavior.quarantined = true;
+    if (a.state !== 'suspended') this.suspend(a);
+    this.audit.append(this.now(), a.id, 'Quarantine', a.label, 'ok', { anomaly: a.behavior.anomaly, trust: a.behavior.trust });
+    this.events.publish('security.quarantine', this.now(), { agent: a.id, name: a.name, anomaly: a.behavior.anomaly, trust: a.behavior.trust });
+    this.pushLog(a, `quarantined: anomaly score ${a.behavior.anomaly.toFixed(1)}, trust ${a.behavior.trust.toFixed(2)}`);
+  }
+
+  /** An operator's release of a quarantined (or throttled) agent: its profile restarts and it runs again. */
+  release(a: Agent): void {
+    if (!a.behavior.quarantined && !a.behavior.throttled) throw new AiosError('EINVAL', `agent ${a.id} is neither quarantined nor throttled`, { agent: a.id });
+    const wasQuarantined = a.behavior.quarantined;
+    if (a.behavior.throttled) {
+      a.nice = a.baseNice;
+      a.weight = niceToWeight(a.nice);
+    }
+    a.behavior.reset();
+    if (wasQuarantined && a.state === 'suspended') this.resume(a);
+    this.audit.append(this.now(), a.id, 'Release', a.label, 'ok');
+    this.events.publish('security.release', this.now(), { agent: a.id });
   }
 
   /**
@@ -687,7 +776,7 @@ export class Kernel {
   /** Asks the policy hook; a deny is EACCES with the deciding policy ids (audited by the dispatcher). */
   authorize(a: Agent, action: string, resource: PolicyRequest['resource']): void {
     if (a === this.root) return;
-    const d = (this.config.policy ?? allowAll)({ principal: { id: a.id, name: a.name, labels: a.labels, domain: a.domain }, action, resource });
+    const d = (this.config.policy ?? allowAll)({ principal: { id: a.id, name: a.name, labels: a.labels, domain: a.domain, trust: a.behavior.trust }, action, resource });
     if (!d.allow) throw new AiosError('EACCES', `policy denies ${action} on ${resource.type} ${resource.id}`, { action, resource: `${resource.type}:${resource.id}`, policyIds: d.policyIds });
   }
 
@@ -729,6 +818,9 @@ export class Kernel {
       exitReason: a.exitReason,
       startedAt: a.startedAt,
       maxWakeLatencyMs: Math.round(a.maxWakeLatencyMs * 1000) / 1000,
+      trust: Math.round(a.behavior.trust * 100) / 100,
+      anomaly: Math.round(a.behavior.anomaly * 10) / 10,
+      quarantined: a.behavior.quarantined,
       ...(this.model ? { llmTokens: a.alive ? this.llmTokens(a.id) : a.llmTokensAtExit } : {}),
       ...(a.manifest?.version ? { version: a.manifest.version } : {}),
     };

@@ -42,6 +42,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/agents/{ref}/messages': {
         post: { summary: 'Send a message (text or base64 bytes)', parameters: [ref], requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { text: { type: 'string' }, base64: { type: 'string' } } } } } }, responses: { 202: { description: 'queued' }, ...errors } },
       },
+      '/v1/agents/{ref}/release': { post: { summary: 'Release a quarantined or throttled agent (behavioural analysis)', parameters: [ref], responses: { 200: { description: 'released' }, ...errors } } },
       '/v1/agents/{ref}/logs': { get: { summary: 'Log lines kept in memory', parameters: [ref], responses: { 200: { description: 'lines' }, ...errors } } },
       '/v1/svc': { get: { summary: 'Services (initd units) and their states', responses: { 200: { description: 'units' }, ...errors } } },
       '/v1/svc/graph': { get: { summary: 'The service dependency graph (DOT and a tree)', responses: { 200: { description: 'graph' }, ...errors } } },

@@ -97,6 +97,10 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
       host.send(agentRef(m[1]!), data);
       return send(res, 202, { ok: true });
     }
+    if (req.method === 'POST' && (m = path.match(/^\/v1\/agents\/([^/]+)\/release$/))) {
+      host.release(agentRef(m[1]!));
+      return send(res, 200, { ok: true });
+    }
     if (req.method === 'GET' && (m = path.match(/^\/v1\/agents\/([^/]+)\/logs$/))) {
       return send(res, 200, { lines: host.logs(agentRef(m[1]!)) });
     }

@@ -201,6 +201,19 @@ export const COMMANDS: Record<string, Command> = {
     },
   },
 
+  release: {
+    summary: 'release an agent that behavioural analysis quarantined or throttled (by id or name)',
+    usage: 'aios release ID',
+    options: { ...COMMON, ...JSON_OPT },
+    positionals: 1,
+    async run(v, [id], io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      await c.request('POST', `/v1/agents/${agentRef(id!)}/release`, {});
+      io.out(v.json ? JSON.stringify({ ok: true, agent: id }) : `released ${id}`);
+      return 0;
+    },
+  },
+
   send: {
     summary: 'send a text message to an agent (by id or name)',
     usage: 'aios send ID TEXT',

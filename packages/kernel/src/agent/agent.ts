@@ -13,6 +13,7 @@ import type { Pool } from '../mem/pool.ts';
 import type { QuotaNode } from '../quota/quota.ts';
 import type { SchedEntity } from '../sched/runqueue.ts';
 import type { DeadlineReservation } from '../sched/policy.ts';
+import { BehaviorProfile } from '../behavior/monitor.ts';
 
 export interface IpcWaiter {
   settle(ok: boolean, value: unknown): void;
@@ -48,6 +49,10 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly idleWaiters: Array<() => void> = [];
   /** An upgrade still inside its rollback window. */
   upgrade: { oldInstance: AgentInstance; oldImage: LoadedImage; until: number; timer: unknown } | null = null;
+  readonly behavior = new BehaviorProfile();
+  /** Rate quotas (from spawn quotas); null when unlimited. */
+  ipcRate: { msgs: number; bytes: number; msgTokens: number; byteTokens: number; last: number } | null = null;
+  cpuQuota: { limitMs: number; periodMs: number; used: number; periodStart: number; throttledUntil: number } | null = null;
   /** Bad syscalls in the current window (storm detection). */
   badSyscalls = 0;
   badWindowStart = 0;

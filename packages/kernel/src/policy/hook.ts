@@ -7,6 +7,8 @@ export interface PolicyPrincipal {
   name: string;
   labels: readonly string[];
   domain: string;
+  /** Trust score from behavioural analysis (0..1). */
+  trust?: number;
 }
 
 export interface PolicyRequest {

@@ -59,7 +59,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   const quotas = argObject(opts.quotas, 'opts.quotas');
   if (quotas) {
     for (const [key, v] of Object.entries(quotas)) {
-      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
+      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs', 'ipcMsgsPerSec', 'ipcBytesPerSec', 'cpuMsPerPeriod', 'cpuPeriodMs'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
       argInt(v, `opts.quotas.${key}`, 0, Number.MAX_SAFE_INTEGER);
     }
   }
@@ -83,6 +83,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
   child.quota.owner = child.id;
   child.baseNice = nice;
+  setRateQuotas(k, a, child, quotas);
   child.deadline = hints.includes('deadline') ? deadline : null;
   if (k.model) {
     const budget = quotas && (quotas.llmTokens !== undefined || quotas.llmCost !== undefined)
@@ -212,4 +213,31 @@ export function sys_exit(k: Kernel, a: Agent, [code]: unknown[]): never {
   const c = code === undefined ? 0 : argInt(code, 'code', 0, 255);
   k.exitAgent(a, c, 'exit');
   throw new AgentExit(a.id);
+}
+
+/**
+ * Rate quotas: IPC messages and bytes per second, CPU ms per period. A child inherits its
+ * parent's limits and may only lower them (EQUOTA when it asks for more).
+ */
+function setRateQuotas(k: Kernel, parent: Agent, child: Agent, quotas: Record<string, unknown> | undefined): void {
+  const limit = (key: string, inherited: number | undefined): number | undefined => {
+    const want = quotas?.[key] as number | undefined;
+    if (want === undefined) return inherited;
+    if (inherited !== undefined && want > inherited) {
+      throw new AiosError('EQUOTA', `child ${key} ${want} exceeds the parent's ${inherited}`, { resource: key, limit: inherited, requested: want });
+    }
+    return want;
+  };
+  const msgs = limit('ipcMsgsPerSec', parent.ipcRate?.msgs);
+  const bytes = limit('ipcBytesPerSec', parent.ipcRate?.bytes);
+  if (msgs !== undefined || bytes !== undefined) {
+    const m = msgs ?? Number.MAX_SAFE_INTEGER;
+    const b = bytes ?? Number.MAX_SAFE_INTEGER;
+    child.ipcRate = { msgs: m, bytes: b, msgTokens: m, byteTokens: b, last: k.now() };
+  }
+  const cpu = limit('cpuMsPerPeriod', parent.cpuQuota?.limitMs);
+  if (cpu !== undefined) {
+    const period = (quotas?.cpuPeriodMs as number | undefined) ?? parent.cpuQuota?.periodMs ?? 1_000;
+    child.cpuQuota = { limitMs: cpu, periodMs: period, used: 0, periodStart: 0, throttledUntil: 0 };
+  }
 }

@@ -40,9 +40,24 @@ export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
   const target = node.object as Agent;
   k.objectLabel = target.label;
   const opts = args[2];
+  if (a.ipcRate !== null) takeIpcTokens(k, a, bytes.length);
   if (opts !== undefined && opts !== null) return sendWithOptions(k, a, target, bytes, argObject(opts, 'opts')!);
   checkDeliverable(k, target);
   k.deliver(target, { from: a.id, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
+}
+
+/** Token bucket of the IPC rate quota: refilled continuously, one second of burst. */
+function takeIpcTokens(k: Kernel, a: Agent, n: number): void {
+  const r = a.ipcRate!;
+  const now = k.now();
+  const dt = Math.max(0, now - r.last) / 1000;
+  r.last = now;
+  r.msgTokens = Math.min(r.msgs, r.msgTokens + dt * r.msgs);
+  r.byteTokens = Math.min(r.bytes, r.byteTokens + dt * r.bytes);
+  if (r.msgTokens < 1) throw new AiosError('EQUOTA', 'IPC message rate quota exceeded', { resource: 'ipcMsgsPerSec', limit: r.msgs, used: r.msgs - Math.floor(r.msgTokens) });
+  if (r.byteTokens < n) throw new AiosError('EQUOTA', 'IPC byte rate quota exceeded', { resource: 'ipcBytesPerSec', limit: r.bytes, used: Math.round(r.bytes - r.byteTokens) });
+  r.msgTokens -= 1;
+  r.byteTokens -= n;
 }
 
 function checkDeliverable(k: Kernel, target: Agent): void {

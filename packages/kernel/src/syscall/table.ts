@@ -13,6 +13,7 @@ import * as sched from './sys_sched.ts';
 import * as llm from './sys_llm.ts';
 import * as life from './sys_lifecycle.ts';
 import * as dev from './sys_dev.ts';
+import * as tok from './sys_token.ts';
 
 export type Handler = (k: Kernel, a: Agent, args: unknown[]) => unknown;
 
@@ -75,6 +76,8 @@ const BY_NAME: Record<string, Handler> = {
   ObjCreate: dev.sys_objCreate,
   ObjInfo: dev.sys_objInfo,
   AgentOpen: dev.sys_agentOpen,
+  CapExport: tok.sys_capExport,
+  CapRedeem: tok.sys_capRedeem,
 };
 
 /** Handlers indexed by syscall number. */

@@ -24,9 +24,32 @@ export interface AgentContext {
   log(...args: unknown[]): void;
 }
 
-/** An intent the agent serves (semantic IPC); the handler receives the payload. */
+/** What an intent handler gets besides the payload: the request's original text and who asked. */
+export interface IntentContext extends AgentContext {
+  /** The asker's original text (absent when it asked by intent name without text). */
+  readonly text?: string;
+  /** The intent being served. */
+  readonly intent: string;
+  /** The agent that sent the request (semantic-ipcd when it was routed). */
+  readonly from: AgentId;
+}
+
+/** A contract-net bid: what serving a request would cost (lower wins) and how long it would take. */
+export interface Bid {
+  cost: number;
+  timeMs?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * An intent the agent serves (semantic IPC). `input` / `output` are JSON Schema or a Standard Schema such as a
+ * zod 4 schema (published as JSON Schema; the payload is also checked locally with it before `handle` runs).
+ */
 export interface IntentDefinition extends IntentManifest {
-  handle?(payload: unknown, ctx: AgentContext & { text?: string }): unknown;
+  /** Serves one request; what it returns (JSON) is the asker's result, what it throws its error. */
+  handle?(payload: unknown, ctx: IntentContext): unknown;
+  /** Answers a call for bids (negotiate); default { cost: 1 }. */
+  bid?(payload: unknown, ctx: IntentContext): Bid | Promise<Bid>;
 }
 
 export interface AgentDefinition {
@@ -36,7 +59,8 @@ export interface AgentDefinition {
   intents?: IntentDefinition[];
   /**
    * Runs once at start. When it returns the agent exits with code 0 (1 when it
-   * throws), unless the agent also defines onMessage, in which case it keeps running.
+   * throws), unless the agent also defines onMessage or intents, in which case it keeps running.
+   * Intents are published (AgentRegister) before main runs and served between messages.
    */
   main?(ctx: AgentContext): unknown;
   /** Called for each message, one at a time, in arrival order. */
@@ -72,6 +96,19 @@ export function defineAgent<T extends AgentDefinition>(definition: T): T {
   if (typeof definition.name !== 'string' || definition.name.length === 0) throw new TypeError('defineAgent: name must be a non-empty string');
   if (definition.main !== undefined && typeof definition.main !== 'function') throw new TypeError('defineAgent: main must be a function');
   if (definition.onMessage !== undefined && typeof definition.onMessage !== 'function') throw new TypeError('defineAgent: onMessage must be a function');
-  if (definition.main === undefined && definition.onMessage === undefined) throw new TypeError('defineAgent: define main, onMessage, or both');
+  if (definition.intents !== undefined) {
+    if (!Array.isArray(definition.intents)) throw new TypeError('defineAgent: intents must be a list');
+    const seen = new Set<string>();
+    for (const it of definition.intents) {
+      if (typeof it !== 'object' || it === null || typeof it.name !== 'string' || it.name.length === 0) throw new TypeError('defineAgent: each intent needs a name');
+      if (it.name.startsWith('__')) throw new TypeError(`defineAgent: intent names starting with '__' are reserved (${it.name})`);
+      if (seen.has(it.name)) throw new TypeError(`defineAgent: intent ${it.name} is defined twice`);
+      seen.add(it.name);
+      if (it.handle !== undefined && typeof it.handle !== 'function') throw new TypeError(`defineAgent: intent ${it.name}: handle must be a function`);
+      if (it.bid !== undefined && typeof it.bid !== 'function') throw new TypeError(`defineAgent: intent ${it.name}: bid must be a function`);
+    }
+  }
+  const serves = (definition.intents?.length ?? 0) > 0;
+  if (definition.main === undefined && definition.onMessage === undefined && !serves) throw new TypeError('defineAgent: define main, onMessage, intents, or several');
   return definition;
 }

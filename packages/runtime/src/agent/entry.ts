@@ -6,6 +6,8 @@ import type { Message, SelfInfo } from '@aios/abi';
 import { log as sysLog, selfHandle, selfInfo } from '../kernel/stubs.gen.ts';
 import { AiosError } from '@aios/abi';
 import { LIFECYCLE_HOOKS, type AgentContext, type AgentDefinition, type ReceivedMessage } from './define.ts';
+import { INTENT_TAG, registerIntents, serveIntent } from './intents.ts';
+import { takeStashed } from '../ipc/stash.ts';
 
 const decoder = new TextDecoder();
 
@@ -33,9 +35,23 @@ export interface Entry {
 /** Builds the entry for a module's exports. A module without a default defineAgent export is refused. */
 export function createEntry(mod: { default?: unknown }): Entry {
   const def = mod.default as AgentDefinition | undefined;
-  if (typeof def !== 'object' || def === null || (typeof def.main !== 'function' && typeof def.onMessage !== 'function')) {
-    throw new TypeError('agent image has no default export made with defineAgent({ name, main?, onMessage? })');
+  const serves = typeof def === 'object' && def !== null && Array.isArray(def.intents) && def.intents.length > 0;
+  if (typeof def !== 'object' || def === null || (typeof def.main !== 'function' && typeof def.onMessage !== 'function' && !serves)) {
+    throw new TypeError('agent image has no default export made with defineAgent({ name, main?, onMessage?, intents? })');
   }
+  // An agent with intents publishes them before main (or after restore) and serves them like messages, so it
+  // reports main and onMessage even when it defines neither (the kernel delivers only to hasOnMessage agents).
+  const hasOnMessage = typeof def.onMessage === 'function' || serves;
+  // One message: an intent request to its intent, anything else to onMessage (dropped when there is none).
+  const deliver = async (msg: Message): Promise<void> => {
+    if (serves && msg.tag === INTENT_TAG) return serveIntent(def, msg, context());
+    if (def.onMessage) await def.onMessage(wrapMessage(msg), context());
+  };
+  // Messages an ask() took from the mailbox while waiting for its reply are delivered when the activation ends.
+  const drainStash = async (): Promise<void> => {
+    if (!hasOnMessage) return;
+    for (let m = takeStashed(); m !== undefined; m = takeStashed()) await deliver(m);
+  };
   let ctx: AgentContext | undefined;
   const context = (): AgentContext => {
     if (ctx) return ctx;
@@ -45,8 +61,8 @@ export function createEntry(mod: { default?: unknown }): Entry {
   };
   return {
     info: {
-      hasMain: typeof def.main === 'function',
-      hasOnMessage: typeof def.onMessage === 'function',
+      hasMain: typeof def.main === 'function' || serves,
+      hasOnMessage,
       name: def.name,
       version: def.version,
       description: def.description,
@@ -54,11 +70,14 @@ export function createEntry(mod: { default?: unknown }): Entry {
     },
     async dispatch(kind: string, payload?: unknown): Promise<unknown> {
       if (kind === 'main') {
+        if (serves) registerIntents(def);
         if (def.main) await def.main(context());
+        await drainStash();
         return undefined;
       }
       if (kind === 'message') {
-        if (def.onMessage) await def.onMessage(wrapMessage(payload as Message), context());
+        await deliver(payload as Message);
+        await drainStash();
         return undefined;
       }
       const hook = (LIFECYCLE_HOOKS as readonly string[]).includes(kind) ? (def as unknown as Record<string, unknown>)[kind] : undefined;
@@ -69,7 +88,11 @@ export function createEntry(mod: { default?: unknown }): Entry {
       const json = (v: unknown) => (v === undefined ? null : JSON.parse(JSON.stringify(v)));
       switch (kind) {
         case 'serialize': return json(await def.serialize!(ctx));
-        case 'restore': await def.restore!(p.state, ctx); return null;
+        case 'restore':
+          await def.restore!(p.state, ctx);
+          // A restored server skips main: publish its intents here (a clone serves the same intents).
+          if (serves) registerIntents(def);
+          return null;
         case 'merge': return json(await def.merge!(p.state, p.other, ctx));
         case 'partition': return json(await def.partition!(p.state, p.messages as never, ctx));
         default: return json(await def.migrate!(p.state, p.from, ctx));

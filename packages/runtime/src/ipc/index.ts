@@ -1,8 +1,12 @@
-// @aios/runtime/ipc: friendly helpers over IPCSend/IPCRecv/IPCWait.
+// @aios/runtime/ipc: friendly helpers over IPCSend/IPCRecv/IPCWait, and semantic IPC (ask, multicast, negotiate).
 import type { Handle, SendOptions } from '@aios/abi';
 import { ipcSend, ipcWait } from '../kernel/stubs.gen.ts';
 import { wrapMessage } from '../agent/entry.ts';
 import type { ReceivedMessage } from '../agent/define.ts';
+import { takeStashed } from './stash.ts';
+
+export { ask, multicast, negotiate, award, intents, SEMANTIC_IPCD } from './ask.ts';
+export type { AskOptions, MulticastResult, BidOffer, IntentRow } from './ask.ts';
 
 const encoder = new TextEncoder();
 
@@ -18,7 +22,9 @@ export function send(to: Handle, data: unknown, opts?: SendOptions): void {
   ipcSend(to, encode(data), opts);
 }
 
-/** Waits for the next message (ETIMEDOUT after timeoutMs). */
+/** Waits for the next message (ETIMEDOUT after timeoutMs); messages an ask() set aside come first. */
 export async function receive(timeoutMs?: number): Promise<ReceivedMessage> {
+  const stashed = takeStashed();
+  if (stashed !== undefined) return wrapMessage(stashed);
   return wrapMessage(await ipcWait(timeoutMs));
 }

@@ -487,6 +487,23 @@ export function agentOpen(agent: AgentId, rights?: number): Handle {
 }
 
 /**
+ * CapExport (nr 58, async). Exports a capability as a token (hybrid Ed25519 + ML-DSA-65 signature) with caveats: rights, expiry, audience, maximum uses. Revoking the handle revokes the token.
+ * Needs: handle: TRANSFER.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, ENOSYS.
+ */
+export function capExport(handle: Handle, opts?: { rights?: number; expiresInMs?: number; audience?: AgentId | "node"; maxUses?: number }): Ticket {
+  return trap(58, [handle, opts]) as Ticket;
+}
+
+/**
+ * CapRedeem (nr 59, sync). Presents a token and receives a handle with the token's rights (or fewer). Forged, tampered, expired, revoked or used-up tokens are EPERM; the wrong audience EACCES.
+ * Errors: EPERM, EACCES, EINVAL, ENOSYS.
+ */
+export function capRedeem(token: string, rights?: number): Handle {
+  return trap(59, [token, rights]) as Handle;
+}
+
+/**
  * ManifestList (nr 37, sync). The registry of manifests; privileged (used by services such as semantic-ipcd).
  * Needs: self: ADMIN.
  * Errors: EPERM.

@@ -4,7 +4,7 @@
 // checked by units.ts and the graph by graph.ts.
 
 import { AiosError, Rights, type AgentId, type Handle, type Message, type SpawnOptions } from '@aios/abi';
-import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, handleClose, log } from '@aios/runtime/kernel';
+import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, handleClose, log, nsLookup } from '@aios/runtime/kernel';
 import { readNotice, restartWindow, stopAgents, type Inbox, type RestartWindow } from '@aios/runtime/orchestration';
 import { buildGraph, dependentsClosure, groupByLevel, requiredClosure, stopLevels, toDot, toTree, type UnitGraph } from './graph.ts';
 import { runnable, type Unit } from './units.ts';
@@ -107,6 +107,8 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
       const dep = runs.get(req)!;
       if (dep.handle !== null) ns[req] = { handle: dep.handle, rights: Rights.SEND };
     }
+    // Devices initd holds (the node granted them at boot) are passed on, USE only; a missing one is ENOENT.
+    for (const d of u.devices) ns[d] = { handle: nsLookup(d), rights: Rights.USE };
     const caps = [...new Set([...(u.opts.capabilities ?? []), ...u.capabilities])];
     return { ...u.opts, name: u.opts.name ?? u.name, namespace: ns, ...(caps.length > 0 ? { capabilities: caps } : {}) };
   }

@@ -21,6 +21,8 @@ export interface UnitDef {
   restart?: UnitRestart;
   /** Privileges granted at spawn ('spawn', 'supervise', ...). */
   capabilities?: string[];
+  /** Devices from initd's own namespace (e.g. 'storage', 'embedder') placed in the unit's, USE only. */
+  devices?: string[];
   /** Other spawn options (config, quotas, domain, nice, ...). */
   opts?: SpawnOptions;
   /** How it is stopped (see the shutdown convention); default 5000 ms. */
@@ -39,6 +41,7 @@ export interface Unit {
   after: string[];
   restart: UnitRestart;
   capabilities: string[];
+  devices: string[];
   opts: SpawnOptions;
   shutdown: Shutdown;
   enabled: boolean;
@@ -60,7 +63,7 @@ export interface InitdConfig {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const RESTARTS: readonly UnitRestart[] = ['always', 'on-failure', 'no'];
-const FIELDS = new Set(['name', 'image', 'description', 'requires', 'after', 'restart', 'capabilities', 'opts', 'shutdown', 'enabled']);
+const FIELDS = new Set(['name', 'image', 'description', 'requires', 'after', 'restart', 'capabilities', 'devices', 'opts', 'shutdown', 'enabled']);
 
 function bad(message: string, detail: Record<string, unknown>): never {
   throw new AiosError('EINVAL', message, detail);
@@ -87,6 +90,7 @@ export function checkUnitDef(v: unknown, where: string, partial: boolean): UnitD
   if (o.description !== undefined && typeof o.description !== 'string') bad(`${w}: description must be a string`, { where, field: 'description' });
   if (o.restart !== undefined && !RESTARTS.includes(o.restart as UnitRestart)) bad(`${w}: restart must be one of ${RESTARTS.join(', ')}`, { where, field: 'restart', value: o.restart });
   if (o.capabilities !== undefined && (!Array.isArray(o.capabilities) || o.capabilities.some((c) => typeof c !== 'string'))) bad(`${w}: capabilities must be a list of strings`, { where, field: 'capabilities' });
+  if (o.devices !== undefined && (!Array.isArray(o.devices) || o.devices.some((d) => typeof d !== 'string' || !NAME.test(d)))) bad(`${w}: devices must be a list of device names`, { where, field: 'devices' });
   if (o.opts !== undefined && (typeof o.opts !== 'object' || o.opts === null || Array.isArray(o.opts))) bad(`${w}: opts must be an object`, { where, field: 'opts' });
   const sd = o.shutdown;
   if (sd !== undefined && sd !== 'brutal_kill' && sd !== 'infinity' && !(Number.isInteger(sd) && (sd as number) >= 0)) bad(`${w}: shutdown must be 'brutal_kill', 'infinity' or ms >= 0`, { where, field: 'shutdown', value: sd });
@@ -143,6 +147,7 @@ export function resolveUnits(config: InitdConfig, defaults: UnitDef[]): Unit[] {
       after: d.after ?? [],
       restart: d.restart ?? 'on-failure',
       capabilities: d.capabilities ?? [],
+      devices: [...new Set(d.devices ?? [])],
       opts: d.opts ?? {},
       shutdown: d.shutdown ?? 5_000,
       enabled: d.enabled !== false,

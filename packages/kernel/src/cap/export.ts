@@ -1,0 +1,56 @@
+// Capability export: a handle turned into a signed token (hybrid Ed25519 + ML-DSA-65)
+// that another agent (or node) presents to receive a handle. The token names a node
+// of the derivation tree held here, child of the exporter's handle, so revoking the
+// exporter's handle (or anything above it) revokes the token too.
+
+import { AiosError, type ErrorCode } from '@aios/abi';
+import type { HybridKeyPair } from '../crypto/hybrid.ts';
+import { CapNode, type HandleOwner } from './captree.ts';
+import { MemoryUseCounter, TokenVerifyCache, decodeToken, mintToken, verifyToken, type TokenGrant } from './token.ts';
+
+export interface TokenIssuer {
+  key: HybridKeyPair;
+  /** This node's audience name ('node:<key id prefix>' by default). */
+  nodeAudience: string;
+}
+
+export class TokenRegistry implements HandleOwner {
+  private readonly nodes = new Map<string, CapNode>();
+  private readonly uses = new MemoryUseCounter();
+  private readonly cache = new TokenVerifyCache();
+
+  constructor(readonly issuer: TokenIssuer) {}
+
+  /** Revocation reached an exported node: nothing to drop here (the node is marked revoked). */
+  dropHandle(): void {}
+
+  /** Mints a token for `parent`'s object with `rights` (a subset, checked by the caller). */
+  mint(parent: CapNode, rights: number, expires: number, audience: string, maxUses: number, nonce: Uint8Array): { token: string; id: string } {
+    const node = new CapNode(parent.object, rights, this, 0, parent, Math.min(expires, parent.expires ?? Infinity));
+    const m = mintToken({ object: parent.object.label, rights, expires, audience, maxUses, nonce }, this.issuer.key);
+    this.nodes.set(m.id, node);
+    return { token: m.token, id: m.id };
+  }
+
+  /**
+   * Verifies a presented token (the PQC check runs once per token; later uses hit the cache),
+   * counts a use, and returns the tree node to derive the presenter's handle from.
+   */
+  redeem(token: string, presenter: number, now: number, rights: number | undefined, audit: (code: ErrorCode | 'ok', reason: string, id: string | null) => void): { node: CapNode; grant: TokenGrant } {
+    let aud = this.issuer.nodeAudience;
+    try {
+      if (decodeToken(token).claims.aud.startsWith('agent:')) aud = `agent:${presenter}`;
+    } catch {
+      /* malformed: verifyToken reports it */
+    }
+    const grant = verifyToken(token, {
+      now, audience: aud, issuerPublicKey: this.issuer.key.publicKey, ...(rights !== undefined ? { rights } : {}),
+      isRevoked: (id) => this.nodes.get(id)?.revoked ?? true,
+      uses: this.uses, cache: this.cache,
+      audit: (ev) => audit(ev.result, ev.reason, ev.tokenId),
+    });
+    const node = this.nodes.get(grant.id);
+    if (node === undefined || node.revoked) throw new AiosError('EPERM', 'the token was revoked', { token: grant.id });
+    return { node, grant };
+  }
+}

@@ -1,0 +1,152 @@
+// Serving intents from an agent definition: the manifest published with AgentRegister (schemas as JSON Schema),
+// and the answer to a request tagged 'intent' ({id, intent, payload, text} + a reply handle). Trusts the kernel's
+// `from` stamp only; the request body is checked, and a payload is checked against a Standard Schema when one is given.
+
+import { AiosError, isErrorCode, type AgentManifest, type IntentManifest, type Message } from '@aios/abi';
+import { agentRegister, handleClose, ipcSend } from '../kernel/stubs.gen.ts';
+import type { AgentContext, AgentDefinition, Bid, IntentContext, IntentDefinition } from './define.ts';
+
+/** The tag of intent requests and the tag of their replies. */
+export const INTENT_TAG = 'intent';
+export const REPLY_TAG = 'reply';
+/** The intent name of a contract-net call for bids; its payload is {intent, payload, text}. */
+export const BID_INTENT = '__bid';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+interface StandardSchemaLike {
+  '~standard': {
+    validate?: (v: unknown) => unknown;
+    jsonSchema?: { input?: (o: { target: string }) => unknown; output?: (o: { target: string }) => unknown };
+  };
+}
+
+function isStandard(s: unknown): s is StandardSchemaLike {
+  return typeof s === 'object' && s !== null && typeof (s as Record<string, unknown>)['~standard'] === 'object';
+}
+
+/** A schema as JSON Schema for the wire: Standard JSON Schema (zod 4), a toJSONSchema() method, or plain JSON as is. */
+export function toWireSchema(schema: unknown, side: 'input' | 'output'): unknown {
+  if (schema === undefined) return undefined;
+  let out: unknown = schema;
+  if (isStandard(schema) && typeof schema['~standard'].jsonSchema?.[side] === 'function') {
+    out = schema['~standard'].jsonSchema[side]!({ target: 'draft-2020-12' });
+  } else if (typeof (schema as { toJSONSchema?: unknown }).toJSONSchema === 'function') {
+    out = (schema as { toJSONSchema(): unknown }).toJSONSchema();
+  }
+  if (typeof out === 'object' && out !== null && !Array.isArray(out)) {
+    const rest: Record<string, unknown> = { ...(out as Record<string, unknown>) };
+    delete rest.$schema;
+    out = rest;
+  }
+  return JSON.parse(JSON.stringify(out)) as unknown;
+}
+
+/** The manifest an agent publishes: its identity and its intents without handlers. */
+export function manifestOf(def: AgentDefinition): AgentManifest {
+  const m: AgentManifest = { name: def.name };
+  if (def.version !== undefined) m.version = def.version;
+  if (def.description !== undefined) m.description = def.description;
+  if (def.intents && def.intents.length > 0) {
+    m.intents = def.intents.map((it): IntentManifest => {
+      const out: IntentManifest = { name: it.name };
+      if (it.description !== undefined) out.description = it.description;
+      if (it.examples !== undefined) out.examples = [...it.examples];
+      const input = toWireSchema(it.input, 'input');
+      const output = toWireSchema(it.output, 'output');
+      if (input !== undefined) out.input = input;
+      if (output !== undefined) out.output = output;
+      return out;
+    });
+  }
+  return m;
+}
+
+/** Publishes the agent's manifest when it defines intents (AgentRegister; the kernel announces registry.changed). */
+export function registerIntents(def: AgentDefinition): void {
+  if (def.intents && def.intents.length > 0) agentRegister(manifestOf(def));
+}
+
+/** Checks a payload with the intent's Standard Schema (zod), returning the parsed value; EINVAL with the issues. */
+async function checkPayload(it: IntentDefinition, payload: unknown): Promise<unknown> {
+  if (!isStandard(it.input) || typeof it.input['~standard'].validate !== 'function') return payload;
+  const r = (await it.input['~standard'].validate(payload)) as { value?: unknown; issues?: Array<{ message: string; path?: unknown[] }> };
+  if (r.issues && r.issues.length > 0) {
+    const errors = r.issues.slice(0, 20).map((i) => ({
+      path: (i.path ?? []).map((p) => `/${String(typeof p === 'object' && p !== null && 'key' in p ? (p as { key: unknown }).key : p)}`).join(''),
+      message: i.message,
+    }));
+    throw new AiosError('EINVAL', `payload does not match the input schema of ${it.name}`, { intent: it.name, errors });
+  }
+  return r.value;
+}
+
+function wireError(e: unknown): { code: string; message: string; detail?: unknown } {
+  const o = e as { code?: unknown; message?: unknown; detail?: unknown };
+  const code = isErrorCode(o?.code) ? o.code : 'EIO';
+  const out: { code: string; message: string; detail?: unknown } = { code, message: typeof o?.message === 'string' ? o.message : String(e) };
+  if (typeof o?.detail === 'object' && o.detail !== null) out.detail = o.detail;
+  return out;
+}
+
+function reply(to: number, body: Record<string, unknown>): void {
+  try {
+    ipcSend(to, enc.encode(JSON.stringify(body)), { tag: REPLY_TAG });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'EMSGSIZE') return; // the asker is gone or full: nothing more to tell
+    try {
+      ipcSend(to, enc.encode(JSON.stringify({ id: body.id, ok: false, error: { code: 'EMSGSIZE', message: 'the result does not fit in one message (64 KiB)' } })), { tag: REPLY_TAG });
+    } catch {
+      /* nothing more to tell */
+    }
+  }
+}
+
+/**
+ * Answers one intent request: runs the intent's handle (or bid hook for '__bid') and replies
+ * {id, ok, result|error} to handles[0], then closes that handle. A request without a reply handle is still served.
+ */
+export async function serveIntent(def: AgentDefinition, msg: Message, ctx: AgentContext): Promise<void> {
+  const replyTo = msg.handles[0];
+  let id: unknown;
+  let body: Record<string, unknown>;
+  try {
+    let req: { id?: unknown; intent?: unknown; payload?: unknown; text?: unknown };
+    try {
+      req = JSON.parse(dec.decode(msg.data)) as typeof req;
+    } catch {
+      throw new AiosError('EINVAL', 'an intent request must be JSON {id, intent, payload, text}');
+    }
+    if (typeof req !== 'object' || req === null) throw new AiosError('EINVAL', 'an intent request must be a JSON object');
+    id = req.id;
+    if (typeof req.intent !== 'string') throw new AiosError('EINVAL', 'intent request without an intent name', { arg: 'intent' });
+    const text = typeof req.text === 'string' ? req.text : undefined;
+    const bidding = req.intent === BID_INTENT;
+    const call = bidding ? (req.payload as { intent?: unknown; payload?: unknown; text?: unknown } | undefined) : req;
+    const name = call?.intent;
+    const it = def.intents?.find((i) => i.name === name);
+    if (it === undefined) throw new AiosError('ENOSYS', `agent ${def.name} serves no intent ${String(name)}`, { intent: name });
+    const ictx: IntentContext = { ...ctx, intent: it.name, from: msg.from, ...(text !== undefined ? { text } : bidding && typeof call?.text === 'string' ? { text: call.text } : {}) };
+    let result: unknown;
+    if (bidding) {
+      const b: Bid = it.bid ? await it.bid(call?.payload, ictx) : { cost: 1 };
+      if (typeof b !== 'object' || b === null || typeof b.cost !== 'number' || !Number.isFinite(b.cost)) throw new AiosError('EINVAL', `bid of ${it.name} must be { cost: number }`);
+      result = b;
+    } else {
+      if (typeof it.handle !== 'function') throw new AiosError('ENOSYS', `intent ${it.name} of ${def.name} has no handler`, { intent: it.name });
+      result = await it.handle(await checkPayload(it, req.payload), ictx);
+    }
+    body = { id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
+  } catch (e) {
+    body = { id, ok: false, error: wireError(e) };
+  }
+  if (replyTo === undefined) return;
+  reply(replyTo, body);
+  try {
+    handleClose(replyTo);
+  } catch {
+    /* already closed */
+  }
+}

@@ -1,0 +1,259 @@
+// The agents' memory API over memoryd's IPC protocol (services/memoryd/protocol.ts): remember, recall,
+// forget and shared spaces. Pure runtime (syscall stubs only), so it works in the wasm and native domains.
+// Replies are matched by request id with a selective receive: other messages are kept, in order.
+import { AiosError, Rights, type Handle, type JsonValue, type Message } from '@aios/abi';
+import { capDerive, clockNow, handleClose, ipcSend, ipcWait, nsLookup, selfHandle } from '../kernel/stubs.gen.ts';
+
+/** The selective receive the client uses: pass the agent's own orchestration Inbox to share one stash. */
+export interface ReceiveSource {
+  waitFor(match: (m: Message) => boolean, timeoutMs?: number): Promise<Message | null>;
+}
+
+export interface MemoryOptions {
+  /** Handle to memoryd (default: nsLookup('memoryd')). */
+  service?: Handle;
+  /**
+   * Where replies are received. Default: the client's own stash (messages that are not replies are
+   * kept and handed back by `stashed()`); an agent with a main loop passes its Inbox instead.
+   */
+  inbox?: ReceiveSource;
+  /** Per request (default 30,000 ms; the first request may wait for the embedder to load). */
+  timeoutMs?: number;
+}
+
+export interface Filter {
+  tags?: string[];
+  anyTags?: string[];
+  where?: { [field: string]: string | number | boolean | null };
+  author?: string;
+}
+
+export interface RememberOptions {
+  tags?: string[];
+  key?: string;
+  ttlMs?: number;
+  provenance?: { [k: string]: JsonValue };
+}
+
+export interface RecallOptions {
+  k?: number;
+  filter?: Filter;
+  mode?: 'hybrid' | 'text' | 'vector';
+  /** Search these spaces too (the private memory is searched unless `private: false`). */
+  spaces?: Space[];
+  private?: boolean;
+}
+
+export interface MemoryRecord {
+  id: string;
+  ns: string;
+  key?: string;
+  text: string;
+  data: JsonValue;
+  tags: string[];
+  author: string;
+  provenance: { [k: string]: JsonValue };
+  created: number;
+  updated: number;
+  expiresAt?: number;
+  version: number;
+}
+
+export interface MemoryHit {
+  id: string;
+  ns: string;
+  score: number;
+  text: string;
+  data: JsonValue;
+  item: MemoryRecord;
+}
+
+export interface UpdatePatch {
+  text?: string;
+  data?: JsonValue;
+  tags?: string[];
+  ttlMs?: number;
+  expiresAt?: number | null;
+}
+
+export interface NamespaceSummary {
+  id: string;
+  name: string;
+  owner: string;
+  shared: boolean;
+  dim: number;
+  embedder: string;
+  created: number;
+}
+
+/** A namespace reached through a handle (a shared space, or one shared with this agent). */
+export interface Space {
+  readonly id: string;
+  readonly handle: Handle;
+  put(text: string, data?: JsonValue, opts?: RememberOptions): Promise<string>;
+  get(id: string): Promise<MemoryRecord | null>;
+  search(query: string, opts?: Omit<RecallOptions, 'spaces' | 'private'>): Promise<MemoryHit[]>;
+  update(id: string, patch: UpdatePatch, expectedVersion?: number): Promise<MemoryRecord>;
+  delete(id: string, expectedVersion?: number): Promise<boolean>;
+  /** Sends a handle narrowed to `rights` (default READ|SEARCH) to another agent, in a 'memory.space' message. */
+  share(agent: Handle, rights?: number): void;
+}
+
+export interface Memory {
+  remember(text: string, data?: JsonValue, opts?: RememberOptions): Promise<string>;
+  recall(query: string, opts?: RecallOptions): Promise<MemoryHit[]>;
+  get(id: string): Promise<MemoryRecord | null>;
+  update(id: string, patch: UpdatePatch, expectedVersion?: number): Promise<MemoryRecord>;
+  forget(id: string, expectedVersion?: number): Promise<boolean>;
+  /** Creates (or opens, when this agent already owns one by that name) a shared space. */
+  space(name?: string): Promise<Space>;
+  /** A space from a 'memory.space' message another agent sent with share(); null when m is not one. */
+  adopt(m: Message): Space | null;
+  spaces(): Promise<NamespaceSummary[]>;
+  /** Sends any protocol request (advanced); handles after the reply handle. */
+  request<T = unknown>(op: string, body?: Record<string, unknown>, handles?: Handle[]): Promise<T>;
+  /** Messages received while waiting for replies that were not replies (default inbox only); taking empties it. */
+  stashed(): Message[];
+}
+
+/** Marks a message that carries a shared space handle. */
+export const SPACE_MESSAGE = 'memory.space';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+let clients = 0;
+
+function parse(m: Message): { id?: unknown; ok?: boolean; result?: unknown; handle?: number; error?: { code: string; message: string; detail?: Record<string, unknown> } } | null {
+  if (m.tag !== 'data') return null;
+  try {
+    const v = JSON.parse(dec.decode(m.data));
+    return typeof v === 'object' && v !== null ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Creates a memory client. One per agent is enough; several are safe when they share `inbox`. */
+export function createMemory(opts: MemoryOptions = {}): Memory {
+  const prefix = `mem${++clients}-`;
+  let seq = 0;
+  let service: Handle | undefined = opts.service;
+  let reply: Handle | undefined;
+  const stash: Message[] = [];
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const source: ReceiveSource = opts.inbox ?? {
+    async waitFor(match, t) {
+      const i = stash.findIndex(match);
+      if (i >= 0) return stash.splice(i, 1)[0]!;
+      const deadline = t === undefined ? Infinity : clockNow() + t;
+      for (;;) {
+        const left = deadline === Infinity ? undefined : Math.max(0, Math.ceil(deadline - clockNow()));
+        let m: Message;
+        try {
+          m = await ipcWait(left);
+        } catch (e) {
+          if ((e as { code?: string }).code === 'ETIMEDOUT') return null;
+          throw e;
+        }
+        if (match(m)) return m;
+        stash.push(m);
+      }
+    },
+  };
+
+  async function call<T>(op: string, body: Record<string, unknown> = {}, extra: Handle[] = []): Promise<{ result: T; msg: Message; handle?: number }> {
+    service ??= nsLookup('memoryd');
+    // One SEND-only reply handle for every request (transfers copy it, narrowed).
+    reply ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
+    const id = `${prefix}${++seq}`;
+    ipcSend(service, enc.encode(JSON.stringify({ ...body, id, op })), { handles: [reply, ...extra] });
+    const m = await source.waitFor((x) => parse(x)?.id === id, timeoutMs);
+    if (m === null) throw new AiosError('ETIMEDOUT', `memoryd did not answer ${op} within ${timeoutMs} ms`, { op, timeoutMs });
+    const r = parse(m)!;
+    if (r.ok !== true) {
+      for (const h of m.handles) handleClose(h);
+      throw AiosError.fromJSON(r.error ?? { code: 'EIO', message: 'malformed memoryd reply' });
+    }
+    return { result: r.result as T, msg: m };
+  }
+
+  const hitsOf = (raw: Array<{ ns: string; id: string; score: number; item: MemoryRecord }>): MemoryHit[] =>
+    raw.map((h) => ({ id: h.id, ns: h.ns, score: h.score, text: h.item.text, data: h.item.data, item: h.item }));
+
+  const putBody = (text: string, data: JsonValue | undefined, o: RememberOptions): Record<string, unknown> => ({
+    text, ...(data !== undefined ? { data } : {}), ...o,
+  });
+
+  function makeSpace(id: string, handle: Handle): Space {
+    return {
+      id,
+      handle,
+      async put(text, data, o = {}) {
+        return (await call<{ id: string }>('put', { ...putBody(text, data, o), ns: 1 }, [handle])).result.id;
+      },
+      async get(item) {
+        return (await call<MemoryRecord | null>('get', { ns: 1, item }, [handle])).result;
+      },
+      async search(query, o = {}) {
+        const r = await call<Array<{ ns: string; id: string; score: number; item: MemoryRecord }>>('search', { ns: [1], query, ...(o.k ? { k: o.k } : {}), ...(o.filter ? { filter: o.filter } : {}), ...(o.mode ? { mode: o.mode } : {}) }, [handle]);
+        return hitsOf(r.result);
+      },
+      async update(item, patch, expectedVersion) {
+        return (await call<MemoryRecord>('update', { ns: 1, item, patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result;
+      },
+      async delete(item, expectedVersion) {
+        return (await call<{ deleted: boolean }>('delete', { ns: 1, item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result.deleted;
+      },
+      share(agent, rights = Rights.READ | Rights.SEARCH) {
+        ipcSend(agent, enc.encode(JSON.stringify({ type: SPACE_MESSAGE, ns: id, rights })), { handles: [handle], handleRights: [rights] });
+      },
+    };
+  }
+
+  return {
+    async remember(text, data, o = {}) {
+      return (await call<{ id: string }>('put', putBody(text, data, o))).result.id;
+    },
+    async recall(query, o = {}) {
+      const spaces = o.spaces ?? [];
+      const refs: Array<number | null> = o.private === false ? [] : [null];
+      spaces.forEach((_, i) => refs.push(i + 1));
+      if (refs.length === 0) throw new AiosError('EINVAL', 'nothing to search: private is false and no spaces given', { arg: 'spaces' });
+      // null names the private default namespace (created on first use).
+      const ns = refs;
+      const r = await call<Array<{ ns: string; id: string; score: number; item: MemoryRecord }>>('search', {
+        ns, query, ...(o.k ? { k: o.k } : {}), ...(o.filter ? { filter: o.filter } : {}), ...(o.mode ? { mode: o.mode } : {}),
+      }, spaces.map((s) => s.handle));
+      return hitsOf(r.result);
+    },
+    async get(item) {
+      return (await call<MemoryRecord | null>('get', { item })).result;
+    },
+    async update(item, patch, expectedVersion) {
+      return (await call<MemoryRecord>('update', { item, patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })).result;
+    },
+    async forget(item, expectedVersion) {
+      return (await call<{ deleted: boolean }>('delete', { item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })).result.deleted;
+    },
+    async space(name) {
+      const { result, msg } = await call<{ ns: NamespaceSummary; handle: number }>('ns.create', { shared: true, ...(name !== undefined ? { name } : {}) });
+      const h = msg.handles[result.handle];
+      if (h === undefined) throw new AiosError('EIO', 'memoryd replied without the namespace handle', { op: 'ns.create' });
+      return makeSpace(result.ns.id, h);
+    },
+    adopt(m) {
+      const v = parse(m) as { type?: unknown; ns?: unknown } | null;
+      if (v?.type !== SPACE_MESSAGE || typeof v.ns !== 'string' || m.handles[0] === undefined) return null;
+      return makeSpace(v.ns, m.handles[0]);
+    },
+    async spaces() {
+      return (await call<NamespaceSummary[]>('ns.list')).result;
+    },
+    async request(op, body = {}, handles = []) {
+      return (await call(op, body, handles)).result as never;
+    },
+    stashed() {
+      return stash.splice(0);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// Storage and embedder drivers that forward every method to a device on the kernel bus through
+// DeviceCall (injected as `call`, so tests can fake it). memoryd runs native: values cross by
+// reference, so Float32Array vectors arrive intact. Trusts the device's answers as the driver's.
+import { AiosError, type DriverInfo, type EmbedderDriver, type StorageDriver } from '@aios/abi';
+
+export type DeviceCallFn = (device: number, method: string, args: unknown[]) => Promise<unknown>;
+
+/** Methods of the storage kind that DeviceCall exposes (DurableStore + MemoryStore + flush). */
+const STORAGE_METHODS = [
+  'get', 'put', 'delete', 'scan', 'batch', 'append', 'ack', 'pending', 'queues',
+  'createNamespace', 'getNamespace', 'listNamespaces', 'updateNamespaceMeta', 'deleteNamespace',
+  'putItem', 'putItems', 'getItem', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
+  'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'stats', 'setEmbeddings', 'flush',
+] as const;
+
+/** A StorageDriver over a storage device handle. close() only forgets the device (the node owns it). */
+export function deviceStorage(device: number, call: DeviceCallFn, name = 'storage'): StorageDriver {
+  const out: Record<string, unknown> = {
+    info: { name, version: 'device', kind: 'storage', description: `storage device via DeviceCall (handle ${device})` } satisfies DriverInfo,
+    close: async () => undefined,
+  };
+  for (const m of STORAGE_METHODS) out[m] = (...args: unknown[]) => call(device, m, trimUndefined(args));
+  return out as unknown as StorageDriver;
+}
+
+/**
+ * An EmbedderDriver over an embedder device handle. `name` must be the device driver's name (namespaces
+ * record it); the dimension is learned by embedding one probe text.
+ */
+export async function deviceEmbedder(device: number, call: DeviceCallFn, name: string): Promise<EmbedderDriver> {
+  const embed = async (texts: string[]): Promise<Float32Array[]> => {
+    const out = await call(device, 'embed', [texts]);
+    if (!Array.isArray(out) || out.some((v) => !(v instanceof Float32Array))) {
+      throw new AiosError('EIO', 'embedder device did not return Float32Array vectors', { device: name });
+    }
+    return out as Float32Array[];
+  };
+  const [probe] = await embed(['dimension probe']);
+  const dim = probe!.length;
+  return {
+    info: { name, version: 'device', kind: 'embedder', description: `embedder device via DeviceCall (${dim}-d)` },
+    dim,
+    embed,
+  };
+}
+
+/** Trailing undefined arguments are dropped (optional parameters). */
+function trimUndefined(args: unknown[]): unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  return n === args.length ? args : args.slice(0, n);
+}

@@ -1,0 +1,173 @@
+// semantic-ipcd's wire protocol and its pure decisions: request parsing, the service config, the allow policy
+// and the least-loaded choice. Trusts nothing it parses (requests come from any agent holding SEND to the service).
+//
+// Requests: JSON {id, op, ...} with a reply handle as handles[0]; replies (tagged 'reply'):
+//   {id, ok: true, result} | {id, ok: false, error: {code, message, detail}}.
+//   ask       {text?, intent?, agent?, payload?, timeoutMs?} -> the handler's result
+//   multicast {text?, intent?, payload?, timeoutMs?}         -> MulticastResult[]
+//   negotiate {text?, intent?, payload?, timeoutMs?}         -> Bid[] (cheapest first); award with ask {intent, agent}
+//   intents   {}                                             -> IntentRow[]
+//   status    {}                                             -> {embedder, intents, threshold, pending}
+// Forwarded to a target (tagged 'intent'): {id, intent, payload, text} with a reply handle; the target answers
+// {id, ok, result|error}. intent '__bid' carries {intent, payload, text} and is answered with a bid.
+
+import { AiosError, isErrorCode, type ErrorCode } from '@aios/abi';
+
+/** Default and maximum time a target may take to answer. */
+export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
+export const MAX_ASK_TIMEOUT_MS = 300_000;
+/** The intent name of a contract-net call for bids. */
+export const BID_INTENT = '__bid';
+/** Tags: requests forwarded to targets, and replies. */
+export const INTENT_TAG = 'intent';
+export const REPLY_TAG = 'reply';
+/** Longest text kept in a route event. */
+export const AUDIT_TEXT_CHARS = 200;
+
+export type Op = 'ask' | 'multicast' | 'negotiate' | 'intents' | 'status';
+const OPS: readonly Op[] = ['ask', 'multicast', 'negotiate', 'intents', 'status'];
+
+export interface ServiceRequest {
+  id: unknown;
+  op: Op;
+  text?: string;
+  intent?: string;
+  agent?: number;
+  payload?: unknown;
+  timeoutMs: number;
+}
+
+/** Parses a request (EINVAL naming the field). ask/multicast/negotiate need text or intent. */
+export function readRequest(raw: unknown): ServiceRequest {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AiosError('EINVAL', 'a request must be a JSON object', { arg: 'request' });
+  const o = raw as Record<string, unknown>;
+  if (!OPS.includes(o.op as Op)) throw new AiosError('EINVAL', `unknown op ${JSON.stringify(o.op)} (one of ${OPS.join(', ')})`, { arg: 'op' });
+  const req: ServiceRequest = { id: o.id, op: o.op as Op, timeoutMs: DEFAULT_ASK_TIMEOUT_MS };
+  if (o.text !== undefined) {
+    if (typeof o.text !== 'string' || o.text.trim().length === 0) throw new AiosError('EINVAL', 'text must be a non-empty string', { arg: 'text' });
+    req.text = o.text;
+  }
+  if (o.intent !== undefined) {
+    if (typeof o.intent !== 'string' || o.intent.length === 0 || o.intent.length > 128) throw new AiosError('EINVAL', 'intent must be an intent name', { arg: 'intent' });
+    req.intent = o.intent;
+  }
+  if (o.agent !== undefined) {
+    if (!Number.isSafeInteger(o.agent) || (o.agent as number) < 1) throw new AiosError('EINVAL', 'agent must be an agent id', { arg: 'agent' });
+    if (req.intent === undefined) throw new AiosError('EINVAL', 'agent needs intent (award a bid with {intent, agent})', { arg: 'agent' });
+    req.agent = o.agent as number;
+  }
+  if (o.payload !== undefined) req.payload = o.payload;
+  if (o.timeoutMs !== undefined) {
+    if (!Number.isInteger(o.timeoutMs) || (o.timeoutMs as number) < 1 || (o.timeoutMs as number) > MAX_ASK_TIMEOUT_MS) {
+      throw new AiosError('EINVAL', `timeoutMs must be an integer from 1 to ${MAX_ASK_TIMEOUT_MS}`, { arg: 'timeoutMs' });
+    }
+    req.timeoutMs = o.timeoutMs as number;
+  }
+  if ((req.op === 'ask' || req.op === 'multicast' || req.op === 'negotiate') && req.text === undefined && req.intent === undefined) {
+    throw new AiosError('EINVAL', `${req.op} needs text or intent`, { arg: 'text' });
+  }
+  return req;
+}
+
+/** One rule of the allow policy: agents whose name matches `from` may reach the intents matching `intents`. */
+export interface AllowRule {
+  from: string;
+  intents: string[];
+}
+
+export interface SemanticConfig {
+  /** Refusal threshold (default: the router's, calibrated for the wink embedder). */
+  threshold?: number;
+  /** When set, an ask is allowed only if a rule matches (asker name, intent name); otherwise EACCES. */
+  allow?: AllowRule[];
+  /** Extract a missing payload from the text with the model device (default false; needs 'model' in the namespace). */
+  extract?: boolean;
+}
+
+/** Reads the service's ctx.config (EINVAL on a malformed one: the unit is wrong, better to fail loudly). */
+export function readConfig(raw: unknown): SemanticConfig {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new AiosError('EINVAL', 'semantic-ipcd config must be an object', { arg: 'config' });
+  const o = raw as Record<string, unknown>;
+  const out: SemanticConfig = {};
+  if (o.threshold !== undefined) {
+    if (typeof o.threshold !== 'number' || !(o.threshold >= -1 && o.threshold <= 1)) throw new AiosError('EINVAL', 'config.threshold must be in [-1, 1]', { arg: 'config.threshold' });
+    out.threshold = o.threshold;
+  }
+  if (o.allow !== undefined) {
+    if (!Array.isArray(o.allow)) throw new AiosError('EINVAL', 'config.allow must be a list of {from, intents}', { arg: 'config.allow' });
+    out.allow = o.allow.map((r, i) => {
+      const rule = r as Record<string, unknown>;
+      if (typeof rule?.from !== 'string' || !Array.isArray(rule.intents) || rule.intents.some((x) => typeof x !== 'string')) {
+        throw new AiosError('EINVAL', `config.allow[${i}] must be {from: string, intents: string[]}`, { arg: `config.allow[${i}]` });
+      }
+      return { from: rule.from, intents: [...(rule.intents as string[])] };
+    });
+  }
+  if (o.extract !== undefined) out.extract = o.extract === true;
+  return out;
+}
+
+/** Glob match with '*' (any run of characters); everything else literal. */
+export function globMatch(pattern: string, s: string): boolean {
+  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return re.test(s);
+}
+
+/** True when the policy lets `asker` (an agent name) reach `intent`. No rules: everything is allowed. */
+export function allowed(rules: AllowRule[] | undefined, asker: string, intent: string): boolean {
+  if (rules === undefined) return true;
+  return rules.some((r) => globMatch(r.from, asker) && r.intents.some((p) => globMatch(p, intent)));
+}
+
+/** What semantic-ipcd knows about an instance's load. */
+export interface Load {
+  agent: number;
+  /** Messages waiting in its mailbox (agentInfo().mailbox). */
+  mailbox: number;
+  /** Requests forwarded by semantic-ipcd and not yet answered. */
+  inflight: number;
+  /** Exponentially weighted mean reply latency in ms (undefined before the first reply). */
+  latencyMs?: number;
+}
+
+/**
+ * The least loaded instance: fewest queued + in-flight requests; among equals the lowest recent latency
+ * (an instance never measured counts as 0, so new instances get tried); then the lowest agent id.
+ */
+export function leastLoaded(loads: Load[]): Load | undefined {
+  let best: Load | undefined;
+  for (const l of loads) {
+    if (best === undefined) { best = l; continue; }
+    const a = l.mailbox + l.inflight;
+    const b = best.mailbox + best.inflight;
+    if (a !== b) { if (a < b) best = l; continue; }
+    const la = l.latencyMs ?? 0;
+    const lb = best.latencyMs ?? 0;
+    if (la !== lb) { if (la < lb) best = l; continue; }
+    if (l.agent < best.agent) best = l;
+  }
+  return best;
+}
+
+/** Weight of the newest sample in the latency average. */
+export const LATENCY_ALPHA = 0.3;
+
+export function updateLatency(prev: number | undefined, sampleMs: number): number {
+  return prev === undefined ? sampleMs : prev + LATENCY_ALPHA * (sampleMs - prev);
+}
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  detail?: Record<string, unknown>;
+}
+
+/** Any thrown value as a wire error; codes outside the taxonomy become EIO. */
+export function toWireError(e: unknown): WireError {
+  const o = e as { code?: unknown; message?: unknown; detail?: unknown };
+  const code: ErrorCode = isErrorCode(o?.code) ? o.code : 'EIO';
+  const out: WireError = { code, message: typeof o?.message === 'string' ? o.message : String(e) };
+  if (typeof o?.detail === 'object' && o.detail !== null) out.detail = o.detail as Record<string, unknown>;
+  return out;
+}

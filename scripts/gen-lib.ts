@@ -1,13 +1,51 @@
 // Renders the files generated from the abi: runtime syscall stubs, docs/syscalls.md
 // and docs/errors.md. Pure functions, so a test can compare them to what is committed.
 
-import { SYSCALLS, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, type SyscallRow } from '@aios/abi';
+import { SYSCALLS, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, DEFAULT_RIGHTS, PRIVILEGES, Rights, SELF_BASE_RIGHTS, rightsToNames, type SyscallRow } from '@aios/abi';
 
 export const GENERATED = {
   stubs: 'packages/runtime/src/kernel/stubs.gen.ts',
   syscallsDoc: 'docs/syscalls.md',
   errorsDoc: 'docs/errors.md',
+  rightsDoc: 'docs/rights.md',
 } as const;
+
+const RIGHT_MEANING: Record<string, string> = {
+  READ: 'read the contents (memory, frames, streams, service objects)', WRITE: 'write the contents', EXEC: 'execute (memory permissions)',
+  SEND: 'send messages to an agent', KILL: 'kill an agent', SUPERVISE: "receive an agent's exit and trap notices",
+  INSPECT: 'read status (AgentInfo, ObjInfo, checkpoints)', DERIVE: 'derive a narrower handle (CapDerive)', TRANSFER: 'send the handle in a message, grant it at spawn, export it as a token',
+  SPAWN: 'self handle: spawn agents', FRAME: 'self handle: allocate physical frames', MAP: 'map into an address space (PageMap, MemMap)',
+  SUSPEND: 'suspend, resume, checkpoint, clone, split, upgrade an agent', ADMIN: 'self handle: node administration (AgentList, AgentOpen, ManifestList, PolicyApply)',
+  USE: 'use a device (DeviceCall, Llm*)', SEARCH: 'search a service object (a memory namespace)',
+};
+const OBJECT_MEANING: Record<string, string> = {
+  agent: 'an agent (process)', memory: 'a memory region (AgentMemAlloc + MemShare)', frame: 'physical frames (FrameAlloc)',
+  subscription: 'an event subscription (EventSubscribe)', device: 'a driver on the device bus (model, storage, embedder)',
+  stream: 'a streamed model completion (LlmStreamOpen)', object: 'a service object (ObjCreate), e.g. a memory namespace of memoryd',
+};
+
+export function renderRightsDoc(): string {
+  return [
+    '# Rights and object types',
+    '',
+    'Generated from `packages/abi/src/rights.ts` by `npm run gen`; do not edit.',
+    '',
+    'Every handle carries a set of rights. Deriving, transferring, granting at spawn or exporting a handle as a token',
+    'can only keep or clear rights, never add them; revoking a handle revokes everything derived from it.',
+    '',
+    '| right | bit | meaning |',
+    '| --- | --- | --- |',
+    ...Object.entries(Rights).filter(([n]) => n !== 'NONE').map(([n, bit]) => `| ${n} | ${Math.log2(bit as number)} | ${RIGHT_MEANING[n] ?? ''} |`),
+    '',
+    '| object type | what it is | rights of a fresh handle |',
+    '| --- | --- | --- |',
+    ...Object.entries(DEFAULT_RIGHTS).map(([t, r]) => `| ${t} | ${OBJECT_MEANING[t] ?? ''} | ${rightsToNames(r).join(', ')} |`),
+    '',
+    `An agent's self handle always has ${rightsToNames(SELF_BASE_RIGHTS).join(', ')}, plus the privileges its spawner granted`,
+    `(spawn \`capabilities\`: ${Object.entries(PRIVILEGES).map(([n, b]) => `\`${n}\` = ${rightsToNames(b).join('')}`).join(', ')}), never more than the spawner holds.`,
+    '',
+  ].join('\n');
+}
 
 const TYPE_NAMES = [
   'AgentImage', 'SpawnOptions', 'Ticket', 'Handle', 'AgentManifest', 'SendOptions', 'Message', 'VAddr', 'PqcOp',
@@ -98,5 +136,6 @@ export function renderAll(): Record<string, string> {
     [GENERATED.stubs]: renderStubs(),
     [GENERATED.syscallsDoc]: renderSyscallsDoc(),
     [GENERATED.errorsDoc]: renderErrorsDoc(),
+    [GENERATED.rightsDoc]: renderRightsDoc(),
   };
 }

@@ -237,6 +237,8 @@ async function privileged(): Promise<Case[]> {
     ['redeem a token', 'CapRedeem', 'ok', () => k.capRedeem(exported)],
     ['redeem a malformed token', 'CapRedeem', 'EINVAL', () => k.capRedeem('aioscap1.Zm9v.YmFy')],
     ['redeem with more rights than granted', 'CapRedeem', 'EPERM', () => k.capRedeem(exported, k.Rights.SEND | k.Rights.KILL)],
+    ['apply policies (no engine on this test node)', 'PolicyApply', 'ENOSYS', () => k.policyApply('permit(principal, action, resource);')],
+    ['apply a non-string policy', 'PolicyApply', 'EINVAL', () => k.policyApply(5 as never)],
     ['kill a child', 'AgentKill', 'ok', () => k.agentKill(victim, 'abi suite')],
     ['kill an exited agent', 'AgentKill', 'ESRCH', () => k.agentKill(victim)],
     ['kill a forged handle', 'AgentKill', 'EBADF', () => k.agentKill(FORGED)],
@@ -255,6 +257,7 @@ function restricted(): Case[] {
     ['look up a granted name', 'NsLookup', 'ok', () => k.nsLookup('parent')],
     ['lower nice below the spawn value', 'SchedSet', 'EPERM', () => k.schedSet({ nice: -5 })],
     ['open an agent without ADMIN', 'AgentOpen', 'EPERM', () => k.agentOpen(1)],
+    ['apply policies without ADMIN', 'PolicyApply', 'EPERM', () => k.policyApply('x')],
     ['exit with code 7', 'Exit', 'ok', () => k.exit(7)],
   ];
 }

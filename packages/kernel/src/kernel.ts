@@ -57,6 +57,8 @@ export interface KernelConfig {
   policy?: PolicyHook;
   /** The model device's driver; without one the Llm* syscalls have no device to name. */
   llm?: LlmDriver;
+  /** Replaces the policy set behind `policy` (validates, persists atomically); PolicyApply calls it. */
+  policyAdmin?: { apply(text: string): Promise<unknown> };
   /** The node key that signs capability tokens (CapExport); without it tokens are ENOSYS. */
   tokens?: TokenIssuer;
   /** Behavioural analysis thresholds (policy); `false` turns the monitor off. */

@@ -62,7 +62,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const llm = config.llm ?? driverFromEnv(process.env);
   // Security: the node key, the persistent audit chain, Cedar policies (swappable at run time), attestation.
   const security = await prepareSecurity({ dataDir, ports });
-  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => security.authorize(req)), tokens: config.tokens ?? { key: security.identity.key, nodeAudience: `node:${security.identity.key.keyId.slice(0, 16)}` } }, domains);
+  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => security.authorize(req)), policyAdmin: config.policyAdmin ?? { apply: (text) => security.applyPolicy(text) }, tokens: config.tokens ?? { key: security.identity.key, nodeAudience: `node:${security.identity.key.keyId.slice(0, 16)}` } }, domains);
   await security.attach(host, { config });
   let api: ApiServer | null = null;
   let apiInfo: AiosNode['api'] = null;

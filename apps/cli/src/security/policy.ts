@@ -37,6 +37,9 @@ permit(principal, action == Action::"PageMap", resource) when { principal.labels
 @id("node-granted-supervise")
 permit(principal, action == Action::"AgentSupervisorRegister", resource) when { principal.labels.contains("priv:supervise") };
 
+@id("node-device-use")
+permit(principal, action == Action::"DeviceOpen", resource);
+
 @id("node-granted-admin")
 permit(principal, action in [Action::"AgentKill", Action::"AgentList", Action::"ManifestList", Action::"DeviceOpen", Action::"TokenRedeem"], resource)
 when { principal.labels.contains("priv:admin") };
@@ -66,7 +69,7 @@ export interface NodePolicyOptions {
  * Hook actions that are not syscall names, and the schema action that decides them:
  * HandleTransfer (handles sent along with a message) is decided as IPCSend.
  */
-export const ACTION_ALIASES: Readonly<Record<string, string>> = { HandleTransfer: 'IPCSend' };
+export const ACTION_ALIASES: Readonly<Record<string, string>> = { HandleTransfer: 'IPCSend', DeviceCall: 'DeviceOpen', LlmComplete: 'DeviceOpen', LlmStreamOpen: 'DeviceOpen' };
 
 const PRIV_ENTRIES = Object.entries(PRIVILEGES) as Array<[string, number]>;
 const KNOWN_ACTIONS = new Set(POLICY_ACTIONS);
@@ -164,7 +167,9 @@ export class NodePolicy {
     const context: Record<string, PolicyValue> = {};
     if (typeof attrs.rights === 'number' && Number.isSafeInteger(attrs.rights)) context.rights = attrs.rights;
     if (typeof attrs.count === 'number' && Number.isSafeInteger(attrs.count)) context.bytes = attrs.count * limits.PAGE_SIZE;
-    return { principal: { id: p.id, name: p.name, labels, trust: trust(p.id), node }, action: ACTION_ALIASES[req.action] ?? req.action, resource, context };
+    // The kernel's behavioural trust (0..1) scales the neutral score: 1 is DEFAULT_TRUST, 0 is 0.
+    const principalTrust = p.trust !== undefined ? Math.round(p.trust * DEFAULT_TRUST) : trust(p.id);
+    return { principal: { id: p.id, name: p.name, labels, trust: principalTrust, node }, action: ACTION_ALIASES[req.action] ?? req.action, resource, context };
   }
 
   /** The agent's own labels (minus forged "priv:" ones) plus "priv:<name>" per privilege it was granted. */

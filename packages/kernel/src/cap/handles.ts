@@ -13,21 +13,25 @@ export interface HandleEntry {
 }
 
 export class HandleTable {
-  private readonly entries = new Map<number, HandleEntry>();
+  // Handles are small integers handed out in order and never reused, so a dense array
+  // indexed by handle is the lookup (a hole once closed); the count is kept aside.
+  private readonly slots: Array<HandleEntry | undefined> = [undefined];
+  private count = 0;
   private next = 1;
 
   constructor(private readonly owner: HandleOwner) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.count;
   }
 
   /** Inserts a new handle for `object` derived from `parent` (null for an original). */
   insert(object: KObject, rights: number, parent: CapNode | null, expires?: number): number {
-    if (this.entries.size >= limits.HANDLES_PER_AGENT_MAX) throw new AiosError('ENOMEM', 'handle table full', { limit: limits.HANDLES_PER_AGENT_MAX });
+    if (this.count >= limits.HANDLES_PER_AGENT_MAX) throw new AiosError('ENOMEM', 'handle table full', { limit: limits.HANDLES_PER_AGENT_MAX });
     const handle = this.next++;
     const node = new CapNode(object, rights, this.owner, handle, parent, expires);
-    this.entries.set(handle, { node });
+    this.slots[handle] = { node };
+    this.count++;
     return handle;
   }
 
@@ -36,7 +40,17 @@ export class HandleTable {
    * EBADF for unknown or wrong type, EPERM for missing rights or an expired handle.
    */
   lookup(handle: unknown, type: ObjectType | null, rights: number, now: () => number): CapNode {
-    const entry = typeof handle === 'number' ? this.entries.get(handle) : undefined;
+    // Hot path kept tiny (so it inlines): the common case is a live handle with the rights.
+    const node = typeof handle === 'number' && handle > 0 && handle < this.next ? this.slots[handle]?.node : undefined;
+    if (node === undefined || node.revoked || node.expires !== undefined || (type !== null && node.object.type !== type) || (node.rights & rights) !== rights) {
+      return this.slowLookup(handle, type, rights, now);
+    }
+    return node;
+  }
+
+  /** The checks again, one by one, to name what is wrong (or to pass an unexpired expiring handle). */
+  private slowLookup(handle: unknown, type: ObjectType | null, rights: number, now: () => number): CapNode {
+    const entry = typeof handle === 'number' && handle > 0 && handle < this.next && Number.isInteger(handle) ? this.slots[handle] : undefined;
     if (entry === undefined) throw new AiosError('EBADF', `bad handle ${String(handle)}`, { handle });
     const node = entry.node;
     if (node.revoked) throw new AiosError('EPERM', `handle ${handle} was revoked`, { handle, revoked: true });
@@ -52,29 +66,36 @@ export class HandleTable {
     return node;
   }
 
+
   get(handle: number): HandleEntry | undefined {
-    return this.entries.get(handle);
+    return handle > 0 && handle < this.next ? this.slots[handle] : undefined;
   }
 
   setName(handle: number, name: string): void {
-    const e = this.entries.get(handle);
+    const e = this.get(handle);
     if (e) e.name = name;
   }
 
   /** Removes the handle; returns its node (descendants are untouched). */
   remove(handle: number): CapNode | undefined {
-    const e = this.entries.get(handle);
+    const e = this.get(handle);
     if (e === undefined) return undefined;
-    this.entries.delete(handle);
+    this.slots[handle] = undefined;
+    this.count--;
     return e.node;
   }
 
   entriesList(): Array<[number, HandleEntry]> {
-    return [...this.entries];
+    const out: Array<[number, HandleEntry]> = [];
+    for (let h = 1; h < this.next; h++) {
+      const e = this.slots[h];
+      if (e !== undefined) out.push([h, e]);
+    }
+    return out;
   }
 
   /** Live (not revoked) handles. */
   liveEntries(): Array<[number, HandleEntry]> {
-    return [...this.entries].filter(([, e]) => !e.node.revoked);
+    return this.entriesList().filter(([, e]) => !e.node.revoked);
   }
 }

@@ -10,6 +10,7 @@ export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unkn
   const node = k.lookup(a, device, 'device', Rights.USE);
   if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* syscalls)', { device });
   const m = argString(method, 'method', 64);
+  k.authorize(a, 'DeviceCall', { type: 'device', id: node.object.label, attrs: { kind: node.object.driver.info.kind, method: m } });
   if (args !== undefined && !Array.isArray(args)) throw new AiosError('EINVAL', 'args must be a list', { arg: 'args' });
   const { promise, settle } = k.block<unknown>(a);
   node.object.call(m, (args as unknown[] | undefined) ?? []).then((v) => settle(true, v), (e: unknown) => settle(false, e));
@@ -39,4 +40,14 @@ export function sys_agentOpen(k: Kernel, a: Agent, [agent, rights]: unknown[]): 
   k.objectLabel = t.label;
   void limits;
   return k.insertHandle(a, t, r & DEFAULT_RIGHTS.agent, null);
+}
+
+export function sys_policyApply(k: Kernel, a: Agent, [text]: unknown[]): Promise<unknown> {
+  if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'PolicyApply needs the ADMIN privilege', { needed: 'ADMIN' });
+  const t = argString(text, 'text', 1 << 20);
+  const admin = k.config.policyAdmin;
+  if (admin === undefined) throw new AiosError('ENOSYS', 'this node has no policy engine to replace');
+  const { promise, settle } = k.block<unknown>(a);
+  admin.apply(t).then((v) => settle(true, v), (e: unknown) => settle(false, e));
+  return promise;
 }

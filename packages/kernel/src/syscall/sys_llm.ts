@@ -7,8 +7,9 @@ import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import { LlmStreamObject, ModelDeviceObject } from '../dev/device.ts';
 
-function device(k: Kernel, a: Agent, handle: unknown): ModelDeviceObject {
+function device(k: Kernel, a: Agent, handle: unknown, action?: string): ModelDeviceObject {
   const node = k.lookup(a, handle, 'device', Rights.USE);
+  if (action !== undefined) k.authorize(a, action, { type: 'device', id: node.object.label, attrs: { kind: 'llm' } });
   return node.object as ModelDeviceObject;
 }
 
@@ -17,7 +18,7 @@ function submitOptions(a: Agent): LlmSubmitOptions {
 }
 
 export function sys_llmComplete(k: Kernel, a: Agent, [handle, req]: unknown[]): Promise<LlmResult> {
-  const dev = device(k, a, handle);
+  const dev = device(k, a, handle, 'LlmComplete');
   const { promise, settle } = k.block<LlmResult>(a);
   dev.device.submit(a.id, req as LlmRequest, submitOptions(a)).then(
     (r) => settle(true, r),
@@ -27,7 +28,7 @@ export function sys_llmComplete(k: Kernel, a: Agent, [handle, req]: unknown[]): 
 }
 
 export function sys_llmStreamOpen(k: Kernel, a: Agent, [handle, req]: unknown[]): number {
-  const dev = device(k, a, handle);
+  const dev = device(k, a, handle, 'LlmStreamOpen');
   const stream = new LlmStreamObject(dev.device.submitStream(a.id, req as LlmRequest, submitOptions(a)));
   return k.insertHandle(a, stream, Rights.READ, null);
 }

@@ -78,6 +78,7 @@ const BY_NAME: Record<string, Handler> = {
   AgentOpen: dev.sys_agentOpen,
   CapExport: tok.sys_capExport,
   CapRedeem: tok.sys_capRedeem,
+  PolicyApply: dev.sys_policyApply,
 };
 
 /** Handlers indexed by syscall number. */

@@ -504,6 +504,15 @@ export function capRedeem(token: string, rights?: number): Handle {
 }
 
 /**
+ * PolicyApply (nr 60, blocking). Replaces the node's Cedar policy set atomically (validated against the schema first; a bad set is refused whole with EINVAL).
+ * Needs: self: ADMIN.
+ * Errors: EPERM, EINVAL, ENOSYS, EIO.
+ */
+export function policyApply(text: string): Promise<{ version: number; policies: number; sha256: string }> {
+  return trapAsync(60, [text]) as Promise<{ version: number; policies: number; sha256: string }>;
+}
+
+/**
  * ManifestList (nr 37, sync). The registry of manifests; privileged (used by services such as semantic-ipcd).
  * Needs: self: ADMIN.
  * Errors: EPERM.

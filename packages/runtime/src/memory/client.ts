@@ -95,7 +95,7 @@ export interface Space {
   search(query: string, opts?: Omit<RecallOptions, 'spaces' | 'private'>): Promise<MemoryHit[]>;
   update(id: string, patch: UpdatePatch, expectedVersion?: number): Promise<MemoryRecord>;
   delete(id: string, expectedVersion?: number): Promise<boolean>;
-  /** Sends a handle narrowed to `rights` (default READ|SEARCH) to another agent, in a 'memory.space' message. */
+  /** Sends a handle narrowed to `rights` (default READ|SEARCH; TRANSFER is always kept) to another agent, in a 'memory.space' message. */
   share(agent: Handle, rights?: number): void;
 }
 
@@ -205,7 +205,9 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
         return (await call<{ deleted: boolean }>('delete', { ns: 1, item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result.deleted;
       },
       share(agent, rights = Rights.READ | Rights.SEARCH) {
-        ipcSend(agent, enc.encode(JSON.stringify({ type: SPACE_MESSAGE, ns: id, rights })), { handles: [handle], handleRights: [rights] });
+        // TRANSFER is kept: the peer presents the handle to memoryd by sending it (it can pass it on, never widened).
+        const keep = rights | Rights.TRANSFER;
+        ipcSend(agent, enc.encode(JSON.stringify({ type: SPACE_MESSAGE, ns: id, rights: keep })), { handles: [handle], handleRights: [keep] });
       },
     };
   }

@@ -1,0 +1,75 @@
+// HTTP routes of `aios ask` / `aios intents`: forward to semantic-ipcd over IPC as the root agent (with a
+// SEND-only reply handle, host.request). Trusts semantic-ipcd's replies as JSON only; body fields are checked
+// by semantic-ipcd (readRequest), except their JSON shape here.
+//
+//   POST /v1/ask        body { text?, intent?, agent?, payload?, timeoutMs? } -> the handler's result
+//   POST /v1/multicast  body { text?, intent?, payload?, timeoutMs? }         -> [{ agent, intent, score, ok, result|error }]
+//   POST /v1/negotiate  body { text?, intent?, payload?, timeoutMs? }         -> [{ agent, intent, score, cost, timeMs?, bid }]
+//   GET  /v1/intents                                                         -> [{ agent, agentName, intent, description, examples, input, output }]
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AiosError } from '@aios/abi';
+import type { KernelHost } from '@aios/kernel';
+
+/** The name semantic-ipcd runs under (and its key in host.defaultServices). */
+export const SEMANTIC_IPCD_NAME = 'semantic-ipcd';
+/** semantic-ipcd's default wait for a target, and the extra time the route gives semantic-ipcd itself. */
+export const ASK_DEFAULT_TIMEOUT_MS = 10_000;
+export const ASK_GRACE_MS = 5_000;
+const MAX_BODY = 1024 * 1024;
+const FIELDS = ['text', 'intent', 'agent', 'payload', 'timeoutMs'] as const;
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new AiosError('EMSGSIZE', 'request body too large', { max: MAX_BODY });
+    chunks.push(c as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    const v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as Record<string, unknown>;
+  } catch {
+    throw new AiosError('EINVAL', 'request body must be a JSON object');
+  }
+}
+
+/** semantic-ipcd's agent id: the registered service, else the live agent of that name (ESRCH when none). */
+export function semanticIpcdId(host: KernelHost): number {
+  const id = host.defaultServices.get(SEMANTIC_IPCD_NAME);
+  if (id !== undefined && host.kernel.agents.get(id)?.alive) return id;
+  return host.find(SEMANTIC_IPCD_NAME).id;
+}
+
+/** One request to semantic-ipcd as the root agent; waits the request's timeout plus a grace period. */
+export function askSemanticIpcd<T = unknown>(host: KernelHost, body: Record<string, unknown>): Promise<T> {
+  const t = typeof body.timeoutMs === 'number' ? body.timeoutMs : ASK_DEFAULT_TIMEOUT_MS;
+  return host.request<T>(semanticIpcdId(host), body, t + ASK_GRACE_MS);
+}
+
+/** Serves the ask/intents routes; false when the path is not one of them. Call after the bearer-token check. */
+export async function handleAskRoute(host: KernelHost, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  const path = url.pathname;
+  if (path === '/v1/intents') {
+    if (req.method !== 'GET') throw new AiosError('ENOENT', `no route ${req.method} ${path}`, { method: req.method, path });
+    send(res, 200, await askSemanticIpcd(host, { op: 'intents' }));
+    return true;
+  }
+  const m = path.match(/^\/v1\/(ask|multicast|negotiate)$/);
+  if (m === null) return false;
+  if (req.method !== 'POST') throw new AiosError('ENOENT', `no route ${req.method} ${path}`, { method: req.method, path });
+  const body = await readJson(req);
+  const out: Record<string, unknown> = { op: m[1] };
+  for (const k of FIELDS) if (body[k] !== undefined) out[k] = body[k];
+  send(res, 200, { result: await askSemanticIpcd(host, out) });
+  return true;
+}

@@ -1,0 +1,78 @@
+// `aios ask "TEXT"` and `aios intents`: semantic IPC from the command line. They speak to the running node's
+// /v1/ask and /v1/intents routes (api/ask-routes.ts), which forward to semantic-ipcd.
+// To merge: `{ ...COMMANDS, ...ASK_COMMANDS }`.
+
+import { AiosError } from '@aios/abi';
+import { resolveDataDir } from '../node/data-dir.ts';
+import { connect } from './client.ts';
+import type { Command } from './commands.ts';
+
+interface IntentRow {
+  agent: number;
+  agentName: string;
+  intent: string;
+  description?: string;
+}
+
+/** A fixed-width table of intents. */
+export function intentTable(rows: IntentRow[]): string {
+  const head = ['AGENT', 'NAME', 'INTENT', 'DESCRIPTION'];
+  const body = rows.map((r) => [String(r.agent), r.agentName, r.intent, r.description ?? '']);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  return [line(head), ...body.map(line)].join('\n');
+}
+
+const COMMON = {
+  'data-dir': { type: 'string' as const, help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
+  help: { type: 'boolean' as const, short: 'h', help: 'show this help' },
+  json: { type: 'boolean' as const, help: 'print JSON' },
+};
+
+export const ASK_COMMANDS: Record<string, Command> = {
+  ask: {
+    summary: 'ask whoever serves a request, routed by meaning (semantic-ipcd)',
+    usage: 'aios ask "TEXT" [--payload JSON] [--intent NAME] [--timeout MS] [--json]',
+    options: {
+      ...COMMON,
+      payload: { type: 'string', help: "the request's payload as JSON (checked against the target's input schema)" },
+      intent: { type: 'string', help: 'ask this exact intent instead of routing by meaning' },
+      timeout: { type: 'string', help: 'how long the target may take, in ms (default 10000)' },
+    },
+    positionals: 0,
+    async run(v, [text], io) {
+      const body: Record<string, unknown> = {};
+      if (text !== undefined) body.text = text;
+      if (typeof v.intent === 'string') body.intent = v.intent;
+      if (body.text === undefined && body.intent === undefined) throw new AiosError('EINVAL', 'aios ask needs TEXT or --intent', { arg: 'text' });
+      if (typeof v.payload === 'string') {
+        try {
+          body.payload = JSON.parse(v.payload);
+        } catch {
+          throw new AiosError('EINVAL', '--payload must be JSON', { arg: 'payload' });
+        }
+      }
+      if (typeof v.timeout === 'string') {
+        const t = Number(v.timeout);
+        if (!Number.isInteger(t) || t < 1) throw new AiosError('EINVAL', '--timeout must be a positive integer (ms)', { arg: 'timeout' });
+        body.timeoutMs = t;
+      }
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      const r = await c.request<{ result: unknown }>('POST', '/v1/ask', body);
+      io.out(v.json ? JSON.stringify(r.result) : typeof r.result === 'string' ? r.result : JSON.stringify(r.result, null, 2));
+      return 0;
+    },
+  },
+  intents: {
+    summary: 'list the intents registered with semantic-ipcd',
+    usage: 'aios intents [--json]',
+    options: { ...COMMON },
+    positionals: 0,
+    async run(v, _p, io) {
+      const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      const rows = await c.request<IntentRow[]>('GET', '/v1/intents');
+      io.out(v.json ? JSON.stringify(rows) : intentTable(rows));
+      return 0;
+    },
+  },
+};

@@ -1,0 +1,475 @@
+// The semantic-ipcd service agent (native, ADMIN, 'embedder' device in its namespace): keeps an IntentRouter of
+// every registered intent (manifestList + registry.changed / agent.*.exit events) and answers ask / multicast /
+// negotiate / intents / status (protocol.ts) by forwarding to the chosen agents over kernel IPC and relaying replies.
+// Trusts the kernel (from stamps, registry); requests, manifests and targets' replies are checked.
+//
+// One receive loop in main (no onMessage): requests are handled one at a time, but replies are never awaited
+// inline, so a slow target never stalls routing. Deadlines are kept with clockNow() and ipcWait's timeout.
+// Policy: (1) only agents granted a SEND handle to semantic-ipcd can ask; (2) the kernel's policy hook is asked on
+// every forward (IPCSend with a handle; principal semantic-ipcd) and a deny is EACCES; (3) config.allow rules
+// (asker name glob -> intent name globs) restrict who reaches which intent (EACCES). Each decision is published as
+// event user.<id>.route {op, asker, text, intent, target, score, via} (the kernel's event and audit trail).
+
+import { defineAgent } from '@aios/runtime';
+import {
+  agentInfo, agentOpen, capDerive, clockNow, deviceCall, eventPublish, eventSubscribe, exit, handleClose, ipcSend,
+  ipcWait, llmComplete, manifestList, nsLookup, selfHandle,
+} from '@aios/runtime/kernel';
+import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
+import { IntentRouter, type RouteMatch } from './router.ts';
+import { validateSchema } from './schema.ts';
+import {
+  AUDIT_TEXT_CHARS, BID_INTENT, INTENT_TAG, REPLY_TAG, allowed, leastLoaded, readConfig, readRequest, toWireError,
+  updateLatency, type SemanticConfig, type ServiceRequest, type WireError,
+} from './protocol.ts';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+interface Target {
+  agent: number;
+  name: string;
+  intents: Map<string, IntentManifest>;
+  handle: Handle;
+}
+
+interface Outcome {
+  agent: number;
+  intent: string;
+  score: number;
+  ok: boolean;
+  result?: unknown;
+  error?: WireError;
+}
+
+/** One asker's request in flight: its forwards and where the answer goes. */
+interface Group {
+  op: 'ask' | 'multicast' | 'negotiate';
+  reqId: unknown;
+  replyTo: Handle;
+  outstanding: number;
+  outcomes: Outcome[];
+}
+
+/** One forward to one target. */
+interface Forward {
+  group: Group;
+  agent: number;
+  intent: string;
+  score: number;
+  started: number;
+  deadline: number;
+  timeoutMs: number;
+}
+
+/** An EmbedderDriver over the 'embedder' device (native domain: Float32Array crosses DeviceCall intact). */
+async function deviceEmbedder(h: Handle): Promise<EmbedderDriver> {
+  const embed = async (texts: string[]) => (await deviceCall(h, 'embed', [texts])) as Float32Array[];
+  const [probe] = await embed(['probe']);
+  if (!(probe instanceof Float32Array) || probe.length === 0) throw new AiosError('EIO', 'the embedder device returned no vector');
+  return { info: { name: 'embedder-device', version: '1', kind: 'embedder', description: 'the node embedder over DeviceCall' }, dim: probe.length, embed };
+}
+
+class SemanticIpcd {
+  private readonly targets = new Map<number, Target>();
+  private readonly load = new Map<number, { inflight: number; latencyMs?: number }>();
+  private readonly forwards = new Map<string, Forward>();
+  private readonly names = new Map<number, string>();
+  private seq = 0;
+  private selfReply: Handle | undefined;
+
+  constructor(
+    private readonly self: number,
+    private readonly config: SemanticConfig,
+    private readonly router: IntentRouter | null,
+    private readonly model: Handle | null,
+    private readonly log: (...a: unknown[]) => void,
+  ) {}
+
+  // ---- registry ----
+
+  async sync(agent?: number): Promise<void> {
+    const all = manifestList();
+    if (agent === undefined) {
+      for (const { agent: a, manifest } of all) await this.upsert(a, manifest);
+      return;
+    }
+    const row = all.find((r) => r.agent === agent);
+    if (row) await this.upsert(agent, row.manifest);
+    else this.drop(agent, 'unregistered');
+  }
+
+  private async upsert(agent: number, manifest: AgentManifest): Promise<void> {
+    if (agent === this.self) return;
+    const intents = (manifest.intents ?? []).filter((i) => !i.name.startsWith('__'));
+    if (intents.length === 0) return this.drop(agent, 'no intents');
+    let t = this.targets.get(agent);
+    if (t === undefined) {
+      let handle: Handle;
+      try {
+        handle = agentOpen(agent, Rights.SEND | Rights.INSPECT);
+      } catch {
+        return; // exited meanwhile
+      }
+      t = { agent, name: manifest.name, intents: new Map(), handle };
+      this.targets.set(agent, t);
+    }
+    t.name = manifest.name;
+    t.intents = new Map(intents.map((i) => [i.name, i]));
+    if (this.router) {
+      this.router.unregister(agent);
+      for (const i of intents) {
+        try {
+          await this.router.register(agent, i);
+        } catch (e) {
+          this.log(`intent ${i.name} of agent ${agent} not routable by text: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+
+  drop(agent: number, why: string): void {
+    const t = this.targets.get(agent);
+    if (t === undefined) return;
+    this.targets.delete(agent);
+    this.load.delete(agent);
+    this.names.delete(agent);
+    this.router?.unregister(agent);
+    try {
+      handleClose(t.handle);
+    } catch {
+      /* already gone */
+    }
+    for (const [id, f] of this.forwards) {
+      if (f.agent !== agent) continue;
+      this.forwards.delete(id);
+      this.settle(f, { ok: false, error: { code: 'ESRCH', message: `agent ${agent} is gone (${why})`, detail: { agent } } });
+    }
+  }
+
+  // ---- the loop ----
+
+  /** ms until the next forward deadline (undefined: none), after expiring the overdue ones. */
+  expire(): number | undefined {
+    const now = clockNow();
+    let next: number | undefined;
+    for (const [id, f] of this.forwards) {
+      if (f.deadline <= now) {
+        this.forwards.delete(id);
+        const l = this.load.get(f.agent);
+        if (l) l.latencyMs = updateLatency(l.latencyMs, f.timeoutMs);
+        this.settle(f, { ok: false, error: { code: 'ETIMEDOUT', message: `${f.intent} (agent ${f.agent}) did not answer within ${f.timeoutMs} ms`, detail: { agent: f.agent, intent: f.intent, timeoutMs: f.timeoutMs } } });
+      } else next = Math.min(next ?? Infinity, f.deadline - now);
+    }
+    return next === undefined ? undefined : Math.max(1, Math.ceil(next));
+  }
+
+  async onMessage(m: Message): Promise<void> {
+    if (m.tag === 'event' && m.from === 0) return this.onEvent(m);
+    if (m.tag === REPLY_TAG) return this.onReply(m);
+    return this.onRequest(m);
+  }
+
+  private async onEvent(m: Message): Promise<void> {
+    let e: { topic?: string; data?: Record<string, unknown> };
+    try {
+      e = JSON.parse(dec.decode(m.data)) as typeof e;
+    } catch {
+      return;
+    }
+    if (e.topic === 'registry.changed' && typeof e.data?.agent === 'number') await this.sync(e.data.agent);
+    else if (typeof e.topic === 'string' && /^agent\.\d+\.exit$/.test(e.topic)) this.drop(Number(e.topic.split('.')[1]), 'exited');
+  }
+
+  /** A target's answer {id, ok, result|error}: accepted only from the agent it was forwarded to. */
+  private onReply(m: Message): void {
+    let r: { id?: unknown; ok?: unknown; result?: unknown; error?: unknown };
+    try {
+      r = JSON.parse(dec.decode(m.data)) as typeof r;
+    } catch {
+      return;
+    }
+    const f = typeof r?.id === 'string' ? this.forwards.get(r.id) : undefined;
+    if (f === undefined || f.agent !== m.from) return;
+    this.forwards.delete(r.id as string);
+    const l = this.load.get(f.agent);
+    if (l) l.latencyMs = updateLatency(l.latencyMs, clockNow() - f.started);
+    this.settle(f, r.ok === true ? { ok: true, result: r.result ?? null } : { ok: false, error: toWireError(r.error ?? { code: 'EIO', message: 'malformed reply' }) });
+  }
+
+  private async onRequest(m: Message): Promise<void> {
+    const replyTo = m.handles[0];
+    let raw: unknown;
+    try {
+      raw = JSON.parse(dec.decode(m.data));
+    } catch {
+      raw = undefined;
+    }
+    const reqId = (raw as { id?: unknown } | undefined)?.id;
+    if (replyTo === undefined) return; // nobody to answer: requests need a reply handle
+    try {
+      const req = readRequest(raw);
+      switch (req.op) {
+        case 'intents': return this.answer(replyTo, reqId, { ok: true, result: this.list() });
+        case 'status': return this.answer(replyTo, reqId, { ok: true, result: { embedder: this.router !== null, intents: this.list().length, threshold: this.router?.threshold ?? null, pending: this.forwards.size } });
+        default: return await this.dispatch(req, m.from, replyTo);
+      }
+    } catch (e) {
+      this.answer(replyTo, reqId, { ok: false, error: toWireError(e) });
+    }
+  }
+
+  // ---- ops ----
+
+  private list(): Array<Record<string, unknown>> {
+    const out: Array<Record<string, unknown>> = [];
+    for (const t of [...this.targets.values()].sort((a, b) => a.agent - b.agent)) {
+      for (const i of t.intents.values()) out.push({ agent: t.agent, agentName: t.name, intent: i.name, description: i.description, examples: i.examples, input: i.input, output: i.output });
+    }
+    return out;
+  }
+
+  /** Every (agent, intent) serving the exact name `intent`. */
+  private byName(intent: string): RouteMatch[] {
+    const out: RouteMatch[] = [];
+    for (const t of this.targets.values()) if (t.intents.has(intent)) out.push({ agent: t.agent, intent, score: 1 });
+    return out.sort((a, b) => a.agent - b.agent);
+  }
+
+  /** The candidate targets of a request: by exact intent name, else by meaning (ENOROUTE below the threshold). */
+  private async resolve(req: ServiceRequest, all: boolean): Promise<{ matches: RouteMatch[]; via: 'name' | 'text' }> {
+    const name = req.intent ?? (req.text !== undefined && this.byName(req.text.trim()).length > 0 ? req.text.trim() : undefined);
+    if (name !== undefined) {
+      let matches = this.byName(name);
+      if (req.agent !== undefined) matches = matches.filter((m) => m.agent === req.agent);
+      if (matches.length === 0) {
+        throw new AiosError('ENOROUTE', `no agent serves intent ${name}${req.agent !== undefined ? ` as agent ${req.agent}` : ''}`, { intent: name, agent: req.agent, candidates: this.list().slice(0, 10).map((r) => ({ agent: r.agent, intent: r.intent })) });
+      }
+      return { matches, via: 'name' };
+    }
+    if (this.router === null) throw new AiosError('ENOSYS', 'semantic-ipcd has no embedder device: ask by intent name', { need: 'embedder' });
+    const text = req.text!;
+    if (all) {
+      const matches = await this.router.multicastTargets(text);
+      if (matches.length === 0) {
+        throw new AiosError('ENOROUTE', 'no registered intent matches the request', { threshold: this.router.threshold, candidates: await this.router.candidates(text) });
+      }
+      return { matches, via: 'text' };
+    }
+    const r = await this.router.route(text);
+    return { matches: r.instances, via: 'text' };
+  }
+
+  private async askerName(agent: number): Promise<string> {
+    let n = this.names.get(agent);
+    if (n !== undefined) return n;
+    try {
+      const h = agentOpen(agent, Rights.INSPECT);
+      n = agentInfo(h).name;
+      handleClose(h);
+    } catch {
+      n = ''; // the root (the host) or a gone agent: only rules with from '*' match
+    }
+    this.names.set(agent, n);
+    return n;
+  }
+
+  private async checkPolicy(asker: number, intent: string): Promise<void> {
+    if (this.config.allow === undefined) return;
+    const name = await this.askerName(asker);
+    if (!allowed(this.config.allow, name, intent)) {
+      throw new AiosError('EACCES', `agent ${asker} (${name || 'host'}) may not reach intent ${intent}`, { asker, intent, policy: 'semantic-ipcd.allow' });
+    }
+  }
+
+  /** The payload to forward: the given one, or (config.extract, model device) one extracted from the text. Checked against the schema. */
+  private async payloadFor(t: Target, intent: string, req: ServiceRequest): Promise<unknown> {
+    const schema = t.intents.get(intent)?.input;
+    let payload = req.payload;
+    if (payload === undefined && schema !== undefined && this.config.extract && this.model !== null && req.text !== undefined) {
+      payload = await this.extract(schema, req.text);
+    }
+    if (schema === undefined) return payload;
+    const errors = validateSchema(schema, payload);
+    if (errors.length > 0) throw new AiosError('EINVAL', `payload does not match the input schema of ${intent}`, { intent, agent: t.agent, errors });
+    return payload;
+  }
+
+  /** Asks the model for JSON arguments matching the schema; undefined when it gives none. */
+  private async extract(schema: unknown, text: string): Promise<unknown> {
+    try {
+      const r = await llmComplete(this.model!, {
+        messages: [
+          { role: 'system', content: `Extract the arguments of this request as one JSON value matching this JSON Schema. Answer with JSON only.\n${JSON.stringify(schema)}` },
+          { role: 'user', content: text },
+        ],
+        temperature: 0,
+        maxTokens: 256,
+      });
+      const m = r.text.match(/[[{][\s\S]*[\]}]/);
+      return m ? JSON.parse(m[0]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private loadOf(t: Target): { agent: number; mailbox: number; inflight: number; latencyMs?: number } {
+    const l = this.load.get(t.agent) ?? { inflight: 0 };
+    let mailbox = 0;
+    try {
+      mailbox = agentInfo(t.handle).mailbox;
+    } catch {
+      mailbox = Number.MAX_SAFE_INTEGER; // gone: last choice (the exit event drops it)
+    }
+    return { agent: t.agent, mailbox, inflight: l.inflight, latencyMs: l.latencyMs };
+  }
+
+  private async dispatch(req: ServiceRequest, asker: number, replyTo: Handle): Promise<void> {
+    const op = req.op as Group['op'];
+    const { matches, via } = await this.resolve(req, op !== 'ask');
+    const group: Group = { op, reqId: req.id, replyTo, outstanding: 0, outcomes: [] };
+    const text = req.text?.slice(0, AUDIT_TEXT_CHARS);
+    if (op === 'ask') {
+      await this.checkPolicy(asker, matches[0]!.intent);
+      // Least loaded first; a full mailbox (EAGAIN) or a gone agent moves on to the next instance.
+      const left = matches.filter((m) => this.targets.has(m.agent));
+      let lastErr: unknown = new AiosError('ENOROUTE', 'no live instance serves the intent', { intent: matches[0]!.intent });
+      while (left.length > 0) {
+        const loads = left.map((m) => this.loadOf(this.targets.get(m.agent)!));
+        const pick = leastLoaded(loads)!;
+        const m = left.splice(left.findIndex((x) => x.agent === pick.agent), 1)[0]!;
+        const t = this.targets.get(m.agent)!;
+        const payload = await this.payloadFor(t, m.intent, req);
+        try {
+          this.forward(group, t, m, req.timeoutMs, { intent: m.intent, payload, text: req.text });
+          eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via, mailbox: pick.mailbox, inflight: pick.inflight });
+          return;
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          if (code !== 'EAGAIN' && code !== 'ESRCH') throw e;
+          lastErr = e;
+        }
+      }
+      throw lastErr;
+    }
+    // multicast / negotiate: every allowed target above the threshold.
+    let sent = 0;
+    const refused: Outcome[] = [];
+    for (const m of matches) {
+      const t = this.targets.get(m.agent);
+      if (t === undefined) continue;
+      try {
+        await this.checkPolicy(asker, m.intent);
+        const body = op === 'negotiate'
+          ? { intent: BID_INTENT, payload: { intent: m.intent, payload: req.payload, text: req.text }, text: req.text }
+          : { intent: m.intent, payload: await this.payloadFor(t, m.intent, req), text: req.text };
+        this.forward(group, t, m, req.timeoutMs, body);
+        sent++;
+        eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via });
+      } catch (e) {
+        refused.push({ agent: m.agent, intent: m.intent, score: m.score, ok: false, error: toWireError(e) });
+      }
+    }
+    if (sent === 0) {
+      const first = refused[0]?.error;
+      throw new AiosError(first?.code ?? 'ENOROUTE', first?.message ?? 'no target could be reached', { refused });
+    }
+    group.outcomes.push(...refused);
+  }
+
+  private forward(group: Group, t: Target, m: RouteMatch, timeoutMs: number, body: { intent: string; payload: unknown; text?: string }): void {
+    this.selfReply ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
+    const id = `f${++this.seq}`;
+    ipcSend(t.handle, enc.encode(JSON.stringify({ id, ...body })), { tag: INTENT_TAG, handles: [this.selfReply] });
+    const now = clockNow();
+    this.forwards.set(id, { group, agent: t.agent, intent: m.intent, score: m.score, started: now, deadline: now + timeoutMs, timeoutMs });
+    group.outstanding++;
+    const l = this.load.get(t.agent) ?? { inflight: 0 };
+    l.inflight++;
+    this.load.set(t.agent, l);
+  }
+
+  /** Records one forward's outcome; answers the asker when the group has all of them. */
+  private settle(f: Forward, o: { ok: boolean; result?: unknown; error?: WireError }): void {
+    const l = this.load.get(f.agent);
+    if (l && l.inflight > 0) l.inflight--;
+    const g = f.group;
+    g.outcomes.push({ agent: f.agent, intent: f.intent, score: f.score, ...o });
+    if (--g.outstanding > 0) return;
+    if (g.op === 'ask') {
+      const r = g.outcomes[0]!;
+      return this.answer(g.replyTo, g.reqId, r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error });
+    }
+    if (g.op === 'multicast') {
+      return this.answer(g.replyTo, g.reqId, { ok: true, result: [...g.outcomes].sort((a, b) => b.score - a.score || a.agent - b.agent) });
+    }
+    const bids = g.outcomes
+      .filter((x) => x.ok && typeof (x.result as { cost?: unknown })?.cost === 'number')
+      .map((x) => {
+        const bid = x.result as Record<string, unknown>;
+        return { agent: x.agent, intent: x.intent, score: x.score, cost: bid.cost as number, ...(typeof bid.timeMs === 'number' ? { timeMs: bid.timeMs } : {}), bid };
+      })
+      .sort((a, b) => a.cost - b.cost || b.score - a.score || a.agent - b.agent);
+    this.answer(g.replyTo, g.reqId, { ok: true, result: bids });
+  }
+
+  /** Sends the reply (tag 'reply') and closes the asker's reply handle. */
+  private answer(to: Handle, id: unknown, body: { ok: boolean; result?: unknown; error?: WireError }): void {
+    try {
+      let text = JSON.stringify({ id, ...body });
+      if (enc.encode(text).length > 65_536) text = JSON.stringify({ id, ok: false, error: { code: 'EMSGSIZE', message: 'the answer does not fit in one message (64 KiB)' } });
+      ipcSend(to, enc.encode(text), { tag: REPLY_TAG });
+    } catch (e) {
+      this.log(`could not answer: ${(e as Error).message}`);
+    }
+    try {
+      handleClose(to);
+    } catch {
+      /* already closed */
+    }
+  }
+}
+
+export default defineAgent({
+  name: 'semantic-ipcd',
+  version: '1.0.0',
+  description: 'routes requests by meaning to the agents whose intents serve them',
+  async main(ctx) {
+    const config = readConfig(ctx.config);
+    // Subscribe before listing, so no registration falls between the two.
+    eventSubscribe('registry.changed');
+    eventSubscribe('agent.*.exit');
+    let router: IntentRouter | null = null;
+    try {
+      router = new IntentRouter({ embedder: await deviceEmbedder(nsLookup('embedder')), ...(config.threshold !== undefined ? { threshold: config.threshold } : {}) });
+    } catch (e) {
+      ctx.log(`no embedder (${(e as Error).message}): routing by intent name only`);
+    }
+    let model: Handle | null = null;
+    if (config.extract) {
+      try {
+        model = nsLookup('model');
+      } catch {
+        ctx.log('config.extract is set but no model device was granted: extraction off');
+      }
+    }
+    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a));
+    await svc.sync();
+    for (;;) {
+      const wait = svc.expire();
+      let m: Message;
+      try {
+        m = await ipcWait(wait);
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ETIMEDOUT') continue;
+        throw e;
+      }
+      if (m.tag === 'shutdown') exit(0);
+      try {
+        await svc.onMessage(m);
+      } catch (e) {
+        ctx.log(`message from ${m.from} failed: ${(e as Error).message}`);
+      }
+    }
+  },
+});

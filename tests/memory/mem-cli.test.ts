@@ -94,9 +94,8 @@ describe('memory - aios mem commands', () => {
   });
 });
 
-// The built CLI against `aios boot`: runs once the lead has wired MEM_COMMANDS and handleMemRoute.
-const wired = existsSync(CLI) && readFileSync(CLI, 'utf8').includes('the memory fabric: put TEXT');
-describe.skipIf(!wired)('memory - built CLI', () => {
+// The built CLI against `aios boot` (npm test builds first; ensureBuilt covers a direct vitest run).
+describe('memory - built CLI', () => {
   it('memory - aios mem put / search / export / import against aios boot', async () => {
     ensureBuilt();
     const node = await bootNode();

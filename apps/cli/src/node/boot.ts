@@ -9,6 +9,7 @@ import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
+import { registerServices } from './service-registry.ts';
 import { join } from 'node:path';
 import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
 import { createWinkEmbedder } from '@aios/drivers/embedder-wink';
@@ -86,6 +87,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       config: { images, unitFiles: unitFiles(dataDir) },
     });
   }
+  // Services initd started are granted (SEND) to the agents the host spawns.
+  const registry = initd !== null ? await registerServices(host, initd) : null;
   let down = false;
   return {
     dataDir,
@@ -111,6 +114,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
           /* initd already gone */
         }
       }
+      registry?.close();
       host.shutdown();
       await security.close();
       await api?.close();

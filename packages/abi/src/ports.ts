@@ -40,6 +40,20 @@ export interface CheckpointStorePort {
   get(id: string): Promise<string | undefined>;
 }
 
+/**
+ * The kernel's journal: synchronous, durable storage of what must survive a crash
+ * (durable agents, their manifests and their unread messages). A call that returns
+ * has reached stable storage; the kernel acknowledges a send only after it returns.
+ */
+export interface JournalPort {
+  saveAgent(key: string, record: string): void;
+  removeAgent(key: string): void;
+  loadAgents(): Array<{ key: string; record: string }>;
+  appendMessage(key: string, message: string): number;
+  ackMessage(key: string, seq: number): void;
+  pendingMessages(key: string): Array<{ seq: number; message: string }>;
+}
+
 export interface KernelPorts {
   clock: ClockPort;
   random(bytes: number): Uint8Array;
@@ -48,6 +62,8 @@ export interface KernelPorts {
   defer(fn: () => void): void;
   loader: ImageLoaderPort;
   offload: OffloadPort;
+  /** Where durable agents and their unread messages are journaled (none: no agent may be durable). */
+  journal?: JournalPort;
   /** Where checkpoints go; without it they live in memory only (not durable). */
   checkpoints?: CheckpointStorePort;
   /** Receives every agent log line (the node prints or streams them). */

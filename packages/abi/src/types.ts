@@ -78,6 +78,14 @@ export interface SpawnOptions {
   labels?: string[];
   /** Reservation of the 'deadline' hint. */
   deadline?: { budgetMs: number; periodMs: number };
+  /**
+   * Durable: the agent's record and its unread messages are journaled, so it survives a
+   * crash of the node (kill -9) and comes back at the next boot per `restart`. Only for
+   * agents the node's host spawns.
+   */
+  durable?: boolean;
+  /** OTP restart types for durable agents: permanent (default) always comes back, transient only after a crash, temporary never. */
+  restart?: 'permanent' | 'transient' | 'temporary';
 }
 
 /** A message as IPCRecv returns it. `from` is stamped by the kernel and cannot be forged. */

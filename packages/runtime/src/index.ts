@@ -2,6 +2,6 @@
 export { defineAgent } from './agent/define.ts';
 export type { AgentDefinition, AgentContext, ReceivedMessage, IntentDefinition } from './agent/define.ts';
 export { spawn } from './orchestration/spawn.ts';
-export { send, receive, encode } from './ipc/index.ts';
+export { send, receive, encode, ask, multicast, negotiate } from './ipc/index.ts';
 export { AiosError, Rights, Perm } from '@aios/abi';
 export type { Handle, Message, SpawnOptions, AgentImage, AgentId } from '@aios/abi';

@@ -9,6 +9,7 @@ import type { KernelHost } from '@aios/kernel';
 import { openApiDocument } from './openapi.ts';
 import { handleSvcRoute } from './svc-routes.ts';
 import { handleMemRoute } from './mem-routes.ts';
+import { handleAskRoute } from './ask-routes.ts';
 import { handleSecurityRoute } from './security-routes.ts';
 
 export interface ApiServer {
@@ -71,6 +72,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     if (!authorised(req, opts.token)) return send(res, 401, { error: { code: 'EPERM', errno: 1, message: 'missing or wrong bearer token' } });
     if (await handleSvcRoute(host, req, res, url)) return;
     if (await handleMemRoute(host, req, res, url)) return;
+    if (await handleAskRoute(host, req, res, url)) return;
     let m: RegExpMatchArray | null;
     if (req.method === 'GET' && path === '/v1/agents') return send(res, 200, host.ps());
     if (req.method === 'POST' && path === '/v1/agents') {

@@ -7,8 +7,9 @@ import { COMMANDS as CORE_COMMANDS, type Io } from './commands.ts';
 import { SVC_COMMANDS } from './svc-commands.ts';
 import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
+import { ASK_COMMANDS } from './ask-commands.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS };
 
 const VERSION = '0.1.0';
 

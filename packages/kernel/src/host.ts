@@ -35,6 +35,7 @@ export class KernelHost {
     for (const d of domains) this.kernel.registerDomain(d);
     this.kernel.subscribeHost('agent.*.exit', (e) => {
       const id = e.data.id as number;
+      this.onDurableExit(id, e.data.code as number, e.data.reason as string);
       const ws = this.exitWaiters.get(id);
       if (!ws) return;
       this.exitWaiters.delete(id);
@@ -56,6 +57,8 @@ export class KernelHost {
   /** Spawns an agent as a child of the root; resolves with its id once it has loaded. */
   async spawn(image: AgentImage | string, opts: HostSpawnOptions = {}): Promise<number> {
     opts = { ...opts };
+    if (opts.durable) return this.spawnDurable(image, opts);
+    delete opts.restart;
     const img: AgentImage = typeof image === 'string' ? (looksLikeSource(image) ? { source: image } : { path: image }) : image;
     // Devices the node grants by default land in the agent's namespace (no global names).
     const k = this.kernel;
@@ -88,6 +91,91 @@ export class KernelHost {
     });
     const node = this.root.handles.get(handle as number)!.node;
     return (node.object as Agent).id;
+  }
+
+  // ---- durable agents -------------------------------------------------------------
+
+  private readonly restarts = new Map<string, number[]>();
+
+  /**
+   * Spawns a durable agent: its record is journaled before the spawn returns, and its
+   * unread messages from then on, so it comes back after a crash (see recover()).
+   */
+  private async spawnDurable(image: AgentImage | string, opts: HostSpawnOptions): Promise<number> {
+    const journal = this.kernel.ports.journal;
+    if (!journal) throw new AiosError('ENOSYS', 'this node has no journal: durable agents need a data folder');
+    const img: AgentImage = typeof image === 'string' ? (looksLikeSource(image) ? { source: image } : { path: image }) : image;
+    const restart = opts.restart ?? 'permanent';
+    if (!['permanent', 'transient', 'temporary'].includes(restart)) throw new AiosError('EINVAL', "opts.restart must be 'permanent', 'transient' or 'temporary'", { arg: 'opts.restart' });
+    const key = `d-${Buffer.from(this.kernel.ports.random(8)).toString('hex')}`;
+    const { durable: _d, restart: _r, namespace: _n, ...plain } = opts;
+    void _d; void _r; void _n;
+    const id = await this.spawn(img, plain);
+    journal.saveAgent(key, JSON.stringify({ key, image: img, opts: plain, restart }));
+    this.kernel.makeDurable(this.find(id), key);
+    return id;
+  }
+
+  /** Starts one journaled agent again and hands it its unread messages. */
+  private async revive(key: string, rec: { image: AgentImage; opts: HostSpawnOptions }): Promise<number> {
+    const id = await this.spawn(rec.image, rec.opts);
+    const a = this.find(id);
+    this.kernel.makeDurable(a, key);
+    this.kernel.redeliver(a, this.kernel.ports.journal!.pendingMessages(key));
+    return id;
+  }
+
+  /**
+   * At boot: brings back the durable agents of the journal per their restart type
+   * (permanent and transient ones were running when the node stopped or crashed;
+   * temporary ones are dropped). Returns the recovered agents' ids.
+   */
+  async recover(): Promise<Array<{ key: string; id: number; name: string; pending: number }>> {
+    const journal = this.kernel.ports.journal;
+    if (!journal) return [];
+    const out: Array<{ key: string; id: number; name: string; pending: number }> = [];
+    for (const { key, record } of journal.loadAgents()) {
+      const rec = JSON.parse(record) as { image: AgentImage; opts: HostSpawnOptions; restart: string };
+      if (rec.restart === 'temporary') {
+        journal.removeAgent(key);
+        continue;
+      }
+      const pending = journal.pendingMessages(key).length;
+      try {
+        const id = await this.revive(key, rec);
+        out.push({ key, id, name: this.find(id).name, pending });
+      } catch {
+        /* an image that no longer loads stays in the journal for the operator */
+      }
+    }
+    return out;
+  }
+
+  /** A durable agent exited: keep, drop or restart it, with OTP's restart types and intensity (3 in 5 s). */
+  private onDurableExit(id: number, code: number, reason: string): void {
+    const a = this.kernel.agents.get(id);
+    const key = a?.durableKey;
+    const journal = this.kernel.ports.journal;
+    if (!a || !key || !journal) return;
+    const rec = journal.loadAgents().find((r) => r.key === key);
+    if (!rec) return;
+    const parsed = JSON.parse(rec.record) as { image: AgentImage; opts: HostSpawnOptions; restart: string };
+    const crashed = reason.startsWith('trap:') || (code !== 0 && !reason.startsWith('killed by'));
+    if (reason === 'node shutdown') {
+      if (parsed.restart !== 'permanent') journal.removeAgent(key);
+      return;
+    }
+    const again = !this.kernel.stopped && !reason.startsWith('killed by') && (parsed.restart === 'permanent' || (parsed.restart === 'transient' && crashed));
+    if (!again) {
+      journal.removeAgent(key);
+      return;
+    }
+    const now = this.kernel.now();
+    const recent = (this.restarts.get(key) ?? []).filter((t) => now - t < 5_000);
+    if (recent.length >= 3) return; // gave up for this run; the record stays for the next boot
+    recent.push(now);
+    this.restarts.set(key, recent);
+    void this.revive(key, parsed).catch(() => undefined);
   }
 
   /** The root's handle to an agent, by id or name. Root is privileged: it can name any live agent. */

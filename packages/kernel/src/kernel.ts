@@ -392,6 +392,8 @@ export class Kernel {
           if (!a.hasOnMessage) return this.exitAgent(a, 0, 'main returned');
         } else {
           a.busy = false;
+          this.ack(a, a.inFlight);
+          a.inFlight = null;
         }
         this.afterIdle(a);
       },
@@ -421,6 +423,7 @@ export class Kernel {
     a.state = 'zombie';
     a.exitCode = code;
     a.exitReason = reason;
+    if (a.durableKey !== null && !trap) for (const seq of a.unacked.splice(0)) this.ports.journal?.ackMessage(a.durableKey, seq);
     this.dequeue(a);
     a.pending.length = 0;
     for (const w of a.ipcWaiters.splice(0)) if (w.timer !== undefined) this.ports.timers.clearTimer(w.timer);
@@ -483,6 +486,7 @@ export class Kernel {
       if (this.rootInbox.length < limits.MAILBOX_MAX_DEPTH) this.rootInbox.push(msg);
       return;
     }
+    if (to.durableKey !== null && this.ports.journal && !this.msgSeq.has(msg)) this.journalMessage(to, msg);
     const w = to.ipcWaiters.shift();
     if (w !== undefined) {
       if (w.timer !== undefined) this.ports.timers.clearTimer(w.timer);
@@ -492,6 +496,50 @@ export class Kernel {
     if (notice) to.pushNotice(msg);
     else to.mailbox.push(msg);
     this.pump(to);
+  }
+
+  /** Journal seq of each message a durable agent holds (present until acknowledged). */
+  readonly msgSeq = new WeakMap<Message, number>();
+
+  /** Writes a message for a durable agent to the journal; the send fails (EIO) if it cannot. */
+  private journalMessage(to: Agent, msg: Message): void {
+    const rec = JSON.stringify({ from: msg.from, tag: msg.tag, data: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString('base64') });
+    let seq: number;
+    try {
+      seq = this.ports.journal!.appendMessage(to.durableKey!, rec);
+    } catch (e) {
+      throw new AiosError('EIO', `journal write failed: ${(e as Error).message}`, { agent: to.id });
+    }
+    this.msgSeq.set(msg, seq);
+  }
+
+  /** Acknowledges a durable agent's message: handled, so it will not come back after a crash. */
+  ack(a: Agent, msg: Message | null): void {
+    if (msg === null || a.durableKey === null) return;
+    const seq = this.msgSeq.get(msg);
+    if (seq === undefined) return;
+    this.msgSeq.delete(msg);
+    this.ports.journal?.ackMessage(a.durableKey, seq);
+  }
+
+  /** Marks a running agent durable under a journal key (the host saved its record first). */
+  makeDurable(a: Agent, key: string): void {
+    a.durableKey = key;
+    for (const m of a.mailbox.drain()) {
+      if (this.ports.journal && !this.msgSeq.has(m)) this.journalMessage(a, m);
+      a.mailbox.push(m);
+    }
+  }
+
+  /** Puts journaled messages back in a recovered agent's mailbox, in order, without journaling them again. */
+  redeliver(a: Agent, items: Array<{ seq: number; message: string }>): void {
+    for (const { seq, message } of items) {
+      const r = JSON.parse(message) as { from: number; tag: string; data: string };
+      const msg: Message = { from: r.from, tag: r.tag, data: new Uint8Array(Buffer.from(r.data, 'base64')), handles: [] };
+      this.msgSeq.set(msg, seq);
+      a.mailbox.push(msg);
+    }
+    this.pump(a);
   }
 
   /** Queues one onMessage activation when the agent is idle and has mail. Messages are handled one at a time. */
@@ -504,6 +552,7 @@ export class Kernel {
       const msg = a.mailbox.shift();
       if (inst === null || msg === undefined) return;
       a.busy = true;
+      a.inFlight = msg;
       this.runHandler(a, inst.dispatch('message', msg), false);
     });
   }

@@ -39,6 +39,8 @@ function spawnOptions(v: Record<string, string | boolean | undefined>): SpawnOpt
     o.nice = n;
   }
   if (typeof v.domain === 'string') o.domain = v.domain as SpawnOptions['domain'];
+  if (v.durable === true) o.durable = true;
+  if (typeof v.restart === 'string') o.restart = v.restart as SpawnOptions['restart'];
   if (typeof v.config === 'string') {
     try {
       o.config = JSON.parse(v.config);
@@ -54,6 +56,8 @@ const SPAWN_OPTS = {
   nice: { type: 'string' as const, help: 'nice value, -20 (most CPU) to 19' },
   domain: { type: 'string' as const, help: "execution domain: 'wasm' (sandboxed) or 'native' (trusted)" },
   config: { type: 'string' as const, help: 'JSON given to the agent as ctx.config' },
+  durable: { type: 'boolean' as const, help: 'journal the agent and its unread messages so it survives a crash of the node' },
+  restart: { type: 'string' as const, help: 'for durable agents: permanent (default), transient or temporary' },
 };
 
 function agentRef(s: string): string {
@@ -96,6 +100,7 @@ export const COMMANDS: Record<string, Command> = {
       });
       const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${msg}`);
       say(`node up at http://127.0.0.1:${node.api!.port} (data ${node.dataDir}; token in ${join(node.dataDir, 'token')})`, { port: node.api!.port, dataDir: node.dataDir });
+      for (const r of node.recovered) say(`recovered durable agent ${r.name}#${r.id} with ${r.pending} unread message(s)`, { agent: r.id, pending: r.pending });
       const model = node.host.kernel.model;
       if (model) say(`model device: ${model.driver.info.name} (${model.driver.info.description}), ${model.slots} slot(s)`);
       node.host.kernel.subscribeHost('agent.*.start', (e) => {

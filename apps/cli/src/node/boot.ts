@@ -8,6 +8,7 @@ import { hostPorts } from '@aios/drivers/host-ports';
 import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
+import { openJournal } from './journal.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
 import { registerServices } from './service-registry.ts';
 import { join } from 'node:path';
@@ -42,6 +43,8 @@ export interface AiosNode {
   readonly api: { port: number; token: string } | null;
   /** initd's agent id, when the node runs its services. */
   readonly initd: number | null;
+  /** Durable agents brought back from the journal at this boot. */
+  readonly recovered: Array<{ key: string; id: number; name: string; pending: number }>;
   spawn(pathOrSource: string | AgentImage, opts?: SpawnOptions): Promise<number>;
   send(agent: number | string, data: Uint8Array | string): void;
   ps(): AgentInfo[];
@@ -57,7 +60,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
   const pqc = createPqcPool();
-  const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir) };
+  const journal = openJournal(dataDir);
+  const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
   const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
   // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
   const llm = config.llm ?? driverFromEnv(process.env);
@@ -89,12 +93,15 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   }
   // Services initd started are granted (SEND) to the agents the host spawns.
   const registry = initd !== null ? await registerServices(host, initd) : null;
+  // Durable agents of the journal come back (after a clean stop or a crash), with their unread messages.
+  const recovered = config.services ? await host.recover() : [];
   let down = false;
   return {
     dataDir,
     host,
     api: apiInfo,
     initd,
+    recovered,
     spawn: (image, o) => host.spawn(image, o),
     send: (agent, data) => host.send(agent, data),
     ps: () => host.ps(),
@@ -117,6 +124,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       registry?.close();
       host.shutdown();
       await security.close();
+      journal.close();
       await api?.close();
       if (api) removeNodeFile(dataDir);
       await pqc.close();

@@ -50,6 +50,12 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   /** An upgrade still inside its rollback window. */
   upgrade: { oldInstance: AgentInstance; oldImage: LoadedImage; until: number; timer: unknown } | null = null;
   readonly behavior = new BehaviorProfile();
+  /** Journal key of a durable agent (its record and unread messages survive a crash). */
+  durableKey: string | null = null;
+  /** The message an onMessage activation is handling (acknowledged in the journal when it settles). */
+  inFlight: Message | null = null;
+  /** Journal seqs of messages taken with IPCRecv/IPCWait, acknowledged at the next receive or a clean exit. */
+  readonly unacked: number[] = [];
   /** Rate quotas (from spawn quotas); null when unlimited. */
   ipcRate: { msgs: number; bytes: number; msgTokens: number; byteTokens: number; last: number } | null = null;
   cpuQuota: { limitMs: number; periodMs: number; used: number; periodStart: number; throttledUntil: number } | null = null;

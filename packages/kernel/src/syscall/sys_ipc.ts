@@ -95,18 +95,38 @@ function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, 
   k.deliver(target, { from: a.id, data: copyPayload(bytes), handles, tag });
 }
 
-export function sys_ipcRecv(_k: Kernel, a: Agent): Message {
+/** A durable agent has handled what it received before: acknowledge those messages now. */
+function ackReceived(k: Kernel, a: Agent): void {
+  if (a.durableKey === null || a.unacked.length === 0) return;
+  for (const seq of a.unacked.splice(0)) k.ports.journal?.ackMessage(a.durableKey, seq);
+}
+
+function noteReceived(k: Kernel, a: Agent, m: Message): Message {
+  if (a.durableKey !== null) {
+    const seq = k.msgSeq.get(m);
+    if (seq !== undefined) {
+      k.msgSeq.delete(m);
+      a.unacked.push(seq);
+    }
+  }
+  return m;
+}
+
+export function sys_ipcRecv(k: Kernel, a: Agent): Message {
+  ackReceived(k, a);
   const m = a.mailbox.shift();
   if (m === undefined) throw new AiosError('EAGAIN', 'mailbox is empty');
-  return m;
+  return noteReceived(k, a, m);
 }
 
 export function sys_ipcWait(k: Kernel, a: Agent, [timeoutMs]: unknown[]): Promise<Message> {
   const t = timeoutMs === undefined ? undefined : argInt(timeoutMs, 'timeoutMs', 0, limits.MAX_TIMEOUT_MS);
+  ackReceived(k, a);
   const m = a.mailbox.shift();
-  if (m !== undefined) return Promise.resolve(m);
+  if (m !== undefined) return Promise.resolve(noteReceived(k, a, m));
   if (t === 0) return Promise.reject(new AiosError('ETIMEDOUT', 'no message'));
-  const { promise, settle } = k.block<Message>(a);
+  const { promise, settle: settleRaw } = k.block<Message>(a);
+  const settle = (ok: boolean, v: unknown): void => settleRaw(ok, ok ? noteReceived(k, a, v as Message) : v);
   const waiter = {
     settle,
     timer: undefined as unknown,

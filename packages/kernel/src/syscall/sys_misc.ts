@@ -76,6 +76,9 @@ export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]):
   if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(t)) throw new AiosError('EINVAL', 'topic must be dot-separated words without wildcards', { arg: 'topic', value: t });
   const d = data === undefined ? {} : argObject(data, 'data')!;
   argJson(d, 'data', limits.IPC_MAX_MESSAGE_BYTES);
+  // A published event is a statement an agent makes on the record (a routing decision, a crash
+  // report): it is audited with its data.
+  k.audit.append(k.now(), a.id, 'EventPublish', `topic:user.${a.id}.${t}`, 'ok', { ...d });
   k.events.publish(`user.${a.id}.${t}`, k.now(), { ...d });
 }
 

@@ -2,9 +2,11 @@
 // reply handle, shared memory, post-quantum signatures, supervision and revocation.
 import { defineAgent, spawn, AiosError } from '@aios/runtime';
 import { complete } from '@aios/runtime/cognitive';
+import { ask } from '@aios/runtime/ipc';
+import { remember, recall } from '@aios/runtime/memory';
 import {
   agentKill, agentMemAlloc, agentSupervisorRegister, asyncWait, capDerive, capRevoke, ipcSend, ipcWait, memShare, memWrite,
-  pqcOperation, Rights, selfHandle,
+  pqcOperation, Rights, selfHandle, sleep,
 } from '@aios/runtime/kernel';
 
 const enc = new TextEncoder();
@@ -46,6 +48,16 @@ export default defineAgent({
     // 4b. The model device: reached through the 'model' handle in our namespace, fairly shared and budgeted.
     const answer = await complete('What is 6 * 7?');
     ctx.log(`model ${answer.model} answered "${answer.text}" (${answer.usage.promptTokens + answer.usage.completionTokens} tokens)`);
+
+    // 4c. Semantic IPC: ask by meaning; semantic-ipcd finds the agent that serves it.
+    await spawn({ path: `${dir}/translator.ts` }, { name: 'translator' });
+    await sleep(100); // let semantic-ipcd index the new intent
+    ctx.log(`asked "how do you say good morning in Italian?": ${String(await ask('how do you say good morning in Italian?'))}`);
+
+    // 4d. The memory fabric: remember, then recall by meaning ("automobile" finds the car).
+    await remember('The coordinator parked its car in the blue garage.');
+    const hits = await recall('where is the automobile?', { k: 1 });
+    ctx.log(`recalled for "where is the automobile?": ${hits[0]?.text ?? 'nothing'}`);
 
     // 5. Supervision: a crashing agent becomes a trap notice, not a crash of the node.
     const crasher = await spawn({ path: `${dir}/crasher.ts` }, { name: 'crasher' });

@@ -6,7 +6,7 @@ import { ask } from '@aios/runtime/ipc';
 import { remember, recall } from '@aios/runtime/memory';
 import {
   agentKill, agentMemAlloc, agentSupervisorRegister, asyncWait, capDerive, capRevoke, ipcSend, ipcWait, memShare, memWrite,
-  pqcOperation, Rights, selfHandle, sleep,
+  nsList, pqcOperation, Rights, selfHandle, sleep,
 } from '@aios/runtime/kernel';
 
 const enc = new TextEncoder();
@@ -50,14 +50,23 @@ export default defineAgent({
     ctx.log(`model ${answer.model} answered "${answer.text}" (${answer.usage.promptTokens + answer.usage.completionTokens} tokens)`);
 
     // 4c. Semantic IPC: ask by meaning; semantic-ipcd finds the agent that serves it.
-    await spawn({ path: `${dir}/translator.ts` }, { name: 'translator' });
-    await sleep(100); // let semantic-ipcd index the new intent
-    ctx.log(`asked "how do you say good morning in Italian?": ${String(await ask('how do you say good morning in Italian?'))}`);
+    const services = nsList();
+    if (services.includes('semantic-ipcd')) {
+      await spawn({ path: `${dir}/translator.ts` }, { name: 'translator' });
+      await sleep(100); // let semantic-ipcd index the new intent
+      ctx.log(`asked "how do you say good morning in Italian?": ${String(await ask('how do you say good morning in Italian?'))}`);
+    } else {
+      ctx.log('semantic IPC skipped: this node runs no semantic-ipcd');
+    }
 
     // 4d. The memory fabric: remember, then recall by meaning ("automobile" finds the car).
-    await remember('The coordinator parked its car in the blue garage.');
-    const hits = await recall('where is the automobile?', { k: 1 });
-    ctx.log(`recalled for "where is the automobile?": ${hits[0]?.text ?? 'nothing'}`);
+    if (services.includes('memoryd')) {
+      await remember('The coordinator parked its car in the blue garage.');
+      const hits = await recall('where is the automobile?', { k: 1 });
+      ctx.log(`recalled for "where is the automobile?": ${hits[0]?.text ?? 'nothing'}`);
+    } else {
+      ctx.log('memory fabric skipped: this node runs no memoryd');
+    }
 
     // 5. Supervision: a crashing agent becomes a trap notice, not a crash of the node.
     const crasher = await spawn({ path: `${dir}/crasher.ts` }, { name: 'crasher' });

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
+import { send, readJson } from './http.ts';
 
 /** The name semantic-ipcd runs under (and its key in host.defaultServices). */
 export const SEMANTIC_IPCD_NAME = 'semantic-ipcd';
@@ -19,29 +20,7 @@ export const ASK_GRACE_MS = 5_000;
 const MAX_BODY = 1024 * 1024;
 const FIELDS = ['text', 'intent', 'agent', 'payload', 'timeoutMs'] as const;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new AiosError('EMSGSIZE', 'request body too large', { max: MAX_BODY });
-    chunks.push(c as Buffer);
-  }
-  if (size === 0) return {};
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new AiosError('EINVAL', 'request body must be a JSON object');
-  }
-}
 
 /** semantic-ipcd's agent id: the registered service, else the live agent of that name (ESRCH when none). */
 export function semanticIpcdId(host: KernelHost): number {
@@ -67,7 +46,7 @@ export async function handleAskRoute(host: KernelHost, req: IncomingMessage, res
   const m = path.match(/^\/v1\/(ask|multicast|negotiate)$/);
   if (m === null) return false;
   if (req.method !== 'POST') throw new AiosError('ENOENT', `no route ${req.method} ${path}`, { method: req.method, path });
-  const body = await readJson(req);
+  const body = await readJson(req, MAX_BODY);
   const out: Record<string, unknown> = { op: m[1] };
   for (const k of FIELDS) if (body[k] !== undefined) out[k] = body[k];
   send(res, 200, { result: await askSemanticIpcd(host, out) });

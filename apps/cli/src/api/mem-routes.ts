@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
+import { send, readJson } from './http.ts';
 
 /** The namespace the CLI uses when none is given. */
 export const CLI_NAMESPACE = 'cli';
@@ -21,29 +22,7 @@ export const CLI_NAMESPACE = 'cli';
 export const MEM_TIMEOUT_MS = 30_000;
 const MAX_BODY = 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new AiosError('EMSGSIZE', 'request body too large', { max: MAX_BODY });
-    chunks.push(c as Buffer);
-  }
-  if (size === 0) return {};
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new AiosError('EINVAL', 'request body must be a JSON object');
-  }
-}
 
 /** memoryd's agent id: the registered service, else the live agent named memoryd (ESRCH when none). */
 function memorydId(host: KernelHost): number {
@@ -70,7 +49,7 @@ export async function handleMemRoute(host: KernelHost, req: IncomingMessage, res
     return true;
   }
   if (method === 'POST' && path === '/v1/mem/items') {
-    const b = await readJson(req);
+    const b = await readJson(req, MAX_BODY);
     send(res, 201, await askMemoryd(host, { ...b, op: 'put', ns: nsOf(b.ns) }));
     return true;
   }
@@ -92,7 +71,7 @@ export async function handleMemRoute(host: KernelHost, req: IncomingMessage, res
     return true;
   }
   if (method === 'POST' && path === '/v1/mem/search') {
-    const b = await readJson(req);
+    const b = await readJson(req, MAX_BODY);
     const ns = Array.isArray(b.ns) ? b.ns : [nsOf(b.ns)];
     send(res, 200, await askMemoryd(host, { ...b, op: 'search', ns }));
     return true;
@@ -103,7 +82,7 @@ export async function handleMemRoute(host: KernelHost, req: IncomingMessage, res
     return true;
   }
   if (method === 'POST' && path === '/v1/mem/import') {
-    const b = await readJson(req);
+    const b = await readJson(req, MAX_BODY);
     send(res, 200, await askMemoryd(host, { ...b, op: 'import', ns: nsOf(b.ns) }));
     return true;
   }

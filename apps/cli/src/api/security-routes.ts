@@ -6,33 +6,12 @@ import { AiosError } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { securityOf } from '../security/registry.ts';
 import { parseNonce } from '../security/attest.ts';
+import { send, readJson } from './http.ts';
 
 /** Max body of PUT /v1/policy (a policy set is text; 1 MiB is plenty). */
 const MAX_POLICY_BODY = 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown): true {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-  return true;
-}
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_POLICY_BODY) throw new AiosError('EMSGSIZE', 'request body too large', { max: MAX_POLICY_BODY });
-    chunks.push(c as Buffer);
-  }
-  try {
-    const v = size === 0 ? {} : JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new AiosError('EINVAL', 'request body must be a JSON object');
-  }
-}
 
 const ROUTES = /^\/v1\/(identity(\/rotate)?|agents\/[^/]+\/identity|policy|attest|audit\/checkpoint)$/;
 
@@ -55,7 +34,7 @@ export async function handleSecurityRoute(host: KernelHost, req: IncomingMessage
   }
   if (path === '/v1/policy' && method === 'GET') return send(res, 200, sec.policy.show());
   if (path === '/v1/policy' && method === 'PUT') {
-    const body = await readJson(req);
+    const body = await readJson(req, MAX_POLICY_BODY);
     if (typeof body.text !== 'string') throw new AiosError('EINVAL', 'body needs "text": the Cedar policy set');
     return send(res, 200, await sec.applyPolicy(body.text));
   }

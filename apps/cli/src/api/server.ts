@@ -11,6 +11,7 @@ import { handleSvcRoute } from './svc-routes.ts';
 import { handleMemRoute } from './mem-routes.ts';
 import { handleAskRoute } from './ask-routes.ts';
 import { handleSecurityRoute } from './security-routes.ts';
+import { send, readJson } from './http.ts';
 
 export interface ApiServer {
   port: number;
@@ -19,34 +20,12 @@ export interface ApiServer {
 
 const MAX_BODY = limits.IMAGE_MAX_BYTES + 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 function sendError(res: ServerResponse, e: unknown): void {
   const err = isAiosError(e) ? (e as AiosError) : new AiosError('EIO', (e as Error)?.message ?? String(e));
   send(res, HTTP_STATUS_BY_CODE[err.code], { error: err.toJSON() });
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new AiosError('EMSGSIZE', 'request body too large', { max: MAX_BODY });
-    chunks.push(c as Buffer);
-  }
-  if (size === 0) return {};
-  try {
-    const v = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
-    return v as Record<string, unknown>;
-  } catch {
-    throw new AiosError('EINVAL', 'request body must be a JSON object');
-  }
-}
 
 function authorised(req: IncomingMessage, token: string): boolean {
   const h = req.headers.authorization ?? '';
@@ -64,7 +43,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     handle(req, res).catch((e) => sendError(res, e));
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     if (req.method === 'GET' && path === '/openapi.json') return send(res, 200, openApiDocument());
@@ -76,7 +55,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     let m: RegExpMatchArray | null;
     if (req.method === 'GET' && path === '/v1/agents') return send(res, 200, host.ps());
     if (req.method === 'POST' && path === '/v1/agents') {
-      const body = await readJson(req);
+      const body = await readJson(req, MAX_BODY);
       const image = typeof body.source === 'string' ? { source: body.source, filename: typeof body.filename === 'string' ? body.filename : undefined } : typeof body.path === 'string' ? { path: body.path } : undefined;
       if (!image) throw new AiosError('EINVAL', 'body needs "path" or "source"');
       const id = await host.spawn(image, (body.opts ?? {}) as SpawnOptions);
@@ -89,13 +68,13 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
         return send(res, 200, host.kernel.info(a));
       }
       if (req.method === 'DELETE') {
-        const body = await readJson(req);
+        const body = await readJson(req, MAX_BODY);
         host.kill(ref, typeof body.reason === 'string' ? body.reason : undefined);
         return send(res, 200, { ok: true });
       }
     }
     if (req.method === 'POST' && (m = path.match(/^\/v1\/agents\/([^/]+)\/messages$/))) {
-      const body = await readJson(req);
+      const body = await readJson(req, MAX_BODY);
       const data = typeof body.text === 'string' ? body.text : typeof body.base64 === 'string' ? new Uint8Array(Buffer.from(body.base64, 'base64')) : undefined;
       if (data === undefined) throw new AiosError('EINVAL', 'body needs "text" or "base64"');
       host.send(agentRef(m[1]!), data);

@@ -11,6 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError, HTTP_STATUS_BY_CODE, Rights, type ErrorCode } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
+import { send } from './http.ts';
 
 /** The name initd runs under. */
 export const INITD_NAME = 'initd';
@@ -41,11 +42,6 @@ export async function askInitd(host: KernelHost, req: { op: string; unit?: strin
   return host.request(initd.id, { ...req }, timeoutMs);
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
 
 /**
  * Serves the /v1/svc routes; false when the request is not one of them. Call it after

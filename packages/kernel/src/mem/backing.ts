@@ -30,34 +30,35 @@ export class AnonMemory implements Backing {
     return this.pages.size * PAGE;
   }
 
-  read(offset: number, out: Uint8Array, outOffset: number, len: number): void {
+  /** Calls fn for each page piece of [offset, offset + len): page number, offset in page, bytes done so far, piece length. */
+  private eachPiece(offset: number, len: number, fn: (pageNo: number, inPage: number, done: number, n: number) => void): void {
     let done = 0;
     while (done < len) {
       const pos = offset + done;
       const pageNo = Math.floor(pos / PAGE);
       const inPage = pos - pageNo * PAGE;
       const n = Math.min(PAGE - inPage, len - done);
-      const page = this.pages.get(pageNo);
-      if (page) out.set(page.subarray(inPage, inPage + n), outOffset + done);
-      else out.fill(0, outOffset + done, outOffset + done + n);
+      fn(pageNo, inPage, done, n);
       done += n;
     }
   }
 
+  read(offset: number, out: Uint8Array, outOffset: number, len: number): void {
+    this.eachPiece(offset, len, (pageNo, inPage, done, n) => {
+      const page = this.pages.get(pageNo);
+      if (page) out.set(page.subarray(inPage, inPage + n), outOffset + done);
+      else out.fill(0, outOffset + done, outOffset + done + n);
+    });
+  }
+
   write(offset: number, src: Uint8Array, srcOffset: number, len: number): void {
-    let done = 0;
-    while (done < len) {
-      const pos = offset + done;
-      const pageNo = Math.floor(pos / PAGE);
-      const inPage = pos - pageNo * PAGE;
-      const n = Math.min(PAGE - inPage, len - done);
+    this.eachPiece(offset, len, (pageNo, inPage, done, n) => {
       let page = this.pages.get(pageNo);
       if (!page) {
         page = new Uint8Array(PAGE);
         this.pages.set(pageNo, page);
       }
       page.set(src.subarray(srcOffset + done, srcOffset + done + n), inPage);
-      done += n;
-    }
+    });
   }
 }

@@ -43,7 +43,7 @@ async function workers(n: number): Promise<number> {
 }
 
 const baseline = process.argv.includes('--only-ours') ? 1 : await workers(isFull() ? 100 : 20);
-const host = createTestHost({ config: { rootQuota: { spawns: 1_000_000 } } });
+const host = createTestHost({ config: { rootQuota: { spawns: 1_000_000 }, behavior: false } });
 const r = (await agentResult(host, PARENT, { name: 'spawner', domain: 'native', capabilities: ['spawn'], quotas: { mailboxDepth: 65_536 } })) as { n: number; secs: number };
 host.shutdown();
 const rate = r.n / r.secs;

@@ -14,7 +14,6 @@ import type { CapNode, KObject } from './cap/captree.ts';
 import { type AgentInstance, type ExecutionDomain, type Gate, TrapError } from './domain/types.ts';
 import { EventBus } from './event/bus.ts';
 import { FrameArena, FrameObject } from './mem/arena.ts';
-import { Pool } from './mem/pool.ts';
 import { KernelPanic } from './panic.ts';
 import { allowAll, type PolicyHook, type PolicyRequest } from './policy/hook.ts';
 import type { KernelPorts, LoadedImage } from './ports.ts';
@@ -195,7 +194,6 @@ export class Kernel {
   createAgent(name: string, parent: Agent | null, domain: Domain, quota: QuotaNode, nice: number, hints: SchedHint[], config: unknown, labels: string[], mailboxDepth?: number): Agent {
     const id = this.nextId++;
     const a = new Agent(id, name, parent, parent ? parent.depth + 1 : 0, domain, quota, nice, niceToWeight(nice), hints, config, labels, this.now(), mailboxDepth);
-    a.pool = new Pool(a.aspace, () => a.quota.charge('memBytes', limits.PAGE_SIZE));
     a.onHandleDropped = (node) => this.releaseHandleObject(node);
     a.vruntime = this.runq.minVruntime;
     parent?.children.add(a);
@@ -742,7 +740,7 @@ export class Kernel {
     this.objectLabel = null;
     // A quarantined agent's calls are refused, but blocking ones are let through: their
     // continuations are activations, which do not run until the agent is released.
-    if (a.behavior.quarantined && row.kind !== 'blocking' && !QUARANTINE_ALLOWED.has(row.name)) {
+    if (a.quarantined && row.kind !== 'blocking' && !QUARANTINE_ALLOWED.has(row.name)) {
       throw new AiosError('EACCES', `agent ${a.id} is quarantined (release it with \`aios release ${a.id}\`)`, { agent: a.id, quarantined: true, policyIds: ['behavior'] });
     }
     try {
@@ -871,7 +869,7 @@ export class Kernel {
       maxWakeLatencyMs: Math.round(a.maxWakeLatencyMs * 1000) / 1000,
       trust: Math.round(a.behavior.trust * 100) / 100,
       anomaly: Math.round(a.behavior.anomaly * 10) / 10,
-      quarantined: a.behavior.quarantined,
+      quarantined: a.quarantined,
       ...(this.model ? { llmTokens: a.alive ? this.llmTokens(a.id) : a.llmTokensAtExit } : {}),
       ...(a.manifest?.version ? { version: a.manifest.version } : {}),
     };

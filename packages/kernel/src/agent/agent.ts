@@ -9,7 +9,7 @@ import type { AgentInstance } from '../domain/types.ts';
 import type { LoadedImage } from '../ports.ts';
 import { Mailbox } from '../ipc/mailbox.ts';
 import { AddressSpace } from '../mem/vaspace.ts';
-import type { Pool } from '../mem/pool.ts';
+import { Pool } from '../mem/pool.ts';
 import type { QuotaNode } from '../quota/quota.ts';
 import type { SchedEntity } from '../sched/runqueue.ts';
 import type { DeadlineReservation } from '../sched/policy.ts';
@@ -34,7 +34,12 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly mailbox: Mailbox;
   readonly ipcWaiters: IpcWaiter[] = [];
   readonly aspace = new AddressSpace();
-  pool!: Pool;
+  private poolObj: Pool | null = null;
+  /** The small-object pool, made on first use (most agents never use it). */
+  get pool(): Pool {
+    this.poolObj ??= new Pool(this.aspace, () => this.quota.charge('memBytes', limits.PAGE_SIZE));
+    return this.poolObj;
+  }
   readonly supervisors = new Set<Agent>();
   readonly children = new Set<Agent>();
   manifest: AgentManifest | null = null;
@@ -49,7 +54,16 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly idleWaiters: Array<() => void> = [];
   /** An upgrade still inside its rollback window. */
   upgrade: { oldInstance: AgentInstance; oldImage: LoadedImage; until: number; timer: unknown } | null = null;
-  readonly behavior = new BehaviorProfile();
+  private behaviorObj: BehaviorProfile | null = null;
+  /** The behavioural profile, made on the first observed syscall. */
+  get behavior(): BehaviorProfile {
+    this.behaviorObj ??= new BehaviorProfile();
+    return this.behaviorObj;
+  }
+  /** Quarantined by behavioural analysis (false when no profile exists yet). */
+  get quarantined(): boolean {
+    return this.behaviorObj !== null && this.behaviorObj.quarantined;
+  }
   /** Journal key of a durable agent (its record and unread messages survive a crash). */
   durableKey: string | null = null;
   /** The message an onMessage activation is handling (acknowledged in the journal when it settles). */

@@ -17,7 +17,7 @@ export interface BehaviorThresholds {
 }
 
 export const DEFAULT_BEHAVIOR: BehaviorThresholds = {
-  windowMs: 1_000, throttleScore: 6, quarantineScore: 12, burstDenials: 500, burstSpawns: 200,
+  windowMs: 1_000, throttleScore: 6, quarantineScore: 12, burstDenials: 500, burstSpawns: 1_000,
 };
 
 const FEATURES = ['syscalls', 'denials', 'spawns'] as const;

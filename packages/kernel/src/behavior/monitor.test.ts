@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { BehaviorProfile, DEFAULT_BEHAVIOR } from './monitor.ts';
 
-const T = { ...DEFAULT_BEHAVIOR, windowMs: 100 };
+const T = { ...DEFAULT_BEHAVIOR, windowMs: 100, burstSpawns: 200 };
 
 describe('behavior - profiles', () => {
   it('behavior - steady use never raises an alarm and keeps trust high', () => {

@@ -233,6 +233,7 @@ export class Kernel {
     a.instance = inst;
     a.image = image;
     a.hasOnMessage = inst.info.hasOnMessage;
+    if (a.nameFromImage && inst.info.name) a.name = inst.info.name.slice(0, limits.AGENT_NAME_MAX);
     if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
     a.state = 'ready';
     this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });

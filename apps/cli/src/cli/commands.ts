@@ -275,6 +275,7 @@ export const COMMANDS: Record<string, Command> = {
       for (const l of lines) io.out(v.json ? JSON.stringify({ line: l }) : l);
       if (!v.follow) return 0;
       const info = await c.request<AgentInfo>('GET', `/v1/agents/${agentRef(id!)}`);
+      if (info.state === 'zombie' || info.state === 'dead') return 0;
       const { WebSocket } = await import('ws');
       const ws = new WebSocket(`${c.base.replace('http', 'ws')}/v1/events?pattern=agent.${info.id}.*&token=${encodeURIComponent(c.token)}`);
       return await new Promise<number>((resolveRun) => {
@@ -284,6 +285,12 @@ export const COMMANDS: Record<string, Command> = {
           if (e.topic.endsWith('.exit')) ws.close();
         });
         ws.on('close', () => resolveRun(0));
+        // The agent may have exited between the first read and the subscription: check again once subscribed.
+        ws.on('open', () => {
+          void c.request<AgentInfo>('GET', `/v1/agents/${info.id}`).then((now) => {
+            if (now.state === 'zombie' || now.state === 'dead') ws.close();
+          }, () => ws.close());
+        });
         ws.on('error', () => resolveRun(0));
         process.once('SIGINT', () => ws.close());
       });

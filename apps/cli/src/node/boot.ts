@@ -116,7 +116,9 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       if (initd !== null && host.kernel.agents.get(initd)?.alive) {
         try {
           host.call('IPCSend', host.handleFor(initd), new Uint8Array(0), { tag: 'shutdown' });
-          await Promise.race([host.waitExit(initd), new Promise((r) => setTimeout(r, 10_000))]);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([host.waitExit(initd), new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+          clearTimeout(timer);
         } catch {
           /* initd already gone */
         }

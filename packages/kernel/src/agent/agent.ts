@@ -97,6 +97,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   maxWakeLatencyMs = 0;
   /** Model tokens it had used when it exited (the device forgets exited agents). */
   llmTokensAtExit = 0;
+  /** Spawned without a name: it takes the name its definition declares. */
+  nameFromImage = false;
   /** Nice value given at spawn: the agent may raise it but not go below it without ADMIN. */
   baseNice = 0;
 

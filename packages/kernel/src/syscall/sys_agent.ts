@@ -83,6 +83,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
   child.quota.owner = child.id;
   child.baseNice = nice;
+  child.nameFromImage = opts.name === undefined;
   setRateQuotas(k, a, child, quotas);
   child.deadline = hints.includes('deadline') ? deadline : null;
   if (k.model) {

@@ -47,6 +47,7 @@ const ENTRY = (spec: string) =>
 export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
   const cwd = opts.cwd ?? process.cwd();
   const cache = new Map<string, Promise<LoadedImage>>();
+  const bySource = new Map<string, Promise<LoadedImage>>();
 
   async function bundle(entrySpec: string, source: string | null, resolveDir: string, origin: string): Promise<LoadedImage> {
     const plugin: Plugin = {
@@ -91,6 +92,9 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
   return {
     load(image: AgentImage): Promise<LoadedImage> {
       if ('source' in image) {
+        // The same source string spawned again (a pool of workers) skips even the hash.
+        const recent = bySource.get(image.source);
+        if (recent !== undefined) return recent;
         const key = `s:${createHash('sha256').update(image.source).digest('hex')}`;
         let p = cache.get(key);
         if (!p) {
@@ -98,6 +102,9 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
           cache.set(key, p);
           p.catch(() => cache.delete(key));
         }
+        if (bySource.size >= 256) bySource.clear();
+        bySource.set(image.source, p);
+        p.catch(() => bySource.delete(image.source));
         return p;
       }
       const file = isAbsolute(image.path) ? image.path : resolve(cwd, image.path);

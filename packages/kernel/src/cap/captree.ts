@@ -17,7 +17,8 @@ export interface HandleOwner {
 }
 
 export class CapNode {
-  readonly children = new Set<CapNode>();
+  /** Derived nodes; made on the first derivation (most handles are never derived from). */
+  private kids: Set<CapNode> | null = null;
   revoked = false;
   constructor(
     readonly object: KObject,
@@ -27,21 +28,21 @@ export class CapNode {
     readonly parent: CapNode | null,
     readonly expires: number | undefined,
   ) {
-    parent?.children.add(this);
+    if (parent !== null) (parent.kids ??= new Set()).add(this);
   }
 
   /** Revokes every descendant (not this node). Returns how many were revoked. */
   revokeDescendants(): number {
     let n = 0;
-    const stack = [...this.children];
-    this.children.clear();
+    const stack = this.kids === null ? [] : [...this.kids];
+    this.kids = null;
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (node.revoked) continue;
       node.revoked = true;
       n++;
-      for (const c of node.children) stack.push(c);
-      node.children.clear();
+      if (node.kids !== null) for (const c of node.kids) stack.push(c);
+      node.kids = null;
       node.owner.dropHandle(node.handle);
     }
     return n;
@@ -49,6 +50,6 @@ export class CapNode {
 
   /** Unlinks this node from its parent (its own children stay valid). */
   detach(): void {
-    this.parent?.children.delete(this);
+    this.parent?.kids?.delete(this);
   }
 }

@@ -8,8 +8,8 @@ import { AiosError } from '@aios/abi';
 import { LIFECYCLE_HOOKS, type AgentContext, type AgentDefinition, type ReceivedMessage } from './define.ts';
 import { INTENT_TAG, registerIntents, serveIntent } from './intents.ts';
 import { takeStashed } from '../ipc/stash.ts';
+import { utf8Decode } from '../text.ts';
 
-const decoder = new TextDecoder();
 
 export function wrapMessage(msg: Message): ReceivedMessage {
   return {
@@ -18,10 +18,10 @@ export function wrapMessage(msg: Message): ReceivedMessage {
     handles: msg.handles,
     tag: msg.tag,
     text() {
-      return decoder.decode(this.data);
+      return utf8Decode(this.data);
     },
     json<T>() {
-      return JSON.parse(decoder.decode(this.data)) as T;
+      return JSON.parse(utf8Decode(this.data)) as T;
     },
   };
 }

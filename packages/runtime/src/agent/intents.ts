@@ -5,6 +5,7 @@
 import { AiosError, isErrorCode, type AgentManifest, type IntentManifest, type Message } from '@aios/abi';
 import { agentRegister, handleClose, ipcSend } from '../kernel/stubs.gen.ts';
 import type { AgentContext, AgentDefinition, Bid, IntentContext, IntentDefinition } from './define.ts';
+import { utf8Encode, utf8Decode } from '../text.ts';
 
 /** The tag of intent requests and the tag of their replies. */
 export const INTENT_TAG = 'intent';
@@ -12,8 +13,6 @@ export const REPLY_TAG = 'reply';
 /** The intent name of a contract-net call for bids; its payload is {intent, payload, text}. */
 export const BID_INTENT = '__bid';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 interface StandardSchemaLike {
   '~standard': {
@@ -92,12 +91,12 @@ function wireError(e: unknown): { code: string; message: string; detail?: unknow
 
 function reply(to: number, body: Record<string, unknown>): void {
   try {
-    ipcSend(to, enc.encode(JSON.stringify(body)), { tag: REPLY_TAG });
+    ipcSend(to, utf8Encode(JSON.stringify(body)), { tag: REPLY_TAG });
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code !== 'EMSGSIZE') return; // the asker is gone or full: nothing more to tell
     try {
-      ipcSend(to, enc.encode(JSON.stringify({ id: body.id, ok: false, error: { code: 'EMSGSIZE', message: 'the result does not fit in one message (64 KiB)' } })), { tag: REPLY_TAG });
+      ipcSend(to, utf8Encode(JSON.stringify({ id: body.id, ok: false, error: { code: 'EMSGSIZE', message: 'the result does not fit in one message (64 KiB)' } })), { tag: REPLY_TAG });
     } catch {
       /* nothing more to tell */
     }
@@ -115,7 +114,7 @@ export async function serveIntent(def: AgentDefinition, msg: Message, ctx: Agent
   try {
     let req: { id?: unknown; intent?: unknown; payload?: unknown; text?: unknown };
     try {
-      req = JSON.parse(dec.decode(msg.data)) as typeof req;
+      req = JSON.parse(utf8Decode(msg.data)) as typeof req;
     } catch {
       throw new AiosError('EINVAL', 'an intent request must be JSON {id, intent, payload, text}');
     }

@@ -6,6 +6,7 @@
 import { AiosError, Rights, type AgentId, type Handle, type Message } from '@aios/abi';
 import { capDerive, clockNow, ipcSend, ipcWait, nsLookup, selfHandle } from '../kernel/stubs.gen.ts';
 import { stashMessage } from './stash.ts';
+import { utf8Encode, utf8Decode } from '../text.ts';
 
 /** The namespace name of the service. */
 export const SEMANTIC_IPCD = 'semantic-ipcd';
@@ -51,8 +52,6 @@ export interface IntentRow {
   output?: unknown;
 }
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
 
 interface Waiter {
   deadline: number;
@@ -69,7 +68,7 @@ let service: Handle | undefined;
 function replyId(m: Message): string | undefined {
   if (m.tag !== 'reply') return undefined;
   try {
-    const id = (JSON.parse(dec.decode(m.data)) as { id?: unknown })?.id;
+    const id = (JSON.parse(utf8Decode(m.data)) as { id?: unknown })?.id;
     return typeof id === 'string' ? id : undefined;
   } catch {
     return undefined;
@@ -124,14 +123,14 @@ async function call<T>(op: string, body: Record<string, unknown>, opts: AskOptio
   const reply = new Promise<Message>((resolve, reject) => waiters.set(id, { deadline: clockNow() + wait, resolve, reject }));
   try {
     const req = { ...body, id, op, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) };
-    ipcSend(svc, enc.encode(JSON.stringify(req)), { handles: [replyHandle] });
+    ipcSend(svc, utf8Encode(JSON.stringify(req)), { handles: [replyHandle] });
   } catch (e) {
     waiters.delete(id);
     throw e;
   }
   void pump();
   const m = await reply;
-  const r = JSON.parse(dec.decode(m.data)) as { ok?: boolean; result?: unknown; error?: { code: string; message?: string; detail?: Record<string, unknown> } };
+  const r = JSON.parse(utf8Decode(m.data)) as { ok?: boolean; result?: unknown; error?: { code: string; message?: string; detail?: Record<string, unknown> } };
   if (r.ok === true) return r.result as T;
   throw AiosError.fromJSON(r.error ?? { code: 'EIO', message: 'malformed reply from semantic-ipcd' });
 }

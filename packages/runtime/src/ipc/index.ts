@@ -4,17 +4,17 @@ import { ipcSend, ipcWait } from '../kernel/stubs.gen.ts';
 import { wrapMessage } from '../agent/entry.ts';
 import type { ReceivedMessage } from '../agent/define.ts';
 import { takeStashed } from './stash.ts';
+import { utf8Encode } from '../text.ts';
 
 export { ask, multicast, negotiate, award, intents, SEMANTIC_IPCD } from './ask.ts';
 export type { AskOptions, MulticastResult, BidOffer, IntentRow } from './ask.ts';
 
-const encoder = new TextEncoder();
 
 /** Encodes a string as UTF-8, passes bytes through, and JSON-encodes anything else. */
 export function encode(data: unknown): Uint8Array {
   if (data instanceof Uint8Array) return data;
-  if (typeof data === 'string') return encoder.encode(data);
-  return encoder.encode(JSON.stringify(data));
+  if (typeof data === 'string') return utf8Encode(data);
+  return utf8Encode(JSON.stringify(data));
 }
 
 /** Sends text, bytes or JSON. Throws EAGAIN when the receiver's mailbox is full. */

@@ -3,6 +3,7 @@
 // Replies are matched by request id with a selective receive: other messages are kept, in order.
 import { AiosError, Rights, type Handle, type JsonValue, type Message } from '@aios/abi';
 import { capDerive, clockNow, handleClose, ipcSend, ipcWait, nsLookup, selfHandle } from '../kernel/stubs.gen.ts';
+import { utf8Encode, utf8Decode } from '../text.ts';
 
 /** The selective receive the client uses: pass the agent's own orchestration Inbox to share one stash. */
 export interface ReceiveSource {
@@ -119,14 +120,12 @@ export interface Memory {
 /** Marks a message that carries a shared space handle. */
 export const SPACE_MESSAGE = 'memory.space';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
 let clients = 0;
 
 function parse(m: Message): { id?: unknown; ok?: boolean; result?: unknown; handle?: number; error?: { code: string; message: string; detail?: Record<string, unknown> } } | null {
   if (m.tag !== 'data') return null;
   try {
-    const v = JSON.parse(dec.decode(m.data));
+    const v = JSON.parse(utf8Decode(m.data));
     return typeof v === 'object' && v !== null ? v : null;
   } catch {
     return null;
@@ -166,7 +165,7 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
     // One SEND-only reply handle for every request (transfers copy it, narrowed).
     reply ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
     const id = `${prefix}${++seq}`;
-    ipcSend(service, enc.encode(JSON.stringify({ ...body, id, op })), { handles: [reply, ...extra] });
+    ipcSend(service, utf8Encode(JSON.stringify({ ...body, id, op })), { handles: [reply, ...extra] });
     const m = await source.waitFor((x) => parse(x)?.id === id, timeoutMs);
     if (m === null) throw new AiosError('ETIMEDOUT', `memoryd did not answer ${op} within ${timeoutMs} ms`, { op, timeoutMs });
     const r = parse(m)!;
@@ -207,7 +206,7 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
       share(agent, rights = Rights.READ | Rights.SEARCH) {
         // TRANSFER is kept: the peer presents the handle to memoryd by sending it (it can pass it on, never widened).
         const keep = rights | Rights.TRANSFER;
-        ipcSend(agent, enc.encode(JSON.stringify({ type: SPACE_MESSAGE, ns: id, rights: keep })), { handles: [handle], handleRights: [keep] });
+        ipcSend(agent, utf8Encode(JSON.stringify({ type: SPACE_MESSAGE, ns: id, rights: keep })), { handles: [handle], handleRights: [keep] });
       },
     };
   }

@@ -4,6 +4,7 @@
 
 import type { ExitNotice, Message } from '@aios/abi';
 import { ipcWait } from '../kernel/stubs.gen.ts';
+import { utf8Decode } from '../text.ts';
 
 export interface Inbox {
   /** The next message: the oldest stashed one first, else the next from the mailbox (ETIMEDOUT after timeoutMs). */
@@ -22,13 +23,12 @@ export function isNotice(m: Message): boolean {
   return m.tag === 'exit' || m.tag === 'trap';
 }
 
-const decoder = new TextDecoder();
 
 /** Parses an exit or trap notice; null when the message is not one. */
 export function readNotice(m: Message): ExitNotice | null {
   if (!isNotice(m)) return null;
   try {
-    return JSON.parse(decoder.decode(m.data)) as ExitNotice;
+    return JSON.parse(utf8Decode(m.data)) as ExitNotice;
   } catch {
     return null;
   }

@@ -11,7 +11,7 @@ import { argBytes, argInt, argObject, argString } from './args.ts';
  * fresh ArrayBuffer (the receiver must never see the sender's later writes).
  * A slab is dropped by the GC once every message viewing it is gone.
  */
-const SLAB_BYTES = 1 << 20;
+const SLAB_BYTES = 1 << 17;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsed = 0;
 export function copyPayload(src: Uint8Array): Uint8Array {

@@ -237,6 +237,8 @@ export class Kernel {
     if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
     a.state = 'ready';
     this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });
+    // A step soon, even for an agent with nothing to run yet: an idle step lets domains prepare the next sandbox.
+    this.queueStep();
     const runMain = inst.info.hasMain && (init === undefined || !inst.info.hasOnMessage);
     const begin = (): void => {
       if (runMain) {

@@ -22,19 +22,63 @@ export interface WasmDomain extends ExecutionDomain {
 }
 
 /** Creates the wasm domain. instantiate() throws TrapError('load' | 'memory' | 'cpu') when the image does not load. */
+/** Images whose sandboxes are prepared ahead (most recently spawned first), and how many each. */
+const RECENT_IMAGES = 4;
+const PREPARED_PER_IMAGE = 2;
+/** Limits while an image is prepared: a module body that needs more than 50 ms is simply not prepared. */
+const PREPARE_LIMITS: InstanceLimits = { memoryBytes: 32 * 1024 * 1024, stackBytes: 256 * 1024, sliceMs: 50 };
+
 export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   const ports: WasmPorts = { random: (n) => opts.random(n), now: () => opts.now() };
   const pool: WasmInstance[] = [];
+  // Zygotes: sandboxes with a recently spawned image already evaluated (module bodies that make
+  // no syscall), so the next spawn of that image only binds a gate and runs its first activation.
+  const prepared = new Map<string, WasmInstance[]>();
+  const unpreparable = new Set<string>();
+  const recent: string[] = [];
+  const touch = (code: string): void => {
+    const i = recent.indexOf(code);
+    if (i >= 0) recent.splice(i, 1);
+    recent.unshift(code);
+    while (recent.length > RECENT_IMAGES) {
+      const old = recent.pop()!;
+      for (const inst of prepared.get(old) ?? []) inst.dispose();
+      prepared.delete(old);
+    }
+  };
   return {
     name: 'wasm',
     instantiate(code: string, gate: Gate, limits: InstanceLimits): AgentInstance {
+      const ready = prepared.get(code)?.pop();
+      if (ready !== undefined && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
+        touch(code);
+        return ready.adopt(gate, limits);
+      }
+      ready?.dispose();
       const blank = pool.pop() ?? new WasmInstance(ports);
-      return blank.boot(code, gate, limits);
+      const inst = blank.boot(code, gate, limits);
+      // Only images that loaded once are prepared ahead (a module body that traps never is).
+      touch(code);
+      return inst;
     },
     prewarm(count: number): void {
       const n = Math.max(0, Math.floor(count));
       while (pool.length > n) pool.pop()!.dispose();
       while (pool.length < n) pool.push(new WasmInstance(ports));
+      if (n === 0) return;
+      for (const code of recent) {
+        if (unpreparable.has(code)) continue;
+        const list = prepared.get(code) ?? [];
+        prepared.set(code, list);
+        while (list.length < PREPARED_PER_IMAGE) {
+          const inst = new WasmInstance(ports);
+          if (!inst.preload(code, PREPARE_LIMITS)) {
+            unpreparable.add(code);
+            break;
+          }
+          list.push(inst);
+        }
+      }
     },
     get pooled(): number {
       return pool.length;

@@ -112,6 +112,44 @@ export class WasmInstance implements AgentInstance {
     return this;
   }
 
+  /**
+   * Zygote-style preparation: evaluates an image in this blank sandbox before any agent owns
+   * it, with default limits and no gate. An image whose module body makes a syscall (or fails)
+   * is not preparable: false, and the sandbox is disposed. Used by the domain's image pool.
+   */
+  preload(code: string, limits: InstanceLimits): boolean {
+    let syscalled = false;
+    this.gate = () => {
+      syscalled = true;
+      throw new AiosError('ENOSYS', 'no agent owns this sandbox yet');
+    };
+    try {
+      this.rt.setMaxStackSize(Math.min(STACK_CAP, limits.stackBytes > 0 ? limits.stackBytes : STACK_CAP));
+      if (limits.memoryBytes > 0) this.rt.setMemoryLimit(limits.memoryBytes);
+      this.limits = limits;
+      this.load(code);
+      if (syscalled || this.disposed) throw new Error('not preparable');
+      this.preloaded = code;
+      return true;
+    } catch {
+      this.disposed = true;
+      this.free();
+      return false;
+    }
+  }
+
+  /** The code a preloaded sandbox holds (null for a blank one). */
+  preloaded: string | null = null;
+
+  /** Hands a preloaded sandbox to its agent: its gate and limits from now on. */
+  adopt(gate: Gate, limits: InstanceLimits): this {
+    this.gate = gate;
+    this.limits = limits;
+    this.rt.setMaxStackSize(Math.min(STACK_CAP, limits.stackBytes > 0 ? limits.stackBytes : STACK_CAP));
+    if (limits.memoryBytes > 0) this.rt.setMemoryLimit(limits.memoryBytes);
+    return this;
+  }
+
   // ---- lifecycle -------------------------------------------------------------------------
 
   private load(code: string): void {

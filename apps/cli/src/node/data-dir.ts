@@ -6,8 +6,10 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** An empty value (flag or variable) counts as unset: it must never mean the current folder. */
 export function resolveDataDir(flag?: string): string {
-  return resolve(flag ?? process.env.AIOS_DATA_DIR ?? join(homedir(), '.aios'));
+  const given = flag !== undefined && flag !== '' ? flag : process.env.AIOS_DATA_DIR !== undefined && process.env.AIOS_DATA_DIR !== '' ? process.env.AIOS_DATA_DIR : undefined;
+  return resolve(given ?? join(homedir(), '.aios'));
 }
 
 export interface NodeFile {

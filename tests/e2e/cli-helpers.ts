@@ -21,7 +21,9 @@ export interface CliResult { code: number; stdout: string; stderr: string }
 
 export function aios(args: string[], dataDir?: string, timeoutMs = 30_000): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args, ...(dataDir ? ['--data-dir', dataDir] : [])], { cwd: ROOT, env: { ...process.env, AIOS_DATA_DIR: '' } });
+    // Without a data folder of its own, each call gets a fresh one (never ~/.aios, never the repository).
+    const env = { ...process.env, AIOS_DATA_DIR: dataDir ? '' : tempDataDir() };
+    const child = spawn(process.execPath, [CLI, ...args, ...(dataDir ? ['--data-dir', dataDir] : [])], { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -210,6 +210,8 @@ export interface CapInfo {
 export interface CapDeriveOptions {
   /** Clock time (ms) after which the derived handle stops working (EPERM). */
   expires?: number;
+  /** A quota on the derived handle: how many syscalls may use it (EQUOTA past it; derived handles share it). */
+  quota?: { uses?: number };
 }
 
 /** What SelfInfo returns. */

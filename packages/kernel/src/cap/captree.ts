@@ -16,7 +16,15 @@ export interface HandleOwner {
   dropHandle(handle: number): void;
 }
 
+/** A quota on uses of a handle (and of the handles derived from it, which share it). */
+export interface UseQuota {
+  limit: number;
+  used: number;
+}
+
 export class CapNode {
+  /** Uses left through this handle and its descendants, when a derivation set a quota. */
+  uses: UseQuota | undefined;
   /** Derived nodes; made on the first derivation (most handles are never derived from). */
   private kids: Set<CapNode> | null = null;
   revoked = false;
@@ -28,7 +36,10 @@ export class CapNode {
     readonly parent: CapNode | null,
     readonly expires: number | undefined,
   ) {
-    if (parent !== null) (parent.kids ??= new Set()).add(this);
+    if (parent !== null) {
+      (parent.kids ??= new Set()).add(this);
+      this.uses = parent.uses;
+    }
   }
 
   /** Revokes every descendant (not this node). Returns how many were revoked. */

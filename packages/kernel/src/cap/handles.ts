@@ -42,7 +42,7 @@ export class HandleTable {
   lookup(handle: unknown, type: ObjectType | null, rights: number, now: () => number): CapNode {
     // Hot path kept tiny (so it inlines): the common case is a live handle with the rights.
     const node = typeof handle === 'number' && handle > 0 && handle < this.next ? this.slots[handle]?.node : undefined;
-    if (node === undefined || node.revoked || node.expires !== undefined || (type !== null && node.object.type !== type) || (node.rights & rights) !== rights) {
+    if (node === undefined || node.revoked || node.expires !== undefined || node.uses !== undefined || (type !== null && node.object.type !== type) || (node.rights & rights) !== rights) {
       return this.slowLookup(handle, type, rights, now);
     }
     return node;
@@ -62,6 +62,12 @@ export class HandleTable {
     }
     if (node.expires !== undefined && now() >= node.expires) {
       throw new AiosError('EPERM', `handle ${handle} expired`, { handle, expires: node.expires });
+    }
+    if (node.uses !== undefined) {
+      if (node.uses.used >= node.uses.limit) {
+        throw new AiosError('EQUOTA', `handle ${handle} has no uses left`, { handle, resource: 'handleUses', limit: node.uses.limit, used: node.uses.used });
+      }
+      node.uses.used++;
     }
     return node;
   }

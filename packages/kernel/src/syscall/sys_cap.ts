@@ -19,7 +19,14 @@ export function sys_capDerive(k: Kernel, a: Agent, [handle, rights, opts]: unkno
     const e = argInt(o.expires, 'opts.expires', 0, Number.MAX_SAFE_INTEGER);
     expires = expires === undefined ? e : Math.min(expires, e);
   }
-  return k.insertHandle(a, node.object, r, node, expires);
+  const h = k.insertHandle(a, node.object, r, node, expires);
+  const q = argObject(o?.quota, 'opts.quota');
+  if (q?.uses !== undefined) {
+    const uses = argInt(q.uses, 'opts.quota.uses', 0, Number.MAX_SAFE_INTEGER);
+    const left = node.uses === undefined ? Infinity : node.uses.limit - node.uses.used;
+    a.handles.get(h)!.node.uses = { limit: Math.min(uses, left), used: 0 };
+  }
+  return h;
 }
 
 export function sys_capRevoke(k: Kernel, a: Agent, [handle]: unknown[]): number {

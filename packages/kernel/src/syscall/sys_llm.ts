@@ -2,7 +2,7 @@
 // device is named by a handle with USE; requests go through the kernel's fair
 // dispatcher with the caller's weight, hints and budget.
 
-import { Rights, type LlmAgentUsage, type LlmChunk, type LlmRequest, type LlmResult, type LlmSubmitOptions } from '@aios/abi';
+import { AiosError, Rights, type LlmAgentUsage, type LlmChunk, type LlmRequest, type LlmResult, type LlmSubmitOptions } from '@aios/abi';
 import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import { LlmStreamObject, ModelDeviceObject } from '../dev/device.ts';
@@ -17,7 +17,18 @@ function submitOptions(a: Agent): LlmSubmitOptions {
   return { weight: a.weight / 1024, interactive: a.hints.includes('interactive') || a.hints.includes('llm-bound') };
 }
 
-export function sys_llmComplete(k: Kernel, a: Agent, [handle, req]: unknown[]): Promise<LlmResult> {
+/** `(device, req)`, or `(req)` alone: then the device is the one named 'model' in the caller's namespace. */
+function deviceAndRequest(a: Agent, args: unknown[]): [unknown, unknown] {
+  if (typeof args[0] === 'object' && args[0] !== null && args[1] === undefined) {
+    const h = a.namespace.get('model');
+    if (h === undefined) throw new AiosError('ENOENT', "no 'model' device in this agent's namespace", { name: 'model' });
+    return [h, args[0]];
+  }
+  return [args[0], args[1]];
+}
+
+export function sys_llmComplete(k: Kernel, a: Agent, args: unknown[]): Promise<LlmResult> {
+  const [handle, req] = deviceAndRequest(a, args);
   const dev = device(k, a, handle, 'LlmComplete');
   const { promise, settle } = k.block<LlmResult>(a);
   dev.device.submit(a.id, req as LlmRequest, submitOptions(a)).then(
@@ -27,7 +38,8 @@ export function sys_llmComplete(k: Kernel, a: Agent, [handle, req]: unknown[]): 
   return promise;
 }
 
-export function sys_llmStreamOpen(k: Kernel, a: Agent, [handle, req]: unknown[]): number {
+export function sys_llmStreamOpen(k: Kernel, a: Agent, args: unknown[]): number {
+  const [handle, req] = deviceAndRequest(a, args);
   const dev = device(k, a, handle, 'LlmStreamOpen');
   const stream = new LlmStreamObject(dev.device.submitStream(a.id, req as LlmRequest, submitOptions(a)));
   return k.insertHandle(a, stream, Rights.READ, null);

@@ -74,7 +74,8 @@ export function sys_frameAlloc(k: Kernel, a: Agent, [count]: unknown[]): number 
 }
 
 export function sys_pageMap(k: Kernel, a: Agent, [frame, addr, p]: unknown[]): void {
-  if ((a.selfNode.rights & Rights.MAP) === 0) throw new AiosError('EPERM', 'PageMap needs the MAP privilege', { needed: 'MAP' });
+  // Mapping physical frames is privileged: the FRAME or the MAP privilege (and MAP on the frame handle).
+  if ((a.selfNode.rights & (Rights.MAP | Rights.FRAME)) === 0) throw new AiosError('EPERM', 'PageMap needs the FRAME or MAP privilege', { needed: 'FRAME|MAP' });
   const node = k.lookup(a, frame, 'frame', Rights.MAP);
   const f = node.object as FrameObject;
   k.authorize(a, 'PageMap', { type: 'frame', id: f.label });

@@ -122,12 +122,21 @@ const PQC_ARGS: Record<PqcOp, Record<string, number | 'msg'>> = {
   'mldsa65.verify': { publicKey: 1952, message: 'msg', signature: 3309 },
 };
 
+/** Short names callers use for the same arguments (pk, sk, msg, sig, ct). */
+const PQC_ALIASES: Record<string, string> = { pk: 'publicKey', sk: 'secretKey', msg: 'message', sig: 'signature', ct: 'cipherText', ciphertext: 'cipherText', data: 'message' };
+
+function withAliases(given: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...given };
+  for (const [alias, name] of Object.entries(PQC_ALIASES)) if (out[name] === undefined && out[alias] !== undefined) out[name] = out[alias];
+  return out;
+}
+
 export function sys_pqcOperation(k: Kernel, a: Agent, [op, args]: unknown[]): number {
   if (typeof op !== 'string' || !(PQC_OPS as readonly string[]).includes(op)) {
     throw new AiosError('ENOSYS', `unknown PQC operation ${String(op)}; known: ${PQC_OPS.join(', ')}`, { arg: 'op', value: typeof op === 'string' ? op : typeof op });
   }
   const spec = PQC_ARGS[op as PqcOp];
-  const given = argObject(args, 'args') ?? {};
+  const given = withAliases(argObject(args, 'args') ?? {});
   const clean: Record<string, Uint8Array> = {};
   for (const [name, size] of Object.entries(spec)) {
     const v = argBytes(given[name], `args.${name}`, size === 'msg' ? limits.IPC_MAX_MESSAGE_BYTES : size);

@@ -182,9 +182,9 @@ export function clockNow(): number {
 }
 
 /**
- * CapDerive (nr 21, sync). Derives a new handle to the same object with rights narrowed to `rights` (extra bits give EPERM).
+ * CapDerive (nr 21, sync). Derives a new handle to the same object with rights narrowed to `rights` (extra bits give EPERM), optionally expiring (`expires`) or with a quota of uses (`quota: { uses }`, EQUOTA past it).
  * Needs: handle: DERIVE.
- * Errors: EPERM, EBADF, EINVAL, EACCES.
+ * Errors: EPERM, EBADF, EINVAL, EACCES, EQUOTA.
  */
 export function capDerive(handle: Handle, rights: number, opts?: CapDeriveOptions): Handle {
   return trap(21, [handle, rights, opts]) as Handle;
@@ -336,11 +336,11 @@ export function schedSet(params: SchedParams): void {
 }
 
 /**
- * LlmComplete (nr 41, blocking). Asks the model device for a completion; requests are shared among agents by weighted fair queuing on tokens and charged to the caller's budget.
+ * LlmComplete (nr 41, blocking). Asks the model device for a completion (`llmComplete(device, req)`, or `llmComplete(req)` with the 'model' device of the namespace); requests are shared among agents by weighted fair queuing on tokens and charged to the caller's budget.
  * Needs: device: USE.
  * Errors: EPERM, EBADF, EINVAL, EMSGSIZE, EAGAIN, EQUOTA, ECANCELED, ETIMEDOUT, EIO.
  */
-export function llmComplete(device: Handle, req: LlmRequest): Promise<LlmResult> {
+export function llmComplete(device: Handle | LlmRequest, req?: LlmRequest): Promise<LlmResult> {
   return trapAsync(41, [device, req]) as Promise<LlmResult>;
 }
 
@@ -349,7 +349,7 @@ export function llmComplete(device: Handle, req: LlmRequest): Promise<LlmResult>
  * Needs: device: USE.
  * Errors: EPERM, EBADF, EINVAL, EMSGSIZE, EAGAIN, EQUOTA.
  */
-export function llmStreamOpen(device: Handle, req: LlmRequest): Handle {
+export function llmStreamOpen(device: Handle | LlmRequest, req?: LlmRequest): Handle {
   return trap(42, [device, req]) as Handle;
 }
 

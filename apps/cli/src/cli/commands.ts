@@ -3,7 +3,8 @@
 
 import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AiosError, type AgentInfo, type SpawnOptions } from '@aios/abi';
 import { boot } from '../node/boot.ts';
@@ -141,14 +142,16 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   run: {
-    summary: 'boot an ephemeral node, run one agent to completion, print its log, exit with its exit code',
+    summary: 'boot an ephemeral node (a temporary data folder unless --data-dir), run one agent to completion, print its log, exit with its exit code',
     usage: 'aios run FILE [--name N] [--domain D] [--json]',
     options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS, timeout: { type: 'string', help: 'kill the agent after this many ms' } },
     positionals: 1,
     async run(v, [file], io) {
       const json = v.json === true;
+      // An ephemeral node: its own temporary data folder unless one is named (never a running node's folder).
+      const temp = v['data-dir'] === undefined ? mkdtempSync(join(tmpdir(), 'aios-run-')) : undefined;
       const node = await boot({
-        dataDir: v['data-dir'] as string | undefined,
+        dataDir: (v['data-dir'] as string | undefined) ?? temp,
         config: { onLog: (id, name, line) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : line) },
       });
       try {
@@ -162,6 +165,7 @@ export const COMMANDS: Record<string, Command> = {
         return st.code;
       } finally {
         await node.shutdown();
+        if (temp) rmSync(temp, { recursive: true, force: true });
       }
     },
   },

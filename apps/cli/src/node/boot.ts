@@ -14,7 +14,8 @@ import { registerServices } from './service-registry.ts';
 import { join } from 'node:path';
 import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
 import { createWinkEmbedder } from '@aios/drivers/embedder-wink';
-import { ensureDataDir, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
+import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
+import { AiosError } from '@aios/abi';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import { prepareSecurity } from '../security/index.ts';
 
@@ -59,6 +60,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const config = opts.config ?? {};
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
+  refuseIfRunning(dataDir);
   const pqc = createPqcPool();
   const journal = openJournal(dataDir);
   const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
@@ -137,4 +139,16 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
 /** The wasm domain (the default for user agents): QuickJS sandboxes on the node's clock and randomness. */
 async function defaultDomains(ports: ReturnType<typeof hostPorts>): Promise<ExecutionDomain[]> {
   return [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })];
+}
+
+/** One node per data folder: its journal and audit log have one writer. EBUSY when a live node holds it. */
+function refuseIfRunning(dataDir: string): void {
+  const info = readNodeFile(dataDir);
+  if (info === undefined || info.pid === process.pid) return;
+  try {
+    process.kill(info.pid, 0);
+  } catch {
+    return; // a stale node.json: that node is gone
+  }
+  throw new AiosError('EBUSY', `a node (pid ${info.pid}) is already running on ${dataDir}; stop it or use another --data-dir`, { dataDir, pid: info.pid });
 }

@@ -2,7 +2,7 @@
 // `embedder` devices initd placed in its namespace, serves protocol.ts requests one at a time, and
 // sweeps expired items on a timer between requests. Trusts the kernel's stamping of `from`.
 import { defineAgent } from '@aios/runtime';
-import { capList, clockNow, deviceCall, handleClose, ipcSend, ipcWait, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
+import { capList, clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, ipcWait, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG } from '@aios/runtime/orchestration';
 import type { Message } from '@aios/abi';
 import { createFabric } from './fabric.ts';
@@ -46,6 +46,9 @@ export default defineAgent({
       now: () => clockNow(),
       newId: () => crypto.randomUUID(),
     });
+    // Clones and merges of agents carry their private memory along (the kernel announces them).
+    eventSubscribe('agent.*.clone');
+    eventSubscribe('agent.*.merge');
     ctx.log(`ready: embedder ${embedder.info.name} (${embedder.dim}-d), sweep every ${sweepMs} ms`);
     const parent = selfInfo().parent;
     let nextSweep = clockNow() + sweepMs;
@@ -60,6 +63,16 @@ export default defineAgent({
       if (m !== undefined) {
         if (m.tag === SHUTDOWN_TAG) {
           if (m.from === parent) break; // the shutdown convention: only the spawner (initd) stops us
+          continue;
+        }
+        if (m.tag === 'event') {
+          try {
+            const ev = JSON.parse(new TextDecoder().decode(m.data)) as { topic: string; data: { id: number; clone?: number; merged?: number } };
+            if (ev.topic.endsWith('.clone') && ev.data.clone !== undefined) await server.copyPrivate(ev.data.id, ev.data.clone);
+            else if (ev.topic.endsWith('.merge') && ev.data.merged !== undefined) await server.copyPrivate(ev.data.merged, ev.data.id);
+          } catch (e) {
+            ctx.log(`private memory copy failed: ${(e as Error).message}`);
+          }
           continue;
         }
         if (m.tag !== 'data') continue;

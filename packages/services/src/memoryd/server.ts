@@ -26,6 +26,11 @@ export interface MemorydServer {
   handle(m: Message): Promise<void>;
   /** Number of open subscriptions and export sessions (for stats and tests). */
   open(): { subscriptions: number; exports: number };
+  /**
+   * Copies every private namespace of agent `from` into agent `to`'s (same names): what a clone
+   * or a merge of agents does to their private memory. Returns how many items were copied.
+   */
+  copyPrivate(from: number, to: number): Promise<number>;
 }
 
 /** Export sessions idle longer than this are dropped. */
@@ -300,6 +305,23 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
 
   return {
     open: () => ({ subscriptions: subs.size, exports: exports.size }),
+    async copyPrivate(from, to) {
+      const src = { actor: String(from) };
+      const dst = { actor: String(to) };
+      const prefix = `a${from}:`;
+      let copied = 0;
+      for (const info of await fabric.listNamespaces(src)) {
+        if (!info.id.startsWith(prefix)) continue;
+        const target = `a${to}:${info.id.slice(prefix.length)}`;
+        await ensure(dst.actor, target);
+        const lines: string[] = [];
+        for await (const line of fabric.exportJsonl(src, info.id)) lines.push(line);
+        if (lines.length === 0) continue;
+        const r = await fabric.importJsonl(dst, target, lines);
+        copied += (r as { imported?: number }).imported ?? lines.length;
+      }
+      return copied;
+    },
     async handle(m) {
       let id: string | number | null = null;
       let out: Outcome | undefined;

@@ -87,6 +87,11 @@ export const COMMANDS: Record<string, Command> = {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new AiosError('EINVAL', '--port must be 0 to 65535');
       const json = v.json === true;
       const names = new Map<number, string>();
+      // Signals are caught from the start: a Ctrl-C while the node is still booting stops it cleanly once up.
+      let early: string | null = null;
+      let onSignal: (sig: string) => void = (sig) => (early = sig);
+      process.once('SIGINT', () => onSignal('SIGINT'));
+      process.once('SIGTERM', () => onSignal('SIGTERM'));
       const node = await boot({
         dataDir: v['data-dir'] as string | undefined,
         config: {
@@ -122,8 +127,8 @@ export const COMMANDS: Record<string, Command> = {
         return stopping;
       };
       const done = new Promise<void>((resolveDone) => {
-        process.once('SIGINT', () => void stop('SIGINT').then(resolveDone));
-        process.once('SIGTERM', () => void stop('SIGTERM').then(resolveDone));
+        onSignal = (sig) => void stop(sig).then(resolveDone);
+        if (early !== null) onSignal(early);
       });
       if (v.demo) {
         const dir = demoDir();

@@ -73,7 +73,7 @@ describe('durable - kill -9 in the middle of a burst', () => {
     await Promise.all([sends, puts]);
 
     node = await startNode(dataDir);
-    for (let i = 0; i < 200 && !/recovered durable agent/.test(node.out()); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && !/recovered durable agent/.test(node.out()); i++) await new Promise((r) => setTimeout(r, 50));
     expect(node.out()).toMatch(/recovered durable agent recorder#\d+ with \d+ unread message/);
     // Let the recovered recorder drain what it had not handled, then list what it recorded.
     let keys: string[] = [];

@@ -45,7 +45,7 @@ export async function bootNode(extra: string[] = []): Promise<BootedNode> {
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 900; i++) {
     if (existsSync(join(dataDir, 'node.json'))) {
       const { port } = JSON.parse(readFileSync(join(dataDir, 'node.json'), 'utf8')) as { port: number };
       return { proc, dataDir, port, output: () => out };

@@ -97,7 +97,7 @@ describe('e2e - commands without a node', () => {
 
   it('e2e - boot --demo runs the demo agents and Ctrl-C shuts down cleanly', async () => {
     const node = await bootNode(['--demo']);
-    for (let i = 0; i < 200 && !node.output().includes('demo finished;'); i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 900 && !node.output().includes('demo finished;'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(node.output()).toContain('ML-DSA-65 signature');
     expect(node.output()).toContain('demo finished; the node keeps running');
     const code = await stopNode(node, 'SIGINT');

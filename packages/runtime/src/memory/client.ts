@@ -2,8 +2,9 @@
 // forget and shared spaces. Pure runtime (syscall stubs only), so it works in the wasm and native domains.
 // Replies are matched by request id with a selective receive: other messages are kept, in order.
 import { AiosError, Rights, type Handle, type JsonValue, type Message } from '@aios/abi';
-import { capDerive, clockNow, handleClose, ipcSend, ipcWait, nsLookup, selfHandle } from '../kernel/stubs.gen.ts';
+import { capDerive, clockNow, handleClose, ipcSend, nsLookup, selfHandle } from '../kernel/stubs.gen.ts';
 import { utf8Encode, utf8Decode } from '../text.ts';
+import { waitForMatch } from '../orchestration/inbox.ts';
 
 /** The selective receive the client uses: pass the agent's own orchestration Inbox to share one stash. */
 export interface ReceiveSource {
@@ -140,25 +141,8 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
   let reply: Handle | undefined;
   const stash: Message[] = [];
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const source: ReceiveSource = opts.inbox ?? {
-    async waitFor(match, t) {
-      const i = stash.findIndex(match);
-      if (i >= 0) return stash.splice(i, 1)[0]!;
-      const deadline = t === undefined ? Infinity : clockNow() + t;
-      for (;;) {
-        const left = deadline === Infinity ? undefined : Math.max(0, Math.ceil(deadline - clockNow()));
-        let m: Message;
-        try {
-          m = await ipcWait(left);
-        } catch (e) {
-          if ((e as { code?: string }).code === 'ETIMEDOUT') return null;
-          throw e;
-        }
-        if (match(m)) return m;
-        stash.push(m);
-      }
-    },
-  };
+  const source: ReceiveSource = opts.inbox ?? { waitFor: (match, t) => waitForMatch(stash, match, t, clockNow) };
+
 
   async function call<T>(op: string, body: Record<string, unknown> = {}, extra: Handle[] = []): Promise<{ result: T; msg: Message; handle?: number }> {
     service ??= nsLookup('memoryd');

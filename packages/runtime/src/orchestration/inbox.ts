@@ -34,6 +34,28 @@ export function readNotice(m: Message): ExitNotice | null {
   }
 }
 
+/**
+ * Selective receive over a stash: the first stashed message that matches, else messages from the
+ * mailbox until one matches (the others are stashed in arrival order); null when timeoutMs passes.
+ */
+export async function waitForMatch(stash: Message[], match: (m: Message) => boolean, timeoutMs: number | undefined, now: () => number): Promise<Message | null> {
+  const i = stash.findIndex(match);
+  if (i >= 0) return stash.splice(i, 1)[0]!;
+  const deadline = timeoutMs === undefined ? Infinity : now() + timeoutMs;
+  for (;;) {
+    const left = deadline === Infinity ? undefined : Math.max(0, Math.ceil(deadline - now()));
+    let m: Message;
+    try {
+      m = await ipcWait(left);
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ETIMEDOUT') return null;
+      throw e;
+    }
+    if (match(m)) return m;
+    stash.push(m);
+  }
+}
+
 /** Creates the inbox of the calling agent. One per agent: two inboxes would steal each other's messages. */
 export function createInbox(now: () => number): Inbox {
   const stash: Message[] = [];
@@ -46,22 +68,9 @@ export function createInbox(now: () => number): Inbox {
       if (m !== undefined) return m;
       return ipcWait(timeoutMs);
     },
-    async waitFor(match, timeoutMs) {
-      const i = stash.findIndex(match);
-      if (i >= 0) return stash.splice(i, 1)[0]!;
-      const deadline = timeoutMs === undefined ? Infinity : now() + timeoutMs;
-      for (;;) {
-        const left = deadline === Infinity ? undefined : Math.max(0, Math.ceil(deadline - now()));
-        let m: Message;
-        try {
-          m = await ipcWait(left);
-        } catch (e) {
-          if ((e as { code?: string }).code === 'ETIMEDOUT') return null;
-          throw e;
-        }
-        if (match(m)) return m;
-        stash.push(m);
-      }
+    waitFor(match, timeoutMs) {
+      return waitForMatch(stash, match, timeoutMs, now);
     },
+
   };
 }

@@ -15,7 +15,7 @@ const SPAWNS = FULL ? 2_000 : 500;
 const WORKERS = FULL ? 60 : 20;
 const CALLS = FULL ? 200_000 : 50_000;
 
-const FIXTURES = fileURLToPath(new URL('../packages/kernel/src/domain/wasm/fixtures/', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../tests/wasm/fixtures/', import.meta.url));
 const LIMITS: InstanceLimits = { memoryBytes: 16 * 1024 * 1024, stackBytes: 256 * 1024, sliceMs: 1_000 };
 const gc = (globalThis as { gc?: () => void }).gc;
 

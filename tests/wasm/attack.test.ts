@@ -3,8 +3,8 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AiosError } from '@aios/abi';
-import { TrapError, type AgentInstance, type InstanceLimits } from '../types.ts';
-import { createWasmDomain } from './index.ts';
+import { TrapError, type AgentInstance, type InstanceLimits } from '../../packages/kernel/src/domain/types.ts';
+import { createWasmDomain } from '../../packages/kernel/src/domain/wasm/index.ts';
 import { bundle, FakeKernel, LIMITS, ports, settle } from './testkit.ts';
 
 const domain = createWasmDomain(ports());

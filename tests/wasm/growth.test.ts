@@ -2,9 +2,9 @@
 // continuations) must not leave stray QuickJS objects behind; every runtime frees cleanly.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWasmDomain } from './index.ts';
-import { freeFailures } from './support.ts';
-import { quickjs } from './quickjs.ts';
+import { createWasmDomain } from '../../packages/kernel/src/domain/wasm/index.ts';
+import { freeFailures } from '../../packages/kernel/src/domain/wasm/support.ts';
+import { quickjs } from '../../packages/kernel/src/domain/wasm/quickjs.ts';
 import { bundle, FakeKernel, LIMITS, ports, settle } from './testkit.ts';
 
 const MiB = 1024 * 1024;

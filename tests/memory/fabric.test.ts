@@ -2,8 +2,8 @@
 // Storage is the in-memory driver (test-only import); the embedder is a tiny deterministic hashed bag of words.
 import { describe, it, expect, beforeEach } from 'vitest';
 import type { ChangeRecord, EmbedderDriver } from '@aios/abi';
-import { createMemoryStorage } from '../../../drivers/src/storage-memory/index.ts';
-import { createFabric, reciprocalRankFusion, type Fabric } from './index.ts';
+import { createMemoryStorage } from '@aios/drivers/storage-memory';
+import { createFabric, reciprocalRankFusion, type Fabric } from '../../packages/services/src/memoryd/index.ts';
 
 /** Hashed bag-of-words unit vectors; `alias` maps words onto a shared bucket (a toy synonym model). */
 function testEmbedder(name = 'hash', dim = 32, alias: Record<string, string> = {}): EmbedderDriver & { calls: number } {

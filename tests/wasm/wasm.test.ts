@@ -3,8 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { AiosError } from '@aios/abi';
-import { TrapError } from '../types.ts';
-import { createWasmDomain } from './index.ts';
+import { TrapError } from '../../packages/kernel/src/domain/types.ts';
+import { createWasmDomain } from '../../packages/kernel/src/domain/wasm/index.ts';
 import { bundle, FakeKernel, LIMITS, ports, settle } from './testkit.ts';
 
 const enc = new TextEncoder();

@@ -2,7 +2,7 @@
 // TextEncoder/TextDecoder, URL; and of what must NOT be there (require, process, fetch, host objects).
 
 import { describe, expect, it } from 'vitest';
-import { createWasmDomain } from './index.ts';
+import { createWasmDomain } from '../../packages/kernel/src/domain/wasm/index.ts';
 import { bundle, FakeKernel, LIMITS, ports, settle } from './testkit.ts';
 
 /** Runs `body` as the main of an inline agent; returns the fake kernel and the main promise. */

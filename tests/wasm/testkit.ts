@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { AiosError } from '@aios/abi';
-import type { Gate, InstanceLimits } from '../types.ts';
+import type { Gate, InstanceLimits } from '../../packages/kernel/src/domain/types.ts';
 
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 

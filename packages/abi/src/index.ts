@@ -17,3 +17,4 @@ export type { DriverKind, DriverInfo, Driver, EmbedderDriver } from './devices.t
 // Device interfaces of the storage and model buses (interfaces only).
 export type * from './storage.ts';
 export type * from './llm.ts';
+export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';

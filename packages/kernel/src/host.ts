@@ -9,6 +9,13 @@ import type { KernelPorts } from './ports.ts';
 import { createNativeDomain } from './domain/native.ts';
 import type { ExecutionDomain } from './domain/types.ts';
 
+/** What the journal keeps of a durable agent. */
+interface DurableRecord {
+  image: AgentImage;
+  opts: HostSpawnOptions;
+  restart: string;
+}
+
 /** Spawn options of the host: devices and services to place in the agent's namespace, by name. */
 export interface HostSpawnOptions extends SpawnOptions {
   /** Devices on the bus to grant (USE), placed under their names. */
@@ -96,6 +103,8 @@ export class KernelHost {
   // ---- durable agents -------------------------------------------------------------
 
   private readonly restarts = new Map<string, number[]>();
+  /** Journal records of the durable agents this host runs, by key (read once, not at every exit). */
+  private readonly durable = new Map<string, DurableRecord>();
 
   /**
    * Spawns a durable agent: its record is journaled before the spawn returns, and its
@@ -111,17 +120,20 @@ export class KernelHost {
     const { durable: _d, restart: _r, namespace: _n, ...plain } = opts;
     void _d; void _r; void _n;
     const id = await this.spawn(img, plain);
-    journal.saveAgent(key, JSON.stringify({ key, image: img, opts: plain, restart }));
+    const rec: DurableRecord = { image: img, opts: plain, restart };
+    journal.saveAgent(key, JSON.stringify({ key, ...rec }));
+    this.durable.set(key, rec);
     this.kernel.makeDurable(this.find(id), key);
     return id;
   }
 
   /** Starts one journaled agent again and hands it its unread messages. */
-  private async revive(key: string, rec: { image: AgentImage; opts: HostSpawnOptions }): Promise<number> {
+  private async revive(key: string, rec: DurableRecord, pending = this.kernel.ports.journal!.pendingMessages(key)): Promise<number> {
+    this.durable.set(key, rec);
     const id = await this.spawn(rec.image, rec.opts);
     const a = this.find(id);
     this.kernel.makeDurable(a, key);
-    this.kernel.redeliver(a, this.kernel.ports.journal!.pendingMessages(key));
+    this.kernel.redeliver(a, pending);
     return id;
   }
 
@@ -135,15 +147,15 @@ export class KernelHost {
     if (!journal) return [];
     const out: Array<{ key: string; id: number; name: string; pending: number }> = [];
     for (const { key, record } of journal.loadAgents()) {
-      const rec = JSON.parse(record) as { image: AgentImage; opts: HostSpawnOptions; restart: string };
+      const rec = JSON.parse(record) as DurableRecord;
       if (rec.restart === 'temporary') {
         journal.removeAgent(key);
         continue;
       }
-      const pending = journal.pendingMessages(key).length;
+      const pending = journal.pendingMessages(key);
       try {
-        const id = await this.revive(key, rec);
-        out.push({ key, id, name: this.find(id).name, pending });
+        const id = await this.revive(key, rec, pending);
+        out.push({ key, id, name: this.find(id).name, pending: pending.length });
       } catch {
         /* an image that no longer loads stays in the journal for the operator */
       }
@@ -157,17 +169,20 @@ export class KernelHost {
     const key = a?.durableKey;
     const journal = this.kernel.ports.journal;
     if (!a || !key || !journal) return;
-    const rec = journal.loadAgents().find((r) => r.key === key);
-    if (!rec) return;
-    const parsed = JSON.parse(rec.record) as { image: AgentImage; opts: HostSpawnOptions; restart: string };
+    const parsed = this.durable.get(key);
+    if (!parsed) return;
+    const drop = (): void => {
+      journal.removeAgent(key);
+      this.durable.delete(key);
+    };
     const crashed = reason.startsWith('trap:') || (code !== 0 && !reason.startsWith('killed by'));
     if (reason === 'node shutdown') {
-      if (parsed.restart !== 'permanent') journal.removeAgent(key);
+      if (parsed.restart !== 'permanent') drop();
       return;
     }
     const again = !this.kernel.stopped && !reason.startsWith('killed by') && (parsed.restart === 'permanent' || (parsed.restart === 'transient' && crashed));
     if (!again) {
-      journal.removeAgent(key);
+      drop();
       return;
     }
     const now = this.kernel.now();
@@ -264,8 +279,9 @@ export class KernelHost {
       };
       k.rootListeners.add(listener);
       try {
-        const reply = this.call('CapDerive', this.root.selfHandle, Rights.SEND | Rights.TRANSFER) as number;
-        this.call('IPCSend', this.handleFor(agent), new TextEncoder().encode(JSON.stringify({ ...body, id })), { handles: [reply] });
+        // One SEND-only reply handle to the root serves every request (each receiver gets a derived copy).
+        this.replyHandle ??= this.call('CapDerive', this.root.selfHandle, Rights.SEND | Rights.TRANSFER) as number;
+        this.call('IPCSend', this.handleFor(agent), new TextEncoder().encode(JSON.stringify({ ...body, id })), { handles: [this.replyHandle] });
       } catch (e) {
         cleanup();
         reject(e);
@@ -273,6 +289,7 @@ export class KernelHost {
     });
   }
   private requestSeq = 0;
+  private replyHandle: number | undefined;
 
   shutdown(reason?: string): void {
     this.kernel.shutdown(reason);

@@ -8,6 +8,7 @@ import {
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
+import { loadMessage, storeMessage, type StoredMessage } from './agent/lifecycle.ts';
 import { TicketTable } from './async/tickets.ts';
 import { AuditLog } from './audit/log.ts';
 import type { CapNode, KObject } from './cap/captree.ts';
@@ -499,12 +500,15 @@ export class Kernel {
     this.pump(to);
   }
 
+  /** Checkpoints of a node without a checkpoint store (ports.checkpoints): kept in memory, not durable. */
+  readonly checkpointsInMemory = new Map<string, string>();
+
   /** Journal seq of each message a durable agent holds (present until acknowledged). */
   readonly msgSeq = new WeakMap<Message, number>();
 
   /** Writes a message for a durable agent to the journal; the send fails (EIO) if it cannot. */
   private journalMessage(to: Agent, msg: Message): void {
-    const rec = JSON.stringify({ from: msg.from, tag: msg.tag, data: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength).toString('base64') });
+    const rec = JSON.stringify(storeMessage(msg));
     let seq: number;
     try {
       seq = this.ports.journal!.appendMessage(to.durableKey!, rec);
@@ -535,8 +539,7 @@ export class Kernel {
   /** Puts journaled messages back in a recovered agent's mailbox, in order, without journaling them again. */
   redeliver(a: Agent, items: Array<{ seq: number; message: string }>): void {
     for (const { seq, message } of items) {
-      const r = JSON.parse(message) as { from: number; tag: string; data: string };
-      const msg: Message = { from: r.from, tag: r.tag, data: new Uint8Array(Buffer.from(r.data, 'base64')), handles: [] };
+      const msg = loadMessage(JSON.parse(message) as StoredMessage);
       this.msgSeq.set(msg, seq);
       a.mailbox.push(msg);
     }

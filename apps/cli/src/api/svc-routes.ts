@@ -1,6 +1,5 @@
-// HTTP routes of `aios svc`: they forward control requests to the initd agent over
-// IPC as the root agent, with a SEND-only reply handle to the root, and wait for the
-// reply (matched by request id) in the root inbox. Trusts initd's replies as JSON only.
+// HTTP routes of `aios svc`: they forward control requests to the initd agent with the
+// host's request/reply (KernelHost.request). Trusts initd's replies as JSON only.
 //
 //   GET  /v1/svc              -> ls        (UnitStatus[])
 //   GET  /v1/svc/graph        -> graph     ({ dot, tree, levels })
@@ -9,7 +8,7 @@
 //   POST /v1/svc/:unit/restart-> restart   ({ unit, started })
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AiosError, HTTP_STATUS_BY_CODE, Rights, type ErrorCode } from '@aios/abi';
+import { AiosError } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { send } from './http.ts';
 
@@ -17,21 +16,6 @@ import { send } from './http.ts';
 export const INITD_NAME = 'initd';
 /** How long a control request may take (a stop waits up to each unit's shutdown timeout). */
 export const SVC_TIMEOUT_MS = 60_000;
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-const replyHandles = new WeakMap<KernelHost, number>();
-let seq = 0;
-
-function replyHandle(host: KernelHost): number {
-  let h = replyHandles.get(host);
-  if (h === undefined) {
-    const self = host.call('SelfHandle') as number;
-    h = host.call('CapDerive', self, Rights.SEND | Rights.TRANSFER) as number;
-    replyHandles.set(host, h);
-  }
-  return h;
-}
 
 /**
  * Sends one control request to initd and resolves with its result; rejects with the

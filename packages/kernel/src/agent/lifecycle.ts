@@ -20,11 +20,21 @@ export interface Checkpoint {
   state: unknown;
   hasState: boolean;
   memory: Array<{ start: number; size: number; perms: number; pages: Array<[number, string]> }>;
-  messages: Array<{ from: number; tag: string; data: string }>;
+  messages: StoredMessage[];
 }
 
 const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
 const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+
+/** A message as JSON (checkpoints, the journal): handles do not survive storage. */
+export interface StoredMessage {
+  from: number;
+  tag: string;
+  data: string;
+}
+
+export const storeMessage = (m: Message): StoredMessage => ({ from: m.from, tag: m.tag, data: b64(m.data) });
+export const loadMessage = (s: StoredMessage): Message => ({ from: s.from, tag: s.tag, data: unb64(s.data), handles: [] });
 
 /** Requires the hooks an operation needs; ENOSYS names the first one missing. */
 export function requireHooks(a: Agent, hooks: string[]): void {
@@ -59,7 +69,7 @@ export function captureMemory(a: Agent): Checkpoint['memory'] {
 export function captureMessages(a: Agent): Checkpoint['messages'] {
   const msgs = a.mailbox.drain();
   for (const m of msgs) a.mailbox.push(m);
-  return msgs.map((m) => ({ from: m.from, tag: m.tag, data: b64(m.data) }));
+  return msgs.map(storeMessage);
 }
 
 export async function takeCheckpoint(k: Kernel, a: Agent, id: string): Promise<Checkpoint> {
@@ -92,7 +102,7 @@ export function restoreMemoryAndMail(a: Agent, memory: Checkpoint['memory'], mes
     }
     a.aspace.mapFixed(r.start, r.size, mem, r.perms & Perm.RWX, 'alloc');
   }
-  for (const m of messages) a.mailbox.push({ from: m.from, tag: m.tag, data: unb64(m.data), handles: [] } satisfies Message);
+  for (const m of messages) a.mailbox.push(loadMessage(m));
 }
 
 /** Message summaries given to a partition hook. */

@@ -2,6 +2,8 @@
 // Our own allocation-free implementation for the hot audit path (checked against @noble/hashes
 // in hash.test.ts); pure and deterministic. Not constant-time: use it for public data only.
 
+import { concatBytes } from './encoding.ts';
+
 export const SHA256_BYTES = 32;
 
 const K = new Uint32Array([
@@ -79,13 +81,5 @@ export function sha256(data: Uint8Array): Uint8Array {
 
 /** SHA-256 of the concatenation of several byte strings. */
 export function sha256Concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const buf = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    buf.set(p, o);
-    o += p.length;
-  }
-  return sha256(buf);
+  return sha256(concatBytes(...parts));
 }

@@ -7,7 +7,7 @@ import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import type { LoadedImage } from '../ports.ts';
 import {
-  captureMemory, captureMessages, captureState, messageSummaries, requireHooks, restoreMemoryAndMail, takeCheckpoint, type Checkpoint,
+  captureMemory, captureMessages, captureState, messageSummaries, requireHooks, restoreMemoryAndMail, storeMessage, takeCheckpoint, type Checkpoint,
 } from '../agent/lifecycle.ts';
 import { prepareSpawn } from './sys_agent.ts';
 import { argInt, argObject, argString } from './args.ts';
@@ -73,7 +73,6 @@ function copyOptions(a: Agent, t: Agent, opts: SpawnOptions | undefined): SpawnO
 }
 
 let nextCheckpoint = 1;
-const memoryStore = new Map<string, string>();
 
 export function sys_agentSuspend(k: Kernel, a: Agent, [agent]: unknown[]): void {
   const t = target(k, a, agent, Rights.SUSPEND);
@@ -98,7 +97,7 @@ export function sys_agentCheckpoint(k: Kernel, a: Agent, [agent]: unknown[]): nu
     const ckpt = await takeCheckpoint(k, t, id);
     const text = JSON.stringify(ckpt);
     if (k.ports.checkpoints) await k.ports.checkpoints.put(id, text);
-    else memoryStore.set(id, text);
+    else k.checkpointsInMemory.set(id, text);
     k.audit.append(k.now(), a.id, 'AgentCheckpointWritten', t.label, 'ok', { checkpoint: id, bytes: text.length });
     k.events.publish(`agent.${t.id}.checkpoint`, k.now(), { id: t.id, checkpoint: id, bytes: text.length });
     return { id, bytes: text.length };
@@ -110,7 +109,7 @@ export function sys_agentRestore(k: Kernel, a: Agent, [checkpoint, opts]: unknow
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'AgentRestore needs the SPAWN privilege', { needed: 'SPAWN' });
   const o = (argObject(opts, 'opts') ?? {}) as SpawnOptions;
   return async(k, a, 'AgentRestore', async () => {
-    const text = k.ports.checkpoints ? await k.ports.checkpoints.get(id) : memoryStore.get(id);
+    const text = k.ports.checkpoints ? await k.ports.checkpoints.get(id) : k.checkpointsInMemory.get(id);
     if (text === undefined) throw new AiosError('ENOENT', `no checkpoint ${id}`, { checkpoint: id });
     const ckpt = JSON.parse(text) as Checkpoint;
     const caps = privilegeNames(ckpt.agent.privileges & a.selfNode.rights);
@@ -191,9 +190,8 @@ export function sys_agentSplit(k: Kernel, a: Agent, [agent, opts]: unknown[]): n
     const given = all.filter((_, i) => giveIdx.has(i));
     for (const [i, m] of all.entries()) if (!giveIdx.has(i)) t.mailbox.push(m);
     await k.runHook(t, 'restore', { state: parts.keep.state });
-    const b64 = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64');
     const { child, handle } = startChild(k, a, t.image!, copyOptions(a, t, o), { state: parts.give.state }, (c) =>
-      restoreMemoryAndMail(c, [], given.map((m) => ({ from: m.from, tag: m.tag, data: b64(m.data) }))));
+      restoreMemoryAndMail(c, [], given.map(storeMessage)));
     k.pump(t);
     k.events.publish(`agent.${t.id}.split`, k.now(), { id: t.id, into: child.id, moved: given.length });
     return handle;

@@ -838,7 +838,7 @@ export class Kernel {
   /** Looks a handle up with rights (the first step of every handle syscall) and notes the object for audit. */
   lookup(a: Agent, handle: unknown, type: KObject['type'] | null, rights: number): CapNode {
     const node = a.handles.lookup(handle, type, rights, this.clockFn);
-    this.objectLabel = node.object.label;
+    this.objectLabel = node.label;
     return node;
   }
 

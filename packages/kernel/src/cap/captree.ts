@@ -23,11 +23,18 @@ export interface UseQuota {
 }
 
 export class CapNode {
-  /** Uses left through this handle and its descendants, when a derivation set a quota. */
-  uses: UseQuota | undefined;
+  /** Copies of object.type and object.label (both immutable): the syscall path reads them from the node, one shape, not from the many object classes. */
+  readonly type: ObjectType;
+  readonly label: string;
+  /**
+   * True while a use needs no more than the rights and type check: not revoked, no expiry, no use quota. The
+   * handle lookup's fast path tests this one flag; revoke() and setUseQuota() clear it.
+   */
+  plain: boolean;
+  private revokedFlag = false;
+  private useQuota: UseQuota | undefined;
   /** Derived nodes; made on the first derivation (most handles are never derived from). */
   private kids: Set<CapNode> | null = null;
-  revoked = false;
   constructor(
     readonly object: KObject,
     readonly rights: number,
@@ -36,10 +43,35 @@ export class CapNode {
     readonly parent: CapNode | null,
     readonly expires: number | undefined,
   ) {
+    this.type = object.type;
+    this.label = object.label;
     if (parent !== null) {
       (parent.kids ??= new Set()).add(this);
-      this.uses = parent.uses;
+      this.useQuota = parent.useQuota;
     }
+    this.plain = expires === undefined && this.useQuota === undefined;
+  }
+
+  /** Whether the handle was revoked (its next use is EPERM). */
+  get revoked(): boolean {
+    return this.revokedFlag;
+  }
+
+  /** Marks this node revoked (not its descendants: see revokeDescendants). */
+  revoke(): void {
+    this.revokedFlag = true;
+    this.plain = false;
+  }
+
+  /** Uses left through this handle and its descendants, when a derivation set a quota. */
+  get uses(): UseQuota | undefined {
+    return this.useQuota;
+  }
+
+  /** Puts this handle (and what is later derived from it) under a use quota. */
+  setUseQuota(q: UseQuota): void {
+    this.useQuota = q;
+    this.plain = false;
   }
 
   /** Revokes every descendant (not this node). Returns how many were revoked. */
@@ -50,7 +82,7 @@ export class CapNode {
     while (stack.length > 0) {
       const node = stack.pop()!;
       if (node.revoked) continue;
-      node.revoked = true;
+      node.revoke();
       n++;
       if (node.kids !== null) for (const c of node.kids) stack.push(c);
       node.kids = null;

@@ -24,7 +24,7 @@ export function sys_capDerive(k: Kernel, a: Agent, [handle, rights, opts]: unkno
   if (q?.uses !== undefined) {
     const uses = argInt(q.uses, 'opts.quota.uses', 0, Number.MAX_SAFE_INTEGER);
     const left = node.uses === undefined ? Infinity : node.uses.limit - node.uses.used;
-    a.handles.get(h)!.node.uses = { limit: Math.min(uses, left), used: 0 };
+    a.handles.get(h)!.node.setUseQuota({ limit: Math.min(uses, left), used: 0 });
   }
   return h;
 }
@@ -35,7 +35,7 @@ export function sys_capRevoke(k: Kernel, a: Agent, [handle]: unknown[]): number 
   k.objectLabel = entry.node.object.label;
   const n = entry.node.revokeDescendants();
   if (!entry.node.revoked) {
-    entry.node.revoked = true;
+    entry.node.revoke();
     entry.node.detach();
     k.releaseHandleObject(entry.node);
   }

@@ -25,10 +25,10 @@ export function sys_objCreate(k: Kernel, a: Agent, [tag]: unknown[]): number {
   return k.insertHandle(a, obj, DEFAULT_RIGHTS.object, null);
 }
 
-export function sys_objInfo(k: Kernel, a: Agent, [handle]: unknown[]): { owner: number; tag: string; rights: number; object: string } {
-  const node = k.lookup(a, handle, 'object', 0);
+export function sys_objInfo(k: Kernel, a: Agent, args: unknown[]): { owner: number; tag: string; rights: number; object: string } {
+  const node = k.lookup(a, args[0], 'object', 0);
   const o = node.object as ServiceObject;
-  return { owner: o.owner, tag: o.tag, rights: node.rights, object: o.label };
+  return { owner: o.owner, tag: o.tag, rights: node.rights, object: node.label };
 }
 
 export function sys_agentOpen(k: Kernel, a: Agent, [agent, rights]: unknown[]): number {

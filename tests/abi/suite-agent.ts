@@ -225,6 +225,7 @@ async function privileged(): Promise<Case[]> {
     ['specialize a template', 'AgentSpecialize', 'ok', () => k.asyncWait(k.agentSpecialize(echo, { config: { role: 'x' } }))],
     ['specialize with wider capabilities', 'AgentSpecialize', 'EPERM', () => k.agentSpecialize(echo, { capabilities: ['spawn'] })],
     ['call a storage device', 'DeviceCall', 'ok', () => k.deviceCall(storage, 'put', ['abi/key', enc.encode('v')])],
+    ['describe a device (every device answers describe)', 'DeviceCall', 'ok', () => k.deviceCall(storage, 'describe', [])],
     ['call a method the device does not expose', 'DeviceCall', 'EINVAL', () => k.deviceCall(storage, 'close', [])],
     ['call a forged device', 'DeviceCall', 'EBADF', () => k.deviceCall(FORGED, 'get', ['x'])],
     ['call a device without USE', 'DeviceCall', 'EPERM', () => k.deviceCall(storageNoUse, 'get', ['x'])],

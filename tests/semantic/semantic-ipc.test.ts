@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { boot, type AiosNode } from 'aios';
 import { HTTP_STATUS_BY_CODE, isAiosError, type AiosError, type KernelEvent } from '@aios/abi';
+import { DEFAULT_THRESHOLD } from '@aios/services/semantic-ipcd';
 import { handleAskRoute } from '../../apps/cli/src/api/ask-routes.ts';
 import { ASK_COMMANDS } from '../../apps/cli/src/cli/ask-commands.ts';
 import { serviceImage } from '../../apps/cli/src/node/services.ts';
@@ -59,8 +60,8 @@ beforeAll(async () => {
   node = await boot({ dataDir: mkdtempSync(join(tmpdir(), 'aios-sem-')), config: { services: true } });
   const host = node.host;
   svc = await until(() => host.find('semantic-ipcd').id, (id) => id > 0, 'semantic-ipcd to start');
-  const status = await host.request<{ embedder: boolean }>(svc, { op: 'status' });
-  expect(status.embedder).toBe(true);
+  const status = await host.request<{ embedder: boolean; embedderName: string; threshold: number; thresholdSource: string }>(svc, { op: 'status' });
+  expect(status).toMatchObject({ embedder: true, embedderName: 'embedder-wink', threshold: DEFAULT_THRESHOLD, thresholdSource: 'default' });
   host.kernel.subscribeHost(`user.${svc}.route`, (e) => void routes.push(e));
   const services = { 'semantic-ipcd': svc };
   translator = await host.spawn(join(F, 'translator.ts'), { services });

@@ -6,6 +6,7 @@
 //   POST /v1/multicast  body { text?, intent?, payload?, timeoutMs? }         -> [{ agent, intent, score, ok, result|error }]
 //   POST /v1/negotiate  body { text?, intent?, payload?, timeoutMs? }         -> [{ agent, intent, score, cost, timeMs?, bid }]
 //   GET  /v1/intents                                                         -> [{ agent, agentName, intent, description, examples, input, output }]
+//   GET  /v1/intents/status                                                  -> { embedder, embedderName, intents, threshold, thresholdSource, pending }
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError } from '@aios/abi';
@@ -38,9 +39,9 @@ export function askSemanticIpcd<T = unknown>(host: KernelHost, body: Record<stri
 /** Serves the ask/intents routes; false when the path is not one of them. Call after the bearer-token check. */
 export async function handleAskRoute(host: KernelHost, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
   const path = url.pathname;
-  if (path === '/v1/intents') {
+  if (path === '/v1/intents' || path === '/v1/intents/status') {
     if (req.method !== 'GET') throw new AiosError('ENOENT', `no route ${req.method} ${path}`, { method: req.method, path });
-    send(res, 200, await askSemanticIpcd(host, { op: 'intents' }));
+    send(res, 200, await askSemanticIpcd(host, { op: path === '/v1/intents' ? 'intents' : 'status' }));
     return true;
   }
   const m = path.match(/^\/v1\/(ask|multicast|negotiate)$/);

@@ -57,6 +57,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/multicast': { post: { summary: 'Deliver a semantic request to every agent above the threshold', responses: { 200: { description: '{ result }' }, ...errors } } },
       '/v1/negotiate': { post: { summary: 'Ask the candidates for bids (contract-net)', responses: { 200: { description: '{ result }' }, ...errors } } },
       '/v1/intents': { get: { summary: 'Registered intents', responses: { 200: { description: 'intents' }, ...errors } } },
+      '/v1/intents/status': { get: { summary: "semantic-ipcd's state: embedder, refusal threshold and where it came from, intents, pending requests", responses: { 200: { description: 'status' }, ...errors } } },
       '/v1/audit': { get: { summary: 'Tail of the audit log', parameters: [{ name: 'tail', in: 'query', schema: { type: 'integer' } }], responses: { 200: { description: 'records' }, ...errors } } },
       '/v1/events': { get: { summary: 'WebSocket: kernel events and agent logs (agent.<id>.log); ?pattern=agent.*.exit&token=...', responses: { 101: { description: 'switching protocols' } } } },
     },

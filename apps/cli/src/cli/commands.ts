@@ -17,6 +17,8 @@ export interface Command {
   usage: string;
   options: Record<string, { type: 'string' | 'boolean'; short?: string; help: string }>;
   positionals: number;
+  /** Extra help lines (environment variables, examples), printed after the options. */
+  notes?: string[];
   run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number>;
 }
 
@@ -81,6 +83,14 @@ export const COMMANDS: Record<string, Command> = {
       demo: { type: 'boolean', help: 'run the demo agents after boot' },
       'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
     },
+    notes: [
+      'environment:',
+      '  AIOS_LLM_BASE_URL, AIOS_LLM_MODEL, AIOS_LLM_API_KEY, AIOS_LLM_SLOTS   the model device: an OpenAI-compatible',
+      '      chat server (default: the offline deterministic stand-in)',
+      '  AIOS_EMBED_BASE_URL, AIOS_EMBED_MODEL, AIOS_EMBED_API_KEY, AIOS_EMBED_DIM   the embedder device (memory',
+      '      search, semantic IPC): an OpenAI-compatible embeddings server (default: the offline embedder-wink);',
+      '      semantic-ipcd calibrates its refusal threshold for it at start',
+    ],
     positionals: 0,
     async run(v, _p, io) {
       const port = v.port === undefined ? 7777 : Number(v.port);

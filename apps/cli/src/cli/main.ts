@@ -31,7 +31,7 @@ function help(): string {
 function commandHelp(name: string): string {
   const c = COMMANDS[name]!;
   const opts = Object.entries(c.options).map(([k, o]) => `  --${k}${o.type === 'string' ? ' VALUE' : ''}${o.short ? `, -${o.short}` : ''}\n      ${o.help}`);
-  return [`${c.usage}`, '', c.summary, '', 'options:', ...opts].join('\n');
+  return [`${c.usage}`, '', c.summary, '', 'options:', ...opts, ...(c.notes ? ['', ...c.notes] : [])].join('\n');
 }
 
 export async function main(argv: string[], io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {

@@ -3,7 +3,7 @@
 // serves the HTTP/WebSocket API, and gives a small host API over the root agent.
 
 import { KernelHost, createWasmDomain, type ExecutionDomain, type KernelConfig, type ExitStatus } from '@aios/kernel';
-import type { AgentImage, AgentInfo, AuditRecord, SpawnOptions } from '@aios/abi';
+import type { AgentImage, AgentInfo, AuditRecord, EmbedderDriver, SpawnOptions } from '@aios/abi';
 import { hostPorts } from '@aios/drivers/host-ports';
 import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
@@ -13,7 +13,7 @@ import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
 import { registerServices } from './service-registry.ts';
 import { join } from 'node:path';
 import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
-import { createWinkEmbedder } from '@aios/drivers/embedder-wink';
+import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { AiosError } from '@aios/abi';
 import { startApiServer, type ApiServer } from '../api/server.ts';
@@ -30,6 +30,11 @@ export interface NodeConfig extends KernelConfig {
   onLog?: (agent: number, name: string, line: string) => void;
   /** Start initd and the services of its units (default true for `aios boot`, false for boot()). */
   services?: boolean;
+  /**
+   * The embedder device (memoryd, semantic-ipcd). Default: an OpenAI-compatible embeddings server from
+   * AIOS_EMBED_BASE_URL/MODEL/API_KEY/DIM, else the offline embedder-wink (loaded on first use).
+   */
+  embedder?: EmbedderDriver;
 }
 
 export interface BootOptions {
@@ -58,6 +63,10 @@ export interface AiosNode {
 
 export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const config = opts.config ?? {};
+  // Drivers from the environment first, so a bad variable (EINVAL) fails before anything is opened.
+  // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
+  const llm = config.llm ?? driverFromEnv(process.env);
+  const embedder = config.services ? (config.embedder ?? embedderFromEnv(process.env)) : null;
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
   refuseIfRunning(dataDir);
@@ -65,8 +74,6 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const journal = openJournal(dataDir);
   const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
   const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
-  // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
-  const llm = config.llm ?? driverFromEnv(process.env);
   // Security: the node key, the persistent audit chain, Cedar policies (swappable at run time), attestation.
   const security = await prepareSecurity({ dataDir, ports });
   const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => security.authorize(req)), policyAdmin: config.policyAdmin ?? { apply: (text) => security.applyPolicy(text) }, tokens: config.tokens ?? { key: security.identity.key, nodeAudience: `node:${security.identity.key.keyId.slice(0, 16)}` } }, domains);
@@ -79,10 +86,10 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     apiInfo = { port: api.port, token };
     writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
   }
-  // Devices on the bus: storage (SQLite in the data folder) and the offline embedder (loaded on first use).
-  if (config.services) {
+  // Devices on the bus: storage (SQLite in the data folder) and the embedder.
+  if (embedder !== null) {
     host.kernel.plugDevice('storage', createSqliteStorage({ path: join(dataDir, 'memory.db') }));
-    host.kernel.plugDevice('embedder', createWinkEmbedder());
+    host.kernel.plugDevice('embedder', embedder);
   }
   // initd is the first agent: it starts the services from their units, in dependency order.
   let initd: number | null = null;

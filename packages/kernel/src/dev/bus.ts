@@ -1,6 +1,7 @@
 // The device bus: drivers plugged into the kernel, each a kernel object that
 // agents reach only through a handle with USE. DeviceCall exposes the methods
-// its kind allows (storage: the durable and memory stores; embedder: embed).
+// its kind allows (storage: the durable and memory stores; embedder: embed), and every
+// device answers `describe` with its driver's DriverInfo (name, version, kind, description).
 
 import { AiosError, type Driver, type DriverKind } from '@aios/abi';
 import type { KObject } from '../cap/captree.ts';
@@ -27,10 +28,11 @@ export class DeviceObject implements KObject {
 
   /** Calls an exposed method; EINVAL for one the kind does not expose, EIO for a driver failure that is not an AiosError. */
   async call(method: string, args: unknown[]): Promise<unknown> {
+    if (method === 'describe') return { ...this.driver.info };
     const allowed = DEVICE_METHODS[this.driver.info.kind] ?? [];
     const fn = (this.driver as unknown as Record<string, unknown>)[method];
     if (!allowed.includes(method) || typeof fn !== 'function') {
-      throw new AiosError('EINVAL', `device ${this.driver.info.name} (${this.driver.info.kind}) has no method ${method}`, { method, methods: [...allowed] });
+      throw new AiosError('EINVAL', `device ${this.driver.info.name} (${this.driver.info.kind}) has no method ${method}`, { method, methods: ['describe', ...allowed] });
     }
     try {
       return await (fn as (...a: unknown[]) => unknown).apply(this.driver, args);

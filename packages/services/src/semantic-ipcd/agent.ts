@@ -16,7 +16,8 @@ import {
   ipcWait, llmComplete, manifestList, nsLookup, selfHandle,
 } from '@aios/runtime/kernel';
 import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
-import { IntentRouter, type RouteMatch } from './router.ts';
+import { DEFAULT_THRESHOLD, IntentRouter, type RouteMatch } from './router.ts';
+import { calibrateForEmbedder } from './autotune.ts';
 import { validateSchema } from './schema.ts';
 import {
   AUDIT_TEXT_CHARS, BID_INTENT, INTENT_TAG, REPLY_TAG, allowed, leastLoaded, readConfig, readRequest, toWireError,
@@ -67,7 +68,28 @@ async function deviceEmbedder(h: Handle): Promise<EmbedderDriver> {
   const embed = async (texts: string[]) => (await deviceCall(h, 'embed', [texts])) as Float32Array[];
   const [probe] = await embed(['probe']);
   if (!(probe instanceof Float32Array) || probe.length === 0) throw new AiosError('EIO', 'the embedder device returned no vector');
-  return { info: { name: 'embedder-device', version: '1', kind: 'embedder', description: 'the node embedder over DeviceCall' }, dim: probe.length, embed };
+  const info = (await deviceCall(h, 'describe', [])) as EmbedderDriver['info'];
+  return { info: { ...info, description: `${info.description} (over DeviceCall)` }, dim: probe.length, embed };
+}
+
+/** Where the refusal threshold came from: the unit's config, the offline default, or calibration for this embedder. */
+export type ThresholdSource = 'config' | 'default' | 'calibrated';
+
+/**
+ * The refusal threshold for `embedder`: config.threshold when set; DEFAULT_THRESHOLD for the offline embedder it
+ * was calibrated for; otherwise calibrated now on the shipped data set's dev split (calibrateForEmbedder).
+ */
+async function chooseThreshold(embedder: EmbedderDriver, config: SemanticConfig, log: (...a: unknown[]) => void): Promise<{ threshold: number; source: ThresholdSource }> {
+  if (config.threshold !== undefined) return { threshold: config.threshold, source: 'config' };
+  if (embedder.info.name === 'embedder-wink') return { threshold: DEFAULT_THRESHOLD, source: 'default' };
+  try {
+    const c = await calibrateForEmbedder(embedder);
+    log(`threshold ${c.threshold.toFixed(3)} calibrated for ${embedder.info.name} on the shipped intent set (dev: in-scope accuracy ${c.inScopeAccuracy.toFixed(2)}, out-of-scope recall ${c.oosRecall.toFixed(2)})`);
+    return { threshold: c.threshold, source: 'calibrated' };
+  } catch (e) {
+    log(`could not calibrate a threshold for ${embedder.info.name} (${(e as Error).message}): using ${DEFAULT_THRESHOLD}`);
+    return { threshold: DEFAULT_THRESHOLD, source: 'default' };
+  }
 }
 
 class SemanticIpcd {
@@ -84,6 +106,8 @@ class SemanticIpcd {
     private readonly router: IntentRouter | null,
     private readonly model: Handle | null,
     private readonly log: (...a: unknown[]) => void,
+    private readonly thresholdSource: ThresholdSource | null = null,
+    private readonly embedderName: string | null = null,
   ) {}
 
   // ---- registry ----
@@ -211,7 +235,7 @@ class SemanticIpcd {
       const req = readRequest(raw);
       switch (req.op) {
         case 'intents': return this.answer(replyTo, reqId, { ok: true, result: this.list() });
-        case 'status': return this.answer(replyTo, reqId, { ok: true, result: { embedder: this.router !== null, intents: this.list().length, threshold: this.router?.threshold ?? null, pending: this.forwards.size } });
+        case 'status': return this.answer(replyTo, reqId, { ok: true, result: { embedder: this.router !== null, embedderName: this.embedderName, intents: this.list().length, threshold: this.router?.threshold ?? null, thresholdSource: this.thresholdSource, pending: this.forwards.size } });
         default: return await this.dispatch(req, m.from, replyTo);
       }
     } catch (e) {
@@ -440,8 +464,14 @@ export default defineAgent({
     eventSubscribe('registry.changed');
     eventSubscribe('agent.*.exit');
     let router: IntentRouter | null = null;
+    let source: ThresholdSource | null = null;
+    let embedderName: string | null = null;
     try {
-      router = new IntentRouter({ embedder: await deviceEmbedder(nsLookup('embedder')), ...(config.threshold !== undefined ? { threshold: config.threshold } : {}) });
+      const embedder = await deviceEmbedder(nsLookup('embedder'));
+      const chosen = await chooseThreshold(embedder, config, (...a) => ctx.log(...a));
+      router = new IntentRouter({ embedder, threshold: chosen.threshold });
+      source = chosen.source;
+      embedderName = embedder.info.name;
     } catch (e) {
       ctx.log(`no embedder (${(e as Error).message}): routing by intent name only`);
     }
@@ -453,7 +483,7 @@ export default defineAgent({
         ctx.log('config.extract is set but no model device was granted: extraction off');
       }
     }
-    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a));
+    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), source, embedderName);
     await svc.sync();
     for (;;) {
       const wait = svc.expire();

@@ -1,6 +1,6 @@
-// The hand-written intent data set shipped in data/intents.json, and its fixed splits (examples / dev / test).
-// Trusts the file only after checking its shape (EINVAL otherwise).
-import { readFileSync } from 'node:fs';
+// The format of the hand-written intent data set (data/intents.json) and its fixed splits (examples / dev /
+// test). Pure: trusts a parsed value only after checking its shape (EINVAL otherwise). The file loader is in
+// dataset-file.ts, the copy bundled into the service in shipped.ts.
 import { AiosError } from '@aios/abi';
 
 export interface LabelledIntent {
@@ -25,16 +25,15 @@ export interface DatasetSplit {
   oosTest: string[];
 }
 
-export const DATASET_URL = new URL('./data/intents.json', import.meta.url);
-
-/** Reads and checks data/intents.json (or another file in the same format). */
-export function loadIntentDataset(url: URL | string = DATASET_URL): IntentDataset {
-  const raw = JSON.parse(readFileSync(url, 'utf8')) as Partial<IntentDataset>;
+/** Checks a parsed data set (EINVAL naming what is wrong) and returns it typed. */
+export function parseIntentDataset(value: unknown): IntentDataset {
+  const raw = (value ?? {}) as Partial<IntentDataset>;
   const bad = (why: string): never => {
     throw new AiosError('EINVAL', `bad intent data set: ${why}`);
   };
   if (!Array.isArray(raw.intents) || !Array.isArray(raw.outOfScope) || !raw.split) bad('missing intents, outOfScope or split');
   const { examplePool, devPerIntent, oosDev } = raw.split!;
+  if (![examplePool, devPerIntent, oosDev].every((n) => Number.isInteger(n) && n >= 0)) bad('split counts must be non-negative integers');
   for (const it of raw.intents!) {
     if (typeof it.name !== 'string' || typeof it.description !== 'string' || !Array.isArray(it.utterances)) bad('intent shape');
     if (it.utterances.length <= examplePool + devPerIntent) bad(`intent ${it.name} has no test utterances`);

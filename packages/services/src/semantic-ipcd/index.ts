@@ -3,5 +3,9 @@ export { IntentRouter, DEFAULT_THRESHOLD, DEFAULT_SHORTLIST, EXAMPLE_BLEND, DESC
 export type { IntentRouterOptions, RouteMatch, RouteOptions, RouteResult } from './router.ts';
 export { calibrateThreshold, evaluateThreshold } from './calibrate.ts';
 export type { Calibration, CalibrationSample } from './calibrate.ts';
-export { loadIntentDataset, splitDataset, DATASET_URL } from './dataset.ts';
+export { parseIntentDataset, splitDataset } from './dataset.ts';
+export { loadIntentDataset, DATASET_URL } from './dataset-file.ts';
+export { shippedDataset } from './shipped.ts';
+export { calibrateForEmbedder } from './autotune.ts';
+export type { AutotuneOptions, AutotuneResult } from './autotune.ts';
 export type { DatasetSplit, IntentDataset, LabelledIntent } from './dataset.ts';

@@ -160,7 +160,8 @@ describe('e2e - more CLI commands against one running node', () => {
   }, 30_000);
 
   it('e2e - ask routes by meaning through the CLI; intents lists the intent; out of scope is ENOROUTE (exit 6)', async () => {
-    const sp = await aios(['spawn', join(FIXTURES, 'more-phrasebook.ts'), '--name', 'more-phrasebook', '--json'], node.dataDir);
+    // The demo's translator (apps/cli/demo), spawned under another name through the real CLI.
+    const sp = await aios(['spawn', join(FIXTURES, '..', '..', '..', 'apps', 'cli', 'demo', 'translator.ts'), '--name', 'e2e-translator', '--json'], node.dataDir);
     expect(sp.code, sp.stderr).toBe(0);
     const { id } = JSON.parse(sp.stdout) as { id: number };
     const row = await until('intent registered', async () => {
@@ -168,18 +169,18 @@ describe('e2e - more CLI commands against one running node', () => {
       expect(r.code, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as Array<{ agent: number; agentName: string; intent: string }>).find((x) => x.agent === id);
     });
-    expect(row).toMatchObject({ agentName: 'more-phrasebook', intent: 'translate' });
+    expect(row).toMatchObject({ agentName: 'translator', intent: 'translate' }); // the name its manifest declares
 
     const human = await aios(['intents'], node.dataDir);
     expect(human.stdout).toMatch(/AGENT\s+NAME\s+INTENT/);
-    expect(human.stdout).toContain('more-phrasebook');
+    expect(human.stdout).toMatch(new RegExp(`^${id}\\s+translator\\s+translate\\s`, 'm'));
 
     const ask = await aios(['ask', 'how do you say thank you in Italian'], node.dataDir);
     expect(ask.code, ask.stderr).toBe(0);
-    expect(ask.stdout.trim()).toBe('phrasebook: thank you -> grazie');
+    expect(ask.stdout.trim()).toBe('thank you -> grazie');
     const askJson = await aios(['ask', 'give me the Italian for good morning', '--json'], node.dataDir);
     expect(askJson.code, askJson.stderr).toBe(0);
-    expect(JSON.parse(askJson.stdout)).toBe('phrasebook: good morning -> buongiorno');
+    expect(JSON.parse(askJson.stdout)).toBe('good morning -> buongiorno');
 
     const off = await aios(['ask', 'what is the boiling point of tungsten in kelvin'], node.dataDir);
     expect(off.code).toBe(6);

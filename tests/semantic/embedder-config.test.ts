@@ -14,10 +14,10 @@ import { isAiosError, type AiosError } from '@aios/abi';
 import { createWinkEmbedder } from '@aios/drivers/embedder-wink';
 import { createOpenAIEmbedder } from '@aios/drivers/embedder-openai';
 import { DEFAULT_THRESHOLD, calibrateForEmbedder } from '@aios/services/semantic-ipcd';
+import { until } from './helpers.ts';
 import { ASK_COMMANDS } from '../../apps/cli/src/cli/ask-commands.ts';
 
 const F = join(import.meta.dirname, 'fixtures');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const wink = createWinkEmbedder();
 const NOISE_DIM = 32;
 
@@ -39,19 +39,6 @@ let node: AiosNode;
 let dataDir: string;
 let baseURL: string;
 let asker: number;
-
-async function until<T>(f: () => T | Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    try {
-      const v = await f();
-      if (ok(v)) return v;
-    } catch {
-      /* not yet */
-    }
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function cli(cmd: string, values: Record<string, string | boolean>, pos: string[] = []): Promise<string> {
   const lines: string[] = [];

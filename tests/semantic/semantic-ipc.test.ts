@@ -9,12 +9,12 @@ import { boot, type AiosNode } from 'aios';
 import { HTTP_STATUS_BY_CODE, isAiosError, type AiosError, type KernelEvent } from '@aios/abi';
 import { DEFAULT_THRESHOLD } from '@aios/services/semantic-ipcd';
 import { handleAskRoute } from '../../apps/cli/src/api/ask-routes.ts';
+import { until } from './helpers.ts';
 import { ASK_COMMANDS } from '../../apps/cli/src/cli/ask-commands.ts';
 import { serviceImage } from '../../apps/cli/src/node/services.ts';
 import { writeNodeFile, writeToken } from '../../apps/cli/src/node/data-dir.ts';
 
 const F = join(import.meta.dirname, 'fixtures');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let node: AiosNode;
 let svc: number;
@@ -23,19 +23,6 @@ let translator: number;
 let w1: number;
 let w2: number;
 const routes: KernelEvent[] = [];
-
-async function until<T>(f: () => T | Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    try {
-      const v = await f();
-      if (ok(v)) return v;
-    } catch {
-      /* not yet */
-    }
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 /** Drives the asker agent: it calls @aios/runtime/ipc and replies with the result or the error. */
 function viaAgent<T = unknown>(body: Record<string, unknown>, agent = asker): Promise<T> {

@@ -1,11 +1,12 @@
 // Picks the node's embedder from the environment: an OpenAI-compatible embeddings server when
 // AIOS_EMBED_BASE_URL is set, else the offline embedder-wink. Reads only the env object it is given.
 import { AiosError } from '@aios/abi';
+import { positiveIntVar, type Env } from '../env-vars.ts';
 import type { EmbedderDriver } from '@aios/abi';
 import { createWinkEmbedder } from '../embedder-wink/index.ts';
 import { createOpenAIEmbedder } from './embedder.ts';
 
-export type EmbedEnv = Record<string, string | undefined>;
+export type EmbedEnv = Env;
 
 /**
  * AIOS_EMBED_BASE_URL (e.g. http://127.0.0.1:11434/v1), AIOS_EMBED_MODEL (required with a base URL),
@@ -23,8 +24,8 @@ export function embedderFromEnv(env: EmbedEnv): EmbedderDriver {
   const model = env.AIOS_EMBED_MODEL?.trim();
   if (model === undefined || model === '') throw new AiosError('EINVAL', 'AIOS_EMBED_MODEL must be set with AIOS_EMBED_BASE_URL', { env: 'AIOS_EMBED_MODEL' });
   const apiKey = env.AIOS_EMBED_API_KEY;
-  const dim = intVar(env, 'AIOS_EMBED_DIM');
-  const timeoutMs = intVar(env, 'AIOS_EMBED_TIMEOUT_MS');
+  const dim = positiveIntVar(env, 'AIOS_EMBED_DIM');
+  const timeoutMs = positiveIntVar(env, 'AIOS_EMBED_TIMEOUT_MS');
   return createOpenAIEmbedder({
     baseURL,
     model,
@@ -32,12 +33,4 @@ export function embedderFromEnv(env: EmbedEnv): EmbedderDriver {
     ...(dim !== undefined ? { dim } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
-}
-
-function intVar(env: EmbedEnv, name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new AiosError('EINVAL', `${name} must be a positive integer`, { env: name, value: raw });
-  return n;
 }

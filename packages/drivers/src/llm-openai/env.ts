@@ -1,24 +1,25 @@
 // Picks the node's llm driver from the environment: an OpenAI-compatible server when
 // AIOS_LLM_BASE_URL is set, else the offline stand-in. Reads only the env object it is given.
 import { AiosError } from '@aios/abi';
+import { positiveIntVar, type Env } from '../env-vars.ts';
 import type { LlmDriver } from '@aios/abi';
 import { createOfflineDriver } from '../llm-offline/driver.ts';
 import { createOpenAIChatDriver } from './driver.ts';
 
-export type LlmEnv = Record<string, string | undefined>;
+export type LlmEnv = Env;
 
 /**
  * AIOS_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1), AIOS_LLM_MODEL (required with a base URL),
  * AIOS_LLM_API_KEY, AIOS_LLM_SLOTS (positive integer), AIOS_LLM_TIMEOUT_MS. Bad values give EINVAL.
  */
 export function driverFromEnv(env: LlmEnv): LlmDriver {
-  const slots = intVar(env, 'AIOS_LLM_SLOTS');
+  const slots = positiveIntVar(env, 'AIOS_LLM_SLOTS');
   const baseURL = env.AIOS_LLM_BASE_URL?.trim();
   if (baseURL === undefined || baseURL === '') return createOfflineDriver(slots === undefined ? {} : { slots });
   const model = env.AIOS_LLM_MODEL?.trim();
   if (model === undefined || model === '') throw new AiosError('EINVAL', 'AIOS_LLM_MODEL must be set with AIOS_LLM_BASE_URL', { env: 'AIOS_LLM_MODEL' });
   const apiKey = env.AIOS_LLM_API_KEY;
-  const timeoutMs = intVar(env, 'AIOS_LLM_TIMEOUT_MS');
+  const timeoutMs = positiveIntVar(env, 'AIOS_LLM_TIMEOUT_MS');
   return createOpenAIChatDriver({
     baseURL,
     model,
@@ -26,12 +27,4 @@ export function driverFromEnv(env: LlmEnv): LlmDriver {
     ...(slots !== undefined ? { slots } : {}),
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
   });
-}
-
-function intVar(env: LlmEnv, name: string): number | undefined {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new AiosError('EINVAL', `${name} must be a positive integer`, { env: name, value: raw });
-  return n;
 }

@@ -16,6 +16,7 @@ import { createOpenAIEmbedder } from '@aios/drivers/embedder-openai';
 import { DEFAULT_THRESHOLD, calibrateForEmbedder } from '@aios/services/semantic-ipcd';
 import { until } from './helpers.ts';
 import { ASK_COMMANDS } from '../../apps/cli/src/cli/ask-commands.ts';
+import { MEM_COMMANDS } from '../../apps/cli/src/cli/mem-commands.ts';
 
 const F = join(import.meta.dirname, 'fixtures');
 const wink = createWinkEmbedder();
@@ -42,7 +43,7 @@ let asker: number;
 
 async function cli(cmd: string, values: Record<string, string | boolean>, pos: string[] = []): Promise<string> {
   const lines: string[] = [];
-  const code = await ASK_COMMANDS[cmd]!.run({ ...values, 'data-dir': dataDir }, pos, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const code = await ({ ...ASK_COMMANDS, ...MEM_COMMANDS })[cmd]!.run({ ...values, 'data-dir': dataDir }, pos, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   expect(code).toBe(0);
   return lines.join('\n');
 }
@@ -102,5 +103,15 @@ describe('semantic - a configured embedder', () => {
       if (isAiosError(e)) err = e as AiosError;
     }
     expect(err?.code).toBe('ENOROUTE');
+  });
+
+  it('semantic - the memory fabric embeds with the same configured embedder', async () => {
+    const before = requests;
+    await until(() => cli('mem', {}, ['put', 'my car is red']), (id) => id.length > 0, 'memoryd');
+    const hits = JSON.parse(await cli('mem', { json: true }, ['search', 'automobile colour'])) as Array<{ item: { text: string } }>;
+    expect(hits[0]?.item.text).toBe('my car is red');
+    expect(requests).toBeGreaterThan(before);
+    const ns = JSON.parse(await cli('mem', { json: true }, ['ls'])) as Array<{ name: string; embedder: string; dim: number }>;
+    expect(ns.find((r) => r.name === 'cli')).toMatchObject({ embedder: expect.stringContaining('embedder-openai'), dim: 640 + 32 });
   });
 });

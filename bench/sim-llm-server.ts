@@ -1,5 +1,8 @@
 // A simulated OpenAI-compatible chat server on 127.0.0.1 for benchmarks: K slots (FIFO beyond),
 // latency proportional to tokens (prompt + completion), streaming or not. Not a model: it answers "tok tok ...".
+// Each slot is a constant-rate worker: a request holds it for exactly its tokens' time, scheduled
+// on deadlines, so timer lateness and building the answer cost no slot time (as on a real server,
+// where serialising a reply does not stall the accelerator). Idle time is what the client leaves.
 // Run alone: npx tsx bench/sim-llm-server.ts [--port 8765] [--slots 4] [--ms-per-token 0.1]
 import { createServer } from 'node:http';
 import { fork } from 'node:child_process';
@@ -35,24 +38,28 @@ export function simTokens(messages: { content?: unknown }[]): number {
   return n;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleepUntil = (t: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, t - performance.now())));
 
 export async function startSimLlmServer(opts: SimLlmServerOptions): Promise<SimLlmServer> {
   const model = opts.model ?? 'sim-1';
   const stats = { requests: 0, busy: 0, maxBusy: 0, maxWaiting: 0, tokens: 0 };
-  const waiting: (() => void)[] = [];
-  const acquire = async (): Promise<void> => {
+  const waiting: { since: number; wake: (start: number) => void }[] = [];
+  /** Takes a slot; returns when the request's work starts (may be slightly before now, see release). */
+  const acquire = async (): Promise<number> => {
+    const now = performance.now();
     if (stats.busy < opts.slots) {
       stats.busy++;
-    } else {
-      await new Promise<void>((r) => waiting.push(r));
-      stats.maxWaiting = Math.max(stats.maxWaiting, waiting.length + 1);
+      stats.maxBusy = Math.max(stats.maxBusy, stats.busy);
+      return now;
     }
-    stats.maxBusy = Math.max(stats.maxBusy, stats.busy);
+    const start = new Promise<number>((wake) => waiting.push({ since: now, wake }));
+    stats.maxWaiting = Math.max(stats.maxWaiting, waiting.length);
+    return start;
   };
-  const release = (): void => {
+  /** Frees a slot whose work was due to end at workEnd: a waiter's work starts then (or on arrival). */
+  const release = (workEnd: number): void => {
     const next = waiting.shift();
-    if (next !== undefined) next(); // the slot passes straight to the next waiter
+    if (next !== undefined) next.wake(Math.max(next.since, workEnd)); // the slot passes straight to the next waiter
     else stats.busy--;
   };
 
@@ -80,10 +87,21 @@ export async function startSimLlmServer(opts: SimLlmServerOptions): Promise<SimL
     stats.requests++;
     let gone = false;
     res.on('close', () => (gone = true));
-    await acquire();
+    const start = await acquire();
+    const end = start + prompt * opts.msPerPromptToken + completion * opts.msPerCompletionToken;
+    let held = true;
+    const free = (workEnd: number): void => {
+      if (held) release(workEnd);
+      held = false;
+    };
     try {
+      if (gone) {
+        free(start); // the client left while queued: no work
+        return;
+      }
       if (body.stream !== true) {
-        await sleep(prompt * opts.msPerPromptToken + completion * opts.msPerCompletionToken);
+        await sleepUntil(end);
+        free(end);
         if (gone) return;
         stats.tokens += prompt + completion;
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -91,12 +109,14 @@ export async function startSimLlmServer(opts: SimLlmServerOptions): Promise<SimL
         return;
       }
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      await sleep(prompt * opts.msPerPromptToken);
+      let due = start + prompt * opts.msPerPromptToken;
+      await sleepUntil(due);
       // Decode in batches of about 5 ms so timers stay coarse.
       const batch = Math.max(1, Math.round(5 / Math.max(opts.msPerCompletionToken, 1e-6)));
       for (let sent = 0; sent < completion && !gone; sent += batch) {
         const n = Math.min(batch, completion - sent);
-        await sleep(n * opts.msPerCompletionToken);
+        due += n * opts.msPerCompletionToken;
+        await sleepUntil(due);
         const content = (sent === 0 ? '' : ' ') + Array(n).fill('tok').join(' ');
         const last = sent + n >= completion;
         res.write(`data: ${JSON.stringify({ model, choices: [{ index: 0, delta: { content }, finish_reason: last ? 'length' : null }] })}\n\n`);
@@ -106,7 +126,7 @@ export async function startSimLlmServer(opts: SimLlmServerOptions): Promise<SimL
       if (body.stream_options?.include_usage === true) res.write(`data: ${JSON.stringify({ model, choices: [], usage })}\n\n`);
       res.end('data: [DONE]\n\n');
     } finally {
-      release();
+      free(gone ? performance.now() : end);
     }
   };
 

@@ -61,8 +61,14 @@ export type TokenEstimator = (text: string) => number;
  * ECANCELED (the signal aborted), EINVAL (request the backend cannot take).
  */
 export interface LlmDriver extends Driver {
-  /** Requests the backend serves at once; the dispatcher never has more in flight. */
+  /** Requests the backend serves at once. */
   readonly slots: number;
+  /**
+   * Requests the backend accepts beyond `slots` and queues itself (default 0): the dispatcher hands over that
+   * many early, so a freed slot starts the next request at once instead of after a round trip. The dispatcher
+   * never has more than slots + pipeline in flight.
+   */
+  readonly pipeline?: number;
   complete(req: LlmRequest, signal?: AbortSignal): Promise<LlmResult>;
   stream(req: LlmRequest, signal?: AbortSignal): AsyncIterable<LlmChunk>;
   /** The driver's own estimate (its tokenizer's); the dispatcher's default when absent. */

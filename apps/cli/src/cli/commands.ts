@@ -85,7 +85,7 @@ export const COMMANDS: Record<string, Command> = {
     },
     notes: [
       'environment:',
-      '  AIOS_LLM_BASE_URL, AIOS_LLM_MODEL, AIOS_LLM_API_KEY, AIOS_LLM_SLOTS   the model device: an OpenAI-compatible',
+      '  AIOS_LLM_BASE_URL, AIOS_LLM_MODEL, AIOS_LLM_API_KEY, AIOS_LLM_SLOTS, AIOS_LLM_PIPELINE   the model device: an OpenAI-compatible',
       '      chat server (default: the offline deterministic stand-in)',
       '  AIOS_EMBED_BASE_URL, AIOS_EMBED_MODEL, AIOS_EMBED_API_KEY, AIOS_EMBED_DIM   the embedder device (memory',
       '      search, semantic IPC): an OpenAI-compatible embeddings server (default: the offline embedder-wink);',

@@ -150,4 +150,13 @@ describe('llm-openai', () => {
     expect(() => driverFromEnv({ AIOS_LLM_BASE_URL: base })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => driverFromEnv({ AIOS_LLM_SLOTS: 'two' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
+
+  it('llm-openai - pipeline: 2 by default, set by option or AIOS_LLM_PIPELINE (0 allowed), EINVAL when negative or fractional', () => {
+    expect(createOpenAIChatDriver({ baseURL: base, model: 'm' }).pipeline).toBe(2);
+    expect(createOpenAIChatDriver({ baseURL: base, model: 'm', pipeline: 0 }).pipeline).toBe(0);
+    expect(driverFromEnv({ AIOS_LLM_BASE_URL: base, AIOS_LLM_MODEL: 'm', AIOS_LLM_PIPELINE: '0' }).pipeline).toBe(0);
+    expect(driverFromEnv({ AIOS_LLM_BASE_URL: base, AIOS_LLM_MODEL: 'm', AIOS_LLM_PIPELINE: '3' }).pipeline).toBe(3);
+    expect(() => createOpenAIChatDriver({ baseURL: base, model: 'm', pipeline: -1 })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => driverFromEnv({ AIOS_LLM_BASE_URL: base, AIOS_LLM_MODEL: 'm', AIOS_LLM_PIPELINE: '1.5' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
 });

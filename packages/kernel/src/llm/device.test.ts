@@ -88,6 +88,19 @@ describe('llm model device', () => {
     expect(d.dev.usage(1)).toMatchObject({ requests: 1, promptTokens: 4, completionTokens: 10, queued: 0, inFlight: 0 });
   });
 
+  it('llm device - pipeline hands that many requests to the driver beyond the slots, in queue order', async () => {
+    const d = device(2, { pipeline: 1 });
+    for (let a = 1; a <= 5; a++) settled(d.dev.submit(a, req(`x${a}`, 10)));
+    await d.flush();
+    expect(d.calls.map((c) => c.agentTag)).toEqual(['x1', 'x2', 'x3']);
+    expect(d.dev.stats()).toMatchObject({ inFlight: 3, queued: 2, slots: 2, pipeline: 1 });
+    await d.finishOldest();
+    expect(d.calls.map((c) => c.agentTag)).toEqual(['x2', 'x3', 'x4']);
+    expect(() => device(2, { pipeline: -1 })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => device(2, { pipeline: 0.5 })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    for (let a = 1; a <= 5; a++) d.dev.cancelAgent(a);
+  });
+
   it('llm device - an interactive short request waits behind at most one in-flight request per slot', async () => {
     for (const policy of ['wfq', 'fifo'] as const) {
       const d = device(2, { policy });

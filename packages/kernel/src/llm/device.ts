@@ -17,8 +17,16 @@ export interface ModelDeviceOptions {
   onEvent?: (e: KernelEvent) => void;
   /** 'wfq' (default) or 'fifo' (arrival order; for comparison). */
   policy?: LlmQueuePolicy;
-  /** Requests in flight at once; default driver.slots. */
+  /** Requests the backend serves at once; default driver.slots. */
   slots?: number;
+  /**
+   * Requests handed to the driver beyond `slots` (default driver.pipeline, else 0), so that a remote backend which
+   * queues them starts the next one the moment a slot frees instead of idling for the round trip
+   * until the device's next dispatch arrives. Such a request is committed to the backend's own
+   * queue one or more completions early: a more urgent one queued after it here may wait behind up
+   * to this many. Keep it small (1-2), and 0 for a driver that does not queue beyond its slots.
+   */
+  pipeline?: number;
   pricing?: LlmPricing;
   /** Estimator for tags and partial charges; default the driver's, else chars/4. */
   estimateTokens?: TokenEstimator;
@@ -38,6 +46,7 @@ export interface LlmAgentConfig {
 export interface ModelDeviceStats {
   policy: LlmQueuePolicy;
   slots: number;
+  pipeline: number;
   queued: number;
   inFlight: number;
   virtualTime: number;
@@ -103,6 +112,9 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
   const { driver, clock } = opts;
   const slots = opts.slots ?? driver.slots;
   if (!Number.isInteger(slots) || slots < 1) throw new AiosError('EINVAL', 'slots must be a positive integer', { arg: 'slots', value: slots });
+  const pipeline = opts.pipeline ?? driver.pipeline ?? 0;
+  if (!Number.isInteger(pipeline) || pipeline < 0) throw new AiosError('EINVAL', 'pipeline must be a non-negative integer', { arg: 'pipeline', value: pipeline });
+  const maxInFlight = slots + pipeline;
   const est = opts.estimateTokens ?? driver.estimateTokens ?? roughTokens;
   const defaultCompletion = opts.defaultCompletionTokens ?? LLM_DEFAULT_COMPLETION_ESTIMATE;
   const maxQueued = opts.maxQueuedPerAgent ?? LLM_MAX_QUEUED_PER_AGENT;
@@ -121,9 +133,9 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
     return a;
   };
 
-  /** Fills free slots in queue order. Invariant: inFlight <= slots. */
+  /** Fills free slots (and the pipeline) in queue order, synchronously. Invariant: inFlight <= slots + pipeline. */
   const pump = (): void => {
-    while (inFlight < slots) {
+    while (inFlight < maxInFlight) {
       const item = queue.pop();
       if (item === undefined) return;
       const t = tickets.get(item.id)!;
@@ -338,7 +350,7 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
       };
     },
 
-    stats: () => ({ policy: queue.policy, slots, queued: queue.size, inFlight, virtualTime: queue.virtualTime, ...counts }),
+    stats: () => ({ policy: queue.policy, slots, pipeline, queued: queue.size, inFlight, virtualTime: queue.virtualTime, ...counts }),
 
     setPolicy(policy) {
       if (policy !== 'wfq' && policy !== 'fifo') throw new AiosError('EINVAL', 'policy must be wfq or fifo', { arg: 'policy', value: policy });

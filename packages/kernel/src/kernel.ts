@@ -29,6 +29,7 @@ import { TokenRegistry, type TokenIssuer } from './cap/export.ts';
 import { DEFAULT_BEHAVIOR, type BehaviorThresholds } from './behavior/monitor.ts';
 import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
+import { NO_HANDLES, copyPayload } from './ipc/mailbox.ts';
 
 
 const ENCODER = new TextEncoder();
@@ -497,6 +498,19 @@ export class Kernel {
     }
     if (notice) to.pushNotice(msg);
     else to.mailbox.push(msg);
+    this.pump(to);
+  }
+
+  /**
+   * deliver() of a plain data message (tag 'data', no handles) from an agent: the bytes are
+   * copied now; a message waiting in a mailbox stays numbers until the receiver takes it.
+   */
+  deliverData(to: Agent, from: number, bytes: Uint8Array): void {
+    if (to === this.root || to.durableKey !== null || to.ipcWaiters.length > 0) {
+      this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
+      return;
+    }
+    to.mailbox.pushData(from, bytes);
     this.pump(to);
   }
 

@@ -5,31 +5,7 @@ import { AiosError, Rights, limits, type Message } from '@aios/abi';
 import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import { argBytes, argInt, argObject, argString } from './args.ts';
-
-/**
- * Copies a payload into a shared slab, so a small message costs a view, not a
- * fresh ArrayBuffer (the receiver must never see the sender's later writes).
- * A slab is dropped by the GC once every message viewing it is gone.
- */
-const SLAB_BYTES = 1 << 17;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabUsed = 0;
-export function copyPayload(src: Uint8Array): Uint8Array {
-  const n = src.length;
-  if (n > 4096) return src.slice();
-  if (slabUsed + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  // The constructor, not subarray(): subarray looks up Symbol.species on every call.
-  const view = new Uint8Array(slab, slabUsed, n);
-  view.set(src);
-  slabUsed += (n + 7) & ~7;
-  return view;
-}
-
-/** Shared by every message that carries no handle (frozen: nobody may push into it). */
-const NO_HANDLES: number[] = Object.freeze([]) as unknown as number[];
+import { NO_HANDLES, copyPayload } from '../ipc/mailbox.ts';
 
 /** Tags the kernel uses for its own notices; agents cannot send them. */
 const KERNEL_TAGS = new Set(['exit', 'trap', 'event']);
@@ -43,7 +19,7 @@ export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
   if (a.ipcRate !== null) takeIpcTokens(k, a, bytes.length);
   if (opts !== undefined && opts !== null) return sendWithOptions(k, a, target, bytes, argObject(opts, 'opts')!);
   checkDeliverable(k, target);
-  k.deliver(target, { from: a.id, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
+  k.deliverData(target, a.id, bytes);
 }
 
 /** Token bucket of the IPC rate quota: refilled continuously, one second of burst. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EmbedderDriver } from '@aios/abi';
 import { createWinkEmbedder } from '@aios/drivers/embedder-wink';
-import { DEFAULT_THRESHOLD, calibrateForEmbedder, parseIntentDataset, shippedDataset } from './index.ts';
+import { DEFAULT_THRESHOLD, calibrateForEmbedder, parseIntentDataset, shippedDataset } from '@aios/services/semantic-ipcd';
 
 describe('semantic-ipcd - threshold calibration for an embedder', () => {
   it('semantic-ipcd - the offline embedder calibrates to DEFAULT_THRESHOLD on the shipped dev split', async () => {

@@ -708,8 +708,16 @@ export class Kernel {
     const a = this.dlq.pop() ?? this.runq.pop();
     if (a === undefined) {
       this.turnStart = -1;
-      // Idle: let domains prepare blank instances so the next spawn is quick.
-      for (const d of this.domains.values()) d.prewarm?.(PREWARM_INSTANCES);
+      // Idle: let domains prepare instances so the next spawn is quick, a piece at a time for at most one turn
+      // budget (plus one piece), then again on the next idle step: an agent that wakes meanwhile waits for that
+      // much, not for the whole pool.
+      const start = this.ports.clock.monotonic();
+      let more: boolean;
+      do {
+        more = false;
+        for (const d of this.domains.values()) if (d.prewarmStep?.(PREWARM_INSTANCES) === true) more = true;
+      } while (more && this.ports.clock.monotonic() - start < TURN_BUDGET_MS);
+      if (more) this.queueStep();
       return;
     }
     const waited = this.ports.clock.monotonic() - a.wakeAt;

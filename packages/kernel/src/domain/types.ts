@@ -64,8 +64,14 @@ export interface ExecutionDomain {
    * Throws a TrapError of kind 'load' when the script does not evaluate.
    */
   instantiate(code: string, gate: Gate, limits: InstanceLimits): AgentInstance;
-  /** Prepares up to `count` blank instances ahead of time (the kernel calls it when idle). Optional. */
+  /** Prepares up to `count` blank instances ahead of time, all at once (tools, benchmarks). Optional. */
   prewarm?(count: number): void;
+  /**
+   * One bounded piece of prewarm(count)'s work (at most one instance made or prepared); true when it did some,
+   * false when there is nothing left to do. The kernel calls it once per idle step, so preparing sandboxes never
+   * holds the event loop for more than one instance's time. Optional.
+   */
+  prewarmStep?(count: number): boolean;
 }
 
 /** A fault of the agent's own code, reported to its supervisor as a trap. */

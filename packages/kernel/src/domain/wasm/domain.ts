@@ -17,6 +17,8 @@ export interface WasmDomain extends ExecutionDomain {
    * image and its first activation on the spawn path. Deterministic: nothing refills by itself.
    */
   prewarm(count: number): void;
+  /** One bounded piece of prewarm(count) (see ExecutionDomain.prewarmStep). */
+  prewarmStep(count: number): boolean;
   /** Blank sandboxes waiting in the pool. */
   readonly pooled: number;
 }
@@ -46,6 +48,32 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       prepared.delete(old);
     }
   };
+  /** One piece of prewarm(count): trims the pool, or prepares one recent image, or makes one blank sandbox; false when done. */
+  function prewarmStep(count: number): boolean {
+    const n = Math.max(0, Math.floor(count));
+    if (pool.length > n) {
+      while (pool.length > n) pool.pop()!.dispose();
+      return true;
+    }
+    if (n === 0) return false;
+    // Recent images first: a prepared instance saves a spawn more than a blank one does.
+    for (const code of recent) {
+      if (unpreparable.has(code)) continue;
+      const list = prepared.get(code) ?? [];
+      prepared.set(code, list);
+      if (list.length >= PREPARED_PER_IMAGE) continue;
+      const inst = new WasmInstance(ports);
+      if (inst.preload(code, PREPARE_LIMITS)) list.push(inst);
+      else unpreparable.add(code);
+      return true;
+    }
+    if (pool.length < n) {
+      pool.push(new WasmInstance(ports));
+      return true;
+    }
+    return false;
+  }
+
   return {
     name: 'wasm',
     instantiate(code: string, gate: Gate, limits: InstanceLimits): AgentInstance {
@@ -62,24 +90,9 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       return inst;
     },
     prewarm(count: number): void {
-      const n = Math.max(0, Math.floor(count));
-      while (pool.length > n) pool.pop()!.dispose();
-      while (pool.length < n) pool.push(new WasmInstance(ports));
-      if (n === 0) return;
-      for (const code of recent) {
-        if (unpreparable.has(code)) continue;
-        const list = prepared.get(code) ?? [];
-        prepared.set(code, list);
-        while (list.length < PREPARED_PER_IMAGE) {
-          const inst = new WasmInstance(ports);
-          if (!inst.preload(code, PREPARE_LIMITS)) {
-            unpreparable.add(code);
-            break;
-          }
-          list.push(inst);
-        }
-      }
+      while (prewarmStep(count));
     },
+    prewarmStep,
     get pooled(): number {
       return pool.length;
     },

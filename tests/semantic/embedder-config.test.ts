@@ -112,6 +112,6 @@ describe('semantic - a configured embedder', () => {
     expect(hits[0]?.item.text).toBe('my car is red');
     expect(requests).toBeGreaterThan(before);
     const ns = JSON.parse(await cli('mem', { json: true }, ['ls'])) as Array<{ name: string; embedder: string; dim: number }>;
-    expect(ns.find((r) => r.name === 'cli')).toMatchObject({ embedder: expect.stringContaining('embedder-openai'), dim: 640 + 32 });
+    expect(ns.find((r) => r.name === 'cli')).toMatchObject({ embedder: 'embedder-openai:fake-noisy-wink', dim: 640 + 32 }); // the model is part of its identity
   });
 });

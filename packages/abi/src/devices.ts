@@ -9,6 +9,11 @@ export interface DriverInfo {
   kind: DriverKind;
   /** One line for people, e.g. "deterministic offline embedder (no model, word vectors)". */
   description: string;
+  /**
+   * What the output depends on beyond name and version, for drivers that take a configured model (e.g. an
+   * embeddings server's model and dimensions): stored vectors are comparable only under equal name and model.
+   */
+  model?: string;
 }
 
 export interface Driver {

@@ -3,6 +3,19 @@ import { AiosError } from '@aios/abi';
 
 export type Env = Record<string, string | undefined>;
 
+/** A URL for people (descriptions, logs): any user:password in it replaced by '***'. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === '' && u.password === '') return url;
+    u.username = '***';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** A positive integer variable; undefined when unset or blank, EINVAL naming the variable otherwise. */
 export function positiveIntVar(env: Env, name: string): number | undefined {
   const raw = env[name]?.trim();

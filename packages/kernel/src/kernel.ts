@@ -711,11 +711,16 @@ export class Kernel {
       // Idle: let domains prepare instances so the next spawn is quick, a piece at a time for at most one turn
       // budget (plus one piece), then again on the next idle step: an agent that wakes meanwhile waits for that
       // much, not for the whole pool.
+      // Only the batch's last step does it, so leftover steps of one batch never add up several budgets.
+      if (this.stepsQueued > 0) return;
       const start = this.ports.clock.monotonic();
       let more: boolean;
       do {
         more = false;
-        for (const d of this.domains.values()) if (d.prewarmStep?.(PREWARM_INSTANCES) === true) more = true;
+        for (const d of this.domains.values()) {
+          if (d.prewarmStep !== undefined) more = d.prewarmStep(PREWARM_INSTANCES) || more;
+          else d.prewarm?.(PREWARM_INSTANCES); // a domain without pieces does it all at once
+        }
       } while (more && this.ports.clock.monotonic() - start < TURN_BUDGET_MS);
       if (more) this.queueStep();
       return;

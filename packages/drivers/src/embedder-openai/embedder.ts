@@ -2,6 +2,7 @@
 // Trusts nothing in the response: shape, count and dimension are checked (EIO), and every vector is L2-normalised.
 import { AiosError } from '@aios/abi';
 import type { DriverInfo, EmbedderDriver } from '@aios/abi';
+import { redactUrl } from '../env-vars.ts';
 
 export interface OpenAIEmbedderOptions {
   /** e.g. "https://api.openai.com/v1" or "http://127.0.0.1:11434/v1"; a trailing slash is ignored. */
@@ -48,7 +49,8 @@ export function createOpenAIEmbedder(opts: OpenAIEmbedderOptions): OpenAIEmbedde
     name: 'embedder-openai',
     version: '0.1.0',
     kind: 'embedder',
-    description: `OpenAI-compatible embeddings API (${opts.model} at ${opts.baseURL})`,
+    description: `OpenAI-compatible embeddings API (${opts.model} at ${redactUrl(opts.baseURL)})`,
+    model: opts.dim !== undefined ? `${opts.model}/${opts.dim}` : opts.model,
   };
 
   async function batch(texts: string[]): Promise<Float32Array[]> {

@@ -27,6 +27,13 @@ describe('embedder-openai - embedderFromEnv', () => {
     expect(embedderFromEnv({ AIOS_EMBED_BASE_URL: 'http://127.0.0.1:9/v1', AIOS_EMBED_MODEL: 'm' }).dim).toBe(0);
   });
 
+  it('embedder-openai - the model is part of the driver identity; credentials in the URL never reach the description', () => {
+    const e = embedderFromEnv({ AIOS_EMBED_BASE_URL: 'http://user:secret@127.0.0.1:9/v1', AIOS_EMBED_MODEL: 'nomic', AIOS_EMBED_DIM: '256' });
+    expect(e.info.model).toBe('nomic/256');
+    expect(e.info.description).not.toContain('secret');
+    expect(e.info.description).toContain('127.0.0.1:9');
+  });
+
   it('embedder-openai - bad combinations are EINVAL: no model, a bad number, settings without a URL, a non-http URL', () => {
     expect(code(() => embedderFromEnv({ AIOS_EMBED_BASE_URL: 'http://127.0.0.1:9/v1' }))).toBe('EINVAL');
     expect(code(() => embedderFromEnv({ AIOS_EMBED_BASE_URL: 'http://127.0.0.1:9/v1', AIOS_EMBED_MODEL: 'm', AIOS_EMBED_DIM: '-3' }))).toBe('EINVAL');

@@ -1,5 +1,6 @@
 // llm driver for OpenAI-compatible /chat/completions servers (vLLM, Ollama, llama.cpp server,
 // LM Studio, OpenAI), over global fetch. Trusts the server for nothing: every field is checked.
+import { redactUrl } from '../env-vars.ts';
 import { AiosError } from '@aios/abi';
 import type { LlmChunk, LlmDriver, LlmFinishReason, LlmRequest, LlmResult, LlmUsage } from '@aios/abi';
 import { estimatePromptTokens, estimateTokens } from '../llm-offline/tokens.ts';
@@ -16,7 +17,7 @@ export interface OpenAIChatDriverOptions {
   /**
    * Requests sent beyond `slots` for the server to queue (default 2), so it never idles for an HTTP round trip
    * between two requests; an urgent request may wait behind this many. 0 for a server that rejects extra
-   * requests instead of queueing them. Measured in bench/llm-sched.ts: with 0, the fair queue reached 0.96-0.98
+   * requests instead of queueing them. A queued request's wait at the server counts against timeoutMs. Measured in bench/llm-sched.ts: with 0, the fair queue reached 0.96-0.98
    * of FIFO's throughput; with 2, 0.97-1.00.
    */
   pipeline?: number;
@@ -66,7 +67,7 @@ export function createOpenAIChatDriver(opts: OpenAIChatDriverOptions): LlmDriver
   };
 
   return {
-    info: { name: 'llm-openai', version: '0.1.0', kind: 'llm', description: `OpenAI-compatible chat completions at ${url} (model ${opts.model})` },
+    info: { name: 'llm-openai', version: '0.1.0', kind: 'llm', description: `OpenAI-compatible chat completions at ${redactUrl(url)} (model ${opts.model})`, model: opts.model },
     slots,
     pipeline,
     estimateTokens,

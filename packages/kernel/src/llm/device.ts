@@ -24,7 +24,8 @@ export interface ModelDeviceOptions {
    * queues them starts the next one the moment a slot frees instead of idling for the round trip
    * until the device's next dispatch arrives. Such a request is committed to the backend's own
    * queue one or more completions early: a more urgent one queued after it here may wait behind up
-   * to this many. Keep it small (1-2), and 0 for a driver that does not queue beyond its slots.
+   * to this many, and its wait in the backend's queue counts against the driver's own timeout (e.g.
+   * AIOS_LLM_TIMEOUT_MS). Keep it small (1-2), and 0 for a driver that does not queue beyond its slots.
    */
   pipeline?: number;
   pricing?: LlmPricing;

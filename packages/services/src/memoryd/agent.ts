@@ -2,9 +2,9 @@
 // `embedder` devices initd placed in its namespace, serves protocol.ts requests one at a time, and
 // sweeps expired items on a timer between requests. Trusts the kernel's stamping of `from`.
 import { defineAgent } from '@aios/runtime';
-import { capList, clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, ipcWait, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
+import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, ipcWait, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG } from '@aios/runtime/orchestration';
-import type { Message } from '@aios/abi';
+import type { DriverInfo, Message } from '@aios/abi';
 import { createFabric } from './fabric.ts';
 import { deviceEmbedder, deviceStorage } from './device-proxy.ts';
 import { createMemorydServer } from './server.ts';
@@ -18,10 +18,17 @@ export interface MemorydConfig {
 }
 
 /** The driver name of a device handle, from its kernel label `device:<kind>:<name>:<n>`. */
-function deviceName(h: number, fallback: string): string {
-  const c = capList().find((x) => x.handle === h);
-  const parts = c?.object.split(':') ?? [];
-  return parts[0] === 'device' && parts[2] ? parts[2] : fallback;
+/**
+ * A device's identity as namespaces record it: the driver's name, and its model when it has one (an embeddings
+ * server's vectors are comparable only under the same model), from DeviceCall 'describe'.
+ */
+async function deviceName(h: number, fallback: string): Promise<string> {
+  try {
+    const info = (await deviceCall(h, 'describe', [])) as DriverInfo;
+    return info.model ? `${info.name}:${info.model}` : info.name;
+  } catch {
+    return fallback;
+  }
 }
 
 export default defineAgent({
@@ -34,8 +41,8 @@ export default defineAgent({
     const call = (h: number, m: string, args: unknown[]) => deviceCall(h, m, args);
     const storageH = nsLookup('storage');
     const embedderH = nsLookup('embedder');
-    const storage = deviceStorage(storageH, call, deviceName(storageH, 'storage'));
-    const embedder = await deviceEmbedder(embedderH, call, deviceName(embedderH, 'embedder'));
+    const storage = deviceStorage(storageH, call, await deviceName(storageH, 'storage'));
+    const embedder = await deviceEmbedder(embedderH, call, await deviceName(embedderH, 'embedder'));
     const fabric = createFabric({ storage, embedder, clock: { now: () => clockNow() }, ...(cfg.defaultQuota ? { defaultQuota: cfg.defaultQuota } : {}) });
     const server = createMemorydServer(fabric, {
       self: ctx.id,

@@ -72,8 +72,11 @@ async function deviceEmbedder(h: Handle): Promise<EmbedderDriver> {
   return { info: { ...info, description: `${info.description} (over DeviceCall)` }, dim: probe.length, embed };
 }
 
-/** Where the refusal threshold came from: the unit's config, the offline default, or calibration for this embedder. */
-export type ThresholdSource = 'config' | 'default' | 'calibrated';
+/**
+ * Where the refusal threshold came from: the unit's config, the offline default (for the embedder it was tuned
+ * for), calibration for this embedder, or the offline default because calibration failed (likely the wrong scale).
+ */
+export type ThresholdSource = 'config' | 'default' | 'calibrated' | 'uncalibrated';
 
 /**
  * The refusal threshold for `embedder`: config.threshold when set; DEFAULT_THRESHOLD for the offline embedder it
@@ -87,8 +90,8 @@ async function chooseThreshold(embedder: EmbedderDriver, config: SemanticConfig,
     log(`threshold ${c.threshold.toFixed(3)} calibrated for ${embedder.info.name} on the shipped intent set (dev: in-scope accuracy ${c.inScopeAccuracy.toFixed(2)}, out-of-scope recall ${c.oosRecall.toFixed(2)})`);
     return { threshold: c.threshold, source: 'calibrated' };
   } catch (e) {
-    log(`could not calibrate a threshold for ${embedder.info.name} (${(e as Error).message}): using ${DEFAULT_THRESHOLD}`);
-    return { threshold: DEFAULT_THRESHOLD, source: 'default' };
+    log(`could not calibrate a threshold for ${embedder.info.name} (${(e as Error).message}): using ${DEFAULT_THRESHOLD}, tuned for embedder-wink; set config.threshold`);
+    return { threshold: DEFAULT_THRESHOLD, source: 'uncalibrated' };
   }
 }
 

@@ -1,6 +1,6 @@
 // Tests of threshold calibration and of the shipped data set's shape.
 import { describe, expect, it } from 'vitest';
-import { calibrateThreshold, evaluateThreshold, loadIntentDataset, splitDataset } from './index.ts';
+import { calibrateThreshold, evaluateThreshold, loadIntentDataset, parseIntentDataset, shippedDataset, splitDataset } from './index.ts';
 
 describe('semantic-ipcd calibrate', () => {
   it('calibrate - separable scores give a threshold between the two groups and perfect figures', () => {
@@ -40,5 +40,18 @@ describe('semantic-ipcd data set', () => {
     for (const r of s.test) expect(dev.has(r.text)).toBe(false);
     expect(s.oosDev.length + s.oosTest.length).toBe(ds.outOfScope.length);
     expect(s.test.length).toBeGreaterThanOrEqual(ds.intents.length * 6);
+  });
+});
+
+describe('semantic-ipcd data set checks', () => {
+  it('dataset - the bundled copy equals the file; malformed data sets are EINVAL, never a TypeError', () => {
+    expect(shippedDataset()).toEqual(loadIntentDataset());
+    const split = { examplePool: 1, devPerIntent: 1, oosDev: 0 };
+    const ok = { intents: [{ name: 'a', description: 'd', utterances: ['x', 'y', 'z'] }], outOfScope: ['o'], split };
+    expect(parseIntentDataset(ok).intents).toHaveLength(1);
+    for (const bad of [null, 7, {}, { ...ok, intents: [null] }, { ...ok, intents: [{ name: 'a', description: 'd', utterances: ['x', 2, 'z'] }] },
+      { ...ok, outOfScope: [1] }, { ...ok, split: null }, { ...ok, split: { ...split, oosDev: -1 } }, { ...ok, intents: [{ name: 'a', description: 'd', utterances: ['x', 'y'] }] }]) {
+      expect(() => parseIntentDataset(bad), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    }
   });
 });

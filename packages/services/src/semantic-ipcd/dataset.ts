@@ -31,11 +31,13 @@ export function parseIntentDataset(value: unknown): IntentDataset {
   const bad = (why: string): never => {
     throw new AiosError('EINVAL', `bad intent data set: ${why}`);
   };
-  if (!Array.isArray(raw.intents) || !Array.isArray(raw.outOfScope) || !raw.split) bad('missing intents, outOfScope or split');
+  if (!Array.isArray(raw.intents) || !Array.isArray(raw.outOfScope) || typeof raw.split !== 'object' || raw.split === null) bad('missing intents, outOfScope or split');
+  if (raw.outOfScope!.some((u) => typeof u !== 'string')) bad('outOfScope must be strings');
   const { examplePool, devPerIntent, oosDev } = raw.split!;
   if (![examplePool, devPerIntent, oosDev].every((n) => Number.isInteger(n) && n >= 0)) bad('split counts must be non-negative integers');
   for (const it of raw.intents!) {
-    if (typeof it.name !== 'string' || typeof it.description !== 'string' || !Array.isArray(it.utterances)) bad('intent shape');
+    if (typeof it !== 'object' || it === null || typeof it.name !== 'string' || typeof it.description !== 'string' || !Array.isArray(it.utterances)) bad('each intent must be { name, description, utterances }');
+    if (it.utterances.some((u) => typeof u !== 'string')) bad(`intent ${it.name}: utterances must be strings`);
     if (it.utterances.length <= examplePool + devPerIntent) bad(`intent ${it.name} has no test utterances`);
   }
   return raw as IntentDataset;

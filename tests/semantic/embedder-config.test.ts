@@ -41,9 +41,9 @@ let dataDir: string;
 let baseURL: string;
 let asker: number;
 
-async function cli(cmd: string, values: Record<string, string | boolean>, pos: string[] = []): Promise<string> {
+async function cli(cmd: string, values: Record<string, string | boolean>, pos: string[] = [], dir = dataDir): Promise<string> {
   const lines: string[] = [];
-  const code = await ({ ...ASK_COMMANDS, ...MEM_COMMANDS })[cmd]!.run({ ...values, 'data-dir': dataDir }, pos, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+  const code = await ({ ...ASK_COMMANDS, ...MEM_COMMANDS })[cmd]!.run({ ...values, 'data-dir': dir }, pos, { out: (l) => lines.push(l), err: (l) => lines.push(l) });
   expect(code).toBe(0);
   return lines.join('\n');
 }
@@ -114,4 +114,35 @@ describe('semantic - a configured embedder', () => {
     const ns = JSON.parse(await cli('mem', { json: true }, ['ls'])) as Array<{ name: string; embedder: string; dim: number }>;
     expect(ns.find((r) => r.name === 'cli')).toMatchObject({ embedder: 'embedder-openai:fake-noisy-wink', dim: 640 + 32 }); // the model is part of its identity
   });
+});
+
+describe('memory - a node that changed embedders', () => {
+  it('memory - a namespace made with the offline embedder is EIO under the new one until aios mem reembed moves it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aios-reembed-'));
+    const first = await boot({ dataDir: dir, config: { services: true, api: true, port: 0, embedder: createWinkEmbedder() } });
+    try {
+      await until(() => cli('mem', {}, ['put', 'the invoice is due on Friday'], dir), (id) => id.length > 0, 'memoryd');
+    } finally {
+      await first.shutdown();
+    }
+    const second = await boot({ dataDir: dir, config: { services: true, api: true, port: 0, embedder: createOpenAIEmbedder({ baseURL, model: 'fake-noisy-wink' }) } });
+    try {
+      await until(() => second.host.find('memoryd').id, (id) => id > 0, 'memoryd');
+      let code = '';
+      try {
+        await MEM_COMMANDS.mem!.run({ json: true, 'data-dir': dir }, ['search', 'bill'], { out: () => {}, err: () => {} });
+      } catch (e) {
+        code = (e as { code?: string }).code ?? '';
+      }
+      expect(code).toBe('EIO');
+      const r = JSON.parse(await cli('mem', { json: true }, ['reembed'], dir)) as { ns: string; count: number };
+      expect(r.count).toBe(1);
+      const hits = JSON.parse(await cli('mem', { json: true }, ['search', 'when is the invoice due'], dir)) as Array<{ item: { text: string } }>;
+      expect(hits[0]?.item.text).toBe('the invoice is due on Friday');
+      const ns = JSON.parse(await cli('mem', { json: true }, ['ls'], dir)) as Array<{ name: string; embedder: string }>;
+      expect(ns.find((x) => x.name === 'cli')?.embedder).toBe('embedder-openai:fake-noisy-wink');
+    } finally {
+      await second.shutdown();
+    }
+  }, 90_000);
 });

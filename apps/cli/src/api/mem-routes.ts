@@ -10,6 +10,7 @@
 //   GET    /v1/mem/export?ns=&cursor=     -> export    ({ lines, cursor })  one page; follow cursor until null
 //   POST   /v1/mem/import                 -> import    ({ imported, updated, unchanged, skipped }) body { ns?, lines, firstLine? }
 //   GET    /v1/mem/stats?ns=              -> stats
+//   POST   /v1/mem/reembed                -> reembed   ({ ns, count }) body { ns? }: onto the node's current embedder
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError } from '@aios/abi';
@@ -84,6 +85,11 @@ export async function handleMemRoute(host: KernelHost, req: IncomingMessage, res
   if (method === 'POST' && path === '/v1/mem/import') {
     const b = await readJson(req, MAX_BODY);
     send(res, 200, await askMemoryd(host, { ...b, op: 'import', ns: nsOf(b.ns) }));
+    return true;
+  }
+  if (method === 'POST' && path === '/v1/mem/reembed') {
+    const b = await readJson(req, MAX_BODY);
+    send(res, 200, await askMemoryd(host, { op: 'reembed', ns: nsOf(b.ns) }));
     return true;
   }
   if (method === 'GET' && path === '/v1/mem/stats') {

@@ -53,6 +53,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/v1/mem/search': { post: { summary: 'Hybrid search {query, ns?, k?}', responses: { 200: { description: 'hits, best first' }, ...errors } } },
       '/v1/mem/export': { get: { summary: 'Export a namespace as JSONL', responses: { 200: { description: 'JSONL' }, ...errors } } },
       '/v1/mem/import': { post: { summary: 'Import JSONL lines into a namespace', responses: { 200: { description: 'imported' }, ...errors } } },
+      '/v1/mem/reembed': { post: { summary: "Re-embed a namespace {ns?} with the node's current embedder (after the embedder changed)", responses: { 200: { description: '{ ns, count }' }, ...errors } } },
       '/v1/ask': { post: { summary: 'Semantic request {text?, intent?, payload?, timeoutMs?}: routed by meaning to the agent that serves it', responses: { 200: { description: '{ result }' }, ...errors } } },
       '/v1/multicast': { post: { summary: 'Deliver a semantic request to every agent above the threshold', responses: { 200: { description: '{ result }' }, ...errors } } },
       '/v1/negotiate': { post: { summary: 'Ask the candidates for bids (contract-net)', responses: { 200: { description: '{ result }' }, ...errors } } },

@@ -8,7 +8,7 @@ import { resolveDataDir } from '../node/data-dir.ts';
 import { connect, type NodeClient } from './client.ts';
 import type { Command, Io } from './commands.ts';
 
-const ACTIONS = ['put', 'get', 'search', 'ls', 'export', 'import'] as const;
+const ACTIONS = ['put', 'get', 'search', 'ls', 'export', 'import', 'reembed'] as const;
 /** Import requests stay under one IPC message (64 KiB) once JSON-escaped. */
 const IMPORT_CHUNK_BYTES = 48 * 1024;
 
@@ -63,8 +63,8 @@ async function importFile(c: NodeClient, ns: string | undefined, file: string): 
 
 export const MEM_COMMANDS: Record<string, Command> = {
   mem: {
-    summary: 'the memory fabric: put TEXT, get ID, search QUERY, ls, export, import FILE',
-    usage: 'aios mem put [--ns NS] TEXT | get [--ns NS] ID | search [--ns NS] [--k K] [--json] QUERY | ls | export [--ns NS] > FILE | import [--ns NS] FILE',
+    summary: 'the memory fabric: put TEXT, get ID, search QUERY, ls, export, import FILE, reembed (onto the node\'s current embedder)',
+    usage: 'aios mem put [--ns NS] TEXT | get [--ns NS] ID | search [--ns NS] [--k K] [--json] QUERY | ls | export [--ns NS] > FILE | import [--ns NS] FILE | reembed [--ns NS]',
     options: {
       'data-dir': { type: 'string', help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
       help: { type: 'boolean', short: 'h', help: 'show this help' },
@@ -102,6 +102,11 @@ export const MEM_COMMANDS: Record<string, Command> = {
           const hits = await c.request<Hit[]>('POST', '/v1/mem/search', { query: arg, ...(ns ? { ns } : {}), ...(k ? { k } : {}) });
           if (v.json) io.out(JSON.stringify(hits));
           else for (const h of hits) io.out(`${h.id}  ${h.score.toFixed(4)}  ${oneLine(h.item.text)}`);
+          return 0;
+        }
+        case 'reembed': {
+          const r = await c.request<{ ns: string; count: number }>('POST', '/v1/mem/reembed', { ...(ns ? { ns } : {}) });
+          io.out(v.json ? JSON.stringify(r) : `${r.count} items of ${r.ns} re-embedded`);
           return 0;
         }
         case 'ls': {

@@ -127,10 +127,11 @@ export interface Fabric {
   /** Deletes expired items everywhere; returns how many. (memoryd calls it on a timer.) */
   sweep(): Promise<number>;
   /**
-   * Re-embeds every item of ns with `embedder` in the background. Searches keep using the old vectors
-   * until the swap, which is atomic; writes meanwhile are embedded with both. Resolves with the count.
+   * Re-embeds every item of ns with `embedder` (default: the fabric's own, e.g. after the node changed
+   * embedders) in the background. Searches keep using the old vectors until the swap, which is atomic; writes
+   * meanwhile are embedded with both. Resolves with the count. Needs the namespace's admin right.
    */
-  reembed(caller: Caller, ns: string, embedder: EmbedderDriver, onProgress?: (p: ReembedProgress) => void): Promise<{ count: number }>;
+  reembed(caller: Caller, ns: string, embedder?: EmbedderDriver, onProgress?: (p: ReembedProgress) => void): Promise<{ count: number }>;
 }
 
 const utf8 = new TextEncoder();
@@ -498,7 +499,7 @@ export function createFabric(opts: FabricOptions): Fabric {
       if (n > 0) for (const ns of subs.keys()) notify(ns);
       return n;
     },
-    async reembed(caller, ns, embedder, onProgress) {
+    async reembed(caller, ns, embedder = opts.embedder, onProgress) {
       await open(caller, ns, 'admin');
       if (reembedding.has(ns)) throw new AiosError('EBUSY', 're-embedding already running', { ns });
       embedders.set(embedder.info.name, embedder);

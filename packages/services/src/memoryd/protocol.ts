@@ -8,7 +8,7 @@
 import { AiosError, type JsonValue } from '@aios/abi';
 
 export const MEMORYD_OPS = [
-  'ns.create', 'ns.list', 'put', 'get', 'update', 'delete', 'search', 'subscribe', 'unsubscribe', 'export', 'import', 'stats',
+  'ns.create', 'ns.list', 'put', 'get', 'update', 'delete', 'search', 'subscribe', 'unsubscribe', 'export', 'import', 'stats', 'reembed',
 ] as const;
 export type MemorydOp = (typeof MEMORYD_OPS)[number];
 

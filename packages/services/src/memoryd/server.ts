@@ -279,6 +279,11 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
         const { ns, caller } = await resolve(m, nsRef(r.ns), false);
         return { result: { ns, ...(await fabric.stats(caller, ns)) } };
       }
+      case 'reembed': {
+        // Moves a namespace to the node's current embedder (after AIOS_EMBED_* changed); admin right needed.
+        const { ns, caller } = await resolve(m, nsRef(r.ns), false);
+        return { result: { ns, ...(await fabric.reembed(caller, ns)) } };
+      }
     }
   }
 

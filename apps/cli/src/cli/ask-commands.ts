@@ -5,6 +5,8 @@
 import { AiosError } from '@aios/abi';
 import { resolveDataDir } from '../node/data-dir.ts';
 import { connect } from './client.ts';
+import { table } from './format.ts';
+import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command } from './commands.ts';
 
 interface IntentRow {
@@ -18,16 +20,10 @@ interface IntentRow {
 export function intentTable(rows: IntentRow[]): string {
   const head = ['AGENT', 'NAME', 'INTENT', 'DESCRIPTION'];
   const body = rows.map((r) => [String(r.agent), r.agentName, r.intent, r.description ?? '']);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(head), ...body.map(line)].join('\n');
+  return table([head, ...body]);
 }
 
-const COMMON = {
-  'data-dir': { type: 'string' as const, help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
-  help: { type: 'boolean' as const, short: 'h', help: 'show this help' },
-  json: { type: 'boolean' as const, help: 'print JSON' },
-};
+const COMMON = { ...COMMON_OPTS, ...JSON_OPT };
 
 export const ASK_COMMANDS: Record<string, Command> = {
   ask: {

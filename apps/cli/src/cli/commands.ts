@@ -11,6 +11,7 @@ import { boot } from '../node/boot.ts';
 import { resolveDataDir } from '../node/data-dir.ts';
 import { connect } from './client.ts';
 import { psTable, topTable } from './format.ts';
+import { COMMON_OPTS as COMMON, JSON_OPT } from './options.ts';
 
 export interface Command {
   summary: string;
@@ -27,11 +28,6 @@ export interface Io {
   err(line: string): void;
 }
 
-const COMMON = {
-  'data-dir': { type: 'string' as const, help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
-  help: { type: 'boolean' as const, short: 'h', help: 'show this help' },
-};
-const JSON_OPT = { json: { type: 'boolean' as const, help: 'print JSON' } };
 
 function spawnOptions(v: Record<string, string | boolean | undefined>): SpawnOptions {
   const o: SpawnOptions = {};

@@ -1,9 +1,10 @@
 // Output helpers of the CLI: tables for people, JSON for programs.
 import type { AgentInfo } from '@aios/abi';
 
+/** Rows (the first is the header) in columns two spaces apart; the last column is not padded, lines are trimmed. */
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
 export function psTable(agents: AgentInfo[]): string {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { AiosError } from '@aios/abi';
 import { resolveDataDir } from '../node/data-dir.ts';
 import { connect, type NodeClient } from './client.ts';
+import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command, Io } from './commands.ts';
 
 const ACTIONS = ['put', 'get', 'search', 'ls', 'export', 'import', 'reembed'] as const;
@@ -66,9 +67,7 @@ export const MEM_COMMANDS: Record<string, Command> = {
     summary: 'the memory fabric: put TEXT, get ID, search QUERY, ls, export, import FILE, reembed (onto the node\'s current embedder)',
     usage: 'aios mem put [--ns NS] TEXT | get [--ns NS] ID | search [--ns NS] [--k K] [--json] QUERY | ls | export [--ns NS] > FILE | import [--ns NS] FILE | reembed [--ns NS]',
     options: {
-      'data-dir': { type: 'string', help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
-      help: { type: 'boolean', short: 'h', help: 'show this help' },
-      json: { type: 'boolean', help: 'print JSON' },
+      ...COMMON_OPTS, ...JSON_OPT,
       ns: { type: 'string', help: "namespace name (default 'cli', the CLI's own)" },
       k: { type: 'string', help: 'search: how many results (default 10)' },
       tag: { type: 'string', help: 'put: comma-separated tags' },

@@ -8,6 +8,7 @@ import { AiosError, EXIT_CODE_BY_CATEGORY, isAiosError } from '@aios/abi';
 import { decodePublicKey, fromBase64Url, fromHex, verifyQuote, type AuditEntry, type HybridPublicKey, type Quote } from '@aios/kernel';
 import type { Command, Io } from './commands.ts';
 import { connect, type NodeClient } from './client.ts';
+import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import { resolveDataDir } from '../node/data-dir.ts';
 import { buildProof, grepRecords, tailRecords, verifyAuditFolder, verifyProofBundle, type ProofBundle } from '../security/audit-store.ts';
 import { parseNonce } from '../security/attest.ts';
@@ -18,11 +19,7 @@ import { rotateOffline } from '../security/rotate-offline.ts';
 
 const VERIFY_FAILED = EXIT_CODE_BY_CATEGORY.io;
 
-const COMMON = {
-  'data-dir': { type: 'string' as const, help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
-  help: { type: 'boolean' as const, short: 'h', help: 'show this help' },
-  json: { type: 'boolean' as const, help: 'print JSON' },
-};
+const COMMON = { ...COMMON_OPTS, ...JSON_OPT };
 const KEY_OPT = { key: { type: 'string' as const, help: 'pin the trusted node key id (the first key of the history, or the signer)' } };
 
 type Values = Record<string, string | boolean | undefined>;

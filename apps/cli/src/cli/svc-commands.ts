@@ -5,6 +5,8 @@
 import { AiosError } from '@aios/abi';
 import { resolveDataDir } from '../node/data-dir.ts';
 import { connect } from './client.ts';
+import { table } from './format.ts';
+import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command } from './commands.ts';
 
 interface UnitRow {
@@ -25,9 +27,7 @@ const ACTIONS = ['ls', 'start', 'stop', 'restart', 'graph'] as const;
 export function unitTable(rows: UnitRow[]): string {
   const head = ['UNIT', 'STATE', 'AGENT', 'RESTART', 'RESTARTS', 'LEVEL', 'REQUIRES', 'NOTE'];
   const body = rows.map((r) => [r.name, r.state, r.agent === null ? '-' : String(r.agent), r.restart, String(r.restarts), r.level === null ? '-' : String(r.level), r.requires.join(',') || '-', r.why ?? r.description]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(head), ...body.map(line)].join('\n');
+  return table([head, ...body]);
 }
 
 export const SVC_COMMANDS: Record<string, Command> = {
@@ -35,9 +35,7 @@ export const SVC_COMMANDS: Record<string, Command> = {
     summary: 'the node services (initd units): ls, start NAME, stop NAME, restart NAME, graph',
     usage: 'aios svc ls|start NAME|stop NAME|restart NAME|graph [--dot|--tree] [--json]',
     options: {
-      'data-dir': { type: 'string', help: 'data folder of the node (default $AIOS_DATA_DIR or ~/.aios)' },
-      help: { type: 'boolean', short: 'h', help: 'show this help' },
-      json: { type: 'boolean', help: 'print JSON' },
+      ...COMMON_OPTS, ...JSON_OPT,
       dot: { type: 'boolean', help: 'graph: print only the Graphviz DOT' },
       tree: { type: 'boolean', help: 'graph: print only the tree' },
     },

@@ -4,9 +4,9 @@
 import { defineAgent } from '@aios/runtime';
 import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, ipcWait, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG } from '@aios/runtime/orchestration';
-import type { DriverInfo, Message } from '@aios/abi';
+import type { Message } from '@aios/abi';
 import { createFabric } from './fabric.ts';
-import { deviceEmbedder, deviceStorage } from './device-proxy.ts';
+import { describeDevice, deviceEmbedder, deviceIdentity, deviceStorage } from '../devices/proxy.ts';
 import { createMemorydServer } from './server.ts';
 
 /** memoryd's ctx.config (from its unit's opts.config). */
@@ -18,17 +18,10 @@ export interface MemorydConfig {
 }
 
 /** The driver name of a device handle, from its kernel label `device:<kind>:<name>:<n>`. */
-/**
- * A device's identity as namespaces record it: the driver's name, and its model when it has one (an embeddings
- * server's vectors are comparable only under the same model), from DeviceCall 'describe'.
- */
+/** The identity namespaces record for a device (deviceIdentity of its description), or `fallback`. */
 async function deviceName(h: number, fallback: string): Promise<string> {
-  try {
-    const info = (await deviceCall(h, 'describe', [])) as DriverInfo;
-    return info.model ? `${info.name}:${info.model}` : info.name;
-  } catch {
-    return fallback;
-  }
+  const info = await describeDevice(h, deviceCall);
+  return info === null ? fallback : deviceIdentity(info);
 }
 
 export default defineAgent({

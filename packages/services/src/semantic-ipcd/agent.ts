@@ -18,6 +18,7 @@ import {
 import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
 import { DEFAULT_THRESHOLD, IntentRouter, type RouteMatch } from './router.ts';
 import { calibrateForEmbedder } from './autotune.ts';
+import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
 import { validateSchema } from './schema.ts';
 import {
   AUDIT_TEXT_CHARS, BID_INTENT, INTENT_TAG, REPLY_TAG, allowed, leastLoaded, readConfig, readRequest, toWireError,
@@ -64,12 +65,10 @@ interface Forward {
 }
 
 /** An EmbedderDriver over the 'embedder' device (native domain: Float32Array crosses DeviceCall intact). */
-async function deviceEmbedder(h: Handle): Promise<EmbedderDriver> {
-  const embed = async (texts: string[]) => (await deviceCall(h, 'embed', [texts])) as Float32Array[];
-  const [probe] = await embed(['probe']);
-  if (!(probe instanceof Float32Array) || probe.length === 0) throw new AiosError('EIO', 'the embedder device returned no vector');
-  const info = (await deviceCall(h, 'describe', [])) as EmbedderDriver['info'];
-  return { info: { ...info, description: `${info.description} (over DeviceCall)` }, dim: probe.length, embed };
+/** The node's embedder device as a driver, named after the device's own driver (describe). */
+async function nodeEmbedder(h: Handle): Promise<EmbedderDriver> {
+  const info = await describeDevice(h, deviceCall);
+  return deviceEmbedder(h, deviceCall, info?.name ?? 'embedder');
 }
 
 /**
@@ -470,7 +469,7 @@ export default defineAgent({
     let source: ThresholdSource | null = null;
     let embedderName: string | null = null;
     try {
-      const embedder = await deviceEmbedder(nsLookup('embedder'));
+      const embedder = await nodeEmbedder(nsLookup('embedder'));
       const chosen = await chooseThreshold(embedder, config, (...a) => ctx.log(...a));
       router = new IntentRouter({ embedder, threshold: chosen.threshold });
       source = chosen.source;

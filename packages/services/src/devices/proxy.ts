@@ -1,6 +1,7 @@
 // Storage and embedder drivers that forward every method to a device on the kernel bus through
-// DeviceCall (injected as `call`, so tests can fake it). memoryd runs native: values cross by
-// reference, so Float32Array vectors arrive intact. Trusts the device's answers as the driver's.
+// DeviceCall (injected as `call`, so tests can fake it), for the native services (memoryd,
+// semantic-ipcd): values cross by reference, so Float32Array vectors arrive intact. Trusts the
+// device's answers as the driver's.
 import { AiosError, type DriverInfo, type EmbedderDriver, type StorageDriver } from '@aios/abi';
 
 export type DeviceCallFn = (device: number, method: string, args: unknown[]) => Promise<unknown>;
@@ -42,6 +43,23 @@ export async function deviceEmbedder(device: number, call: DeviceCallFn, name: s
     dim,
     embed,
   };
+}
+
+/** The device's DriverInfo (DeviceCall 'describe'), or null when it cannot say. */
+export async function describeDevice(device: number, call: DeviceCallFn): Promise<DriverInfo | null> {
+  try {
+    return (await call(device, 'describe', [])) as DriverInfo;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A device's identity as stored data records it: the driver's name, and its model when it has one (an
+ * embeddings server's vectors are comparable only under the same model).
+ */
+export function deviceIdentity(info: DriverInfo): string {
+  return info.model ? `${info.name}:${info.model}` : info.name;
 }
 
 /** Trailing undefined arguments are dropped (optional parameters). */

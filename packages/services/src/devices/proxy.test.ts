@@ -1,6 +1,6 @@
 // memoryd device proxy: storage methods forward to DeviceCall unchanged; the embedder learns its dim.
 import { describe, it, expect } from 'vitest';
-import { deviceEmbedder, deviceStorage } from './device-proxy.ts';
+import { deviceEmbedder, deviceStorage } from './proxy.ts';
 
 describe('memoryd device proxy', () => {
   it('device proxy - storage methods call the device with their arguments (trailing undefined dropped)', async () => {

@@ -122,7 +122,9 @@ describe('attacks - hostile-agent fuzz', () => {
       }
       // Each wave runs until its agents exit, or for WAVE_MS; whatever is left (quarantined,
       // blocked forever, suspended by a sibling) is killed by the operator.
+      const t0 = performance.now();
       await Promise.race([Promise.all(wave.map((id) => host.waitExit(id))), sleep(WAVE_MS)]);
+      if (process.env.AIOS_FUZZ_VERBOSE) console.error(`wave ${w}: ${Math.round(performance.now() - t0)} ms`, wave.map((id) => [id, host.kernel.agents.get(id)?.state, host.kernel.agents.get(id)?.exitReason, host.kernel.agents.get(id)?.quarantined]));
       for (const id of wave) {
         const a = host.kernel.agents.get(id);
         if (a?.alive) host.kill(id, 'fuzz wave over');
@@ -132,6 +134,7 @@ describe('attacks - hostile-agent fuzz', () => {
     }
     stop = true;
     await driver;
+    if (process.env.AIOS_FUZZ_VERBOSE) console.error('slowest host-side syscalls (ms):', [...node.slowest].sort((x, y) => y[1] - x[1]).slice(0, 8));
     await host.kernel.idle();
   }, 60_000);
 

@@ -26,6 +26,8 @@ export interface FuzzNode {
   /** Outcomes of syscalls that were neither a value nor a taxonomy AiosError. */
   bad: BadOutcome[];
   calls: { n: number };
+  /** The slowest host-side time of each syscall (ms), to spot calls whose host work is unbounded. */
+  slowest: Map<string, number>;
 }
 
 /** True for what a syscall may throw: a taxonomy AiosError, the kernel's exit unwind, or the agent's own sentinel. */
@@ -58,12 +60,13 @@ export function bootFuzzNode(): FuzzNode {
   host.kernel.plugDevice('storage', createMemoryStorage());
   const bad: BadOutcome[] = [];
   const calls = { n: 0 };
-  wrapDispatcher(host.kernel, bad, calls);
-  return { host, journal, lines, bad, calls };
+  const slowest = new Map<string, number>();
+  wrapDispatcher(host.kernel, bad, calls, slowest);
+  return { host, journal, lines, bad, calls, slowest };
 }
 
 /** Wraps Kernel.syscall (the gate calls it by name) to check each outcome; behaviour is unchanged. */
-function wrapDispatcher(k: Kernel, bad: BadOutcome[], calls: { n: number }): void {
+function wrapDispatcher(k: Kernel, bad: BadOutcome[], calls: { n: number }, slowest: Map<string, number>): void {
   const inner = k.syscall.bind(k);
   const record = (agent: number, nr: number, e: unknown): void => {
     if (allowedThrow(e) || bad.length >= 50) return;
@@ -72,11 +75,16 @@ function wrapDispatcher(k: Kernel, bad: BadOutcome[], calls: { n: number }): voi
   k.syscall = (a, nr, args) => {
     calls.n++;
     let r: unknown;
+    const t0 = performance.now();
     try {
       r = inner(a, nr, args);
     } catch (e) {
       record(a.id, nr, e);
       throw e;
+    } finally {
+      const name = SYSCALL_BY_NR[nr]?.name ?? 'unknown';
+      const dt = performance.now() - t0;
+      if (dt > (slowest.get(name) ?? 0)) slowest.set(name, dt);
     }
     if (r instanceof Promise) r.catch((e: unknown) => record(a.id, nr, e));
     return r;

@@ -110,7 +110,7 @@ export class ArgGen {
       case 'AgentId':
         return this.handle();
       case 'Handle[]':
-        return this.list(() => this.handle());
+        return this.list(() => this.handle(), true);
       case 'Ticket':
         return this.ticket();
       case 'VAddr':
@@ -130,9 +130,9 @@ export class ArgGen {
       case 'SpawnOptions':
         return this.spawnOpts();
       case 'AgentManifest':
-        return { name: this.string(), version: r.pick(['1.0.0', 'x', this.string()]), description: this.string(), intents: this.list(() => ({ name: this.string(), examples: this.list(() => this.string()) })) };
+        return { name: this.string(), version: r.pick(['1.0.0', 'x', this.string()]), description: this.string(), intents: this.list(() => ({ name: this.string(), examples: this.list(() => this.rng.pick(STRINGS), true) })) };
       case 'SendOptions':
-        return { handles: this.list(() => this.handle()), handleRights: this.list(() => this.number()), tag: r.pick(['data', 'exit', 'trap', 'event', '', 'x'.repeat(300), 'req']) };
+        return { handles: this.list(() => this.handle(), true), handleRights: this.list(() => this.number(), true), tag: r.pick(['data', 'exit', 'trap', 'event', '', 'x'.repeat(300), 'req']) };
       case 'PqcOp':
         return r.pick(['mlkem768.keygen', 'mlkem768.encaps', 'mlkem768.decaps', 'mldsa65.keygen', 'mldsa65.sign', 'mldsa65.verify', 'rsa.sign', '', '__proto__']);
       case 'Record<string, Uint8Array>':
@@ -152,8 +152,9 @@ export class ArgGen {
     }
   }
 
-  private list<T>(f: () => T): T[] {
-    const n = this.rng.pick([0, 1, 2, 3, 17, 300]);
+  /** A list of f(); long (300) only for cheap elements, so one call's arguments stay bounded. */
+  private list<T>(f: () => T, long = false): T[] {
+    const n = this.rng.pick(long ? [0, 1, 2, 3, 17, 300] : [0, 1, 2, 3, 17]);
     const out: T[] = [];
     for (let i = 0; i < n; i++) out.push(f());
     return out;

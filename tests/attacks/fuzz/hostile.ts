@@ -90,7 +90,7 @@ export default defineAgent({
           }
         }
       }
-      if (i % 16 === 15) await k.schedYield();
+      if (i % 8 === 7) await k.schedYield();
     }
     k.log(`DONE ${JSON.stringify({ seed: cfg.seed, counts, bad })}`);
   },

@@ -56,7 +56,7 @@ export function bootFuzzNode(): FuzzNode {
   };
   const base = hostPorts({ offload: { pqc: async (op, args) => runPqc(op, args) }, log });
   const ports = { ...base, journal };
-  const host = new KernelHost(ports, { arenaFrames: 512, sliceMs: 400, llm: createOfflineDriver() }, [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })]);
+  const host = new KernelHost(ports, { arenaFrames: 512, sliceMs: 1_000, llm: createOfflineDriver() }, [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })]);
   host.kernel.plugDevice('storage', createMemoryStorage());
   const bad: BadOutcome[] = [];
   const calls = { n: 0 };
@@ -82,7 +82,7 @@ function wrapDispatcher(k: Kernel, bad: BadOutcome[], calls: { n: number }, slow
       record(a.id, nr, e);
       throw e;
     } finally {
-      const name = SYSCALL_BY_NR[nr]?.name ?? 'unknown';
+      const name = `${SYSCALL_BY_NR[nr]?.name ?? 'unknown'}/${a.domain}`;
       const dt = performance.now() - t0;
       if (dt > (slowest.get(name) ?? 0)) slowest.set(name, dt);
     }

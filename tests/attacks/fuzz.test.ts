@@ -14,6 +14,8 @@ const SEED = Number(process.env.AIOS_FUZZ_SEED ?? 0x5eed_2024) >>> 0;
 const WAVES = Number(process.env.AIOS_FUZZ_WAVES ?? 2);
 const STEPS = Number(process.env.AIOS_FUZZ_STEPS ?? 500);
 const WAVE_MS = 6_000;
+// The 'deadline' hint and reservations are left out by default: TODO(lead) the scheduler's deadline queue crash (issue 12) is being fixed on another branch.
+const DEADLINE = process.env.AIOS_FUZZ_DEADLINE === '1';
 const HOSTILE = fileURLToPath(new URL('./fuzz/hostile.ts', import.meta.url));
 const tag = `[fuzz seed ${SEED} (AIOS_FUZZ_SEED=${SEED})]`;
 
@@ -115,7 +117,7 @@ describe('attacks - hostile-agent fuzz', () => {
           quotas: { memBytes: 48 * 2 ** 20, frames: 32, spawns: 6, mailboxDepth: 128 },
           namespace,
           devices: i === 1 ? ['storage'] : [],
-          config: { seed, steps: STEPS, deadline: false },
+          config: { seed, steps: STEPS, deadline: DEADLINE },
         });
         wave.push(id);
         hostiles.push({ id, domain, seed });
@@ -134,6 +136,7 @@ describe('attacks - hostile-agent fuzz', () => {
     }
     stop = true;
     await driver;
+    if (process.env.AIOS_FUZZ_VERBOSE) console.error([...node.lines].filter(([n]) => n.startsWith('hostile')).flatMap(([, l]) => l.filter((x) => x.startsWith('DONE '))).join('\n'));
     if (process.env.AIOS_FUZZ_VERBOSE) console.error('slowest host-side syscalls (ms):', [...node.slowest].sort((x, y) => y[1] - x[1]).slice(0, 8));
     await host.kernel.idle();
   }, 60_000);
@@ -177,6 +180,8 @@ describe('attacks - hostile-agent fuzz', () => {
     expect(acked.size, tag).toBeGreaterThan(10);
     expect(missing, tag).toEqual([]);
   });
+
+  it.todo("attacks - fuzz: deadline hints and reservations in the mix (TODO(lead): turn AIOS_FUZZ_DEADLINE on by default once the scheduler deadline-queue crash fix of issue 12 is merged)");
 
   it('attacks - fuzz: kernel invariants hold and the hostiles left nothing behind', async () => {
     const { kernel } = node.host;

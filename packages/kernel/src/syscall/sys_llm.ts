@@ -9,6 +9,8 @@ import { LlmStreamObject, ModelDeviceObject } from '../dev/device.ts';
 
 function device(k: Kernel, a: Agent, handle: unknown, action?: string): ModelDeviceObject {
   const node = k.lookup(a, handle, 'device', Rights.USE);
+  // A bus device (storage, embedder) is a 'device' too, but it is reached through DeviceCall.
+  if (!(node.object instanceof ModelDeviceObject)) throw new AiosError('EBADF', `handle ${String(handle)} is not the model device (use DeviceCall for bus devices)`, { handle, expected: 'llm' });
   if (action !== undefined) k.authorize(a, action, { type: 'device', id: node.object.label, attrs: { kind: 'llm' } });
   return node.object as ModelDeviceObject;
 }

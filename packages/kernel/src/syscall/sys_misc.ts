@@ -8,8 +8,17 @@ import { validatePattern } from '../event/bus.ts';
 import type { Kernel } from '../kernel.ts';
 import { argBytes, argInt, argJson, argObject, argString } from './args.ts';
 
+/**
+ * One log line from the arguments. Never throws: an argument whose conversion fails (a
+ * native agent's proxy or getter that throws, a cyclic object with a throwing toString)
+ * is written as `[unprintable]`, since Log has no error to give.
+ */
 export function formatLogArgs(args: unknown[]): string {
-  return args.map((x) => {
+  return args.map(formatLogArg).join(' ');
+}
+
+function formatLogArg(x: unknown): string {
+  try {
     if (typeof x === 'string') return x;
     if (x instanceof Uint8Array) return `Uint8Array(${x.length})`;
     if (x instanceof Error) return `${x.name}: ${x.message}`;
@@ -18,7 +27,9 @@ export function formatLogArgs(args: unknown[]): string {
     } catch {
       return String(x);
     }
-  }).join(' ');
+  } catch {
+    return '[unprintable]';
+  }
 }
 
 export function sys_log(k: Kernel, a: Agent, args: unknown[]): void {

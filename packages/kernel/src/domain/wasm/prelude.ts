@@ -28,7 +28,7 @@ function enc(v, b, d, s) {
   if (t === 'undefined') return UND;
   if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
   if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
-  if (v instanceof U8) return big(s, v.length), b.push(v.slice().buffer), [2, b.length - 1];
+  if (v instanceof U8) { try { o = v.slice().buffer; } catch (x) { fail('EINVAL', 22, 'binary data must be a Uint8Array'); } return big(s, o.byteLength), b.push(o), [2, b.length - 1]; }
   if (AB.isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
   if (isArr(v)) for (o = [0], i = 0; i < v.length; i++) o.push(enc(v[i], b, d + 1, s));
   else for (o = [1], k = keys(v), i = 0; i < k.length; i++) o.push(k[i], enc(v[k[i]], b, d + 1, s));

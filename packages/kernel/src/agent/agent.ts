@@ -85,6 +85,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   weight: number;
   vruntime = 0;
   heapIndex = -1;
+  /** The run queue holding it (CFS or EDF), null when none: one membership, never two. */
+  queue: object | null = null;
   readonly pending: Array<() => void> = [];
   cpuMs = 0;
   activations = 0;

@@ -148,6 +148,7 @@ export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): n
   const img = parseImage(image);
   const child = prepareSpawn(k, a, opts);
   k.objectLabel = child.label;
+  k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
   let ticket: number;
   try {
     ticket = k.tickets.create(a.id, 'AgentSpawn');
@@ -160,13 +161,12 @@ export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): n
     if (child.alive && child.state === 'embryo') k.discardEmbryo(child);
   });
   // Until it starts, the child is an embryo that a failure discards without a trace (no ps entry,
-  // no exit notice, no spawn slot kept); the spawn event is published once it has loaded.
+  // no exit notice, no spawn slot kept).
   k.ports.loader.load(img).then(
     (loaded) => {
       if (!child.alive) return k.tickets.settle(ticket, { kind: 'failed', error: new AiosError('ECANCELED', 'the child was killed before it started') });
       if (!a.alive) return k.discardEmbryo(child);
       try {
-        k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
         k.startAgent(child, loaded);
       } catch (e) {
         k.discardEmbryo(child);

@@ -3,6 +3,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestHost } from '@aios/testkit';
 import type { KernelHost } from '@aios/kernel';
+import { NR, Rights, limits } from '@aios/abi';
 
 function agent(body: string, handlers = 'main'): string {
   return `
@@ -89,5 +90,37 @@ describe('attacks - spawning', () => {
     const row = host.ps().find((x) => x.id === child)!;
     expect(row.state).not.toBe('zombie');
     expect(row.parent).toBe(host.kernel.root.id);
+  });
+});
+
+describe('attacks - refused allocations leave nothing', () => {
+  it('attacks - FrameAlloc with a full handle table gives ENOMEM and returns the frames to the arena and the quota', async () => {
+    const host = createTestHost();
+    const id = await host.spawn({ source: agent('await k.ipcWait();') }, { name: 'framer', domain: 'native', capabilities: ['frame'] });
+    const k = host.kernel;
+    const a = k.agents.get(id)!;
+    while (a.handles.size < limits.HANDLES_PER_AGENT_MAX) k.insertHandle(a, a, 0, null);
+    const free = k.arena.freeFrames;
+    expect(() => k.syscall(a, NR.FrameAlloc!, [4])).toThrow(expect.objectContaining({ code: 'ENOMEM' }));
+    expect(k.arena.freeFrames).toBe(free);
+    expect(a.quota.used.frames).toBe(0);
+    expect(a.quota.used.memBytes).toBe(0);
+    host.shutdown();
+  });
+
+  it('attacks - an IPCSend whose handles do not all fit leaves none of them with the receiver', async () => {
+    const host = createTestHost();
+    const k = host.kernel;
+    const rx = await host.spawn({ source: agent('await k.ipcWait();') }, { name: 'rx', domain: 'native' });
+    const tx = await host.spawn({ source: agent('await k.ipcWait();') }, { name: 'tx', domain: 'native' });
+    const r = k.agents.get(rx)!, t = k.agents.get(tx)!;
+    const toRx = k.insertHandle(t, r, Rights.SEND, null);
+    const h1 = k.insertHandle(t, t, Rights.TRANSFER, null), h2 = k.insertHandle(t, t, Rights.TRANSFER, null);
+    while (r.handles.size < limits.HANDLES_PER_AGENT_MAX - 1) k.insertHandle(r, r, 0, null);
+    const size = r.handles.size;
+    expect(() => k.syscall(t, NR.IPCSend!, [toRx, new Uint8Array(1), { handles: [h1, h2] }])).toThrow(expect.objectContaining({ code: 'ENOMEM' }));
+    expect(r.handles.size).toBe(size);
+    expect(r.mailbox.length).toBe(0);
+    host.shutdown();
   });
 });

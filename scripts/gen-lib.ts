@@ -17,6 +17,8 @@ const RIGHT_MEANING: Record<string, string> = {
   SPAWN: 'self handle: spawn agents', FRAME: 'self handle: allocate physical frames', MAP: 'map into an address space (PageMap, MemMap)',
   SUSPEND: 'suspend, resume, checkpoint, clone, split, upgrade an agent', ADMIN: 'self handle: node administration (AgentList, AgentOpen, ManifestList, PolicyApply)',
   USE: 'use a device (DeviceCall, Llm*)', SEARCH: 'search a service object (a memory namespace)',
+  REALTIME: "self handle: hold a 'deadline' CPU reservation (SchedSet, spawn hints), within the node's admission limit",
+  DETACH: 'self handle: spawn detached children, which outlive their spawner (opts.detached)',
 };
 const OBJECT_MEANING: Record<string, string> = {
   agent: 'an agent (process)', memory: 'a memory region (AgentMemAlloc + MemShare)', frame: 'physical frames (FrameAlloc)',

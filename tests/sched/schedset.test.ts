@@ -21,7 +21,7 @@ export default defineAgent({ name: 's', main(ctx) {
   t(() => schedSet({ hints: ['deadline'], budgetMs: 2, periodMs: 10 }));
   t(() => schedSet({ hints: ['deadline'], budgetMs: 20, periodMs: 10 }));
   ctx.log(out.join(','));
-} });` }, { nice: 1 });
+} });` }, { nice: 1, capabilities: ['realtime'] });
     await host.waitExit(id);
     expect(host.logs(id)[0]).toBe('ok,ok,EPERM,ok,EINVAL,EINVAL,EINVAL,ok,EINVAL');
     const row = host.ps().find((a) => a.id === id)!;

@@ -55,6 +55,12 @@ export const AUDIT_MEMORY_RECORDS = 100_000;
 export const MAX_TIMEOUT_MS = 86_400_000;
 /** Exit and trap records kept for dead agents so `ps` and `wait` can still answer. */
 export const ZOMBIE_RECORDS_KEPT = 1_000;
+/**
+ * Share of the node's CPU that all 'deadline' reservations together may hold, in parts per million of
+ * sum(budgetMs / periodMs) (500,000 = half the CPU), so CFS agents always keep the rest. A reservation
+ * past it is refused with EQUOTA { resource: 'cpuReservation', limit, used, requested }.
+ */
+export const DEADLINE_UTIL_MAX_PPM = 500_000;
 /** Nice range, as on Linux. */
 export const NICE_MIN = -20;
 export const NICE_MAX = 19;

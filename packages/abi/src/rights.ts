@@ -35,6 +35,10 @@ export const Rights = {
   USE: 1 << 14,
   /** Search a service object (a memory-fabric namespace). */
   SEARCH: 1 << 15,
+  /** Self handle only: hold a 'deadline' CPU reservation (EDF ahead of every CFS agent); granted as `realtime`. */
+  REALTIME: 1 << 16,
+  /** Self handle only: spawn children that outlive this agent (`opts.detached`); granted as `detach`. */
+  DETACH: 1 << 17,
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
@@ -48,6 +52,8 @@ export const PRIVILEGES = {
   map: Rights.MAP,
   supervise: Rights.SUPERVISE,
   admin: Rights.ADMIN,
+  realtime: Rights.REALTIME,
+  detach: Rights.DETACH,
 } as const;
 export type Privilege = keyof typeof PRIVILEGES;
 

@@ -63,7 +63,7 @@ export interface SchedParams {
 
 export interface SpawnOptions {
   name?: string;
-  /** Privileges for the child's self handle: a subset of the caller's ('spawn', 'frame', 'map', 'supervise', 'admin'). */
+  /** Privileges for the child's self handle: a subset of the caller's ('spawn', 'frame', 'map', 'supervise', 'admin', 'realtime', 'detach'). */
   capabilities?: string[];
   /** Handles placed in the child's namespace under a name, with optionally narrowed rights. */
   namespace?: Record<string, Handle | { handle: Handle; rights?: number }>;
@@ -74,10 +74,15 @@ export interface SpawnOptions {
   domain?: Domain;
   /** Free-form configuration given to the agent as ctx.config. Must be JSON. */
   config?: unknown;
-  /** Labels used by policy (resource and scheduling policies). */
+  /** Labels used by policy (resource and scheduling policies); a subset of the spawner's own labels unless it holds ADMIN. */
   labels?: string[];
-  /** Reservation of the 'deadline' hint. */
+  /** Reservation of the 'deadline' hint (the spawner needs REALTIME; admission-controlled node-wide). */
   deadline?: { budgetMs: number; periodMs: number };
+  /**
+   * Detached: the child outlives its spawner (the root adopts it) instead of being killed when the
+   * spawner exits. Needs the DETACH privilege.
+   */
+  detached?: boolean;
   /**
    * Durable: the agent's record and its unread messages are journaled, so it survives a
    * crash of the node (kill -9) and comes back at the next boot per `restart`. Only for

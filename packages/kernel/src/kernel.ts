@@ -22,6 +22,8 @@ import { QuotaNode } from './quota/quota.ts';
 import { DEFAULT_SCHED_PARAMS, RunQueue, type SchedParams } from './sched/runqueue.ts';
 import { niceToWeight } from './sched/weights.ts';
 import { sleeperCreditMs } from './sched/policy.ts';
+import { DeadlineAdmission } from './sched/admission.ts';
+import type { CpuQuota } from './quota/rate.ts';
 import { createModelDevice, type ModelDevice } from './llm/index.ts';
 import { ModelDeviceObject } from './dev/device.ts';
 import { DeviceObject } from './dev/bus.ts';
@@ -82,6 +84,8 @@ export class Kernel {
   readonly runq: RunQueue<Agent>;
   /** Deadline agents within their budget, earliest deadline first; served before the CFS queue. */
   readonly dlq: RunQueue<Agent>;
+  /** Admission control of 'deadline' reservations (their summed CPU share stays within the limit). */
+  readonly dlAdmission = new DeadlineAdmission(limits.DEADLINE_UTIL_MAX_PPM);
   readonly schedPolicy: 'cfs' | 'fifo';
   private fifoSeq = 0;
   readonly domains = new Map<Domain, ExecutionDomain>();
@@ -120,7 +124,7 @@ export class Kernel {
       spawns: rq.spawns ?? limits.DEFAULT_SPAWN_QUOTA,
     }, null);
     this.root = this.createAgent('root', null, 'native', quota, 0, [], null, [], limits.MAILBOX_MAX_DEPTH);
-    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN, null);
+    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN | Rights.REALTIME | Rights.DETACH, null);
     this.root.selfNode = this.root.handles.get(this.root.selfHandle)!.node;
     this.root.state = 'waiting';
     if (config.llm) {
@@ -419,7 +423,10 @@ export class Kernel {
     this.exitAgent(a, 1, `trap: ${info.kind}: ${info.message}`, info);
   }
 
-  /** Ends an agent: frees its memory, handles and mailbox, and notifies supervisors and parent. */
+  /**
+   * Ends an agent: frees its memory, handles and mailbox, ends its descendants (unless they were
+   * spawned detached, which needs DETACH: those go to the root), and notifies supervisors and parent.
+   */
   exitAgent(a: Agent, code: number, reason: string, trap?: TrapInfo): void {
     if (!a.alive) return;
     if (a === this.root) throw new KernelPanic('the root agent cannot exit');
@@ -427,6 +434,50 @@ export class Kernel {
     a.exitCode = code;
     a.exitReason = reason;
     if (a.durableKey !== null && !trap) for (const seq of a.unacked.splice(0)) this.ports.journal?.ackMessage(a.durableKey, seq);
+    this.releaseAgent(a);
+    // Linked children die with their parent (a spawn bomb ends with its bomber); detached ones are adopted by the root.
+    for (const c of [...a.children]) {
+      if (!c.alive) continue;
+      if (c.detached) {
+        a.children.delete(c);
+        c.parent = this.root;
+        this.root.children.add(c);
+      } else {
+        this.exitAgent(c, 137, `killed: parent agent ${a.id} exited`);
+      }
+    }
+    for (const c of a.children) c.parent = this.root;
+    a.children.clear();
+    const notice: ExitNotice = { agent: a.id, name: a.name, code, reason };
+    if (trap) notice.trap = trap;
+    const data = ENCODER.encode(JSON.stringify(notice));
+    const tag = trap ? 'trap' : 'exit';
+    const notify = new Set<Agent>(a.supervisors);
+    if (a.parent) notify.add(a.parent);
+    for (const s of notify) if (s.alive) this.deliver(s, { from: a.id, data, handles: [], tag }, true);
+    this.audit.append(this.now(), a.id, 'AgentExit', a.label, 'ok', { code, reason });
+    this.events.publish(`agent.${a.id}.exit`, this.now(), { id: a.id, name: a.name, code, reason });
+    this.zombies.push(a);
+    while (this.zombies.length > limits.ZOMBIE_RECORDS_KEPT) this.reap(this.zombies.shift()!);
+  }
+
+  /**
+   * Undoes a spawn that did not complete (refused after the embryo was built, image that did not
+   * load, canceled): everything the embryo held is released and it leaves no trace: no entry in
+   * ps, no zombie record, no notice, no spawn slot or reservation still charged.
+   */
+  discardEmbryo(a: Agent): void {
+    if (!a.alive) return;
+    a.state = 'dead';
+    this.releaseAgent(a);
+    for (const c of a.children) c.parent = this.root;
+    a.children.clear();
+    a.parent?.children.delete(a);
+    this.agents.delete(a.id);
+  }
+
+  /** Releases what a live agent holds: queues, activations, instance, memory, handles, quotas, reservations. */
+  private releaseAgent(a: Agent): void {
     this.dequeue(a);
     a.pending.length = 0;
     for (const w of a.ipcWaiters.splice(0)) if (w.timer !== undefined) this.ports.timers.clearTimer(w.timer);
@@ -459,19 +510,11 @@ export class Kernel {
       this.model.removeAgent(a.id);
     }
     a.quota.parent?.release('spawns', 1);
-    for (const c of a.children) c.parent = this.root;
-    a.children.clear();
-    const notice: ExitNotice = { agent: a.id, name: a.name, code, reason };
-    if (trap) notice.trap = trap;
-    const data = ENCODER.encode(JSON.stringify(notice));
-    const tag = trap ? 'trap' : 'exit';
-    const notify = new Set<Agent>(a.supervisors);
-    if (a.parent) notify.add(a.parent);
-    for (const s of notify) if (s.alive) this.deliver(s, { from: a.id, data, handles: [], tag }, true);
-    this.audit.append(this.now(), a.id, 'AgentExit', a.label, 'ok', { code, reason });
-    this.events.publish(`agent.${a.id}.exit`, this.now(), { id: a.id, name: a.name, code, reason });
-    this.zombies.push(a);
-    while (this.zombies.length > limits.ZOMBIE_RECORDS_KEPT) this.reap(this.zombies.shift()!);
+    if (a.deadline !== null) {
+      this.dlAdmission.swap(a.deadline, null);
+      a.deadline = null;
+    }
+    for (let q = a.cpuQuota; q !== null; q = q.parent) q.parked.delete(a);
   }
 
   private reap(a: Agent): void {
@@ -594,35 +637,43 @@ export class Kernel {
   }
 
   /**
-   * CPU quota (cgroup cpu.max style): past cpuMsPerPeriod within a period the agent is
-   * not scheduled until the period ends; a timer puts it back.
+   * CPU quota (cgroup cpu.max style), charged to the agent's quota and every ancestor's: past
+   * limitMs within a period, no agent below that quota is scheduled until the period ends; a
+   * timer then puts the parked ones back.
    */
   private chargeCpuQuota(a: Agent, dt: number): void {
-    const q = a.cpuQuota!;
     const now = this.ports.clock.monotonic();
-    if (now - q.periodStart >= q.periodMs) {
-      q.periodStart = now;
-      q.used = 0;
-    }
-    q.used += dt;
-    if (q.used >= q.limitMs && q.throttledUntil <= now) {
-      q.throttledUntil = q.periodStart + q.periodMs;
+    for (const q of a.cpuQuota!.charge(now, dt)) {
       this.events.publish(`agent.${a.id}.cpu-throttled`, this.now(), { id: a.id, usedMs: q.used, limitMs: q.limitMs });
-      this.ports.timers.setTimer(Math.max(0, q.throttledUntil - now), () => {
-        q.throttledUntil = 0;
-        if (!a.alive || a.state === 'suspended') return;
-        if (a.pending.length > 0) {
-          this.enqueue(a);
-          this.queueStep();
-        }
-      });
+      this.ports.timers.setTimer(Math.max(0, q.throttledUntil - now), () => this.unthrottle(q));
     }
+  }
+
+  /** A throttled CPU quota's period ended: its parked agents with work are queued again. */
+  private unthrottle(q: CpuQuota): void {
+    q.throttledUntil = 0;
+    const parked = [...q.parked] as Agent[];
+    q.parked.clear();
+    for (const p of parked) {
+      if (!p.alive || p.state === 'suspended' || p.pending.length === 0) continue;
+      this.enqueue(p);
+    }
+    this.queueStep();
+  }
+
+  /** Whether a CPU quota of the agent's chain is throttled now; if so the agent is parked on it. */
+  private parkIfThrottled(a: Agent): boolean {
+    if (a.cpuQuota === null) return false;
+    const q = a.cpuQuota.throttledAt(this.ports.clock.monotonic());
+    if (q === null) return false;
+    q.parked.add(a);
+    return true;
   }
 
   /** Places a runnable agent: EDF queue while a deadline agent has budget, else CFS (or FIFO) by its hints. */
   private enqueue(a: Agent): void {
     if (this.isQueued(a)) return;
-    if (a.cpuQuota !== null && a.cpuQuota.throttledUntil > this.ports.clock.monotonic()) return;
+    if (this.parkIfThrottled(a)) return;
     if (this.schedPolicy === 'fifo') {
       a.key = ++this.fifoSeq;
       this.runq.enqueue(a);
@@ -723,6 +774,11 @@ export class Kernel {
         }
       } while (more && this.ports.clock.monotonic() - start < TURN_BUDGET_MS);
       if (more) this.queueStep();
+      return;
+    }
+    // Queued before a shared (ancestor's) CPU quota ran out: it waits for the period's end.
+    if (this.parkIfThrottled(a)) {
+      this.queueStep();
       return;
     }
     const waited = this.ports.clock.monotonic() - a.wakeAt;

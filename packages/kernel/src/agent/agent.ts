@@ -11,6 +11,7 @@ import { Mailbox } from '../ipc/mailbox.ts';
 import { AddressSpace } from '../mem/vaspace.ts';
 import { Pool } from '../mem/pool.ts';
 import type { QuotaNode } from '../quota/quota.ts';
+import type { CpuQuota, IpcRate } from '../quota/rate.ts';
 import type { SchedEntity } from '../sched/runqueue.ts';
 import type { DeadlineReservation } from '../sched/policy.ts';
 import { BehaviorProfile } from '../behavior/monitor.ts';
@@ -71,8 +72,11 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   /** Journal seqs of messages taken with IPCRecv/IPCWait, acknowledged at the next receive or a clean exit. */
   readonly unacked: number[] = [];
   /** Rate quotas (from spawn quotas); null when unlimited. */
-  ipcRate: { msgs: number; bytes: number; msgTokens: number; byteTokens: number; last: number } | null = null;
-  cpuQuota: { limitMs: number; periodMs: number; used: number; periodStart: number; throttledUntil: number } | null = null;
+  ipcRate: IpcRate | null = null;
+  /** CPU quota (its own, or its parent's shared one); null when unlimited. */
+  cpuQuota: CpuQuota | null = null;
+  /** Spawned detached (needs DETACH): outlives its parent (reparented to root) instead of being killed with it. */
+  detached = false;
   /** Bad syscalls in the current window (storm detection). */
   badSyscalls = 0;
   badWindowStart = 0;
@@ -85,6 +89,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   weight: number;
   vruntime = 0;
   heapIndex = -1;
+  /** The run queue holding it (CFS or EDF), null when none: one membership, never two. */
+  queue: object | null = null;
   readonly pending: Array<() => void> = [];
   cpuMs = 0;
   activations = 0;

@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { limits } from '@aios/abi';
 import { QuotaNode } from './quota.ts';
 
 describe('quota - hierarchy', () => {
@@ -18,5 +19,10 @@ describe('quota - hierarchy', () => {
     const root = new QuotaNode(1, { memBytes: 100, frames: 10, spawns: 10 }, null);
     expect(() => root.childLimits({ memBytes: 101 })).toThrow(expect.objectContaining({ code: 'EQUOTA' }));
     expect(root.childLimits(undefined)).toEqual(root.limits);
+  });
+  it('quota - a child given no memory quota gets the documented default, not its parent whole limit', () => {
+    const root = new QuotaNode(1, { memBytes: 8 * 2 ** 30, frames: 10, spawns: 10 }, null);
+    expect(root.childLimits(undefined)).toEqual({ memBytes: limits.DEFAULT_MEM_QUOTA_BYTES, frames: 10, spawns: 10 });
+    expect(root.childLimits({ memBytes: 2 ** 30 }).memBytes).toBe(2 ** 30);
   });
 });

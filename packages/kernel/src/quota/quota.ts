@@ -2,13 +2,15 @@
 // each ancestor; it fails with EQUOTA {resource, limit, used} if any of them
 // would pass its limit. A child's limits never exceed its parent's.
 
-import { AiosError, type Quotas } from '@aios/abi';
+import { AiosError, limits, type Quotas } from '@aios/abi';
 
 export type QuotaResource = 'memBytes' | 'frames' | 'spawns';
 export const QUOTA_RESOURCES: readonly QuotaResource[] = ['memBytes', 'frames', 'spawns'];
 
 export class QuotaNode {
   readonly used: Record<QuotaResource, number> = { memBytes: 0, frames: 0, spawns: 0 };
+  /** Deepest spawn-tree depth (counted from the root) an agent of this node may spawn into. */
+  depthLimit: number = limits.DEFAULT_SPAWN_DEPTH;
   constructor(
     public owner: number,
     readonly limits: Record<QuotaResource, number>,
@@ -31,9 +33,13 @@ export class QuotaNode {
     for (let q: QuotaNode | null = this; q !== null; q = q.parent) q.used[resource] -= n;
   }
 
-  /** Limits for a child: requested values, each no more than ours (EQUOTA otherwise). */
+  /**
+   * Limits for a child: requested values, each no more than ours (EQUOTA otherwise). Without a
+   * request, memory defaults to limits.DEFAULT_MEM_QUOTA_BYTES (or ours, if smaller); frames and
+   * spawns default to ours (the subtree shares them, as every charge also goes to us).
+   */
   childLimits(requested: Quotas | undefined): Record<QuotaResource, number> {
-    const out = { ...this.limits };
+    const out = { ...this.limits, memBytes: Math.min(this.limits.memBytes, limits.DEFAULT_MEM_QUOTA_BYTES) };
     for (const r of QUOTA_RESOURCES) {
       const want = requested?.[r];
       if (want === undefined) continue;

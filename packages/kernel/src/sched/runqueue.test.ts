@@ -40,3 +40,54 @@ describe('sched - run queue', () => {
     expect(niceToWeight(19)).toBe(15);
   });
 });
+
+describe('sched - run queue membership', () => {
+  it('sched - an entity in the EDF queue is not a member of the CFS queue, and removing it there is harmless', () => {
+    const cfs = new RunQueue<SchedEntity>();
+    const edf = new RunQueue<SchedEntity>(undefined, 'key');
+    const a = ent(1), b = ent(2), c = ent(3);
+    cfs.enqueue(a); cfs.enqueue(b);
+    c.key = 5;
+    edf.enqueue(c);
+    // c sits at index 0 of the EDF heap; the CFS queue must not read that index as its own.
+    expect(cfs.has(c)).toBe(false);
+    expect(edf.has(c)).toBe(true);
+    cfs.remove(c);
+    expect(cfs.length).toBe(2);
+    expect(edf.length).toBe(1);
+    expect([cfs.pop()!.id, cfs.pop()!.id]).toEqual([1, 2]);
+    edf.remove(c);
+    expect(edf.length).toBe(0);
+    expect(c.queue).toBeNull();
+    expect(c.heapIndex).toBe(-1);
+  });
+  it('sched - entities moving between the two queues in any order keep both heaps consistent', () => {
+    const cfs = new RunQueue<SchedEntity>();
+    const edf = new RunQueue<SchedEntity>(undefined, 'key');
+    const es = Array.from({ length: 8 }, (_, i) => ({ ...ent(i + 1, 1024, i), key: 100 - i }));
+    for (let round = 0; round < 200; round++) {
+      const e = es[(round * 5) % es.length]!;
+      cfs.remove(e);
+      edf.remove(e);
+      if (round % 3 === 0) edf.enqueue(e);
+      else cfs.enqueue(e);
+    }
+    const inCfs = es.filter((e) => cfs.has(e)).length;
+    const inEdf = es.filter((e) => edf.has(e)).length;
+    expect(cfs.length).toBe(inCfs);
+    expect(edf.length).toBe(inEdf);
+    const seen = new Set<number>();
+    for (let e = edf.pop(); e !== undefined; e = edf.pop()) seen.add(e.id);
+    for (let e = cfs.pop(); e !== undefined; e = cfs.pop()) seen.add(e.id);
+    expect(seen.size).toBe(inCfs + inEdf);
+  });
+  it('sched - queueing an entity held by another queue is a kernel panic, never silent corruption', () => {
+    const cfs = new RunQueue<SchedEntity>();
+    const edf = new RunQueue<SchedEntity>(undefined, 'key');
+    const e = { ...ent(1), key: 1 };
+    edf.enqueue(e);
+    expect(() => cfs.enqueue(e)).toThrow(/kernel panic/);
+    expect(cfs.length).toBe(0);
+    expect(edf.pop()).toBe(e);
+  });
+});

@@ -1,15 +1,20 @@
 // The CPU run queue, CFS-like: runnable entities ordered by virtual runtime in a
 // binary min-heap. An entity is charged cpuMs * NICE_0_WEIGHT / weight. A waking
 // sleeper is placed no earlier than min_vruntime - one target latency.
+// Invariant: an entity is in at most one queue at a time; `queue` names it, and
+// `heapIndex` is its position there (a kernel with a CFS and an EDF queue relies on it).
 
+import { KernelPanic } from '../panic.ts';
 import { NICE_0_WEIGHT } from './weights.ts';
 
 export interface SchedEntity {
   readonly id: number;
   weight: number;
   vruntime: number;
-  /** Position in the heap, -1 when not queued. */
+  /** Position in the heap of `queue`, -1 when not queued. */
   heapIndex: number;
+  /** The queue holding the entity (null or absent when none); only that queue reads or writes heapIndex. */
+  queue?: object | null;
   /** Ordering key for non-CFS queues (arrival order for FIFO, absolute deadline for EDF). */
   key?: number;
 }
@@ -37,8 +42,9 @@ export class RunQueue<E extends SchedEntity> {
     return this.heap.length;
   }
 
+  /** Whether this queue (not another one) holds the entity. */
   has(e: E): boolean {
-    return e.heapIndex >= 0;
+    return e.queue === this;
   }
 
   /**
@@ -47,9 +53,11 @@ export class RunQueue<E extends SchedEntity> {
    * agents that should not jump ahead (batch: 0).
    */
   enqueue(e: E, creditMs: number = this.params.targetLatencyMs): void {
-    if (e.heapIndex >= 0) return;
+    if (e.queue === this) return;
+    if (e.queue != null) throw new KernelPanic(`entity ${e.id} queued in two run queues`);
     const floor = this.minVruntime - Math.min(creditMs, this.params.targetLatencyMs);
     if (e.vruntime < floor) e.vruntime = floor;
+    e.queue = this;
     e.heapIndex = this.heap.length;
     this.heap.push(e);
     this.up(e.heapIndex);
@@ -68,8 +76,9 @@ export class RunQueue<E extends SchedEntity> {
     return this.heap[0];
   }
 
+  /** Removes the entity if this queue holds it; an entity of another queue is left alone. */
   remove(e: E): void {
-    if (e.heapIndex >= 0) this.removeAt(e.heapIndex);
+    if (e.queue === this) this.removeAt(e.heapIndex);
   }
 
   /** Charges measured CPU time, scaled by weight. */
@@ -84,16 +93,16 @@ export class RunQueue<E extends SchedEntity> {
   }
 
   private removeAt(i: number): void {
-    const last = this.heap.pop()!;
     const removed = this.heap[i];
-    if (removed !== undefined) removed.heapIndex = -1;
+    if (removed === undefined || removed.queue !== this) throw new KernelPanic(`run queue slot ${i} does not hold a member`);
+    removed.heapIndex = -1;
+    removed.queue = null;
+    const last = this.heap.pop()!;
     if (i < this.heap.length) {
       this.heap[i] = last;
       last.heapIndex = i;
       this.down(i);
       this.up(i);
-    } else {
-      last.heapIndex = -1;
     }
   }
 

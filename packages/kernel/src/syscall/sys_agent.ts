@@ -10,6 +10,7 @@ import type { Agent } from '../agent/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
 import type { Kernel } from '../kernel.ts';
 import { QuotaNode } from '../quota/quota.ts';
+import { CpuQuota, IpcRate } from '../quota/rate.ts';
 import { argInt, argJson, argObject, argOptInt, argString } from './args.ts';
 import { parseDeadline, parseHints } from './sys_sched.ts';
 
@@ -24,7 +25,11 @@ function parseImage(value: unknown): AgentImage {
   throw new AiosError('EINVAL', 'image must be { source } or { path }', { arg: 'image' });
 }
 
-/** Validates spawn options and builds the child (embryo) without starting it. Returns the child. */
+/**
+ * Validates spawn options and builds the child (embryo) without starting it. Returns the child.
+ * All or nothing: every check runs before anything is charged or created; if a later step
+ * fails, the embryo is discarded (no ps entry, no handle, spawn slot and reservation released).
+ */
 export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'the caller may not spawn agents (no SPAWN right)', { needed: 'SPAWN' });
   const opts = argObject(optsValue, 'opts') ?? {};
@@ -34,6 +39,14 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   const hints: SchedHint[] = opts.hints === undefined ? [] : parseHints(opts.hints, 'opts.hints');
   const deadline = opts.deadline === undefined ? null : parseDeadline(opts.deadline, 'opts.deadline');
   if (hints.includes('deadline') && deadline === null) throw new AiosError('EINVAL', "the 'deadline' hint needs opts.deadline { budgetMs, periodMs }", { arg: 'opts.deadline' });
+  if (hints.includes('deadline') && (a.selfNode.rights & Rights.REALTIME) === 0) {
+    throw new AiosError('EPERM', "a 'deadline' reservation needs the REALTIME privilege", { arg: 'opts.hints', needed: 'REALTIME' });
+  }
+  const detached = opts.detached === undefined ? false : opts.detached;
+  if (typeof detached !== 'boolean') throw new AiosError('EINVAL', 'opts.detached must be a boolean', { arg: 'opts.detached' });
+  if (detached && (a.selfNode.rights & Rights.DETACH) === 0) {
+    throw new AiosError('EPERM', 'spawning a detached child (one that outlives its parent) needs the DETACH privilege', { arg: 'opts.detached', needed: 'DETACH' });
+  }
   if (nice < a.nice && (a.selfNode.rights & Rights.ADMIN) === 0) {
     throw new AiosError('EPERM', `a child's nice cannot be below its parent's (${a.nice}) without ADMIN`, { arg: 'opts.nice', value: nice, floor: a.nice });
   }
@@ -53,8 +66,13 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   }
   const labels = opts.labels === undefined ? [] : (() => {
     if (!Array.isArray(opts.labels) || opts.labels.some((l) => typeof l !== 'string' || l.length > 64)) throw new AiosError('EINVAL', 'opts.labels must be a list of short strings', { arg: 'opts.labels' });
-    return [...(opts.labels as string[])];
+    return [...new Set(opts.labels as string[])];
   })();
+  // Labels are what Cedar policies test: a spawner can hand on only labels it holds itself, unless it is ADMIN.
+  if ((a.selfNode.rights & Rights.ADMIN) === 0) {
+    const foreign = labels.filter((l) => !a.labels.includes(l));
+    if (foreign.length > 0) throw new AiosError('EPERM', `cannot give labels the caller does not hold: ${foreign.join(', ')}`, { arg: 'opts.labels', value: foreign, held: [...a.labels] });
+  }
   const config = opts.config === undefined ? null : JSON.parse(argJson(opts.config, 'opts.config', limits.IPC_MAX_MESSAGE_BYTES));
   const quotas = argObject(opts.quotas, 'opts.quotas');
   if (quotas) {
@@ -64,7 +82,14 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
     }
   }
   const mailboxDepth = quotas?.mailboxDepth === undefined ? limits.MAILBOX_DEFAULT_DEPTH : argInt(quotas.mailboxDepth, 'opts.quotas.mailboxDepth', 1, limits.MAILBOX_MAX_DEPTH);
-  if (a.depth + 1 > limits.DEFAULT_SPAWN_DEPTH) throw new AiosError('EQUOTA', 'spawn depth exceeded', { resource: 'spawnDepth', limit: limits.DEFAULT_SPAWN_DEPTH, used: a.depth });
+  if (a.depth + 1 > a.quota.depthLimit) throw new AiosError('EQUOTA', 'spawn depth exceeded', { resource: 'spawnDepth', limit: a.quota.depthLimit, used: a.depth });
+  let depthLimit = a.quota.depthLimit;
+  if (quotas?.spawnDepth !== undefined) {
+    const want = a.depth + 1 + (quotas.spawnDepth as number);
+    if (want > a.quota.depthLimit) throw new AiosError('EQUOTA', `child spawnDepth ${String(quotas.spawnDepth)} exceeds the parent's`, { resource: 'spawnDepth', limit: a.quota.depthLimit - a.depth - 1, requested: quotas.spawnDepth });
+    depthLimit = want;
+  }
+  const rates = rateQuotas(k, a, quotas);
   // Namespace handles are checked before anything is charged.
   const nsEntries: Array<[string, number, number]> = [];
   const ns = argObject(opts.namespace, 'opts.namespace');
@@ -79,31 +104,42 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   }
   k.authorize(a, 'AgentSpawn', { type: 'agent', id: name, attrs: { domain, capabilities: (opts.capabilities as string[] | undefined) ?? [] } });
   const childLimits = a.quota.childLimits(quotas as never);
+  // Charges: the spawn slot, then the CPU reservation; each undone if a later one fails.
   a.quota.charge('spawns', 1);
-  const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
-  child.quota.owner = child.id;
-  child.baseNice = nice;
-  child.nameFromImage = opts.name === undefined;
-  setRateQuotas(k, a, child, quotas);
-  child.deadline = hints.includes('deadline') ? deadline : null;
-  if (k.model) {
-    const budget = quotas && (quotas.llmTokens !== undefined || quotas.llmCost !== undefined)
-      ? { tokens: quotas.llmTokens as number | undefined, cost: quotas.llmCost as number | undefined, periodMs: quotas.llmPeriodMs as number | undefined }
-      : undefined;
-    try {
-      k.model.configureAgent(child.id, { parent: a === k.root ? null : a.id, weight: child.weight / 1024, ...(budget ? { budget } : {}) });
-    } catch (e) {
-      k.exitAgent(child, 1, 'bad model budget');
-      throw e;
-    }
+  const reservation = hints.includes('deadline') ? deadline : null;
+  try {
+    k.dlAdmission.swap(null, reservation);
+  } catch (e) {
+    a.quota.release('spawns', 1);
+    throw e;
   }
-  child.selfHandle = k.insertHandle(child, child, selfRights, null);
-  child.selfNode = child.handles.get(child.selfHandle)!.node;
-  for (const [key, handle, rights] of nsEntries) {
-    const parentNode = a.handles.get(handle)!.node;
-    const h = k.insertHandle(child, parentNode.object, rights, parentNode, parentNode.expires);
-    child.handles.setName(h, key);
-    child.namespace.set(key, h);
+  const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
+  child.deadline = reservation;
+  try {
+    child.quota.owner = child.id;
+    child.quota.depthLimit = depthLimit;
+    child.baseNice = nice;
+    child.nameFromImage = opts.name === undefined;
+    child.detached = detached;
+    child.ipcRate = rates.ipcRate;
+    child.cpuQuota = rates.cpuQuota;
+    if (k.model) {
+      const budget = quotas && (quotas.llmTokens !== undefined || quotas.llmCost !== undefined)
+        ? { tokens: quotas.llmTokens as number | undefined, cost: quotas.llmCost as number | undefined, periodMs: quotas.llmPeriodMs as number | undefined }
+        : undefined;
+      k.model.configureAgent(child.id, { parent: a === k.root ? null : a.id, weight: child.weight / 1024, ...(budget ? { budget } : {}) });
+    }
+    child.selfHandle = k.insertHandle(child, child, selfRights, null);
+    child.selfNode = child.handles.get(child.selfHandle)!.node;
+    for (const [key, handle, rights] of nsEntries) {
+      const parentNode = a.handles.get(handle)!.node;
+      const h = k.insertHandle(child, parentNode.object, rights, parentNode, parentNode.expires);
+      child.handles.setName(h, key);
+      child.namespace.set(key, h);
+    }
+  } catch (e) {
+    k.discardEmbryo(child);
+    throw e;
   }
   return child;
 }
@@ -112,27 +148,35 @@ export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): n
   const img = parseImage(image);
   const child = prepareSpawn(k, a, opts);
   k.objectLabel = child.label;
-  const ticket = k.tickets.create(a.id, 'AgentSpawn');
   k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
+  let ticket: number;
+  try {
+    ticket = k.tickets.create(a.id, 'AgentSpawn');
+  } catch (e) {
+    k.discardEmbryo(child);
+    throw e;
+  }
   k.tickets.onSettle(a.id, ticket, () => {
     // Canceled (AsyncCancel) before the load finished: abandon the embryo.
-    if (child.alive && child.state === 'embryo') k.exitAgent(child, 1, 'spawn canceled');
+    if (child.alive && child.state === 'embryo') k.discardEmbryo(child);
   });
+  // Until it starts, the child is an embryo that a failure discards without a trace (no ps entry,
+  // no exit notice, no spawn slot kept).
   k.ports.loader.load(img).then(
     (loaded) => {
       if (!child.alive) return k.tickets.settle(ticket, { kind: 'failed', error: new AiosError('ECANCELED', 'the child was killed before it started') });
-      if (!a.alive) return k.exitAgent(child, 1, 'parent exited before the child started');
+      if (!a.alive) return k.discardEmbryo(child);
       try {
         k.startAgent(child, loaded);
       } catch (e) {
-        k.exitAgent(child, 1, `load failed: ${(e as Error).message}`);
+        k.discardEmbryo(child);
         return k.tickets.settle(ticket, { kind: 'failed', error: e });
       }
       const h = k.insertHandle(a, child, DEFAULT_RIGHTS.agent, null);
       k.tickets.settle(ticket, { kind: 'done', value: h });
     },
     (err: unknown) => {
-      k.exitAgent(child, 1, `load failed: ${(err as Error).message}`);
+      k.discardEmbryo(child);
       const e = err instanceof AiosError ? err : new AiosError('EINVAL', `image did not load: ${(err as Error).message}`);
       k.tickets.settle(ticket, { kind: 'failed', error: e });
     },
@@ -217,28 +261,38 @@ export function sys_exit(k: Kernel, a: Agent, [code]: unknown[]): never {
 }
 
 /**
- * Rate quotas: IPC messages and bytes per second, CPU ms per period. A child inherits its
- * parent's limits and may only lower them (EQUOTA when it asks for more).
+ * Rate quotas: IPC messages and bytes per second, CPU ms per period. They are carved from the
+ * parent's and shared with it: a child that asks for none shares its parent's buckets; one that
+ * asks gets its own, no larger than the parent's (EQUOTA otherwise), charged together with the
+ * parent's, so the parent's quota covers its whole subtree. Computed before the child exists.
  */
-function setRateQuotas(k: Kernel, parent: Agent, child: Agent, quotas: Record<string, unknown> | undefined): void {
+function rateQuotas(k: Kernel, parent: Agent, quotas: Record<string, unknown> | undefined): { ipcRate: IpcRate | null; cpuQuota: CpuQuota | null } {
   const limit = (key: string, inherited: number | undefined): number | undefined => {
     const want = quotas?.[key] as number | undefined;
-    if (want === undefined) return inherited;
+    if (want === undefined) return undefined;
     if (inherited !== undefined && want > inherited) {
       throw new AiosError('EQUOTA', `child ${key} ${want} exceeds the parent's ${inherited}`, { resource: key, limit: inherited, requested: want });
     }
     return want;
   };
+  let ipcRate = parent.ipcRate;
   const msgs = limit('ipcMsgsPerSec', parent.ipcRate?.msgs);
   const bytes = limit('ipcBytesPerSec', parent.ipcRate?.bytes);
   if (msgs !== undefined || bytes !== undefined) {
-    const m = msgs ?? Number.MAX_SAFE_INTEGER;
-    const b = bytes ?? Number.MAX_SAFE_INTEGER;
-    child.ipcRate = { msgs: m, bytes: b, msgTokens: m, byteTokens: b, last: k.now() };
+    ipcRate = new IpcRate(msgs ?? parent.ipcRate?.msgs ?? Number.MAX_SAFE_INTEGER, bytes ?? parent.ipcRate?.bytes ?? Number.MAX_SAFE_INTEGER, k.now(), parent.ipcRate);
   }
-  const cpu = limit('cpuMsPerPeriod', parent.cpuQuota?.limitMs);
+  let cpuQuota = parent.cpuQuota;
+  const cpu = quotas?.cpuMsPerPeriod as number | undefined;
+  if (quotas?.cpuPeriodMs !== undefined) argInt(quotas.cpuPeriodMs, 'opts.quotas.cpuPeriodMs', 1, limits.MAX_TIMEOUT_MS);
   if (cpu !== undefined) {
     const period = (quotas?.cpuPeriodMs as number | undefined) ?? parent.cpuQuota?.periodMs ?? 1_000;
-    child.cpuQuota = { limitMs: cpu, periodMs: period, used: 0, periodStart: 0, throttledUntil: 0 };
+    const q = new CpuQuota(cpu, period, parent.cpuQuota);
+    if (parent.cpuQuota !== null && q.sharePpm > parent.cpuQuota.sharePpm) {
+      throw new AiosError('EQUOTA', `child CPU quota ${cpu} ms per ${period} ms exceeds the parent's ${parent.cpuQuota.limitMs} ms per ${parent.cpuQuota.periodMs} ms`, {
+        resource: 'cpuMsPerPeriod', limit: parent.cpuQuota.limitMs, periodMs: parent.cpuQuota.periodMs, requested: cpu, requestedPeriodMs: period,
+      });
+    }
+    cpuQuota = q;
   }
+  return { ipcRate, cpuQuota };
 }

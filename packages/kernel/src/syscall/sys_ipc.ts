@@ -16,24 +16,11 @@ export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
   const target = node.object as Agent;
   k.objectLabel = target.label;
   const opts = args[2];
-  if (a.ipcRate !== null) takeIpcTokens(k, a, bytes.length);
   if (opts !== undefined && opts !== null) return sendWithOptions(k, a, target, bytes, argObject(opts, 'opts')!);
   checkDeliverable(k, target);
+  // Rate tokens are taken last, once the send is known to be valid: a refused send costs nothing.
+  a.ipcRate?.take(k.now(), bytes.length);
   k.deliverData(target, a.id, bytes);
-}
-
-/** Token bucket of the IPC rate quota: refilled continuously, one second of burst. */
-function takeIpcTokens(k: Kernel, a: Agent, n: number): void {
-  const r = a.ipcRate!;
-  const now = k.now();
-  const dt = Math.max(0, now - r.last) / 1000;
-  r.last = now;
-  r.msgTokens = Math.min(r.msgs, r.msgTokens + dt * r.msgs);
-  r.byteTokens = Math.min(r.bytes, r.byteTokens + dt * r.bytes);
-  if (r.msgTokens < 1) throw new AiosError('EQUOTA', 'IPC message rate quota exceeded', { resource: 'ipcMsgsPerSec', limit: r.msgs, used: r.msgs - Math.floor(r.msgTokens) });
-  if (r.byteTokens < n) throw new AiosError('EQUOTA', 'IPC byte rate quota exceeded', { resource: 'ipcBytesPerSec', limit: r.bytes, used: Math.round(r.bytes - r.byteTokens) });
-  r.msgTokens -= 1;
-  r.byteTokens -= n;
 }
 
 function checkDeliverable(k: Kernel, target: Agent): void {
@@ -67,8 +54,23 @@ function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, 
   }
   if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
   checkDeliverable(k, target);
-  const handles = transfers.length === 0 ? NO_HANDLES : transfers.map((t) => k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
-  k.deliver(target, { from: a.id, data: copyPayload(bytes), handles, tag });
+  a.ipcRate?.take(k.now(), bytes.length);
+  // All or nothing: if a handle cannot be inserted (table full) or delivery fails (journal), the
+  // receiver keeps none of the handles already inserted.
+  const handles: number[] = [];
+  try {
+    for (const t of transfers) handles.push(k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
+    k.deliver(target, { from: a.id, data: copyPayload(bytes), handles: handles.length === 0 ? NO_HANDLES : handles, tag });
+  } catch (e) {
+    for (const h of handles) {
+      try {
+        k.closeHandle(target, h);
+      } catch {
+        /* already gone */
+      }
+    }
+    throw e;
+  }
 }
 
 /** A durable agent has handled what it received before: acknowledge those messages now. */

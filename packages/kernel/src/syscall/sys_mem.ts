@@ -70,7 +70,14 @@ export function sys_frameAlloc(k: Kernel, a: Agent, [count]: unknown[]): number 
     quota.release('memBytes', n * limits.PAGE_SIZE);
   });
   k.objectLabel = frame.label;
-  return k.insertHandle(a, frame, DEFAULT_RIGHTS.frame, null);
+  try {
+    return k.insertHandle(a, frame, DEFAULT_RIGHTS.frame, null);
+  } catch (e) {
+    // No handle (table full): the frames go back to the arena and the quota, as if never taken.
+    frame.ref();
+    frame.unref();
+    throw e;
+  }
 }
 
 export function sys_pageMap(k: Kernel, a: Agent, [frame, addr, p]: unknown[]): void {

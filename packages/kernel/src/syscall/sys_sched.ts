@@ -26,6 +26,13 @@ export function parseDeadline(value: unknown, name: string): DeadlineReservation
   return new DeadlineReservation(budgetMs, periodMs);
 }
 
+/**
+ * SchedSet: an agent changes its own nice, hints and 'deadline' reservation. Nice never goes below
+ * the spawn value without ADMIN; a new reservation needs REALTIME and passes node-wide admission
+ * control (EQUOTA past limits.DEADLINE_UTIL_MAX_PPM); dropping the hint releases it. An agent the
+ * behaviour monitor throttled can only lower its own priority (raise nice, same or 'batch' hints)
+ * until an operator releases it.
+ */
 export function sys_schedSet(k: Kernel, a: Agent, [params]: unknown[]): void {
   const p = argObject(params, 'params', false)!;
   let nice = a.nice;
@@ -43,11 +50,28 @@ export function sys_schedSet(k: Kernel, a: Agent, [params]: unknown[]): void {
   } else {
     deadline = null;
   }
+  if (deadline !== null && deadline !== a.deadline && (a.selfNode.rights & Rights.REALTIME) === 0) {
+    throw new AiosError('EPERM', "a 'deadline' reservation needs the REALTIME privilege", { arg: 'params.hints', needed: 'REALTIME' });
+  }
+  if (a.behavior.throttled) checkThrottled(a, nice, hints, deadline);
   k.authorize(a, 'SchedSet', { type: 'agent', id: String(a.id), attrs: { nice, hints } });
+  // The last step that can fail: admission of the new reservation (the old one is released with it).
+  if (deadline !== a.deadline) k.dlAdmission.swap(a.deadline, deadline);
   a.nice = nice;
   a.weight = niceToWeight(nice);
   a.hints = hints;
   a.deadline = deadline;
   k.model?.configureAgent(a.id, { weight: a.weight / 1024 });
   k.objectLabel = a.label;
+}
+
+/** A throttled agent may not lift its throttle: no lower nice, no hint that runs it sooner. */
+function checkThrottled(a: Agent, nice: number, hints: readonly SchedHint[], deadline: DeadlineReservation | null): void {
+  const gained = hints.filter((h) => h !== 'batch' && !a.hints.includes(h));
+  const leftBatch = a.hints.includes('batch') && !hints.includes('batch');
+  if (nice < a.nice || gained.length > 0 || leftBatch || (deadline !== null && deadline !== a.deadline)) {
+    throw new AiosError('EPERM', `agent ${a.id} is throttled: it cannot raise its own priority until released`, {
+      arg: 'params', throttled: true, nice: a.nice, wanted: { nice, hints: [...hints] }, policyIds: ['behavior'],
+    });
+  }
 }

@@ -14,8 +14,9 @@ const SEED = Number(process.env.AIOS_FUZZ_SEED ?? 0x5eed_2024) >>> 0;
 const WAVES = Number(process.env.AIOS_FUZZ_WAVES ?? 2);
 const STEPS = Number(process.env.AIOS_FUZZ_STEPS ?? 500);
 const WAVE_MS = 6_000;
-// The 'deadline' hint and reservations are left out by default: TODO(lead) the scheduler's deadline queue crash (issue 12) is being fixed on another branch.
-const DEADLINE = process.env.AIOS_FUZZ_DEADLINE === '1';
+// The 'deadline' hint and reservations are in the mix (AIOS_FUZZ_DEADLINE=0 leaves them out): half the hostile
+// agents hold the REALTIME privilege, so reservations are both admitted and refused.
+const DEADLINE = process.env.AIOS_FUZZ_DEADLINE !== '0';
 const HOSTILE = fileURLToPath(new URL('./fuzz/hostile.ts', import.meta.url));
 const tag = `[fuzz seed ${SEED} (AIOS_FUZZ_SEED=${SEED})]`;
 
@@ -113,7 +114,7 @@ describe('attacks - hostile-agent fuzz', () => {
         const id = await host.spawn({ path: HOSTILE }, {
           name: `hostile-${domain}-${w}-${i}`,
           domain,
-          capabilities: i < 2 ? ['spawn', 'frame', 'map'] : [],
+          capabilities: i < 2 ? ['spawn', 'frame', 'map', 'realtime'] : [],
           quotas: { memBytes: 48 * 2 ** 20, frames: 32, spawns: 6, mailboxDepth: 128 },
           namespace,
           devices: i === 1 ? ['storage'] : [],
@@ -181,7 +182,6 @@ describe('attacks - hostile-agent fuzz', () => {
     expect(missing, tag).toEqual([]);
   });
 
-  it.todo("attacks - fuzz: deadline hints and reservations in the mix (TODO(lead): turn AIOS_FUZZ_DEADLINE on by default once the scheduler deadline-queue crash fix of issue 12 is merged)");
 
   it('attacks - fuzz: kernel invariants hold and the hostiles left nothing behind', async () => {
     const { kernel } = node.host;

@@ -5,16 +5,25 @@ import { positiveIntVar, type Env } from '../env-vars.ts';
 import type { EmbedderDriver } from '@aios/abi';
 import { createWinkEmbedder } from '../embedder-wink/index.ts';
 import { createOpenAIEmbedder } from './embedder.ts';
+import { createOnnxEmbedder } from '../embedder-onnx/index.ts';
 
 export type EmbedEnv = Env;
 
 /**
  * AIOS_EMBED_BASE_URL (e.g. http://127.0.0.1:11434/v1), AIOS_EMBED_MODEL (required with a base URL),
  * AIOS_EMBED_API_KEY, AIOS_EMBED_DIM (positive integer: expected dimension, also sent as `dimensions`),
- * AIOS_EMBED_TIMEOUT_MS. Bad values give EINVAL. Without a base URL: the offline embedder (no network).
+ * AIOS_EMBED_TIMEOUT_MS. Bad values give EINVAL. AIOS_EMBED_MODEL_DIR (exclusive with a base URL): a local
+ * sentence-transformers-style ONNX model folder run in-process (embedder-onnx; EINVAL if the folder is unusable).
+ * Otherwise: the offline embedder (no network).
  */
 export function embedderFromEnv(env: EmbedEnv): EmbedderDriver {
   const baseURL = env.AIOS_EMBED_BASE_URL?.trim();
+  const modelDir = env.AIOS_EMBED_MODEL_DIR?.trim();
+  if (modelDir !== undefined && modelDir !== '') {
+    if (baseURL !== undefined && baseURL !== '') throw new AiosError('EINVAL', 'AIOS_EMBED_MODEL_DIR and AIOS_EMBED_BASE_URL are both set: pick one embedder', { env: 'AIOS_EMBED_MODEL_DIR' });
+    const dim = positiveIntVar(env, 'AIOS_EMBED_DIM');
+    return createOnnxEmbedder({ dir: modelDir, ...(dim !== undefined ? { dim } : {}) });
+  }
   if (baseURL === undefined || baseURL === '') {
     for (const name of ['AIOS_EMBED_MODEL', 'AIOS_EMBED_DIM', 'AIOS_EMBED_API_KEY']) {
       if (env[name] !== undefined && env[name] !== '') throw new AiosError('EINVAL', `${name} is set but AIOS_EMBED_BASE_URL is not`, { env: name });

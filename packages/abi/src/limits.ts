@@ -58,3 +58,11 @@ export const ZOMBIE_RECORDS_KEPT = 1_000;
 /** Nice range, as on Linux. */
 export const NICE_MIN = -20;
 export const NICE_MAX = 19;
+/** Image builds (esbuild) running at once in a node; more wait in a queue, so a spawn flood cannot stall the node. */
+export const IMAGE_BUILDS_CONCURRENT = 2;
+/** Image builds one agent may have running or queued; one more gives EAGAIN. */
+export const IMAGE_BUILDS_PER_AGENT = 4;
+/** Image builds queued in a node across all agents; one more gives EAGAIN. */
+export const IMAGE_BUILD_QUEUE_MAX = 256;
+/** Built images kept in the loader's cache (by content), in total bundle bytes; the least recently used go first. */
+export const IMAGE_CACHE_BYTES = 64 * 2 ** 20;

@@ -421,8 +421,12 @@ export class WasmInstance implements AgentInstance {
           const bytes = this.ports.random(n);
           return ctx.newArrayBuffer(copyBuffer(bytes.byteLength === n ? bytes : bytes.subarray(0, n)));
         }
-        case 3:
-          return ctx.newArrayBuffer(copyBuffer(utf8Encoder.encode(ctx.getString(args[1]!))));
+        case 3: {
+          // JSON text: a raw string would be cut at U+0000 on its way out of the sandbox.
+          const text: unknown = JSON.parse(ctx.getString(args[1]!));
+          if (typeof text !== 'string') return { error: ctx.newError('utf8encode: expected a string') };
+          return ctx.newArrayBuffer(copyBuffer(utf8Encoder.encode(text)));
+        }
         case 4: {
           const fatal = ctx.getNumber(args[2]!) === 1;
           const ignoreBOM = ctx.getNumber(args[3]!) === 1;
@@ -435,7 +439,7 @@ export class WasmInstance implements AgentInstance {
           } finally {
             view.dispose();
           }
-          return ctx.newString(text);
+          return ctx.newString(JSON.stringify(text));
         }
         case 5: {
           const name = ctx.typeof(args[1]!) === 'string' ? ctx.getString(args[1]!) : '';

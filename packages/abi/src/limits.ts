@@ -66,3 +66,9 @@ export const IMAGE_BUILDS_PER_AGENT = 4;
 export const IMAGE_BUILD_QUEUE_MAX = 256;
 /** Built images kept in the loader's cache (by content), in total bundle bytes; the least recently used go first. */
 export const IMAGE_CACHE_BYTES = 64 * 2 ** 20;
+/**
+ * Largest shared WebAssembly heap of all wasm sandboxes in a node (bytes). Growth past it is refused:
+ * the allocating sandbox traps with reason memory. Each sandbox may also grow it by at most its own
+ * memory limit per activation (QuickJS alone cannot count its memory under Emscripten).
+ */
+export const WASM_HEAP_MAX_BYTES = 2 ** 30;

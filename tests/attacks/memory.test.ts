@@ -5,7 +5,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestHost } from '@aios/testkit';
 import type { KernelHost } from '@aios/kernel';
-const wasmHeap = { buffer: { byteLength: 2 ** 31 } };
+import { wasmHeap } from '../../packages/kernel/src/domain/wasm/quickjs.ts';
 
 const LIMIT = 32 * 2 ** 20;
 

@@ -20,7 +20,7 @@ export default defineAgent({ name: 'hog', async main(ctx) { ${body} } ${extra} }
 describe('attacks - a memory-hungry sandbox traps at its limit and the host is protected', () => {
   let host: KernelHost;
   beforeAll(() => {
-    host = createTestHost({ config: { sliceMs: 5_000 } });
+    host = createTestHost({ config: { sliceMs: 20_000 } });
   });
   afterAll(() => host.shutdown());
 
@@ -36,7 +36,7 @@ describe('attacks - a memory-hungry sandbox traps at its limit and the host is p
     ['ArrayBuffers', 'const xs = []; for (;;) xs.push(new ArrayBuffer(1 << 20));'],
     ['typed arrays', 'const xs = []; for (;;) xs.push(new Float64Array(1 << 17).fill(2));'],
     ['one huge ArrayBuffer', 'const b = new Uint8Array(2 ** 30); b[0] = 1; ctx.log(String(b.length));'],
-    ['a map of strings', "const m = new Map(); for (let i = 0; ; i++) m.set('k' + i, 'v'.repeat(64) + i);"],
+    ['a map of strings', "const m = new Map(); for (let i = 0; ; i++) m.set('k' + i, 'v'.repeat(1024) + i);"],
   ])('attacks - allocating without end (%s) traps with reason memory, not cpu', async (_name, body) => {
     const r = await run(body);
     expect(r.code).toBe(1);

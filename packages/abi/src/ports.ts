@@ -32,8 +32,8 @@ export interface LoadRequest {
   /** The requesting agent (pending builds are bounded per agent). */
   agent: number;
   /**
-   * True for a sandboxed (wasm) agent: its `{ path }` images must lie inside `root`, and an agent
-   * built from source (root null) may not load path images at all (EACCES).
+   * True for a sandboxed (wasm) agent: its `{ path }` images must lie inside `root` or inside a folder
+   * the node allows for images (the esbuild loader: its imageRoots, by default its cwd); else EACCES.
    */
   sandboxed: boolean;
   /** The requester's own image tree (LoadedImage.root), or null. */

@@ -27,6 +27,11 @@ export interface ImageLoader {
 export interface LoaderOptions {
   /** Directory that relative image paths of the host resolve from. */
   cwd?: string;
+  /**
+   * Folders whose code files any sandboxed agent may load as `{ path }` images (default: [cwd]).
+   * Beyond them a sandboxed agent may load only files inside its own image's folder tree.
+   */
+  imageRoots?: string[];
   /** JavaScript target of bundles (QuickJS supports ES2020+). */
   target?: string;
 }
@@ -69,6 +74,13 @@ function scrub(text: string): string {
 
 export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
   const cwd = opts.cwd ?? process.cwd();
+  const imageRoots = (opts.imageRoots ?? [cwd]).map((r) => {
+    try {
+      return realpathSync(r);
+    } catch {
+      return resolve(r);
+    }
+  });
   /** Built images by cache key, least recently used first; bounded by IMAGE_CACHE_BYTES of code. */
   const cache = new Map<string, Promise<LoadedImage>>();
   const sizes = new Map<string, number>();
@@ -186,10 +198,7 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
 
   function loadPath(path: string, from: LoadRequest | undefined): Promise<LoadedImage> {
     const agent = from?.sandboxed ? from.agent : undefined;
-    if (from?.sandboxed && from.root === null) {
-      return Promise.reject(new AiosError('EACCES', 'an agent built from source may not load images from paths', { arg: 'image.path' }));
-    }
-    const base = from?.sandboxed ? from.root! : cwd;
+    const base = from?.sandboxed && from.root !== null ? from.root : cwd;
     const file = isAbsolute(path) ? path : resolve(base, path);
     let entry: string;
     let mtime: number;
@@ -201,8 +210,8 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
     } catch {
       return Promise.reject(new AiosError('ENOENT', `no image file ${file}`, { path: file }));
     }
-    if (from?.sandboxed && !within(entry, from.root!)) {
-      return Promise.reject(new AiosError('EACCES', `image ${file} lies outside the folder of the requesting agent's image`, { path: file }));
+    if (from?.sandboxed && !(from.root !== null && within(entry, from.root)) && !imageRoots.some((r) => within(entry, r))) {
+      return Promise.reject(new AiosError('EACCES', `image ${file} lies outside the requesting agent's image folder and the node's image folders`, { path: file }));
     }
     if (!CODE_EXT.has(extname(entry))) {
       return Promise.reject(new AiosError('EINVAL', `image ${file} is not a JavaScript or TypeScript file`, { path: file }));

@@ -64,3 +64,17 @@ export const DEADLINE_UTIL_MAX_PPM = 500_000;
 /** Nice range, as on Linux. */
 export const NICE_MIN = -20;
 export const NICE_MAX = 19;
+/** Image builds (esbuild) running at once in a node; more wait in a queue, so a spawn flood cannot stall the node. */
+export const IMAGE_BUILDS_CONCURRENT = 2;
+/** Image builds one agent may have running or queued; one more gives EAGAIN. */
+export const IMAGE_BUILDS_PER_AGENT = 4;
+/** Image builds queued in a node across all agents; one more gives EAGAIN. */
+export const IMAGE_BUILD_QUEUE_MAX = 256;
+/** Built images kept in the loader's cache (by content), in total bundle bytes; the least recently used go first. */
+export const IMAGE_CACHE_BYTES = 64 * 2 ** 20;
+/**
+ * Largest shared WebAssembly heap of all wasm sandboxes in a node (bytes). Growth past it is refused:
+ * the allocating sandbox traps with reason memory. Each sandbox may also grow it by at most its own
+ * memory limit per activation (QuickJS alone cannot count its memory under Emscripten).
+ */
+export const WASM_HEAP_MAX_BYTES = 2 ** 30;

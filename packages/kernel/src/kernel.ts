@@ -10,6 +10,7 @@ import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
 import { loadMessage, storeMessage, type StoredMessage } from './agent/lifecycle.ts';
 import { TicketTable } from './async/tickets.ts';
+import { AuditRateLimiter } from './audit/rate.ts';
 import { AuditLog } from './audit/log.ts';
 import type { CapNode, KObject } from './cap/captree.ts';
 import { type AgentInstance, type ExecutionDomain, type Gate, TrapError } from './domain/types.ts';
@@ -77,6 +78,13 @@ export class Kernel {
   readonly agents = new Map<number, Agent>();
   readonly events = new EventBus();
   readonly audit = new AuditLog();
+  /** Per-agent audit volume limit: a storm is coalesced into one summary record per window. */
+  readonly auditRate = new AuditRateLimiter((s) => {
+    const what = Object.entries(s.bySyscall).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+    this.audit.append(this.now(), s.agent, 'AuditCoalesced', `agent:${s.agent}`, 'ok', {
+      message: `agent ${s.agent}: ${s.dropped} records coalesced (${what})`, dropped: s.dropped, bySyscall: s.bySyscall, from: s.from, to: s.to,
+    });
+  });
   readonly tickets = new TicketTable();
   readonly arena: FrameArena;
   readonly runq: RunQueue<Agent>;
@@ -468,6 +476,7 @@ export class Kernel {
     const notify = new Set<Agent>(a.supervisors);
     if (a.parent) notify.add(a.parent);
     for (const s of notify) if (s.alive) this.deliver(s, { from: a.id, data, handles: [], tag }, true);
+    this.auditRate.forget(a.id);
     this.audit.append(this.now(), a.id, 'AgentExit', a.label, 'ok', { code, reason });
     this.events.publish(`agent.${a.id}.exit`, this.now(), { id: a.id, name: a.name, code, reason });
     this.zombies.push(a);
@@ -779,12 +788,16 @@ export class Kernel {
     try {
       const r = handler(this, a, args);
       if (this.behaviorT !== null) this.observe(a, false, nr === SPAWN_NR);
-      if (row.mutates) this.audit.appendIds(this.current === null ? this.now() : this.stepTime, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
+      if (row.mutates) {
+        const t = this.current === null ? this.now() : this.stepTime;
+        if (a === this.root || this.auditRate.admit(a.id, t, () => `${row.name}:ok`)) this.audit.appendIds(t, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
+      }
       return r;
     } catch (e) {
       if (isAiosError(e)) {
         if (row.mutates || e.code === 'EPERM' || e.code === 'EACCES') {
-          this.audit.append(this.now(), a.id, row.name, this.objectLabel, e.code, e.detail);
+          const t = this.now();
+          if (a === this.root || this.auditRate.admit(a.id, t, () => `${row.name}:${e.code}`)) this.audit.append(t, a.id, row.name, this.objectLabel, e.code, e.detail);
         }
         if (e.code === 'EPERM' || e.code === 'EACCES') {
           this.events.publish(`security.denied`, this.now(), { agent: a.id, syscall: row.name, code: e.code });

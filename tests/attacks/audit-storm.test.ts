@@ -42,4 +42,17 @@ describe('attacks - audit storm', () => {
     // The exit record (kernel's own) is never limited.
     expect(mine.some((x) => x.syscall === 'AgentExit')).toBe(true);
   });
+
+  it('attacks - a storm of EventPublish is coalesced too', async () => {
+    const seen: AuditRecord[] = [];
+    const off = host.kernel.audit.addSink((r) => seen.push(r));
+    const r = await runAgent(host, STORM.replace("try { k.ipcRecv(); } catch { n++; }", "k.eventPublish('spam', { i }); n++;").replace('100000', '10000'), { name: 'pub', domain: 'native' });
+    off();
+    expect(r.logs).toContain('refused 10000');
+    const mine = seen.filter((x) => x.agent === r.id);
+    const pubs = mine.filter((x) => x.syscall === 'EventPublish').length;
+    const coalesced = mine.filter((x) => x.syscall === 'AuditCoalesced').reduce((n, s) => n + (s.detail!.dropped as number), 0);
+    expect(coalesced).toBeGreaterThan(0);
+    expect(pubs + coalesced).toBe(10000);
+  });
 });

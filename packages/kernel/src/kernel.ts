@@ -479,6 +479,7 @@ export class Kernel {
     this.auditRate.forget(a.id);
     this.audit.append(this.now(), a.id, 'AgentExit', a.label, 'ok', { code, reason });
     this.events.publish(`agent.${a.id}.exit`, this.now(), { id: a.id, name: a.name, code, reason });
+    a.shrinkForZombie();
     this.zombies.push(a);
     while (this.zombies.length > limits.ZOMBIE_RECORDS_KEPT) this.reap(this.zombies.shift()!);
   }

@@ -11,6 +11,7 @@ import { AgentExit } from './agent/exit.ts';
 import { loadMessage, storeMessage, type StoredMessage } from './agent/lifecycle.ts';
 import { TicketTable } from './async/tickets.ts';
 import { AuditRateLimiter } from './audit/rate.ts';
+import { MintQueue } from './cap/mint-queue.ts';
 import { AuditLog } from './audit/log.ts';
 import type { CapNode, KObject } from './cap/captree.ts';
 import { type AgentInstance, type ExecutionDomain, type Gate, TrapError } from './domain/types.ts';
@@ -86,6 +87,8 @@ export class Kernel {
     });
   });
   readonly tickets = new TicketTable();
+  /** Token mints (ML-DSA signing) waiting their turn: one per host timer turn, agents round robin. */
+  readonly mints = new MintQueue((fn) => this.ports.timers.setTimer(0, fn));
   readonly arena: FrameArena;
   readonly runq: RunQueue<Agent>;
   /** Deadline agents within their budget, earliest deadline first; served before the CFS queue. */
@@ -688,8 +691,29 @@ export class Kernel {
     const cur = this.current;
     if (cur === null) return;
     this.current = null;
-    const a = cur.agent;
-    const dt = Math.max(0, this.ports.clock.monotonic() - cur.t0);
+    this.chargeCpu(cur.agent, Math.max(0, this.ports.clock.monotonic() - cur.t0));
+  }
+
+  /**
+   * Runs kernel work done for `a` outside its activations (token signing, from a timer) and charges
+   * its measured time to `a`. The last activation is charged first, so that time is not counted
+   * twice or to someone else.
+   */
+  chargedWork<T>(a: Agent, fn: () => T): T {
+    this.chargeCurrent();
+    const t0 = this.ports.clock.monotonic();
+    try {
+      return fn();
+    } finally {
+      if (a.alive) this.chargeCpu(a, Math.max(0, this.ports.clock.monotonic() - t0));
+    }
+  }
+
+  /**
+   * Charges CPU time to an agent: its cpuMs, virtual runtime, deadline budget and CPU quota. Activations
+   * are charged through this; so is work the kernel does for an agent outside them (token signing).
+   */
+  chargeCpu(a: Agent, dt: number): void {
     a.cpuMs += dt;
     const queued = this.isQueued(a);
     if (queued) this.dequeue(a);

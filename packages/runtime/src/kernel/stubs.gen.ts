@@ -263,7 +263,7 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * EventSubscribe (nr 31, sync). Subscribes to event topics ('agent.*.exit'); events arrive as messages tagged 'event'. Close the handle to stop.
- * Errors: EINVAL, EACCES.
+ * Errors: EINVAL, EACCES, EQUOTA.
  */
 export function eventSubscribe(pattern: string): Handle {
   return trap(31, [pattern]) as Handle;
@@ -489,7 +489,7 @@ export function agentOpen(agent: AgentId, rights?: number): Handle {
 /**
  * CapExport (nr 58, async). Exports a capability as a token (hybrid Ed25519 + ML-DSA-65 signature) with caveats: rights, expiry, audience, maximum uses. Revoking the handle revokes the token.
  * Needs: handle: TRANSFER.
- * Errors: EPERM, EACCES, EBADF, EINVAL, ENOSYS.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, ENOSYS, EAGAIN, EQUOTA.
  */
 export function capExport(handle: Handle, opts?: { rights?: number; expiresInMs?: number; audience?: AgentId | "node"; maxUses?: number }): Ticket {
   return trap(58, [handle, opts]) as Ticket;

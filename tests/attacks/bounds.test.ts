@@ -57,3 +57,21 @@ describe('attacks - bounded agent state', () => {
     expect(r.logs[1]).toBe('again ok');
   });
 });
+
+describe('attacks - names cannot shadow ids', () => {
+  const host = createTestHost({ config: { behavior: false } });
+  afterAll(() => host.shutdown());
+
+  it('attacks - spawning an agent named like an id (or with an escape sequence) is EINVAL; an image name like an id is ignored', async () => {
+    const r = await runAgent(host, src(`
+      for (const name of ['1', '12345', 'x\\u001b[31mred']) {
+        try { k.agentSpawn({ source: 'export default {}' }, { name }); ctx.log('spawned ' + JSON.stringify(name)); }
+        catch (e) { ctx.log(e.code + ' ' + e.detail.arg); }
+      }
+    `), { name: 'spawner', domain: 'native', capabilities: ['spawn'] });
+    expect(r.logs).toEqual(['EINVAL opts.name', 'EINVAL opts.name', 'EINVAL opts.name']);
+    await expect(host.spawn({ source: src('') }, { name: '99' })).rejects.toMatchObject({ code: 'EINVAL' });
+    const digits = await runAgent(host, `import { defineAgent } from '@aios/runtime';\nexport default defineAgent({ name: '4242', async main() {} });`, { domain: 'native' });
+    expect(host.kernel.agents.get(digits.id)!.name).toBe('agent');
+  });
+});

@@ -12,6 +12,7 @@ import { loadMessage, storeMessage, type StoredMessage } from './agent/lifecycle
 import { TicketTable } from './async/tickets.ts';
 import { AuditRateLimiter } from './audit/rate.ts';
 import { MintQueue } from './cap/mint-queue.ts';
+import { agentNameProblem } from './agent/name.ts';
 import { AuditLog } from './audit/log.ts';
 import type { CapNode, KObject } from './cap/captree.ts';
 import { type AgentInstance, type ExecutionDomain, type Gate, TrapError } from './domain/types.ts';
@@ -246,7 +247,9 @@ export class Kernel {
     a.instance = inst;
     a.image = image;
     a.hasOnMessage = inst.info.hasOnMessage;
-    if (a.nameFromImage && inst.info.name) a.name = inst.info.name.slice(0, limits.AGENT_NAME_MAX);
+    // An image's own name is taken only when it is a valid name (not all digits, no control characters).
+    const imageName = inst.info.name?.slice(0, limits.AGENT_NAME_MAX);
+    if (a.nameFromImage && imageName && agentNameProblem(imageName) === null) a.name = imageName;
     if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
     a.state = 'ready';
     this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });

@@ -75,3 +75,21 @@ describe('attacks - names cannot shadow ids', () => {
     expect(host.kernel.agents.get(digits.id)!.name).toBe('agent');
   });
 });
+
+describe('attacks - blocking calls that are never awaited', () => {
+  const host = createTestHost({ config: { behavior: false } });
+  afterAll(() => host.shutdown());
+
+  it('attacks - an agent cannot start unbounded sleeps (each a host timer): past the bound it gets EAGAIN', async () => {
+    const r = await runAgent(host, src(`
+      const ps = [];
+      let refused = null;
+      for (let i = 0; i < ${limits.BLOCKED_CALLS_PER_AGENT_MAX + 10} && refused === null; i++) {
+        ps.push(k.sleep(${limits.MAX_TIMEOUT_MS}).catch((e) => { refused ??= e.code + ' at ' + i; }));
+        await null;
+      }
+      ctx.log(String(refused));
+    `), { name: 'sleeper', domain: 'native' });
+    expect(r.logs).toEqual([`EAGAIN at ${limits.BLOCKED_CALLS_PER_AGENT_MAX}`]);
+  });
+});

@@ -47,6 +47,12 @@ export const DEFAULT_SPAWN_QUOTA = 100_000;
 export const DEFAULT_SPAWN_DEPTH = 32;
 /** Outstanding async tickets per agent; more gives EAGAIN. */
 export const TICKETS_PER_AGENT_MAX = 4_096;
+/**
+ * Blocking syscalls (Sleep, IPCWait, AsyncWait, DeviceCall, Llm*) one agent may have waiting at once
+ * (a native agent can start them without awaiting); one more gives EAGAIN. Each holds a promise, and
+ * Sleep a host timer, until it settles.
+ */
+export const BLOCKED_CALLS_PER_AGENT_MAX = 4_096;
 /** Events buffered per subscriber before new ones are dropped (and counted). */
 export const EVENT_SUBSCRIBER_BUFFER = 1_024;
 /** Audit records kept in memory by the first, in-memory audit log. */

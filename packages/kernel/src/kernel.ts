@@ -660,6 +660,10 @@ export class Kernel {
 
   /** A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled. */
   block<T>(a: Agent): { promise: Promise<T>; settle: (ok: boolean, value: unknown) => void } {
+    if (a.blocked >= limits.BLOCKED_CALLS_PER_AGENT_MAX) {
+      throw new AiosError('EAGAIN', `at most ${limits.BLOCKED_CALLS_PER_AGENT_MAX} blocking calls may wait at once`, { limit: limits.BLOCKED_CALLS_PER_AGENT_MAX });
+    }
+    a.blocked++;
     let resolve!: (v: T) => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<T>((res, rej) => {
@@ -670,6 +674,7 @@ export class Kernel {
     const settle = (ok: boolean, value: unknown): void => {
       if (done) return;
       done = true;
+      a.blocked--;
       this.wake(a, () => (ok ? resolve(value as T) : reject(value)));
     };
     return { promise, settle };

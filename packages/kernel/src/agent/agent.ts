@@ -136,6 +136,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
     if (entry) this.onHandleDropped(entry.node);
   }
 
+  /** Blocking syscalls started and not yet settled (bounded by BLOCKED_CALLS_PER_AGENT_MAX). */
+  blocked = 0;
   /** Live event subscriptions made by this agent (bounded by EVENT_SUBSCRIPTIONS_PER_AGENT_MAX). */
   subscriptions = 0;
   /** Characters held in `logs` (bounded by LOG_BYTES_PER_AGENT, and ZOMBIE_LOG_BYTES once exited). */

@@ -658,9 +658,12 @@ export class Kernel {
     this.dlq.remove(a);
   }
 
-  /** A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled. */
-  block<T>(a: Agent): { promise: Promise<T>; settle: (ok: boolean, value: unknown) => void } {
-    if (a.blocked >= limits.BLOCKED_CALLS_PER_AGENT_MAX) {
+  /**
+   * A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled.
+   * EAGAIN when the agent already has BLOCKED_CALLS_PER_AGENT_MAX waiting (`bounded` false: settled at once).
+   */
+  block<T>(a: Agent, bounded = true): { promise: Promise<T>; settle: (ok: boolean, value: unknown) => void } {
+    if (bounded && a.blocked >= limits.BLOCKED_CALLS_PER_AGENT_MAX) {
       throw new AiosError('EAGAIN', `at most ${limits.BLOCKED_CALLS_PER_AGENT_MAX} blocking calls may wait at once`, { limit: limits.BLOCKED_CALLS_PER_AGENT_MAX });
     }
     a.blocked++;

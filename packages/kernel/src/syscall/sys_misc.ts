@@ -37,7 +37,7 @@ export function sys_sleep(k: Kernel, a: Agent, [ms]: unknown[]): Promise<void> {
 }
 
 export function sys_schedYield(k: Kernel, a: Agent): Promise<void> {
-  const { promise, settle } = k.block<void>(a);
+  const { promise, settle } = k.block<void>(a, false); // settled at once: nothing piles up
   settle(true, undefined);
   return promise;
 }

@@ -248,7 +248,6 @@ export function pageUnmap(vaddr: VAddr): void {
 
 /**
  * SchedYield (nr 29, blocking). Ends the current activation; the continuation is queued behind the other runnable agents.
- * Errors: EAGAIN.
  */
 export function schedYield(): Promise<void> {
   return trapAsync(29, NO_ARGS) as Promise<void>;

@@ -50,6 +50,7 @@ export class TokenRegistry implements HandleOwner {
     for (const [id, node] of this.nodes) {
       if (!node.revoked && (node.expires === undefined || node.expires > now)) continue;
       this.nodes.delete(id);
+      this.uses.forget(id);
       node.detach();
       const o = this.owner.get(id)!;
       this.owner.delete(id);

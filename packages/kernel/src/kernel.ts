@@ -826,14 +826,14 @@ export class Kernel {
       if (this.behaviorT !== null) this.observe(a, false, nr === SPAWN_NR);
       if (row.mutates) {
         const t = this.current === null ? this.now() : this.stepTime;
-        if (a === this.root || this.auditRate.admit(a.id, t, () => `${row.name}:ok`)) this.audit.appendIds(t, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
+        if (a === this.root || this.auditRate.admit(a.id, t, row.name, 'ok')) this.audit.appendIds(t, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
       }
       return r;
     } catch (e) {
       if (isAiosError(e)) {
         if (row.mutates || e.code === 'EPERM' || e.code === 'EACCES') {
           const t = this.now();
-          if (a === this.root || this.auditRate.admit(a.id, t, () => `${row.name}:${e.code}`)) this.audit.append(t, a.id, row.name, this.objectLabel, e.code, e.detail);
+          if (a === this.root || this.auditRate.admit(a.id, t, row.name, e.code)) this.audit.append(t, a.id, row.name, this.objectLabel, e.code, e.detail);
         }
         if (e.code === 'EPERM' || e.code === 'EACCES') {
           this.events.publish(`security.denied`, this.now(), { agent: a.id, syscall: row.name, code: e.code });

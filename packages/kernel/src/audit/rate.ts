@@ -39,8 +39,8 @@ export class AuditRateLimiter {
     readonly windowMs = limits.AUDIT_RATE_WINDOW_MS,
   ) {}
 
-  /** True when the record may be written; false when it was counted instead. `key` is only built when dropping. */
-  admit(agent: number, time: number, key: () => string): boolean {
+  /** True when the record may be written; false when it was counted (under "<syscall>:<result>") instead. Allocates nothing when admitting. */
+  admit(agent: number, time: number, syscall: string, result: string): boolean {
     if (this.owing.size > 0) this.flushDue(time);
     let w = this.windows.get(agent);
     if (w === undefined) {
@@ -55,7 +55,7 @@ export class AuditRateLimiter {
       w.written++;
       return true;
     }
-    const k = key();
+    const k = `${syscall}:${result}`;
     if (w.dropped === 0) w.from = time;
     w.dropped++;
     w.to = time;

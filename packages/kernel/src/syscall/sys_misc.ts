@@ -88,7 +88,7 @@ export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]):
   argJson(d, 'data', limits.IPC_MAX_MESSAGE_BYTES);
   // A published event is a statement an agent makes on the record (a routing decision, a crash
   // report): it is audited with its data.
-  if (k.auditRate.admit(a.id, k.now(), () => 'EventPublish:ok')) k.audit.append(k.now(), a.id, 'EventPublish', `topic:user.${a.id}.${t}`, 'ok', { ...d });
+  if (k.auditRate.admit(a.id, k.now(), 'EventPublish', 'ok')) k.audit.append(k.now(), a.id, 'EventPublish', `topic:user.${a.id}.${t}`, 'ok', { ...d });
   k.events.publish(`user.${a.id}.${t}`, k.now(), { ...d });
 }
 

@@ -46,7 +46,8 @@ export class AuditRateLimiter {
     if (w === undefined) {
       w = { start: time, written: 0, dropped: 0, by: new Map(), from: 0, to: 0 };
       this.windows.set(agent, w);
-    } else if (time - w.start >= this.windowMs) {
+    } else if (time - w.start >= this.windowMs || time < w.start) {
+      // (a clock that went backwards starts a new window too)
       if (w.dropped > 0) this.summarise(agent, w);
       w.start = time;
       w.written = 0;
@@ -68,7 +69,7 @@ export class AuditRateLimiter {
   flushDue(time: number): void {
     for (const agent of this.owing) {
       const w = this.windows.get(agent)!;
-      if (time - w.start >= this.windowMs) this.summarise(agent, w);
+      if (time - w.start >= this.windowMs || time < w.start) this.summarise(agent, w);
     }
   }
 

@@ -47,6 +47,12 @@ export const DEFAULT_SPAWN_QUOTA = 100_000;
 export const DEFAULT_SPAWN_DEPTH = 32;
 /** Outstanding async tickets per agent; more gives EAGAIN. */
 export const TICKETS_PER_AGENT_MAX = 4_096;
+/**
+ * Blocking syscalls (Sleep, IPCWait, AsyncWait, DeviceCall, Llm*) one agent may have waiting at once
+ * (a native agent can start them without awaiting); one more gives EAGAIN. Each holds a promise, and
+ * Sleep a host timer, until it settles.
+ */
+export const BLOCKED_CALLS_PER_AGENT_MAX = 4_096;
 /** Events buffered per subscriber before new ones are dropped (and counted). */
 export const EVENT_SUBSCRIBER_BUFFER = 1_024;
 /** Audit records kept in memory by the first, in-memory audit log. */
@@ -61,6 +67,32 @@ export const ZOMBIE_RECORDS_KEPT = 1_000;
  * past it is refused with EQUOTA { resource: 'cpuReservation', limit, used, requested }.
  */
 export const DEADLINE_UTIL_MAX_PPM = 500_000;
+/**
+ * Bytes of log an exited agent keeps (its newest lines); the rest is dropped at exit, so all
+ * zombies together hold at most ZOMBIE_RECORDS_KEPT * ZOMBIE_LOG_BYTES (16 MiB) of log.
+ */
+export const ZOMBIE_LOG_BYTES = 16 * 1024;
+/** Bytes of log (UTF-16 code units) a live agent keeps in memory; older lines are dropped first. */
+export const LOG_BYTES_PER_AGENT = 1024 * 1024;
+/**
+ * Audit records one agent's syscalls may add per AUDIT_RATE_WINDOW_MS. Past it, its records are
+ * counted instead of written, and one 'AuditCoalesced' record per window names what was dropped
+ * (per syscall and result), so a storm can neither flush the ring nor fill the disk. The root
+ * agent (the host) and kernel records (exit, trap, quarantine) are not limited.
+ */
+export const AUDIT_RECORDS_PER_AGENT_WINDOW = 2_000;
+/** The window of AUDIT_RECORDS_PER_AGENT_WINDOW, in ms of the kernel clock. */
+export const AUDIT_RATE_WINDOW_MS = 1_000;
+/** Live event subscriptions one agent may hold; one more gives EQUOTA (publishing costs one match per subscription). */
+export const EVENT_SUBSCRIPTIONS_PER_AGENT_MAX = 64;
+/** Capability exports (token mints) one agent may have waiting to be signed; one more gives EAGAIN. */
+export const TOKEN_MINTS_PENDING_PER_AGENT = 8;
+/**
+ * Exported tokens the node remembers (for revocation), per exporting agent and in all; expired and
+ * revoked ones are forgotten first, and past the bound CapExport gives EQUOTA.
+ */
+export const TOKENS_PER_AGENT_MAX = 1_024;
+export const TOKENS_NODE_MAX = 65_536;
 /** Nice range, as on Linux. */
 export const NICE_MIN = -20;
 export const NICE_MAX = 19;

@@ -10,6 +10,9 @@ import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
 import { loadMessage, storeMessage, type StoredMessage } from './agent/lifecycle.ts';
 import { TicketTable } from './async/tickets.ts';
+import { AuditRateLimiter } from './audit/rate.ts';
+import { MintQueue } from './cap/mint-queue.ts';
+import { agentNameProblem } from './agent/name.ts';
 import { AuditLog } from './audit/log.ts';
 import type { CapNode, KObject } from './cap/captree.ts';
 import { type AgentInstance, type ExecutionDomain, type Gate, TrapError } from './domain/types.ts';
@@ -79,7 +82,16 @@ export class Kernel {
   readonly agents = new Map<number, Agent>();
   readonly events = new EventBus();
   readonly audit = new AuditLog();
+  /** Per-agent audit volume limit: a storm is coalesced into one summary record per window. */
+  readonly auditRate = new AuditRateLimiter((s) => {
+    const what = Object.entries(s.bySyscall).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n} ${k}`).join(', ');
+    this.audit.append(this.now(), s.agent, 'AuditCoalesced', `agent:${s.agent}`, 'ok', {
+      message: `agent ${s.agent}: ${s.dropped} records coalesced (${what})`, dropped: s.dropped, bySyscall: s.bySyscall, from: s.from, to: s.to,
+    });
+  });
   readonly tickets = new TicketTable();
+  /** Token mints (ML-DSA signing) waiting their turn: one per host timer turn, agents round robin. */
+  readonly mints = new MintQueue((fn) => this.ports.timers.setTimer(0, fn));
   readonly arena: FrameArena;
   readonly runq: RunQueue<Agent>;
   /** Deadline agents within their budget, earliest deadline first; served before the CFS queue. */
@@ -239,7 +251,9 @@ export class Kernel {
     a.instance = inst;
     a.image = image;
     a.hasOnMessage = inst.info.hasOnMessage;
-    if (a.nameFromImage && inst.info.name) a.name = inst.info.name.slice(0, limits.AGENT_NAME_MAX);
+    // An image's own name is taken only when it is a valid name (not all digits, no control characters).
+    const imageName = inst.info.name?.slice(0, limits.AGENT_NAME_MAX);
+    if (a.nameFromImage && imageName && agentNameProblem(imageName) === null) a.name = imageName;
     if (inst.info.version) a.manifest = { name: inst.info.name ?? a.name, version: inst.info.version, description: inst.info.description };
     a.state = 'ready';
     this.events.publish(`agent.${a.id}.start`, this.now(), { id: a.id, name: a.name, domain: a.domain });
@@ -455,8 +469,10 @@ export class Kernel {
     const notify = new Set<Agent>(a.supervisors);
     if (a.parent) notify.add(a.parent);
     for (const s of notify) if (s.alive) this.deliver(s, { from: a.id, data, handles: [], tag }, true);
+    this.auditRate.forget(a.id);
     this.audit.append(this.now(), a.id, 'AgentExit', a.label, 'ok', { code, reason });
     this.events.publish(`agent.${a.id}.exit`, this.now(), { id: a.id, name: a.name, code, reason });
+    a.shrinkForZombie();
     this.zombies.push(a);
     while (this.zombies.length > limits.ZOMBIE_RECORDS_KEPT) this.reap(this.zombies.shift()!);
   }
@@ -693,8 +709,15 @@ export class Kernel {
     this.dlq.remove(a);
   }
 
-  /** A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled. */
-  block<T>(a: Agent): { promise: Promise<T>; settle: (ok: boolean, value: unknown) => void } {
+  /**
+   * A blocking syscall's promise: settled by an activation of the caller, so its continuation is scheduled.
+   * EAGAIN when the agent already has BLOCKED_CALLS_PER_AGENT_MAX waiting (`bounded` false: settled at once).
+   */
+  block<T>(a: Agent, bounded = true): { promise: Promise<T>; settle: (ok: boolean, value: unknown) => void } {
+    if (bounded && a.blocked >= limits.BLOCKED_CALLS_PER_AGENT_MAX) {
+      throw new AiosError('EAGAIN', `at most ${limits.BLOCKED_CALLS_PER_AGENT_MAX} blocking calls may wait at once`, { limit: limits.BLOCKED_CALLS_PER_AGENT_MAX });
+    }
+    a.blocked++;
     let resolve!: (v: T) => void;
     let reject!: (e: unknown) => void;
     const promise = new Promise<T>((res, rej) => {
@@ -705,6 +728,7 @@ export class Kernel {
     const settle = (ok: boolean, value: unknown): void => {
       if (done) return;
       done = true;
+      a.blocked--;
       this.wake(a, () => (ok ? resolve(value as T) : reject(value)));
     };
     return { promise, settle };
@@ -729,8 +753,29 @@ export class Kernel {
     const cur = this.current;
     if (cur === null) return;
     this.current = null;
-    const a = cur.agent;
-    const dt = Math.max(0, this.ports.clock.monotonic() - cur.t0);
+    this.chargeCpu(cur.agent, Math.max(0, this.ports.clock.monotonic() - cur.t0));
+  }
+
+  /**
+   * Runs kernel work done for `a` outside its activations (token signing, from a timer) and charges
+   * its measured time to `a`. The last activation is charged first, so that time is not counted
+   * twice or to someone else.
+   */
+  chargedWork<T>(a: Agent, fn: () => T): T {
+    this.chargeCurrent();
+    const t0 = this.ports.clock.monotonic();
+    try {
+      return fn();
+    } finally {
+      if (a.alive) this.chargeCpu(a, Math.max(0, this.ports.clock.monotonic() - t0));
+    }
+  }
+
+  /**
+   * Charges CPU time to an agent: its cpuMs, virtual runtime, deadline budget and CPU quota. Activations
+   * are charged through this; so is work the kernel does for an agent outside them (token signing).
+   */
+  chargeCpu(a: Agent, dt: number): void {
     a.cpuMs += dt;
     const queued = this.isQueued(a);
     if (queued) this.dequeue(a);
@@ -835,12 +880,16 @@ export class Kernel {
     try {
       const r = handler(this, a, args);
       if (this.behaviorT !== null) this.observe(a, false, nr === SPAWN_NR);
-      if (row.mutates) this.audit.appendIds(this.current === null ? this.now() : this.stepTime, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
+      if (row.mutates) {
+        const t = this.current === null ? this.now() : this.stepTime;
+        if (a === this.root || this.auditRate.admit(a.id, t, row.name, 'ok')) this.audit.appendIds(t, a.id, this.auditNameIds[nr]!, this.objectLabel, this.auditOkId);
+      }
       return r;
     } catch (e) {
       if (isAiosError(e)) {
         if (row.mutates || e.code === 'EPERM' || e.code === 'EACCES') {
-          this.audit.append(this.now(), a.id, row.name, this.objectLabel, e.code, e.detail);
+          const t = this.now();
+          if (a === this.root || this.auditRate.admit(a.id, t, row.name, e.code)) this.audit.append(t, a.id, row.name, this.objectLabel, e.code, e.detail);
         }
         if (e.code === 'EPERM' || e.code === 'EACCES') {
           this.events.publish(`security.denied`, this.now(), { agent: a.id, syscall: row.name, code: e.code });

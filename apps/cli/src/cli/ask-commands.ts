@@ -8,6 +8,7 @@ import { connect } from './client.ts';
 import { table } from './format.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command } from './commands.ts';
+import { escapeTerminal } from './term.ts';
 
 interface IntentRow {
   agent: number;
@@ -55,7 +56,7 @@ export const ASK_COMMANDS: Record<string, Command> = {
       }
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
       const r = await c.request<{ result: unknown }>('POST', '/v1/ask', body);
-      io.out(v.json ? JSON.stringify(r.result) : typeof r.result === 'string' ? r.result : JSON.stringify(r.result, null, 2));
+      io.out(v.json ? JSON.stringify(r.result) : typeof r.result === 'string' ? escapeTerminal(r.result) : JSON.stringify(r.result, null, 2));
       return 0;
     },
   },

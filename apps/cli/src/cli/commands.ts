@@ -12,6 +12,7 @@ import { resolveDataDir } from '../node/data-dir.ts';
 import { connect } from './client.ts';
 import { psTable, topTable } from './format.ts';
 import { COMMON_OPTS as COMMON, JSON_OPT } from './options.ts';
+import { escapeTerminal } from './term.ts';
 
 export interface Command {
   summary: string;
@@ -113,11 +114,11 @@ export const COMMANDS: Record<string, Command> = {
           ...(v['accept-audit-rollback'] === true ? { acceptAuditRollback: true } : {}),
           onLog: (id, name, line) => {
             names.set(id, name);
-            io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${name}#${id}] ${line}`);
+            io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${escapeTerminal(name)}#${id}] ${escapeTerminal(line)}`);
           },
         },
       });
-      const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${msg}`);
+      const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${escapeTerminal(msg)}`);
       for (const w of node.warnings) say(`warning: ${w}`, { warning: w });
       say(`node up at http://127.0.0.1:${node.api!.port} (data ${node.dataDir}; token in ${join(node.dataDir, 'token')})`, { port: node.api!.port, dataDir: node.dataDir });
       for (const r of node.recovered) say(`recovered durable agent ${r.name}#${r.id} with ${r.pending} unread message(s)`, { agent: r.id, pending: r.pending });
@@ -171,7 +172,7 @@ export const COMMANDS: Record<string, Command> = {
       const temp = v['data-dir'] === undefined ? mkdtempSync(join(tmpdir(), 'aios-run-')) : undefined;
       const node = await boot({
         dataDir: (v['data-dir'] as string | undefined) ?? temp,
-        config: { onLog: (id, name, line) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : line) },
+        config: { onLog: (id, name, line) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : escapeTerminal(line)) },
       });
       try {
         const id = await node.spawn({ path: resolve(file!) }, spawnOptions(v));
@@ -295,7 +296,7 @@ export const COMMANDS: Record<string, Command> = {
     async run(v, [id], io) {
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
       const { lines } = await c.request<{ lines: string[] }>('GET', `/v1/agents/${agentRef(id!)}/logs`);
-      for (const l of lines) io.out(v.json ? JSON.stringify({ line: l }) : l);
+      for (const l of lines) io.out(v.json ? JSON.stringify({ line: l }) : escapeTerminal(l));
       if (!v.follow) return 0;
       const info = await c.request<AgentInfo>('GET', `/v1/agents/${agentRef(id!)}`);
       if (info.state === 'zombie' || info.state === 'dead') return 0;
@@ -304,7 +305,7 @@ export const COMMANDS: Record<string, Command> = {
       return await new Promise<number>((resolveRun) => {
         ws.on('message', (raw) => {
           const e = JSON.parse(String(raw)) as { topic: string; data: { line?: string; code?: number } };
-          if (e.topic.endsWith('.log')) io.out(v.json ? JSON.stringify({ line: e.data.line }) : String(e.data.line));
+          if (e.topic.endsWith('.log')) io.out(v.json ? JSON.stringify({ line: e.data.line }) : escapeTerminal(String(e.data.line)));
           if (e.topic.endsWith('.exit')) ws.close();
         });
         ws.on('close', () => resolveRun(0));

@@ -1,8 +1,13 @@
 // Output helpers of the CLI: tables for people, JSON for programs.
 import type { AgentInfo } from '@aios/abi';
+import { escapeTerminal } from './term.ts';
 
-/** Rows (the first is the header) in columns two spaces apart; the last column is not padded, lines are trimmed. */
-export function table(rows: string[][]): string {
+/**
+ * Rows (the first is the header) in columns two spaces apart; the last column is not padded, lines are trimmed.
+ * Cells are escaped (escapeTerminal): a name cannot break the table or write to the terminal.
+ */
+export function table(raw: string[][]): string {
+  const rows = raw.map((r) => r.map(escapeTerminal));
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }

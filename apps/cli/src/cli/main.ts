@@ -8,6 +8,7 @@ import { SVC_COMMANDS } from './svc-commands.ts';
 import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
 import { ASK_COMMANDS } from './ask-commands.ts';
+import { terminalSafe } from './term.ts';
 
 const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS };
 
@@ -34,7 +35,7 @@ function commandHelp(name: string): string {
   return [`${c.usage}`, '', c.summary, '', 'options:', ...opts, ...(c.notes ? ['', ...c.notes] : [])].join('\n');
 }
 
-export async function main(argv: string[], io: Io = { out: (l) => console.log(l), err: (l) => console.error(l) }): Promise<number> {
+export async function main(argv: string[], io: Io = { out: (l) => console.log(terminalSafe(l)), err: (l) => console.error(terminalSafe(l)) }): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.out(help());

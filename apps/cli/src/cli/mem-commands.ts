@@ -8,6 +8,7 @@ import { resolveDataDir } from '../node/data-dir.ts';
 import { connect, type NodeClient } from './client.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command, Io } from './commands.ts';
+import { escapeTerminal } from './term.ts';
 
 const ACTIONS = ['put', 'get', 'search', 'ls', 'export', 'import', 'reembed'] as const;
 /** Import requests stay under one IPC message (64 KiB) once JSON-escaped. */
@@ -100,7 +101,7 @@ export const MEM_COMMANDS: Record<string, Command> = {
           if (k !== undefined && !(Number.isInteger(k) && k >= 1 && k <= 1000)) throw new AiosError('EINVAL', '--k must be an integer 1..1000', { arg: 'k' });
           const hits = await c.request<Hit[]>('POST', '/v1/mem/search', { query: arg, ...(ns ? { ns } : {}), ...(k ? { k } : {}) });
           if (v.json) io.out(JSON.stringify(hits));
-          else for (const h of hits) io.out(`${h.id}  ${h.score.toFixed(4)}  ${oneLine(h.item.text)}`);
+          else for (const h of hits) io.out(`${h.id}  ${h.score.toFixed(4)}  ${escapeTerminal(oneLine(h.item.text))}`);
           return 0;
         }
         case 'reembed': {
@@ -113,7 +114,7 @@ export const MEM_COMMANDS: Record<string, Command> = {
           if (v.json) io.out(JSON.stringify(rows));
           else {
             io.out(['NAME', 'SHARED', 'DIM', 'EMBEDDER', 'ID'].join('\t'));
-            for (const r of rows) io.out([r.name, r.shared ? 'yes' : 'no', String(r.dim), r.embedder, r.id].join('\t'));
+            for (const r of rows) io.out([r.name, r.shared ? 'yes' : 'no', String(r.dim), r.embedder, r.id].map(escapeTerminal).join('\t'));
           }
           return 0;
         }

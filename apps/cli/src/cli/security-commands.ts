@@ -16,6 +16,7 @@ import { NODE_POLICIES, POLICY_FILE, validatePolicyText } from '../security/poli
 import { writeFileAtomic } from '../security/keystore.ts';
 import { readKeyHistory, trustedKeys, verifyKeyHistory } from '../security/history.ts';
 import { rotateOffline } from '../security/rotate-offline.ts';
+import { escapeTerminal } from './term.ts';
 
 const VERIFY_FAILED = EXIT_CODE_BY_CATEGORY.io;
 
@@ -56,7 +57,7 @@ async function readJsonFile<T>(file: string): Promise<T> {
 
 export function formatRecord(r: AuditEntry): string {
   const detail = r.detail === undefined ? '' : `  ${JSON.stringify(r.detail)}`;
-  return `${String(r.seq).padStart(7)}  ${new Date(r.time).toISOString()}  agent ${String(r.agent).padEnd(4)} ${r.syscall.padEnd(22)} ${(r.object ?? '-').padEnd(18)} ${r.result}${detail}`;
+  return escapeTerminal(`${String(r.seq).padStart(7)}  ${new Date(r.time).toISOString()}  agent ${String(r.agent).padEnd(4)} ${r.syscall.padEnd(22)} ${(r.object ?? '-').padEnd(18)} ${r.result}${detail}`);
 }
 
 function printRecords(io: Io, rs: AuditEntry[], json: boolean): void {
@@ -154,7 +155,7 @@ async function attestCommand(v: Values, [sub, file]: string[], io: Io): Promise<
   if (json) io.out(JSON.stringify({ ...r, nonceChecked, keySource }));
   else if (r.ok) {
     io.out(`quote ok: signed by ${q.keyId} (key from the ${keySource})${nonceChecked ? ', nonce matches' : ' (nonce NOT checked: pass --nonce HEX)'}`);
-    for (const e of q.eventLog) io.out(`  register ${e.index}: ${e.measurement.slice(0, 16)}…  ${e.description}`);
+    for (const e of q.eventLog) io.out(`  register ${e.index}: ${e.measurement.slice(0, 16)}…  ${escapeTerminal(e.description)}`);
   } else io.err(`aios: quote FAILS verification: ${r.reason}`);
   return r.ok ? 0 : VERIFY_FAILED;
 }

@@ -1,10 +1,9 @@
 // Offline access to a node's persisted audit log (<dataDir>/audit/*.jsonl): read-only, so it is safe
 // while the node runs. Verification across key rotations, inclusion proofs, tail and grep.
 // Trusts only the key history's first key (or a pinned key id) and what its endorsements lead to.
-import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AiosError } from '@aios/abi';
-import { CHECKPOINTS_FILE, RECORDS_FILE } from '@aios/drivers/audit-file';
+import { CHECKPOINTS_FILE, RECORDS_FILE, forEachLine, readLinesOf } from '@aios/drivers/audit-file';
 import {
   MerkleTree, decodePublicKey, encodePublicKey, fromBase64Url, fromHex, leafHash, toBase64Url, toHex, utf8,
   verifyAuditInclusion, verifyAuditLines, verifyCheckpoint,
@@ -20,18 +19,8 @@ export function auditDir(dataDir: string): string {
   return join(dataDir, AUDIT_DIR);
 }
 
-async function completeLines(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new AiosError('EIO', `cannot read ${file}`, undefined, { cause: e });
-  }
-  const lines = text.split('\n');
-  lines.pop(); // '' after the last newline, or a torn line a crash (or a running writer) left
-  return lines;
-}
+/** Complete lines, read in chunks: never one string of the whole log (a crash's or a running writer's torn line is left out). */
+const completeLines = readLinesOf;
 
 /** Stored record lines (verbatim) and checkpoints; a checkpoint line that is not JSON becomes null (a forged checkpoint). */
 export async function readAuditFiles(dataDir: string): Promise<{ lines: string[]; checkpoints: SignedCheckpoint[] }> {
@@ -178,22 +167,32 @@ export function verifyProofBundle(b: ProofBundle, trusted?: readonly string[]): 
   }
 }
 
-/** The last n stored records (parsed; a line that is not JSON is skipped). */
+/** The last n stored records (parsed; a line that is not JSON is skipped). Streams: holds n lines at most. */
 export async function tailRecords(dataDir: string, n: number): Promise<AuditEntry[]> {
-  const { lines } = await readAuditFiles(dataDir);
-  return parseSome(lines.slice(Math.max(0, lines.length - n)));
+  if (n < 1) return [];
+  const ring: string[] = [];
+  let next = 0;
+  await forEachLine(join(auditDir(dataDir), RECORDS_FILE), (l) => {
+    if (ring.length < n) ring.push(l);
+    else ring[next] = l;
+    next = (next + 1) % n;
+  });
+  return parseSome(ring.length < n ? ring : [...ring.slice(next), ...ring.slice(0, next)]);
 }
 
-/** Stored records whose line matches the pattern (a regular expression; EINVAL when it is not one). */
+/** Stored records whose line matches the pattern (a regular expression; EINVAL when it is not one). Streams the log. */
 export async function grepRecords(dataDir: string, pattern: string, flags = ''): Promise<AuditEntry[]> {
   let re: RegExp;
   try {
-    re = new RegExp(pattern, flags);
+    re = new RegExp(pattern, flags.replace(/[gy]/g, ''));
   } catch (e) {
     throw new AiosError('EINVAL', `bad pattern: ${(e as Error).message}`, { arg: 'PATTERN' });
   }
-  const { lines } = await readAuditFiles(dataDir);
-  return parseSome(lines.filter((l) => re.test(l)));
+  const hits: string[] = [];
+  await forEachLine(join(auditDir(dataDir), RECORDS_FILE), (l) => {
+    if (re.test(l)) hits.push(l);
+  });
+  return parseSome(hits);
 }
 
 function parseSome(lines: string[]): AuditEntry[] {

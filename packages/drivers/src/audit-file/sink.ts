@@ -17,6 +17,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AiosError } from '@aios/abi';
+import { readLinesOf } from './lines.ts';
 import type { AuditEntryShape, AuditSinkShape, SignedCheckpointShape } from './types.ts';
 
 export type FsyncPolicy = 'checkpoint' | 'always' | 'never';
@@ -46,32 +47,40 @@ export interface AuditFileSink extends AuditSinkShape {
 export const RECORDS_FILE = 'records.jsonl';
 export const CHECKPOINTS_FILE = 'checkpoints.jsonl';
 
-/** Cuts a torn (unterminated) last line so later appends start on a fresh line. */
+/** Cuts a torn (unterminated) last line so later appends start on a fresh line (reads only the file's end). */
 async function repairTail(file: string): Promise<void> {
-  let data: Buffer;
+  let fh: fs.FileHandle;
   try {
-    data = await fs.readFile(file);
+    fh = await fs.open(file, 'r+');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw e;
   }
-  if (data.length === 0 || data[data.length - 1] === 0x0a) return;
-  const lastNl = data.lastIndexOf(0x0a);
-  await fs.truncate(file, lastNl + 1);
+  try {
+    let end = (await fh.stat()).size;
+    if (end === 0) return;
+    const buf = Buffer.alloc(64 * 1024);
+    const last = await fh.read(buf, 0, 1, end - 1);
+    if (last.bytesRead === 1 && buf[0] === 0x0a) return;
+    // Walk back in blocks to the last newline; everything after it is the torn line.
+    while (end > 0) {
+      const from = Math.max(0, end - buf.length);
+      const { bytesRead } = await fh.read(buf, 0, end - from, from);
+      const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+      if (nl >= 0) {
+        await fh.truncate(from + nl + 1);
+        return;
+      }
+      end = from;
+    }
+    await fh.truncate(0);
+  } finally {
+    await fh.close();
+  }
 }
 
-async function readCompleteLines(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new AiosError('EIO', `cannot read ${file}`, { file }, { cause: e });
-  }
-  const lines = text.split('\n');
-  lines.pop(); // '' after the final newline, or a torn last line
-  return lines;
-}
+/** Complete lines of a file, read in chunks (see lines.ts). */
+const readCompleteLines = readLinesOf;
 
 /** Opens (creating if needed) the audit folder and repairs torn tails. EIO when the folder is unusable. */
 export async function createAuditFileSink(opts: AuditFileSinkOptions): Promise<AuditFileSink> {

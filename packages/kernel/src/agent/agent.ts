@@ -142,9 +142,38 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
     if (entry) this.onHandleDropped(entry.node);
   }
 
+  /** Blocking syscalls started and not yet settled (bounded by BLOCKED_CALLS_PER_AGENT_MAX). */
+  blocked = 0;
+  /** Live event subscriptions made by this agent (bounded by EVENT_SUBSCRIPTIONS_PER_AGENT_MAX). */
+  subscriptions = 0;
+  /** Characters held in `logs` (bounded by LOG_BYTES_PER_AGENT, and ZOMBIE_LOG_BYTES once exited). */
+  logBytes = 0;
+
+  /** Keeps the newest lines within LOG_LINES_PER_AGENT and LOG_BYTES_PER_AGENT (ZOMBIE_LOG_BYTES once exited). */
   pushLog(line: string): void {
-    if (this.logs.length >= limits.LOG_LINES_PER_AGENT) this.logs.shift();
     this.logs.push(line);
+    this.logBytes += line.length;
+    this.trimLog(this.alive ? limits.LOG_BYTES_PER_AGENT : limits.ZOMBIE_LOG_BYTES, limits.LOG_LINES_PER_AGENT);
+  }
+
+  private trimLog(maxBytes: number, maxLines: number): void {
+    let drop = 0;
+    let bytes = this.logBytes;
+    while (drop < this.logs.length - 1 && (this.logs.length - drop > maxLines || bytes > maxBytes)) bytes -= this.logs[drop++]!.length;
+    if (drop > 0) {
+      this.logs.splice(0, drop);
+      this.logBytes = bytes;
+    }
+  }
+
+  /**
+   * At exit: what a zombie keeps is bounded. The log shrinks to its newest ZOMBIE_LOG_BYTES, the
+   * manifest to its name and version (for `ps`), and the image is let go (a zombie never runs again).
+   */
+  shrinkForZombie(): void {
+    this.trimLog(limits.ZOMBIE_LOG_BYTES, limits.LOG_LINES_PER_AGENT);
+    if (this.manifest !== null) this.manifest = { name: this.manifest.name, ...(this.manifest.version !== undefined ? { version: this.manifest.version } : {}) };
+    this.image = null;
   }
 
   /** Queue a kernel notice (exit, trap, event) even past the mailbox depth: supervision never loses them. */

@@ -99,6 +99,10 @@ export class MemoryUseCounter implements TokenUseCounter {
   record(id: string): void {
     this.counts.set(id, this.count(id) + 1);
   }
+  /** Drops the count of a token that can never be presented again (expired or revoked). */
+  forget(id: string): void {
+    this.counts.delete(id);
+  }
 }
 
 /** What the cache keeps per token string: the decoded claims and whether the signature verified. */

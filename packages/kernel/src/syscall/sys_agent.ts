@@ -8,6 +8,7 @@ import {
 } from '@aios/abi';
 import type { Agent } from '../agent/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
+import { checkAgentName } from '../agent/name.ts';
 import type { Kernel } from '../kernel.ts';
 import { QuotaNode } from '../quota/quota.ts';
 import { CpuQuota, IpcRate } from '../quota/rate.ts';
@@ -38,8 +39,7 @@ export function loadRequest(a: Agent): LoadRequest {
 export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'the caller may not spawn agents (no SPAWN right)', { needed: 'SPAWN' });
   const opts = argObject(optsValue, 'opts') ?? {};
-  const name = opts.name === undefined ? 'agent' : argString(opts.name, 'opts.name', limits.AGENT_NAME_MAX);
-  if (name.length === 0) throw new AiosError('EINVAL', 'opts.name must not be empty', { arg: 'opts.name' });
+  const name = opts.name === undefined ? 'agent' : checkAgentName(opts.name, 'opts.name');
   const nice = argOptInt(opts.nice, 'opts.nice', limits.NICE_MIN, limits.NICE_MAX, 0);
   const hints: SchedHint[] = opts.hints === undefined ? [] : parseHints(opts.hints, 'opts.hints');
   const deadline = opts.deadline === undefined ? null : parseDeadline(opts.deadline, 'opts.deadline');
@@ -209,7 +209,7 @@ export function sys_agentSupervisorRegister(k: Kernel, a: Agent, [agents]: unkno
 export function validateManifest(value: unknown): AgentManifest {
   const m = argObject(value, 'manifest', false)!;
   argJson(m, 'manifest', limits.MANIFEST_MAX_BYTES);
-  const name = argString(m.name, 'manifest.name', limits.AGENT_NAME_MAX);
+  const name = checkAgentName(m.name, 'manifest.name');
   const out: AgentManifest = { name };
   if (m.version !== undefined) out.version = argString(m.version, 'manifest.version', 64);
   if (m.description !== undefined) out.description = argString(m.description, 'manifest.description', 4096);

@@ -48,7 +48,7 @@ export function sys_sleep(k: Kernel, a: Agent, [ms]: unknown[]): Promise<void> {
 }
 
 export function sys_schedYield(k: Kernel, a: Agent): Promise<void> {
-  const { promise, settle } = k.block<void>(a);
+  const { promise, settle } = k.block<void>(a, false); // settled at once: nothing piles up
   settle(true, undefined);
   return promise;
 }
@@ -65,6 +65,9 @@ let nextSub = 1;
 
 export function sys_eventSubscribe(k: Kernel, a: Agent, [pattern]: unknown[]): number {
   validatePattern(pattern);
+  if (a.subscriptions >= limits.EVENT_SUBSCRIPTIONS_PER_AGENT_MAX) {
+    throw new AiosError('EQUOTA', `at most ${limits.EVENT_SUBSCRIPTIONS_PER_AGENT_MAX} event subscriptions per agent`, { resource: 'subscriptions', limit: limits.EVENT_SUBSCRIPTIONS_PER_AGENT_MAX, used: a.subscriptions });
+  }
   k.authorize(a, 'EventSubscribe', { type: 'topic', id: pattern as string });
   const sub = new Subscription(pattern as string, nextSub++);
   const enc = new TextEncoder();
@@ -77,7 +80,14 @@ export function sys_eventSubscribe(k: Kernel, a: Agent, [pattern]: unknown[]): n
       return true;
     },
   });
-  sub.release = unsubscribe;
+  a.subscriptions++;
+  let live = true;
+  sub.release = () => {
+    if (!live) return;
+    live = false;
+    a.subscriptions--;
+    unsubscribe();
+  };
   k.objectLabel = sub.label;
   return k.insertHandle(a, sub, 1, null);
 }
@@ -89,7 +99,7 @@ export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]):
   argJson(d, 'data', limits.IPC_MAX_MESSAGE_BYTES);
   // A published event is a statement an agent makes on the record (a routing decision, a crash
   // report): it is audited with its data.
-  k.audit.append(k.now(), a.id, 'EventPublish', `topic:user.${a.id}.${t}`, 'ok', { ...d });
+  if (k.auditRate.admit(a.id, k.now(), 'EventPublish', 'ok')) k.audit.append(k.now(), a.id, 'EventPublish', `topic:user.${a.id}.${t}`, 'ok', { ...d });
   k.events.publish(`user.${a.id}.${t}`, k.now(), { ...d });
 }
 

@@ -20,19 +20,26 @@ export function sys_capExport(k: Kernel, a: Agent, [handle, opts]: unknown[]): n
   const maxUses = o.maxUses === undefined ? 1 : argInt(o.maxUses, 'opts.maxUses', 1, 1_000_000);
   const audience = o.audience === undefined || o.audience === 'node' ? tokens.issuer.nodeAudience : `agent:${argInt(o.audience, 'opts.audience', 1, Number.MAX_SAFE_INTEGER)}`;
   k.authorize(a, 'CapExport', { type: node.object.type, id: node.object.label, attrs: { rights } });
+  tokens.checkRoom(a.id, k.now());
+  k.mints.checkRoom(a.id);
   const ticket = k.tickets.create(a.id, 'CapExport');
   const expires = k.now() + ttl;
   const nonce = k.ports.random(16);
-  // Minting signs with ML-DSA-65 (milliseconds): done on a later turn, outside the caller's activation.
-  k.ports.timers.setTimer(0, () => {
-    try {
-      if (node.revoked) throw new AiosError('EPERM', 'the handle was revoked before the token was minted');
-      const m = tokens.mint(node, rights, expires, audience, maxUses, nonce);
-      k.audit.append(k.now(), a.id, 'TokenMint', node.object.label, 'ok', { token: m.id, rights, audience, maxUses, expires });
-      k.tickets.settle(ticket, { kind: 'done', value: m.token });
-    } catch (e) {
-      k.tickets.settle(ticket, { kind: 'failed', error: e });
-    }
+  // Minting signs with ML-DSA-65 (milliseconds): it waits in the node's mint queue (one per loop turn,
+  // round robin), outside the caller's activation, and the time it takes is charged to the caller's CPU.
+  k.mints.push(a.id, () => {
+    if (!a.alive) return;
+    k.chargedWork(a, () => {
+      try {
+        if (node.revoked) throw new AiosError('EPERM', 'the handle was revoked before the token was minted');
+        tokens.checkRoom(a.id, k.now());
+        const m = tokens.mint(node, rights, expires, audience, maxUses, nonce, a.id);
+        k.audit.append(k.now(), a.id, 'TokenMint', node.object.label, 'ok', { token: m.id, rights, audience, maxUses, expires });
+        k.tickets.settle(ticket, { kind: 'done', value: m.token });
+      } catch (e) {
+        k.tickets.settle(ticket, { kind: 'failed', error: e });
+      }
+    });
   });
   return ticket;
 }

@@ -120,7 +120,7 @@ export function getAsyncResult(ticket: Ticket): unknown {
 
 /**
  * IPCWait (nr 13, blocking). Blocking form of IPCRecv: resolves with the next message, or ETIMEDOUT.
- * Errors: ETIMEDOUT, EINVAL, ECANCELED.
+ * Errors: ETIMEDOUT, EINVAL, ECANCELED, EAGAIN.
  */
 export function ipcWait(timeoutMs?: number): Promise<Message> {
   return trapAsync(13, [timeoutMs]) as Promise<Message>;
@@ -129,7 +129,7 @@ export function ipcWait(timeoutMs?: number): Promise<Message> {
 /**
  * AsyncWait (nr 14, blocking). Blocking form of GetAsyncResult.
  * Needs: ticket: owner.
- * Errors: EINVAL, ETIMEDOUT, ECANCELED.
+ * Errors: EINVAL, ETIMEDOUT, ECANCELED, EAGAIN.
  */
 export function asyncWait(ticket: Ticket, timeoutMs?: number): Promise<unknown> {
   return trapAsync(14, [ticket, timeoutMs]) as Promise<unknown>;
@@ -255,7 +255,7 @@ export function schedYield(): Promise<void> {
 
 /**
  * Sleep (nr 30, blocking). Resolves after ms milliseconds of the node clock.
- * Errors: EINVAL.
+ * Errors: EINVAL, EAGAIN.
  */
 export function sleep(ms: number): Promise<void> {
   return trapAsync(30, [ms]) as Promise<void>;
@@ -263,7 +263,7 @@ export function sleep(ms: number): Promise<void> {
 
 /**
  * EventSubscribe (nr 31, sync). Subscribes to event topics ('agent.*.exit'); events arrive as messages tagged 'event'. Close the handle to stop.
- * Errors: EINVAL, EACCES.
+ * Errors: EINVAL, EACCES, EQUOTA.
  */
 export function eventSubscribe(pattern: string): Handle {
   return trap(31, [pattern]) as Handle;
@@ -356,7 +356,7 @@ export function llmStreamOpen(device: Handle | LlmRequest, req?: LlmRequest): Ha
 /**
  * LlmStreamNext (nr 43, blocking). The next chunk of a stream, or null after the last one.
  * Needs: stream: READ.
- * Errors: EPERM, EBADF, ECANCELED, ETIMEDOUT, EIO, EQUOTA.
+ * Errors: EPERM, EBADF, ECANCELED, ETIMEDOUT, EIO, EQUOTA, EAGAIN.
  */
 export function llmStreamNext(stream: Handle): Promise<LlmChunk | null> {
   return trapAsync(43, [stream]) as Promise<LlmChunk | null>;
@@ -455,7 +455,7 @@ export function agentSpecialize(template: Handle, opts?: SpawnOptions): Ticket {
 /**
  * DeviceCall (nr 54, blocking). Calls a method of a driver on the device bus (a storage driver's or an embedder's); only the methods its kind exposes.
  * Needs: device: USE.
- * Errors: EPERM, EBADF, EINVAL, ENOSYS, EIO, ECONFLICT, EEXIST, ENOENT, EQUOTA.
+ * Errors: EPERM, EBADF, EINVAL, ENOSYS, EIO, ECONFLICT, EEXIST, ENOENT, EQUOTA, EAGAIN.
  */
 export function deviceCall(device: Handle, method: string, args?: unknown[]): Promise<unknown> {
   return trapAsync(54, [device, method, args]) as Promise<unknown>;
@@ -489,7 +489,7 @@ export function agentOpen(agent: AgentId, rights?: number): Handle {
 /**
  * CapExport (nr 58, async). Exports a capability as a token (hybrid Ed25519 + ML-DSA-65 signature) with caveats: rights, expiry, audience, maximum uses. Revoking the handle revokes the token.
  * Needs: handle: TRANSFER.
- * Errors: EPERM, EACCES, EBADF, EINVAL, ENOSYS.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, ENOSYS, EAGAIN, EQUOTA.
  */
 export function capExport(handle: Handle, opts?: { rights?: number; expiresInMs?: number; audience?: AgentId | "node"; maxUses?: number }): Ticket {
   return trap(58, [handle, opts]) as Ticket;
@@ -506,7 +506,7 @@ export function capRedeem(token: string, rights?: number): Handle {
 /**
  * PolicyApply (nr 60, blocking). Replaces the node's Cedar policy set atomically (validated against the schema first; a bad set is refused whole with EINVAL).
  * Needs: self: ADMIN.
- * Errors: EPERM, EINVAL, ENOSYS, EIO.
+ * Errors: EPERM, EINVAL, ENOSYS, EIO, EAGAIN.
  */
 export function policyApply(text: string): Promise<{ version: number; policies: number; sha256: string }> {
   return trapAsync(60, [text]) as Promise<{ version: number; policies: number; sha256: string }>;

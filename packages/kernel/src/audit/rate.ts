@@ -1,0 +1,90 @@
+// Per-agent rate limit of audit volume. Each agent may add `perWindow` records per window of
+// the kernel clock; past it, its records are counted by "<syscall>:<result>" instead of written,
+// and one summary record per window says what was coalesced. Trusts the caller for time.
+//
+// Contract: admit() is the only question asked on the syscall path; a summary is emitted (through
+// `emit`) at the first audit activity after the window of the dropping agent ends, or when the
+// agent exits (forget()), so evidence of a storm is always written, just not record by record.
+
+import { limits } from '@aios/abi';
+
+export interface CoalescedSummary {
+  agent: number;
+  /** Records not written, in all. */
+  dropped: number;
+  /** Per "<syscall>:<result>", e.g. "IPCSend:EPERM". */
+  bySyscall: Record<string, number>;
+  /** Kernel time of the first and last coalesced record. */
+  from: number;
+  to: number;
+}
+
+interface AgentWindow {
+  start: number;
+  written: number;
+  dropped: number;
+  by: Map<string, number>;
+  from: number;
+  to: number;
+}
+
+export class AuditRateLimiter {
+  private readonly windows = new Map<number, AgentWindow>();
+  /** Agents with coalesced records not yet summarised. */
+  private readonly owing = new Set<number>();
+
+  constructor(
+    private readonly emit: (s: CoalescedSummary) => void,
+    readonly perWindow = limits.AUDIT_RECORDS_PER_AGENT_WINDOW,
+    readonly windowMs = limits.AUDIT_RATE_WINDOW_MS,
+  ) {}
+
+  /** True when the record may be written; false when it was counted (under "<syscall>:<result>") instead. Allocates nothing when admitting. */
+  admit(agent: number, time: number, syscall: string, result: string): boolean {
+    if (this.owing.size > 0) this.flushDue(time);
+    let w = this.windows.get(agent);
+    if (w === undefined) {
+      w = { start: time, written: 0, dropped: 0, by: new Map(), from: 0, to: 0 };
+      this.windows.set(agent, w);
+    } else if (time - w.start >= this.windowMs || time < w.start) {
+      // (a clock that went backwards starts a new window too)
+      if (w.dropped > 0) this.summarise(agent, w);
+      w.start = time;
+      w.written = 0;
+    }
+    if (w.written < this.perWindow) {
+      w.written++;
+      return true;
+    }
+    const k = `${syscall}:${result}`;
+    if (w.dropped === 0) w.from = time;
+    w.dropped++;
+    w.to = time;
+    w.by.set(k, (w.by.get(k) ?? 0) + 1);
+    this.owing.add(agent);
+    return false;
+  }
+
+  /** Summarises every agent whose window has ended with records coalesced. */
+  flushDue(time: number): void {
+    for (const agent of this.owing) {
+      const w = this.windows.get(agent)!;
+      if (time - w.start >= this.windowMs || time < w.start) this.summarise(agent, w);
+    }
+  }
+
+  /** The agent is gone: summarise what it still owes and forget its window. */
+  forget(agent: number): void {
+    const w = this.windows.get(agent);
+    if (w !== undefined && w.dropped > 0) this.summarise(agent, w);
+    this.windows.delete(agent);
+  }
+
+  private summarise(agent: number, w: AgentWindow): void {
+    const s: CoalescedSummary = { agent, dropped: w.dropped, bySyscall: Object.fromEntries(w.by), from: w.from, to: w.to };
+    w.dropped = 0;
+    w.by = new Map();
+    this.owing.delete(agent);
+    this.emit(s);
+  }
+}

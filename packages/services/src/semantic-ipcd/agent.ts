@@ -16,8 +16,7 @@ import {
   ipcWait, llmComplete, manifestList, nsLookup, selfHandle,
 } from '@aios/runtime/kernel';
 import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
-import { DEFAULT_THRESHOLD, IntentRouter, type RouteMatch } from './router.ts';
-import { calibrateForEmbedder } from './autotune.ts';
+import { IntentRouter, type RouteMatch } from './router.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
 import { validateSchema } from './schema.ts';
 import {
@@ -72,27 +71,10 @@ async function nodeEmbedder(h: Handle): Promise<EmbedderDriver> {
 }
 
 /**
- * Where the refusal threshold came from: the unit's config, the offline default (for the embedder it was tuned
- * for), calibration for this embedder, or the offline default because calibration failed (likely the wrong scale).
+ * Where the refusal threshold came from: the unit's config (fixed), or the live registry (derived by leave-one-out
+ * over the registered examples, for whatever embedder the node has; 'default' while the registry is too small).
  */
-export type ThresholdSource = 'config' | 'default' | 'calibrated' | 'uncalibrated';
-
-/**
- * The refusal threshold for `embedder`: config.threshold when set; DEFAULT_THRESHOLD for the offline embedder it
- * was calibrated for; otherwise calibrated now on the shipped data set's dev split (calibrateForEmbedder).
- */
-async function chooseThreshold(embedder: EmbedderDriver, config: SemanticConfig, log: (...a: unknown[]) => void): Promise<{ threshold: number; source: ThresholdSource }> {
-  if (config.threshold !== undefined) return { threshold: config.threshold, source: 'config' };
-  if (embedder.info.name === 'embedder-wink') return { threshold: DEFAULT_THRESHOLD, source: 'default' };
-  try {
-    const c = await calibrateForEmbedder(embedder);
-    log(`threshold ${c.threshold.toFixed(3)} calibrated for ${embedder.info.name} on the shipped intent set (dev: in-scope accuracy ${c.inScopeAccuracy.toFixed(2)}, out-of-scope recall ${c.oosRecall.toFixed(2)})`);
-    return { threshold: c.threshold, source: 'calibrated' };
-  } catch (e) {
-    log(`could not calibrate a threshold for ${embedder.info.name} (${(e as Error).message}): using ${DEFAULT_THRESHOLD}, tuned for embedder-wink; set config.threshold`);
-    return { threshold: DEFAULT_THRESHOLD, source: 'uncalibrated' };
-  }
-}
+export type ThresholdSource = 'config' | 'registry' | 'default';
 
 class SemanticIpcd {
   private readonly targets = new Map<number, Target>();
@@ -108,7 +90,6 @@ class SemanticIpcd {
     private readonly router: IntentRouter | null,
     private readonly model: Handle | null,
     private readonly log: (...a: unknown[]) => void,
-    private readonly thresholdSource: ThresholdSource | null = null,
     private readonly embedderName: string | null = null,
   ) {}
 
@@ -237,7 +218,7 @@ class SemanticIpcd {
       const req = readRequest(raw);
       switch (req.op) {
         case 'intents': return this.answer(replyTo, reqId, { ok: true, result: this.list() });
-        case 'status': return this.answer(replyTo, reqId, { ok: true, result: { embedder: this.router !== null, embedderName: this.embedderName, intents: this.list().length, threshold: this.router?.threshold ?? null, thresholdSource: this.thresholdSource, pending: this.forwards.size } });
+        case 'status': return this.answer(replyTo, reqId, { ok: true, result: this.status() });
         default: return await this.dispatch(req, m.from, replyTo);
       }
     } catch (e) {
@@ -246,6 +227,17 @@ class SemanticIpcd {
   }
 
   // ---- ops ----
+
+  /** The status op: embedder, the refusal threshold in force and its source (derived now if the registry changed). */
+  private status(): Record<string, unknown> {
+    const t = this.router?.thresholdInfo();
+    return {
+      embedder: this.router !== null, embedderName: this.embedderName, intents: this.list().length,
+      threshold: t?.threshold ?? null, thresholdSource: t?.source ?? null, pending: this.forwards.size,
+      ...(t?.samples !== undefined ? { thresholdSamples: t.samples } : {}),
+      ...(t?.looInScopeAccuracy !== undefined ? { thresholdLoo: { inScopeAccuracy: t.looInScopeAccuracy, oosRecall: t.looOosRecall } } : {}),
+    };
+  }
 
   private list(): Array<Record<string, unknown>> {
     const out: Array<Record<string, unknown>> = [];
@@ -466,13 +458,11 @@ export default defineAgent({
     eventSubscribe('registry.changed');
     eventSubscribe('agent.*.exit');
     let router: IntentRouter | null = null;
-    let source: ThresholdSource | null = null;
     let embedderName: string | null = null;
     try {
       const embedder = await nodeEmbedder(nsLookup('embedder'));
-      const chosen = await chooseThreshold(embedder, config, (...a) => ctx.log(...a));
-      router = new IntentRouter({ embedder, threshold: chosen.threshold });
-      source = chosen.source;
+      // A configured threshold is fixed; otherwise the router derives it from the live registry.
+      router = new IntentRouter({ embedder, threshold: config.threshold });
       embedderName = embedder.info.name;
     } catch (e) {
       ctx.log(`no embedder (${(e as Error).message}): routing by intent name only`);
@@ -485,7 +475,7 @@ export default defineAgent({
         ctx.log('config.extract is set but no model device was granted: extraction off');
       }
     }
-    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), source, embedderName);
+    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName);
     await svc.sync();
     for (;;) {
       const wait = svc.expire();

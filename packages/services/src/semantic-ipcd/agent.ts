@@ -17,6 +17,7 @@ import {
 } from '@aios/runtime/kernel';
 import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
 import { IntentRouter, type RouteMatch } from './router.ts';
+import { RouteJudge, readJudgeConfig } from './judge.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
 import { validateSchema } from './schema.ts';
 import {
@@ -76,6 +77,28 @@ async function nodeEmbedder(h: Handle): Promise<EmbedderDriver> {
  */
 export type ThresholdSource = 'config' | 'registry' | 'default';
 
+/**
+ * The close-call judge over the 'model' device: config.judge false is off, true / an object is on; unset, on when
+ * the device is a real model (not the offline stand-in). Null when off or when no model device was granted.
+ */
+async function makeJudge(config: SemanticConfig, log: (...a: unknown[]) => void): Promise<RouteJudge | null> {
+  if (config.judge === false) return null;
+  let model: Handle;
+  try {
+    model = nsLookup('model');
+  } catch {
+    if (config.judge !== undefined) log('config.judge is set but no model device was granted: judge off');
+    return null;
+  }
+  if (config.judge === undefined && (await describeDevice(model, deviceCall))?.name === 'llm-offline') return null;
+  const cfg = readJudgeConfig(config.judge === undefined ? true : config.judge);
+  log(`close routing calls (margin ${cfg.margin}) go to the model device, at most ${cfg.maxCallsPerMinute} calls per minute`);
+  return new RouteJudge(cfg, async (messages, maxTokens) => {
+    const r = await llmComplete(model, { messages, temperature: 0, maxTokens });
+    return { text: r.text, tokens: r.usage.promptTokens + r.usage.completionTokens };
+  }, clockNow);
+}
+
 class SemanticIpcd {
   private readonly targets = new Map<number, Target>();
   private readonly load = new Map<number, { inflight: number; latencyMs?: number }>();
@@ -91,6 +114,7 @@ class SemanticIpcd {
     private readonly model: Handle | null,
     private readonly log: (...a: unknown[]) => void,
     private readonly embedderName: string | null = null,
+    private readonly judge: RouteJudge | null = null,
   ) {}
 
   // ---- registry ----
@@ -236,6 +260,7 @@ class SemanticIpcd {
       threshold: t?.threshold ?? null, thresholdSource: t?.source ?? null, pending: this.forwards.size,
       ...(t?.samples !== undefined ? { thresholdSamples: t.samples } : {}),
       ...(t?.looInScopeAccuracy !== undefined ? { thresholdLoo: { inScopeAccuracy: t.looInScopeAccuracy, oosRecall: t.looOosRecall } } : {}),
+      judge: this.judge === null ? null : { margin: this.judge.config.margin, k: this.judge.config.k, ...this.judge.stats },
     };
   }
 
@@ -274,8 +299,37 @@ class SemanticIpcd {
       }
       return { matches, via: 'text' };
     }
-    const r = await this.router.route(text);
-    return { matches: r.instances, via: 'text' };
+    return { matches: await this.routeText(text), via: 'text' };
+  }
+
+  /** Routes text by meaning; a close call is settled by the model when a judge is configured (judge.ts). */
+  private async routeText(text: string): Promise<RouteMatch[]> {
+    const router = this.router!;
+    if (this.judge === null) return (await router.route(text)).instances;
+    const threshold = router.threshold;
+    const r = await router.route(text, { threshold: -1, k: this.judge.config.k });
+    const cands = r.candidates.map((c) => ({ ...c, description: this.descriptionOf(c.intent) }));
+    const v = await this.judge.judge(text, cands, threshold);
+    if (v !== undefined && 'refuse' in v) {
+      throw new AiosError('ENOROUTE', 'no registered intent matches the request (the model judged that none serves it)', { threshold, candidates: r.candidates, judge: 'none' });
+    }
+    if (v !== undefined && v.pick !== r.best.intent) {
+      const score = r.candidates.find((c) => c.intent === v.pick)?.score ?? 0;
+      const picked = this.byName(v.pick).map((m) => ({ ...m, score }));
+      if (picked.length > 0) return picked;
+    }
+    if (v === undefined && r.best.score < threshold) {
+      throw new AiosError('ENOROUTE', 'no registered intent matches the request', { threshold, candidates: r.candidates });
+    }
+    return r.instances;
+  }
+
+  private descriptionOf(intent: string): string {
+    for (const t of this.targets.values()) {
+      const i = t.intents.get(intent);
+      if (i) return i.description ?? '';
+    }
+    return '';
   }
 
   private async askerName(agent: number): Promise<string> {
@@ -475,7 +529,8 @@ export default defineAgent({
         ctx.log('config.extract is set but no model device was granted: extraction off');
       }
     }
-    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName);
+    const judge = router === null ? null : await makeJudge(config, (...a) => ctx.log(...a));
+    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName, judge);
     await svc.sync();
     for (;;) {
       const wait = svc.expire();

@@ -13,14 +13,13 @@ const CANDS = [
 /** A scripted model: answers from a table by request text, counts calls and what it was shown. */
 function scripted(answers: Record<string, string>): JudgeComplete & { calls: string[] } {
   const calls: string[] = [];
-  const f = (async (messages) => {
+  const f = Object.assign(async (messages: Parameters<JudgeComplete>[0]) => {
     const user = messages[1]!.content;
     calls.push(user);
     const text = JSON.parse(user.split('\n')[0]!.slice('Request: '.length)) as string;
     if (!(text in answers)) throw new Error('model down');
     return { text: answers[text]!, tokens: 50 };
-  }) as JudgeComplete & { calls: string[] };
-  f.calls = calls;
+  }, { calls });
   return f;
 }
 

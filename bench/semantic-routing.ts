@@ -15,6 +15,8 @@ import {
 import type { ScorerWeights } from '../packages/services/src/semantic-ipcd/index.ts';
 import { fewShot, loadIntentSet, type FewShotSplit, type IntentSet } from './lib/intent-sets.ts';
 import { isFull, round } from './lib/stats.ts';
+import { loadavg } from 'node:os';
+import { dotAt } from '../packages/services/src/semantic-ipcd/scorer.ts';
 
 const SEED = 42;
 const driver = embedderFromEnv(process.env);
@@ -198,7 +200,14 @@ async function latency(sets: IntentSet[], total: number, nQueries: number) {
   }
   times.sort((a, b) => a - b);
   const pct = (p: number) => round(times[Math.min(times.length - 1, Math.floor(p * times.length))]!, 3);
-  return { intents: router.size, queries: nQueries, threshold: round(threshold, 4), registerMs: Math.round(registerMs), packAndThresholdMs: Math.round(packMs), p50Ms: pct(0.5), p90Ms: pct(0.9), p99Ms: pct(0.99), note: local.embedSync ? 'includes embedding the request (embedder-wink)' : 'excludes the embedding server' };
+  // The machine's speed in the same run: one pass of 640k multiply-adds (1,000 centroids of 639 dimensions).
+  const M = new Float32Array(1000 * 639).map((_, i) => ((i * 7919) % 1000) / 1000);
+  const v = M.subarray(0, 639);
+  const tRef = performance.now();
+  let acc = 0;
+  for (let rep = 0; rep < 50; rep++) for (let i = 0; i < 1000; i++) acc += dotAt(v, M, i * 639, 639);
+  const reference640kMacMs = round((performance.now() - tRef) / 50, 3);
+  return { intents: router.size, queries: nQueries, threshold: round(threshold, 4), reference640kMacMs: acc > 0 ? reference640kMacMs : NaN, loadAverage1m: round(loadavg()[0]!, 2), registerMs: Math.round(registerMs), packAndThresholdMs: Math.round(packMs), p50Ms: pct(0.5), p90Ms: pct(0.9), p99Ms: pct(0.99), note: local.embedSync ? 'includes embedding the request (embedder-wink)' : 'excludes the embedding server' };
 }
 
 /** The hand-written shipped set (smoke test): its test split, the router's own threshold. */

@@ -16,6 +16,11 @@ export interface ScorerWeights {
   vecNearest: number;
 }
 export const DEFAULT_SCORER_WEIGHTS: ScorerWeights = { lexCentroid: 0.3, lexNearest: 0.25, vecCentroid: 0.2, vecNearest: 0.25 };
+/**
+ * Intents whose embedding terms are computed per request: the best DENSE_POOL by lexical evidence (all of them when
+ * there are fewer), so routing cost grows with the registry only through the sparse lexical part.
+ */
+export const DENSE_POOL = 128;
 /** Weight of the description (or humanised name) in an intent's centroids, relative to the mean example. */
 export const DESCRIPTION_WEIGHT = 0.5;
 
@@ -176,20 +181,30 @@ export class HybridIndex {
       base[i] = w.lexCentroid * centDot[i]! + w.lexNearest * near;
     }
     const d = qd === null || this.cents.length === 0 ? 0 : this.dim;
+    let pool = base;
     if (d > 0) {
       let own: Float32Array | null = null;
       if (skip >= 0) {
         own = new Float32Array(d);
         this.denseCentroidInto(skipSlot, skip, own, 0);
       }
-      for (let i = 0; i < S; i++) base[i]! += w.vecCentroid * (i === skipSlot ? dotAt(qd!, own!, 0, d) : dotAt(qd!, this.cents, i * d, d));
+      // Stage 1: with many intents, only the DENSE_POOL best by lexical evidence (and the left-out example's own
+      // intent) get the embedding terms; the rest are out of the running (not returned).
+      let cand: Iterable<number>;
+      if (S > DENSE_POOL) {
+        const top = topIndices(base, DENSE_POOL);
+        if (skipSlot >= 0 && !top.includes(skipSlot)) top.push(skipSlot);
+        cand = top;
+        pool = new Float64Array(S).fill(-Infinity);
+      } else cand = Array.from({ length: S }, (_, i) => i);
+      for (const i of cand) pool[i] = base[i]! + w.vecCentroid * (i === skipSlot ? dotAt(qd!, own!, 0, d) : dotAt(qd!, this.cents, i * d, d));
     }
     // Shortlist by the partial score, then add the nearest-example embedding term.
-    const m = Math.min(S, Math.max(this.shortlist, want));
-    const order = topIndices(base, m);
+    const m = Math.min(S, Math.max(this.shortlist, want), d > 0 ? DENSE_POOL + 1 : S);
+    const order = topIndices(pool, m).filter((i) => pool[i]! > -Infinity);
     const out: SlotScore[] = [];
     for (const i of order) {
-      let s = base[i]!;
+      let s = pool[i]!;
       if (d > 0) {
         let near = -1;
         for (let e = this.exStart[i]!; e < this.exStart[i + 1]!; e++) {

@@ -7,7 +7,7 @@
 //   multicast {text?, intent?, payload?, timeoutMs?}         -> MulticastResult[]
 //   negotiate {text?, intent?, payload?, timeoutMs?}         -> Bid[] (cheapest first); award with ask {intent, agent}
 //   intents   {}                                             -> IntentRow[]
-//   status    {}                                             -> {embedder, embedderName, intents, threshold, thresholdSource, pending}
+//   status    {}                                             -> {embedder, embedderName, intents, threshold, thresholdSource, thresholdSamples?, thresholdLoo?, judge, pending}
 // Forwarded to a target (tagged 'intent'): {id, intent, payload, text} with a reply handle; the target answers
 // {id, ok, result|error}. intent '__bid' carries {intent, payload, text} and is answered with a bid.
 

@@ -1,5 +1,5 @@
 // Public surface of the semantic intent router library (subpath "@aios/services/semantic-ipcd").
-export { IntentRouter, DEFAULT_THRESHOLD, MAX_LOO_SAMPLES, MIN_LOO_SAMPLES, MIN_REGISTRY_THRESHOLD, TARGET_OOS_RECALL, DEFAULT_SHORTLIST, EXAMPLE_BLEND, DESCRIPTION_WEIGHT, MAX_EXAMPLES, MAX_TEXT_CHARS } from './router.ts';
+export { IntentRouter, DEFAULT_THRESHOLD, MAX_LOO_SAMPLES, MIN_LOO_SAMPLES, MIN_REGISTRY_THRESHOLD, DEFAULT_SHORTLIST, EXAMPLE_BLEND, DESCRIPTION_WEIGHT, MAX_EXAMPLES, MAX_TEXT_CHARS } from './router.ts';
 export type { IntentRouterOptions, RouteMatch, RouteOptions, RouteResult, RouterThresholdSource, ThresholdInfo } from './router.ts';
 export { HybridIndex, DEFAULT_SCORER_WEIGHTS } from './scorer.ts';
 export type { ScorerWeights, LooSample } from './scorer.ts';

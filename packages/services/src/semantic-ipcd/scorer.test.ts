@@ -2,7 +2,7 @@
 // deterministic bag-of-words embedder (services may not import drivers).
 import { describe, expect, it } from 'vitest';
 import type { EmbedderDriver } from '@aios/abi';
-import { IntentRouter, MIN_REGISTRY_THRESHOLD, DEFAULT_THRESHOLD, TARGET_OOS_RECALL } from './index.ts';
+import { IntentRouter, MIN_REGISTRY_THRESHOLD, DEFAULT_THRESHOLD } from './index.ts';
 import { LexicalVocabulary, termCounts, words, sparseDot } from './lexical.ts';
 import { HybridIndex } from './scorer.ts';
 
@@ -82,8 +82,9 @@ describe('semantic-ipcd scorer', () => {
     expect(few.source).toBe('registry');
     expect(few.samples).toBeGreaterThanOrEqual(TOPICS.length);
     expect(few.threshold).toBeGreaterThanOrEqual(MIN_REGISTRY_THRESHOLD);
-    // It refuses the target share of the leave-one-out "unregistered" requests.
-    expect(few.looOosRecall!).toBeGreaterThanOrEqual(TARGET_OOS_RECALL - 1 / few.samples!);
+    // On its own samples it refuses most "unregistered" requests and routes most registered ones right.
+    expect(few.looOosRecall!).toBeGreaterThan(0.5);
+    expect(few.looInScopeAccuracy!).toBeGreaterThan(0.5);
     // Near-duplicates of every topic: a request now also scores high against a wrong intent.
     for (const [i, t] of TOPICS.entries()) await r.register(100 + i, intent(t, 6, 'status'));
     const crowded = r.thresholdInfo();

@@ -51,6 +51,9 @@ describe('attacks - the image loader never bundles host files for an agent', () 
     writeFileSync(join(dir, 'app', 'text.ts'), agent("import t from '../secret/token.txt' with { type: 'text' };", 't'));
     writeFileSync(join(dir, 'app', 'abs.ts'), agent(`import t from ${JSON.stringify(join(dir, 'secret', 'token.ts'))};`, 't'));
     writeFileSync(join(dir, 'app', 'builtin.ts'), agent("import { readFileSync } from 'node:fs';", 'typeof readFileSync'));
+    writeFileSync(join(dir, 'app', 'jsonattr.ts'), agent("import conf from './conf.json' with { type: 'json' };", 'String(conf.ok)'));
+    writeFileSync(join(dir, 'app', 'jsonout.ts'), agent("import t from '../secret/token.json' with { type: 'json' };", 't.token'));
+    writeFileSync(join(dir, 'app', 'jsonts.ts'), agent("import t from './lib.ts' with { type: 'json' };", 't'));
     writeFileSync(join(dir, 'app', 'spawner.ts'), `
 import { defineAgent } from '@aios/runtime';
 import * as k from '@aios/runtime/kernel';
@@ -124,7 +127,9 @@ export default defineAgent({ name: 'child', async main(ctx) {
     const loader = createImageLoader();
     const good = await loader.load({ path: join(dir, 'app', 'good.ts') });
     expect(good.root).toBe(join(dir, 'app').replace(/\/$/, ''));
-    for (const [file, code] of [['escape.ts', 'EACCES'], ['symlink.ts', 'EACCES'], ['text.ts', 'EACCES'], ['abs.ts', 'EACCES'], ['builtin.ts', 'EACCES']] as const) {
+    // `with { type: 'json' }` on a .json file inside the tree is data the image may import anyway.
+    await expect(loader.load({ path: join(dir, 'app', 'jsonattr.ts') })).resolves.toBeTruthy();
+    for (const [file, code] of [['escape.ts', 'EACCES'], ['symlink.ts', 'EACCES'], ['text.ts', 'EACCES'], ['abs.ts', 'EACCES'], ['builtin.ts', 'EACCES'], ['jsonout.ts', 'EACCES'], ['jsonts.ts', 'EACCES']] as const) {
       const err = await loader.load({ path: join(dir, 'app', file) }).then(() => null, (e: { code: string; message: string }) => e);
       expect(err?.code, file).toBe(code);
       expect(err?.message).not.toContain(SECRET);

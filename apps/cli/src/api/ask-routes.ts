@@ -6,7 +6,7 @@
 //   POST /v1/multicast  body { text?, intent?, payload?, timeoutMs? }         -> [{ agent, intent, score, ok, result|error }]
 //   POST /v1/negotiate  body { text?, intent?, payload?, timeoutMs? }         -> [{ agent, intent, score, cost, timeMs?, bid }]
 //   GET  /v1/intents                                                         -> [{ agent, agentName, intent, description, examples, input, output }]
-//   GET  /v1/intents/status                                                  -> { embedder, embedderName, intents, threshold, thresholdSource, pending }
+//   GET  /v1/intents/status                                                  -> { embedder, embedderName, intents, threshold, thresholdSource, thresholdSamples, thresholdLoo, judge, pending }
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError } from '@aios/abi';

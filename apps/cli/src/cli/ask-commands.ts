@@ -63,13 +63,13 @@ export const ASK_COMMANDS: Record<string, Command> = {
   intents: {
     summary: 'list the intents registered with semantic-ipcd (--status: its embedder and refusal threshold)',
     usage: 'aios intents [--status] [--json]',
-    options: { ...COMMON, status: { type: 'boolean', help: "show semantic-ipcd's embedder, threshold (and whether it was configured, the default or calibrated) and load" } },
+    options: { ...COMMON, status: { type: 'boolean', help: "show semantic-ipcd's embedder, refusal threshold (configured, the default, or derived from the registry) and load" } },
     positionals: 0,
     async run(v, _p, io) {
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
       if (v.status === true) {
         const st = await c.request<Record<string, unknown>>('GET', '/v1/intents/status');
-        io.out(v.json ? JSON.stringify(st) : Object.entries(st).map(([k, x]) => `${k}: ${x === null ? '-' : String(x)}`).join('\n'));
+        io.out(v.json ? JSON.stringify(st) : Object.entries(st).map(([k, x]) => `${k}: ${x === null ? '-' : typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join('\n'));
         return 0;
       }
       const rows = await c.request<IntentRow[]>('GET', '/v1/intents');

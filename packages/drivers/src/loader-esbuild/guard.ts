@@ -7,7 +7,7 @@
 //   - path images may also import code or JSON files inside their own folder tree (`root`, compared by
 //     real path, so a symlink leading out is refused) and bare packages, which must resolve into a
 //     node_modules folder or into the AIOS installation;
-//   - never: import attributes (`with { type: 'text' }`, ...), URLs and schemes (`data:`, `file:`),
+//   - never: import attributes (`with { type: 'text' }`, ...; only `{ type: 'json' }` on a .json file), URLs and schemes (`data:`, `file:`),
 //     absolute paths, Node built-ins, `..` inside a package name, files other than code and JSON.
 
 import { realpathSync } from 'node:fs';
@@ -78,7 +78,12 @@ export function importGuard(scope: GuardScope, denials: Denial[]): Plugin {
           if (args.namespace === NS || args.namespace === 'file') return undefined;
           return deny(spec, 'unknown importer');
         }
-        if (args.with !== undefined && Object.keys(args.with).length > 0) return deny(spec, 'import attributes are not allowed');
+        // The one attribute allowed is `{ type: 'json' }` on a .json file the rules below admit anyway
+        // (services ship data that way); `text`, `bytes` and anything else would read arbitrary files.
+        const attrs = args.with ?? {};
+        const attrKeys = Object.keys(attrs);
+        const jsonAttr = attrKeys.length === 1 && attrs.type === 'json';
+        if (attrKeys.length > 0 && !jsonAttr) return deny(spec, 'import attributes are not allowed');
         if (SCHEME.test(spec)) return deny(spec, 'URL and scheme imports are not allowed');
         if (isBuiltin(spec)) return deny(spec, 'Node built-in modules are not available to agents');
         if (isAbsolute(spec) || spec.startsWith('/') || spec.startsWith('\\')) return deny(spec, 'absolute imports are not allowed');
@@ -92,6 +97,7 @@ export function importGuard(scope: GuardScope, denials: Denial[]): Plugin {
         if (file === null) return deny(spec, 'cannot be resolved');
         const ext = extname(file);
         if (!CODE_EXT.has(ext) && ext !== '.json') return deny(spec, 'only code and JSON files may be imported');
+        if (jsonAttr && ext !== '.json') return deny(spec, "'type: json' only on a .json file");
         if (relativeSpec) {
           if (!within(file, scope.root)) return deny(spec, 'outside the image folder');
           if (!file.split(sep).includes('node_modules')) own.add(file);

@@ -16,8 +16,8 @@ import {
   ipcWait, llmComplete, manifestList, nsLookup, selfHandle,
 } from '@aios/runtime/kernel';
 import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
-import { DEFAULT_THRESHOLD, IntentRouter, type RouteMatch } from './router.ts';
-import { calibrateForEmbedder } from './autotune.ts';
+import { IntentRouter, type RouteMatch } from './router.ts';
+import { RouteJudge, readJudgeConfig } from './judge.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
 import { validateSchema } from './schema.ts';
 import {
@@ -72,26 +72,31 @@ async function nodeEmbedder(h: Handle): Promise<EmbedderDriver> {
 }
 
 /**
- * Where the refusal threshold came from: the unit's config, the offline default (for the embedder it was tuned
- * for), calibration for this embedder, or the offline default because calibration failed (likely the wrong scale).
+ * Where the refusal threshold came from: the unit's config (fixed), or the live registry (derived by leave-one-out
+ * over the registered examples, for whatever embedder the node has; 'default' while the registry is too small).
  */
-export type ThresholdSource = 'config' | 'default' | 'calibrated' | 'uncalibrated';
+export type ThresholdSource = 'config' | 'registry' | 'default';
 
 /**
- * The refusal threshold for `embedder`: config.threshold when set; DEFAULT_THRESHOLD for the offline embedder it
- * was calibrated for; otherwise calibrated now on the shipped data set's dev split (calibrateForEmbedder).
+ * The close-call judge over the 'model' device: config.judge false is off, true / an object is on; unset, on when
+ * the device is a real model (not the offline stand-in). Null when off or when no model device was granted.
  */
-async function chooseThreshold(embedder: EmbedderDriver, config: SemanticConfig, log: (...a: unknown[]) => void): Promise<{ threshold: number; source: ThresholdSource }> {
-  if (config.threshold !== undefined) return { threshold: config.threshold, source: 'config' };
-  if (embedder.info.name === 'embedder-wink') return { threshold: DEFAULT_THRESHOLD, source: 'default' };
+async function makeJudge(config: SemanticConfig, log: (...a: unknown[]) => void): Promise<RouteJudge | null> {
+  if (config.judge === false) return null;
+  let model: Handle;
   try {
-    const c = await calibrateForEmbedder(embedder);
-    log(`threshold ${c.threshold.toFixed(3)} calibrated for ${embedder.info.name} on the shipped intent set (dev: in-scope accuracy ${c.inScopeAccuracy.toFixed(2)}, out-of-scope recall ${c.oosRecall.toFixed(2)})`);
-    return { threshold: c.threshold, source: 'calibrated' };
-  } catch (e) {
-    log(`could not calibrate a threshold for ${embedder.info.name} (${(e as Error).message}): using ${DEFAULT_THRESHOLD}, tuned for embedder-wink; set config.threshold`);
-    return { threshold: DEFAULT_THRESHOLD, source: 'uncalibrated' };
+    model = nsLookup('model');
+  } catch {
+    if (config.judge !== undefined) log('config.judge is set but no model device was granted: judge off');
+    return null;
   }
+  if (config.judge === undefined && (await describeDevice(model, deviceCall))?.name === 'llm-offline') return null;
+  const cfg = readJudgeConfig(config.judge === undefined ? true : config.judge);
+  log(`close routing calls (margin ${cfg.margin}) go to the model device, at most ${cfg.maxCallsPerMinute} calls per minute`);
+  return new RouteJudge(cfg, async (messages, maxTokens) => {
+    const r = await llmComplete(model, { messages, temperature: 0, maxTokens });
+    return { text: r.text, tokens: r.usage.promptTokens + r.usage.completionTokens };
+  }, clockNow);
 }
 
 class SemanticIpcd {
@@ -108,8 +113,8 @@ class SemanticIpcd {
     private readonly router: IntentRouter | null,
     private readonly model: Handle | null,
     private readonly log: (...a: unknown[]) => void,
-    private readonly thresholdSource: ThresholdSource | null = null,
     private readonly embedderName: string | null = null,
+    private readonly judge: RouteJudge | null = null,
   ) {}
 
   // ---- registry ----
@@ -237,7 +242,7 @@ class SemanticIpcd {
       const req = readRequest(raw);
       switch (req.op) {
         case 'intents': return this.answer(replyTo, reqId, { ok: true, result: this.list() });
-        case 'status': return this.answer(replyTo, reqId, { ok: true, result: { embedder: this.router !== null, embedderName: this.embedderName, intents: this.list().length, threshold: this.router?.threshold ?? null, thresholdSource: this.thresholdSource, pending: this.forwards.size } });
+        case 'status': return this.answer(replyTo, reqId, { ok: true, result: this.status() });
         default: return await this.dispatch(req, m.from, replyTo);
       }
     } catch (e) {
@@ -246,6 +251,18 @@ class SemanticIpcd {
   }
 
   // ---- ops ----
+
+  /** The status op: embedder, the refusal threshold in force and its source (derived now if the registry changed). */
+  private status(): Record<string, unknown> {
+    const t = this.router?.thresholdInfo();
+    return {
+      embedder: this.router !== null, embedderName: this.embedderName, intents: this.list().length,
+      threshold: t?.threshold ?? null, thresholdSource: t?.source ?? null, pending: this.forwards.size,
+      ...(t?.samples !== undefined ? { thresholdSamples: t.samples } : {}),
+      ...(t?.looInScopeAccuracy !== undefined ? { thresholdLoo: { inScopeAccuracy: t.looInScopeAccuracy, oosRecall: t.looOosRecall } } : {}),
+      judge: this.judge === null ? null : { margin: this.judge.config.margin, k: this.judge.config.k, ...this.judge.stats },
+    };
+  }
 
   private list(): Array<Record<string, unknown>> {
     const out: Array<Record<string, unknown>> = [];
@@ -282,8 +299,37 @@ class SemanticIpcd {
       }
       return { matches, via: 'text' };
     }
-    const r = await this.router.route(text);
-    return { matches: r.instances, via: 'text' };
+    return { matches: await this.routeText(text), via: 'text' };
+  }
+
+  /** Routes text by meaning; a close call is settled by the model when a judge is configured (judge.ts). */
+  private async routeText(text: string): Promise<RouteMatch[]> {
+    const router = this.router!;
+    if (this.judge === null) return (await router.route(text)).instances;
+    const threshold = router.threshold;
+    const r = await router.route(text, { threshold: -1, k: this.judge.config.k });
+    const cands = r.candidates.map((c) => ({ ...c, description: this.descriptionOf(c.intent) }));
+    const v = await this.judge.judge(text, cands, threshold);
+    if (v !== undefined && 'refuse' in v) {
+      throw new AiosError('ENOROUTE', 'no registered intent matches the request (the model judged that none serves it)', { threshold, candidates: r.candidates, judge: 'none' });
+    }
+    if (v !== undefined && v.pick !== r.best.intent) {
+      const score = r.candidates.find((c) => c.intent === v.pick)?.score ?? 0;
+      const picked = this.byName(v.pick).map((m) => ({ ...m, score }));
+      if (picked.length > 0) return picked;
+    }
+    if (v === undefined && r.best.score < threshold) {
+      throw new AiosError('ENOROUTE', 'no registered intent matches the request', { threshold, candidates: r.candidates });
+    }
+    return r.instances;
+  }
+
+  private descriptionOf(intent: string): string {
+    for (const t of this.targets.values()) {
+      const i = t.intents.get(intent);
+      if (i) return i.description ?? '';
+    }
+    return '';
   }
 
   private async askerName(agent: number): Promise<string> {
@@ -466,13 +512,11 @@ export default defineAgent({
     eventSubscribe('registry.changed');
     eventSubscribe('agent.*.exit');
     let router: IntentRouter | null = null;
-    let source: ThresholdSource | null = null;
     let embedderName: string | null = null;
     try {
       const embedder = await nodeEmbedder(nsLookup('embedder'));
-      const chosen = await chooseThreshold(embedder, config, (...a) => ctx.log(...a));
-      router = new IntentRouter({ embedder, threshold: chosen.threshold });
-      source = chosen.source;
+      // A configured threshold is fixed; otherwise the router derives it from the live registry.
+      router = new IntentRouter({ embedder, threshold: config.threshold });
       embedderName = embedder.info.name;
     } catch (e) {
       ctx.log(`no embedder (${(e as Error).message}): routing by intent name only`);
@@ -485,7 +529,8 @@ export default defineAgent({
         ctx.log('config.extract is set but no model device was granted: extraction off');
       }
     }
-    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), source, embedderName);
+    const judge = router === null ? null : await makeJudge(config, (...a) => ctx.log(...a));
+    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName, judge);
     await svc.sync();
     for (;;) {
       const wait = svc.expire();

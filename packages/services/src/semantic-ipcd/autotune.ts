@@ -37,11 +37,11 @@ export async function calibrateForEmbedder(embedder: EmbedderDriver, opts: Autot
   for (const it of ds.intents) await router.register(agent++, { name: it.name, description: it.description, examples: split.examples(it, k) });
   const inTexts = split.dev.map((r) => r.text);
   const vecs = await embedder.embed([...inTexts, ...split.oosDev]);
-  const best = (v: Float32Array) => router.candidatesForVector(v, 1)[0]!;
+  const best = (v: Float32Array, text: string) => router.candidatesForVector(v, 1, text)[0]!;
   const inScope: CalibrationSample[] = split.dev.map((r, i) => {
-    const c = best(vecs[i]!);
+    const c = best(vecs[i]!, r.text);
     return { score: c.score, correct: c.intent === r.intent };
   });
-  const outOfScope = split.oosDev.map((_, i) => best(vecs[inTexts.length + i]!).score);
+  const outOfScope = split.oosDev.map((t, i) => best(vecs[inTexts.length + i]!, t).score);
   return { ...calibrateThreshold(inScope, outOfScope), inScope: inScope.length, outOfScope: outOfScope.length };
 }

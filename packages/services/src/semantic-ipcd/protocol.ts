@@ -7,11 +7,12 @@
 //   multicast {text?, intent?, payload?, timeoutMs?}         -> MulticastResult[]
 //   negotiate {text?, intent?, payload?, timeoutMs?}         -> Bid[] (cheapest first); award with ask {intent, agent}
 //   intents   {}                                             -> IntentRow[]
-//   status    {}                                             -> {embedder, embedderName, intents, threshold, thresholdSource, pending}
+//   status    {}                                             -> {embedder, embedderName, intents, threshold, thresholdSource, thresholdSamples?, thresholdLoo?, judge, pending}
 // Forwarded to a target (tagged 'intent'): {id, intent, payload, text} with a reply handle; the target answers
 // {id, ok, result|error}. intent '__bid' carries {intent, payload, text} and is answered with a bid.
 
 import { AiosError, isErrorCode, type ErrorCode } from '@aios/abi';
+import { readJudgeConfig, type JudgeConfig } from './judge.ts';
 
 /** Default and maximum time a target may take to answer. */
 export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
@@ -82,6 +83,11 @@ export interface SemanticConfig {
   allow?: AllowRule[];
   /** Extract a missing payload from the text with the model device (default false; needs 'model' in the namespace). */
   extract?: boolean;
+  /**
+   * Ask the model device to settle close routing calls (judge.ts): false off, true or an object (JudgeConfig fields)
+   * on. Unset: on when the model device is a real model (not the offline stand-in, i.e. AIOS_LLM_* configured).
+   */
+  judge?: boolean | Partial<JudgeConfig>;
 }
 
 /** Reads the service's ctx.config (EINVAL on a malformed one: the unit is wrong, better to fail loudly). */
@@ -105,6 +111,10 @@ export function readConfig(raw: unknown): SemanticConfig {
     });
   }
   if (o.extract !== undefined) out.extract = o.extract === true;
+  if (o.judge !== undefined) {
+    if (o.judge === false) out.judge = false;
+    else out.judge = readJudgeConfig(o.judge);
+  }
   return out;
 }
 

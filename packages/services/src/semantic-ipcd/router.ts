@@ -1,36 +1,43 @@
 // IntentRouter: routes free text to the registered (agent, intent) whose description and examples it is closest
-// to, or refuses with ENOROUTE. Policy only: takes any EmbedderDriver (injected), trusts it for unit vectors of
+// to (lexical TF-IDF evidence + the embedder's vectors, scorer.ts), or refuses with ENOROUTE below a threshold
+// derived from the live registry. Policy only: takes any EmbedderDriver (injected), trusts it for unit vectors of
 // its declared dimension and checks that (EIO otherwise). Holds no agent handles; the caller sends the request.
 import { AiosError } from '@aios/abi';
 import type { EmbedderDriver, IntentManifest } from '@aios/abi';
+import { calibrateThreshold, evaluateThreshold } from './calibrate.ts';
+import { LexicalVocabulary, termCounts } from './lexical.ts';
+import { DEFAULT_SCORER_WEIGHTS, DESCRIPTION_WEIGHT, HybridIndex, type ScorerWeights, type SlotInput } from './scorer.ts';
 
 /**
- * Default refusal threshold, calibrated with calibrateThreshold() on the dev split of data/intents.json
- * (utterances 10-13 of each intent + the first 70 out-of-scope utterances; never the test split) for the offline
- * embedder-wink with 10 examples per intent, see bench/semantic-routing.ts. Other embedders have other score
- * scales: calibrate theirs the same way and pass `threshold`.
+ * Refusal threshold used while the registry is too small to derive one (fewer than MIN_LOO_SAMPLES leave-one-out
+ * samples, e.g. one intent, or intents without two examples): calibrated with calibrateForEmbedder() on the dev
+ * split of the shipped data/intents.json for the offline embedder-wink and the hybrid scorer.
  */
-export const DEFAULT_THRESHOLD = 0.3; // dev calibration gave 0.296 (dev: in-scope acc 0.53, OOS recall 0.83)
-
+export const DEFAULT_THRESHOLD = 0.21; // dev calibration gave 0.213 (dev: in-scope acc 0.59, OOS recall 0.81)
 /**
- * Scoring (documented contract): with q the query vector, e_i the intent's example vectors, d its description
- * vector and c = normalise(mean(e_i) + DESCRIPTION_WEIGHT · d) its centroid,
- *   score = EXAMPLE_BLEND · max_i cos(q, e_i) + (1 − EXAMPLE_BLEND) · cos(q, c).
- * An intent without examples scores with its description (or its name) alone. The centroid term is also stage 1:
- * only the `shortlist` intents with the highest centroid cosine get the (costlier) max-over-examples term.
+ * Refusal threshold derived from the live registry (documented contract): up to MAX_LOO_SAMPLES registered
+ * examples (spread evenly over the intents with at least two) are scored as requests with themselves left out;
+ * a sample's own intent's score is an in-scope request, the best *other* intent's score what a request nobody
+ * serves would score (its intent "not registered"); the threshold maximises in-scope accuracy + out-of-scope
+ * recall on those samples (calibrateThreshold), at least MIN_REGISTRY_THRESHOLD. Recomputed on the first request
+ * after the registry changed, so it rises as intents crowd the space and falls as they leave, for any embedder
+ * (it only reads scores). A fixed-quantile rule (refuse 75% of the "unregistered" samples) was tried: it routed
+ * more on BANKING77 (0.58 vs 0.48) but refused only 0.54 of out-of-scope requests with 10 intents.
  */
+export const MAX_LOO_SAMPLES = 400;
+export const MIN_LOO_SAMPLES = 8;
+export const MIN_REGISTRY_THRESHOLD = 0.15;
+/** Kept for the old scoring's callers; the hybrid scorer's weights are in scorer.ts (DEFAULT_SCORER_WEIGHTS). */
 export const EXAMPLE_BLEND = 0.6;
-export const DESCRIPTION_WEIGHT = 0.5;
-/**
- * Share of the mean registered example vector removed from queries, examples and centroids before the cosine:
- * what all requests have in common ("can you", "please", "my") says nothing about which intent is meant.
- */
-export const CENTERING = 1;
-/** Stage-1 shortlist size: intents (distinct manifests) whose examples are compared to the query. */
+export { DESCRIPTION_WEIGHT };
+/** Stage-1 shortlist size: intents (distinct manifests) whose examples are compared to the query embedding. */
 export const DEFAULT_SHORTLIST = 32;
 /** Bounds on a manifest, so one agent cannot make routing slow for everyone. */
 export const MAX_EXAMPLES = 256;
 export const MAX_TEXT_CHARS = 4096;
+
+/** Where the refusal threshold comes from: the caller (fixed) or the live registry (derived, see above). */
+export type RouterThresholdSource = 'config' | 'registry' | 'default';
 
 export interface RouteMatch {
   agent: number;
@@ -58,53 +65,76 @@ export interface IntentRouterOptions {
   embedder: EmbedderDriver;
   /** Synchronous embedding of one text in the embedder's space (e.g. embedder-wink's embedSync); used when given. */
   embedSync?: (text: string) => Float32Array;
+  /** A fixed refusal threshold; without it the threshold is derived from the live registry. */
   threshold?: number;
   shortlist?: number;
-  exampleBlend?: number;
-  descriptionWeight?: number;
-  /** Subtract this share of the mean of all registered example vectors before comparing (default CENTERING). */
-  centering?: number;
+  /** Weights of the four kinds of evidence (default DEFAULT_SCORER_WEIGHTS). */
+  weights?: ScorerWeights;
+}
+
+/** The live refusal threshold and where it came from, with the leave-one-out figures it was derived from. */
+export interface ThresholdInfo {
+  threshold: number;
+  source: RouterThresholdSource;
+  /** Leave-one-out samples used (registry source), and the accuracy / recall the threshold had on them. */
+  samples?: number;
+  looInScopeAccuracy?: number;
+  looOosRecall?: number;
 }
 
 /** One distinct manifest (name + description + examples) and the agents registered with it. */
-interface Slot {
+interface Slot extends SlotInput {
   key: string;
   name: string;
   agents: number[];
-  /** Example vectors (rows), or the description / name vector when there are no examples. */
-  rows: Float32Array[];
-  centroid: Float32Array;
 }
 
 export class IntentRouter {
-  readonly threshold: number;
+  private readonly fixedThreshold: number | undefined;
   private readonly embedder: EmbedderDriver;
   private readonly embedSyncFn: ((text: string) => Float32Array) | undefined;
   private readonly shortlist: number;
-  private readonly blend: number;
-  private readonly descWeight: number;
-  private readonly centering: number;
+  private readonly weights: ScorerWeights;
   private readonly dim: number;
   private readonly slots = new Map<string, Slot>();
+  private readonly vocab = new LexicalVocabulary();
   /** (agent, intent name) -> slot key. */
   private readonly byAgent = new Map<number, Map<string, string>>();
-  // Packed, rebuilt lazily after a change: centroids (S × dim), example rows (R × dim), rowStart (S + 1).
-  private packed: { slots: Slot[]; centroids: Float32Array; rows: Float32Array; rowStart: Int32Array; mean: Float32Array } | null = null;
+  /** Packed index and derived threshold, rebuilt lazily after a change. */
+  private packed: { slots: Slot[]; index: HybridIndex } | null = null;
+  private derived: ThresholdInfo | null = null;
 
   constructor(opts: IntentRouterOptions) {
     if (!opts || !opts.embedder || !(opts.embedder.dim > 0)) throw new AiosError('EINVAL', 'an embedder with dim > 0 is required');
     this.embedder = opts.embedder;
     this.embedSyncFn = opts.embedSync;
     this.dim = opts.embedder.dim;
-    this.threshold = checkThreshold(opts.threshold ?? DEFAULT_THRESHOLD);
+    this.fixedThreshold = opts.threshold === undefined ? undefined : checkThreshold(opts.threshold);
     this.shortlist = opts.shortlist ?? DEFAULT_SHORTLIST;
     if (!Number.isInteger(this.shortlist) || this.shortlist < 1) throw new AiosError('EINVAL', 'shortlist must be a positive integer', { shortlist: this.shortlist });
-    this.blend = opts.exampleBlend ?? EXAMPLE_BLEND;
-    this.descWeight = opts.descriptionWeight ?? DESCRIPTION_WEIGHT;
-    this.centering = opts.centering ?? CENTERING;
-    if (!(this.centering >= 0 && this.centering <= 1)) throw new AiosError('EINVAL', 'centering must be in [0, 1]', { centering: this.centering });
-    if (!(this.blend >= 0 && this.blend <= 1)) throw new AiosError('EINVAL', 'exampleBlend must be in [0, 1]', { exampleBlend: this.blend });
-    if (!(this.descWeight >= 0)) throw new AiosError('EINVAL', 'descriptionWeight must be >= 0');
+    this.weights = opts.weights ?? DEFAULT_SCORER_WEIGHTS;
+    const w = Object.values(this.weights);
+    if (w.length !== 4 || w.some((x) => !(x >= 0)) || !(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-6)) {
+      throw new AiosError('EINVAL', 'weights must be four non-negative numbers summing to 1', { weights: this.weights });
+    }
+  }
+
+  /** The refusal threshold in force now (derives it from the registry if that changed). */
+  get threshold(): number {
+    return this.thresholdInfo().threshold;
+  }
+
+  /** The threshold in force and its source: 'config' (fixed), 'registry' (derived), 'default' (registry too small). */
+  thresholdInfo(): ThresholdInfo {
+    if (this.fixedThreshold !== undefined) return { threshold: this.fixedThreshold, source: 'config' };
+    if (this.derived) return this.derived;
+    // A sample with no other intent to score against (a registry of one) says nothing about refusal.
+    const samples = this.pack().index.looSamples(MAX_LOO_SAMPLES).filter((s) => Number.isFinite(s.other));
+    if (samples.length < MIN_LOO_SAMPLES) return (this.derived = { threshold: DEFAULT_THRESHOLD, source: 'default', samples: samples.length });
+    const inScope = samples.map((s) => ({ score: Math.max(s.own, s.other), correct: s.own >= s.other }));
+    const threshold = Math.max(MIN_REGISTRY_THRESHOLD, calibrateThreshold(inScope, samples.map((s) => s.other)).threshold);
+    const at = evaluateThreshold(inScope, samples.map((s) => s.other), threshold);
+    return (this.derived = { threshold, source: 'registry', samples: samples.length, looInScopeAccuracy: at.inScopeAccuracy, looOosRecall: at.oosRecall });
   }
 
   /** Number of registered (agent, intent) pairs. */
@@ -123,21 +153,14 @@ export class IntentRouter {
     const { name, description, examples } = checkManifest(intent);
     const key = JSON.stringify([name, description, examples]);
     if (!this.slots.has(key)) {
-      const texts = examples.length > 0 ? [...examples] : [];
       const descText = description || name.replace(/[_\-.]+/g, ' ');
-      texts.push(descText);
-      const vecs = await this.embedMany(texts);
+      const vecs = await this.embedMany([...examples, descText]);
       // Another register of the same manifest may have finished while we awaited.
       if (!this.slots.has(key)) {
-        const desc = vecs[vecs.length - 1]!;
-        const rows = examples.length > 0 ? vecs.slice(0, -1) : [desc];
-        const centroid = new Float32Array(this.dim);
-        if (examples.length > 0) {
-          for (const r of rows) for (let i = 0; i < this.dim; i++) centroid[i]! += r[i]! / rows.length;
-          if (description) for (let i = 0; i < this.dim; i++) centroid[i]! += this.descWeight * desc[i]!;
-        } else centroid.set(desc);
-        normalise(centroid);
-        this.slots.set(key, { key, name, agents: [], rows, centroid });
+        const exampleTerms = examples.map(termCounts);
+        const descTerms = termCounts(descText);
+        for (const t of [...exampleTerms, descTerms]) this.vocab.add(t);
+        this.slots.set(key, { key, name, agents: [], exampleTerms, descTerms, rows: vecs.slice(0, -1), desc: vecs[vecs.length - 1]! });
       }
     }
     this.removePair(agentId, name);
@@ -147,7 +170,7 @@ export class IntentRouter {
     let m = this.byAgent.get(agentId);
     if (!m) this.byAgent.set(agentId, (m = new Map()));
     m.set(name, key);
-    this.packed = null;
+    this.changed();
   }
 
   /** Removes one intent of an agent, or all of its intents when `intentName` is omitted. Unknown pairs are a no-op. */
@@ -161,36 +184,39 @@ export class IntentRouter {
 
   /** Best route for `text`; ENOROUTE (detail.candidates) when nothing scores >= threshold. */
   async route(text: string, opts: RouteOptions = {}): Promise<RouteResult> {
-    return this.routeVector(await this.embedQuery(text), opts);
+    return this.routeVector(await this.embedQuery(text), { ...opts, text });
   }
 
   /** Same as route() with the synchronous embedder (ENOSYS if none was given). */
   routeSync(text: string, opts: RouteOptions = {}): RouteResult {
-    return this.routeVector(this.embedQuerySync(text), opts);
+    return this.routeVector(this.embedQuerySync(text), { ...opts, text });
   }
 
   /** Top `k` distinct intents for `text` with their best agent, whatever their score. */
   async candidates(text: string, k = 5): Promise<RouteMatch[]> {
-    return this.candidatesForVector(await this.embedQuery(text), k);
+    return this.candidatesForVector(await this.embedQuery(text), k, text);
   }
 
   /** Every (agent, intent) scoring >= threshold for `text`, best first (for multicast requests). */
-  async multicastTargets(text: string, threshold: number = this.threshold): Promise<RouteMatch[]> {
-    checkThreshold(threshold);
+  async multicastTargets(text: string, threshold?: number): Promise<RouteMatch[]> {
     const q = await this.embedQuery(text);
+    const t = checkThreshold(threshold ?? this.threshold);
     const out: RouteMatch[] = [];
-    for (const s of this.scoreAll(q, Infinity)) {
-      if (s.score < threshold) break;
+    for (const s of this.scoreAll(q, text, Infinity)) {
+      if (s.score < t) break;
       for (const agent of s.slot.agents) out.push({ agent, intent: s.slot.name, score: s.score });
     }
     return out;
   }
 
-  /** Routes an already-embedded query (unit vector of the embedder's dim). */
-  routeVector(q: Float32Array, opts: RouteOptions = {}): RouteResult {
+  /**
+   * Routes an already-embedded query (unit vector of the embedder's dim). Pass the request's `text` in opts for the
+   * lexical evidence; without it only the embedding scores (lower: thresholds are set for text and embedding).
+   */
+  routeVector(q: Float32Array, opts: RouteOptions & { text?: string } = {}): RouteResult {
     const threshold = checkThreshold(opts.threshold ?? this.threshold);
     const k = checkK(opts.k ?? 5);
-    const scored = this.scoreAll(q, Math.max(k, 1));
+    const scored = this.scoreAll(q, opts.text ?? '', Math.max(k, 1));
     const candidates = this.toCandidates(scored, k);
     const top = scored[0];
     if (!top || top.score < threshold) {
@@ -203,13 +229,18 @@ export class IntentRouter {
     return { best: instances[0]!, instances, candidates };
   }
 
-  /** Top `k` distinct intent names for an embedded query. */
-  candidatesForVector(q: Float32Array, k = 5): RouteMatch[] {
+  /** Top `k` distinct intent names for an embedded query (and its text, for the lexical evidence). */
+  candidatesForVector(q: Float32Array, k = 5, text = ''): RouteMatch[] {
     checkK(k);
-    return this.toCandidates(this.scoreAll(q, k), k);
+    return this.toCandidates(this.scoreAll(q, text, k), k);
   }
 
   // ---- internals ----
+
+  private changed(): void {
+    this.packed = null;
+    this.derived = null;
+  }
 
   private toCandidates(scored: Array<{ slot: Slot; score: number }>, k: number): RouteMatch[] {
     const seen = new Set<string>();
@@ -223,71 +254,20 @@ export class IntentRouter {
     return out;
   }
 
-  /**
-   * Scores slots, best first: centroid cosine for all (stage 1), then the blended score for the top
-   * max(shortlist, want) by centroid (stage 2). Slots outside the shortlist are not returned.
-   */
-  private scoreAll(q: Float32Array, want: number): Array<{ slot: Slot; score: number }> {
+  /** Scores slots, best first (the shortlisted max(shortlist, want) of them; see HybridIndex.score). */
+  private scoreAll(q: Float32Array, text: string, want: number): Array<{ slot: Slot; score: number }> {
     if (q.length !== this.dim) throw new AiosError('EINVAL', `query vector has dimension ${q.length}, expected ${this.dim}`);
     const p = this.pack();
-    const S = p.slots.length;
-    const d = this.dim;
-    q = Float32Array.from(q);
-    centreRow(q, 0, d, p.mean);
-    const m = Math.min(S, Number.isFinite(want) ? Math.max(this.shortlist, want) : S);
-    // Stage 1: centroid cosines, keeping the top m in a small sorted array.
-    const topIdx = new Int32Array(m);
-    const topVal = new Float64Array(m).fill(-Infinity);
-    const C = p.centroids;
-    for (let s = 0; s < S; s++) {
-      const dot = dotAt(q, C, s * d, d);
-      if (dot > topVal[m - 1]!) {
-        let j = m - 1;
-        while (j > 0 && topVal[j - 1]! < dot) { topVal[j] = topVal[j - 1]!; topIdx[j] = topIdx[j - 1]!; j--; }
-        topVal[j] = dot;
-        topIdx[j] = s;
-      }
-    }
-    // Stage 2: blend in the best example cosine.
-    const R = p.rows;
-    const out: Array<{ slot: Slot; score: number }> = [];
-    for (let j = 0; j < m; j++) {
-      const s = topIdx[j]!;
-      let best = -Infinity;
-      for (let r = p.rowStart[s]!; r < p.rowStart[s + 1]!; r++) {
-        const dot = dotAt(q, R, r * d, d);
-        if (dot > best) best = dot;
-      }
-      out.push({ slot: p.slots[s]!, score: this.blend * best + (1 - this.blend) * topVal[j]! });
-    }
-    out.sort((a, b) => b.score - a.score || a.slot.agents[0]! - b.slot.agents[0]! || (a.slot.key < b.slot.key ? -1 : 1));
-    return out;
+    if (p.slots.length === 0) return [];
+    const scored = p.index.score(text, q, Number.isFinite(want) ? want : p.slots.length);
+    return scored.map((s) => ({ slot: p.slots[s.slot]!, score: s.score }))
+      .sort((a, b) => b.score - a.score || a.slot.agents[0]! - b.slot.agents[0]! || (a.slot.key < b.slot.key ? -1 : 1));
   }
 
   private pack(): NonNullable<IntentRouter['packed']> {
     if (this.packed) return this.packed;
-    const slots = [...this.slots.values()].filter((s) => s.agents.length > 0);
-    const d = this.dim;
-    const centroids = new Float32Array(slots.length * d);
-    const rowStart = new Int32Array(slots.length + 1);
-    let nRows = 0;
-    slots.forEach((s, i) => {
-      centroids.set(s.centroid, i * d);
-      rowStart[i] = nRows;
-      nRows += s.rows.length;
-    });
-    rowStart[slots.length] = nRows;
-    const rows = new Float32Array(nRows * d);
-    slots.forEach((s, i) => s.rows.forEach((r, j) => rows.set(r, (rowStart[i]! + j) * d)));
-    // Centre: mean over slots of each slot's mean row (so a slot with many examples does not dominate).
-    const mean = new Float32Array(d);
-    if (this.centering > 0 && slots.length > 1) {
-      for (const s of slots) for (const r of s.rows) for (let i = 0; i < d; i++) mean[i]! += r[i]! / (s.rows.length * slots.length);
-      for (let i = 0; i < d; i++) mean[i]! *= this.centering;
-      for (let r = 0; r < nRows; r++) centreRow(rows, r * d, d, mean);
-      for (let s = 0; s < slots.length; s++) centreRow(centroids, s * d, d, mean);
-    }
-    this.packed = { slots, centroids, rows, rowStart, mean };
+    const slots = [...this.slots.values()].filter((s) => s.agents.length > 0).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    this.packed = { slots, index: new HybridIndex(slots, this.vocab, this.dim, this.weights, this.shortlist) };
     return this.packed;
   }
 
@@ -300,9 +280,12 @@ export class IntentRouter {
     const slot = this.slots.get(key);
     if (slot) {
       slot.agents = slot.agents.filter((a) => a !== agentId);
-      if (slot.agents.length === 0) this.slots.delete(key);
+      if (slot.agents.length === 0) {
+        this.slots.delete(key);
+        for (const t of [...slot.exampleTerms, slot.descTerms]) this.vocab.remove(t);
+      }
     }
-    this.packed = null;
+    this.changed();
   }
 
   private async embedMany(texts: string[]): Promise<Float32Array[]> {
@@ -346,36 +329,6 @@ export class IntentRouter {
     }
     return v;
   }
-}
-
-/** q · M[off..off+d), four accumulators (the hot loop of routing). */
-function dotAt(q: Float32Array, M: Float32Array, off: number, d: number): number {
-  let a0 = 0;
-  let a1 = 0;
-  let a2 = 0;
-  let a3 = 0;
-  let i = 0;
-  for (; i + 3 < d; i += 4) {
-    a0 += q[i]! * M[off + i]!;
-    a1 += q[i + 1]! * M[off + i + 1]!;
-    a2 += q[i + 2]! * M[off + i + 2]!;
-    a3 += q[i + 3]! * M[off + i + 3]!;
-  }
-  for (; i < d; i++) a0 += q[i]! * M[off + i]!;
-  return a0 + a1 + a2 + a3;
-}
-
-/** v[off..off+d) -= mean, then unit length (left as is if it becomes zero). */
-function centreRow(v: Float32Array, off: number, d: number, mean: Float32Array): void {
-  let n2 = 0;
-  for (let i = 0; i < d; i++) {
-    const x = v[off + i]! - mean[i]!;
-    v[off + i] = x;
-    n2 += x * x;
-  }
-  if (n2 === 0) return;
-  const inv = 1 / Math.sqrt(n2);
-  for (let i = 0; i < d; i++) v[off + i]! *= inv;
 }
 
 function normalise(v: Float32Array): void {

@@ -18,6 +18,8 @@ import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeF
 import { AiosError } from '@aios/abi';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import { prepareSecurity } from '../security/index.ts';
+import { plugMcpDevices } from './mcp-devices.ts';
+import { readMcpConfig } from '@aios/drivers/mcp-client';
 
 export interface NodeConfig extends KernelConfig {
   /** Serve the HTTP and WebSocket API (default false for boot(), true for `aios boot`). */
@@ -70,6 +72,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const dataDir = resolveDataDir(opts.dataDir);
   ensureDataDir(dataDir);
   refuseIfRunning(dataDir);
+  const mcpServers = readMcpConfig(dataDir); // a bad mcp.json fails (EINVAL) before anything is opened
   const pqc = createPqcPool();
   const journal = openJournal(dataDir);
   const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
@@ -91,6 +94,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     host.kernel.plugDevice('storage', createSqliteStorage({ path: join(dataDir, 'memory.db') }));
     host.kernel.plugDevice('embedder', embedder);
   }
+  // MCP servers of the node's config as tool devices (mcp:<name>), granted per spawn like the others.
+  const mcp = plugMcpDevices(host, mcpServers);
   // initd is the first agent: it starts the services from their units, in dependency order.
   let initd: number | null = null;
   if (config.services) {
@@ -133,6 +138,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
         }
       }
       registry?.close();
+      await mcp.close();
       host.shutdown();
       await security.close();
       journal.close();

@@ -58,6 +58,13 @@ describe('a2a - agent card', () => {
   });
 });
 
+describe('a2a - openapi', () => {
+  it('a2a - openapi.json lists /mcp, /a2a and the agent card', async () => {
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/mcp', '/a2a', '/.well-known/agent-card.json', '/v1/audit/verify']));
+  });
+});
+
 describe('a2a - JSON-RPC with the SDK client', () => {
   it('a2a - a message is routed by meaning and completes with the answer as an artifact', async () => {
     const r = (await send('what is the weather in Rome', { city: 'Rome' })) as Task;

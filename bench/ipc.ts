@@ -1,8 +1,13 @@
-// Benchmark: IPC throughput with 1 KiB messages between two native agents on one
-// node, against Node's MessageChannel measured in the same process.
+// Benchmark: IPC throughput with 1 KiB messages between two native agents on one node. The baseline that
+// counts is the peer OS people compare with, measured in the same run: Erlang/OTP, two processes, the
+// receiver's mailbox bounded by a credit window (bench/peers/aios_peer.erl). Node's MessageChannel in the
+// same process is printed beside it as a reference only (one thread, no isolation: a weak baseline).
+// Run: npx tsx --conditions=aios-source bench/ipc.ts [--full]
 import { MessageChannel } from 'node:worker_threads';
 import { createTestHost } from '@aios/testkit';
-import { agentResult, isFull, round } from './lib/stats.ts';
+import { haveErlang, runErlang } from './peers/erlang.ts';
+import { configuration } from './lib/config.ts';
+import { isFull, round } from './lib/stats.ts';
 
 const N = isFull() ? 5_000_000 : 1_000_000;
 
@@ -72,15 +77,22 @@ function messageChannel(n: number): Promise<{ rate: number; secs: number }> {
   });
 }
 
-void agentResult;
-const mc = process.argv.includes('--only-ours') ? { rate: 1, secs: 0 } : await messageChannel(Math.min(N, 1_000_000));
+const erl = haveErlang() ? (runErlang('messages', N) as { perSec: number; secs: number }) : null;
+const mc = await messageChannel(Math.min(N, 1_000_000));
 const o = await ours();
+const GOAL = { msgsPerSec_at_least: 1_000_000, ratioToErlang_at_least: 0.5 };
+const ratioToErlang = erl ? round(o.rate / erl.perSec, 3) : null;
 console.log(JSON.stringify({
   bench: 'ipc-throughput-1KiB',
+  configuration: configuration({
+    messages: N, payloadBytes: 1024, domain: 'native', receiverMailboxDepth: 65_536, sender: 'backs off on EAGAIN (schedYield)',
+    behaviourMonitor: 'on (kernel default, as a node runs)', erlang: 'two processes, credit window 65,536, one scheduler (+S 1)',
+  }),
   messages: N,
   ours: { msgsPerSec: Math.round(o.rate), secs: round(o.secs) },
-  baseline: { name: 'node MessageChannel (same process)', msgsPerSec: Math.round(mc.rate), secs: round(mc.secs) },
-  ratio: round(o.rate / mc.rate, 2),
-  goal: { msgsPerSec_at_least: 1_000_000, ratio_at_least: 5 },
-  met: o.rate >= 1_000_000 && o.rate / mc.rate >= 5,
+  baseline: erl ? { name: 'Erlang/OTP, 1 KiB binaries between two processes', msgsPerSec: Math.round(erl.perSec), secs: round(erl.secs) } : { name: 'Erlang/OTP', skipped: 'erl is not on the PATH' },
+  reference: { name: 'node MessageChannel (same process, one thread; reference only)', msgsPerSec: Math.round(mc.rate), secs: round(mc.secs), ratio: round(o.rate / mc.rate, 2) },
+  ratioToErlang,
+  goal: { ...GOAL, note: 'issue 13: native AIOS within 2x of Erlang on messages; met is false when Erlang could not be measured' },
+  met: ratioToErlang !== null && o.rate >= GOAL.msgsPerSec_at_least && ratioToErlang >= GOAL.ratioToErlang_at_least,
 }, null, 2));

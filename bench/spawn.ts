@@ -1,58 +1,32 @@
-// Benchmark: spawn plus exit of a native agent (cached image), with up to 64
-// spawns in flight, against worker_threads Workers spawned to exit in the same run.
-import { Worker } from 'node:worker_threads';
-import { createTestHost } from '@aios/testkit';
-import { agentResult, isFull, round } from './lib/stats.ts';
+// Benchmark: spawn plus exit of native agents (cached image), at most 64 in flight, every exit seen by the
+// parent, against the like-for-like peer in the same run: Erlang/OTP processes spawned and monitored to
+// exit with the same 64 in flight (bench/peers/aios_peer.erl, one BEAM scheduler as the kernel has one
+// thread). The behaviour monitor is reported both ways: off, and on with only its spawn-burst threshold
+// raised (at its default it quarantines any spawner of more than 1,000 agents a second, this bench included).
+// Run: npx tsx --conditions=aios-source bench/spawn.ts [--full]
+import { aiosSpawnExit } from './peers/aios-side.ts';
+import { haveErlang, runErlang } from './peers/erlang.ts';
+import { configuration } from './lib/config.ts';
+import { isFull, round } from './lib/stats.ts';
 
 const N = isFull() ? 100_000 : 20_000;
-const PARENT = `
-import { defineAgent } from '@aios/runtime';
-import { agentSpawn, asyncWait, ipcRecv, handleClose } from '@aios/runtime/kernel';
-const CHILD = "import { defineAgent } from '@aios/runtime';\\nexport default defineAgent({ name: 'c', main() {} });";
-export default defineAgent({ name: 'spawner', async main(ctx) {
-  const N = ${N};
-  await asyncWait(agentSpawn({ source: CHILD }));  // warm the image cache
-  let exited = 0;
-  const drain = () => { for (;;) { try { const m = ipcRecv(); if (m.tag === 'exit') exited++; } catch { return; } } };
-  const t0 = performance.now();
-  let started = 0;
-  const inflight = [];
-  while (started < N) {
-    while (inflight.length < 64 && started < N) { inflight.push(agentSpawn({ source: CHILD }, { name: 'c' })); started++; }
-    const h = await asyncWait(inflight.shift());
-    handleClose(h);
-    drain();
-  }
-  for (const t of inflight) handleClose(await asyncWait(t));
-  while (exited < N) { drain(); if (exited < N) await new Promise((r) => setTimeout(r, 0)); }
-  const secs = (performance.now() - t0) / 1000;
-  ctx.log('RESULT ' + JSON.stringify({ n: N, secs }));
-} });
-`;
+const NE = N * 5; // Erlang is faster: more work so its figure is not dominated by start-up
+const MONITOR_ON = { burstSpawns: 1e12 };
+const GOAL = 20_000;
 
-async function workers(n: number): Promise<number> {
-  const t0 = performance.now();
-  for (let i = 0; i < n; i++) {
-    await new Promise<void>((resolve, reject) => {
-      const w = new Worker('', { eval: true });
-      w.once('exit', () => resolve());
-      w.once('error', reject);
-    });
-  }
-  return n / ((performance.now() - t0) / 1000);
-}
-
-const baseline = process.argv.includes('--only-ours') ? 1 : await workers(isFull() ? 100 : 20);
-const host = createTestHost({ config: { rootQuota: { spawns: 1_000_000 }, behavior: false } });
-const r = (await agentResult(host, PARENT, { name: 'spawner', domain: 'native', capabilities: ['spawn'], quotas: { mailboxDepth: 65_536 } })) as { n: number; secs: number };
-host.shutdown();
-const rate = r.n / r.secs;
+const erlang = haveErlang() ? (runErlang('spawn_exit', NE) as { perSec: number; secs: number }) : null;
+const off = await aiosSpawnExit('native', N, false);
+const on = await aiosSpawnExit('native', N, MONITOR_ON);
+const vsErlang = (r: number) => (erlang ? round(r / erlang.perSec, 3) : null);
 console.log(JSON.stringify({
   bench: 'spawn-exit-native',
-  agents: r.n,
-  ours: { perSec: Math.round(rate), secs: round(r.secs) },
-  baseline: { name: 'worker_threads Worker spawn to exit', perSec: round(baseline, 1) },
-  ratio: Math.round(rate / baseline),
-  goal: { perSec_at_least: 20_000 },
-  met: rate >= 20_000,
+  configuration: configuration({
+    agents: N, erlangProcesses: NE, domain: 'native', inFlight: 64, image: 'cached (warmed before timing)', erlSchedulers: 1,
+    behaviourMonitor: { off: 'arm monitorOff', on: `arm monitorOn: default thresholds except burstSpawns ${MONITOR_ON.burstSpawns} (the default 1,000/s quarantines the spawner)` },
+  }),
+  ours: { monitorOff: { perSec: Math.round(off.perSec), secs: round(off.secs) }, monitorOn: { perSec: Math.round(on.perSec), secs: round(on.secs) } },
+  baseline: erlang ? { name: 'Erlang/OTP spawn_monitor to DOWN, 64 in flight (+S 1)', perSec: Math.round(erlang.perSec), secs: round(erlang.secs) } : { name: 'Erlang/OTP', skipped: 'erl is not on the PATH' },
+  ratioToErlang: { monitorOff: vsErlang(off.perSec), monitorOn: vsErlang(on.perSec) },
+  goal: { perSec_at_least: GOAL, judgedOn: 'monitorOn (the monitor on is how a node runs); ratio to Erlang is reported, the issue sets no figure for spawn' },
+  met: on.perSec >= GOAL,
 }, null, 2));

@@ -95,11 +95,44 @@ describe('e2e - commands without a node', () => {
     expect(r.stderr).toContain('no running node');
   });
 
-  it('e2e - boot --demo runs the demo agents and Ctrl-C shuts down cleanly', async () => {
+  it('e2e - boot --demo shows every step the README promises (greeter reply, 64 KiB shared, revoke refused, ML-DSA, model, semantic ask, recall by meaning, trap notice, EMSGSIZE) and Ctrl-C shuts down cleanly', async () => {
     const node = await bootNode(['--demo']);
-    for (let i = 0; i < 900 && !node.output().includes('demo finished;'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(node.output()).toContain('ML-DSA-65 signature');
-    expect(node.output()).toContain('demo finished; the node keeps running');
+    for (let i = 0; i < 900 && !/demo (finished;|failed)/.test(node.output()); i++) await new Promise((r) => setTimeout(r, 50));
+    const out = node.output();
+    /** The first line where `agent` logged text matching `re` (the test fails, printing the output, when none). */
+    const said = (agent: string, re: RegExp): RegExpMatchArray => {
+      const m = new RegExp(`\\[${agent}#\\d+\\] ${re.source}`).exec(out);
+      expect(m, `${agent} should log ${re}; output:\n${out}`).not.toBeNull();
+      return m!;
+    };
+    // Every demo agent runs sandboxed in the wasm domain.
+    for (const name of ['coordinator', 'greeter', 'reader', 'translator', 'crasher']) expect(out).toMatch(new RegExp(`agent ${name}#\\d+ started in the wasm domain \\(sandboxed\\)`));
+    // 1. The greeter replies through the reply handle it was given.
+    said('coordinator', /greeter answered: hello, agent \d+! you said: hi there/);
+    // 2. 64 KiB (at least 65,536 bytes) shared by handle, mapped and read whole by the reader.
+    const shared = said('coordinator', /reader counted (\d+) words in (\d+) shared bytes/);
+    expect(Number(shared[2])).toBeGreaterThanOrEqual(65_536);
+    expect(Number(shared[1])).toBe(13_500);
+    said('reader', /mapped a shared region at 0x[0-9a-f]+ without copying it through IPC: 13500 words/);
+    // 3. Revocation: at least one handle revoked, and the reader's next send refused with EPERM.
+    expect(Number(said('coordinator', /revoked (\d+) handle\(s\)/)[1])).toBeGreaterThanOrEqual(1);
+    said('reader', /send after revoke refused: EPERM/);
+    expect(out).not.toContain('send after revoke worked');
+    // 4. ML-DSA-65 signing off the kernel thread, and the signature verifies.
+    said('coordinator', /ML-DSA-65 signature of \d+ bytes verifies: true/);
+    // 4b. The model device answers (the offline stand-in computes 6 * 7).
+    const model = said('coordinator', /model \S+ answered "([^"]*)"/);
+    if (!process.env.AIOS_LLM_BASE_URL) expect(model[1]).toBe('42');
+    // 4c. Semantic IPC finds the translator by meaning.
+    said('coordinator', /asked "how do you say good morning in Italian\?": good morning -> buongiorno/);
+    // 4d. Recall by meaning: "automobile" finds the note about the car (not "nothing").
+    said('coordinator', /recalled for "where is the automobile\?": The coordinator parked its car in the blue garage\./);
+    // 5. The crash becomes a trap notice to the supervisor; the node carries on.
+    said('coordinator', /supervisor notice: crasher trapped \(trap: exception: cannot handle "boom"\)/);
+    // 6. 65,537 bytes are refused with EMSGSIZE.
+    said('coordinator', /a 65,537-byte message is refused: EMSGSIZE/);
+    expect(out).toMatch(/agent coordinator#\d+ exited with code 0/);
+    expect(out).toContain('demo finished; the node keeps running');
     const code = await stopNode(node, 'SIGINT');
     expect(code).toBe(0);
     expect(node.output()).toContain('node stopped');

@@ -72,3 +72,17 @@ export const MCP_CALL_TIMEOUT_MS = 60_000;
 export const MCP_RESULT_MAX_BYTES = 1024 * 1024;
 /** Largest JSON arguments an agent may pass to an MCP tool; bigger is EMSGSIZE. */
 export const MCP_ARGS_MAX_BYTES = 256 * 1024;
+/** Image builds (esbuild) running at once in a node; more wait in a queue, so a spawn flood cannot stall the node. */
+export const IMAGE_BUILDS_CONCURRENT = 2;
+/** Image builds one agent may have running or queued; one more gives EAGAIN. */
+export const IMAGE_BUILDS_PER_AGENT = 4;
+/** Image builds queued in a node across all agents; one more gives EAGAIN. */
+export const IMAGE_BUILD_QUEUE_MAX = 256;
+/** Built images kept in the loader's cache (by content), in total bundle bytes; the least recently used go first. */
+export const IMAGE_CACHE_BYTES = 64 * 2 ** 20;
+/**
+ * Largest shared WebAssembly heap of all wasm sandboxes in a node (bytes). Growth past it is refused:
+ * the allocating sandbox traps with reason memory. Each sandbox may also grow it by at most its own
+ * memory limit per activation (QuickJS alone cannot count its memory under Emscripten).
+ */
+export const WASM_HEAP_MAX_BYTES = 2 ** 30;

@@ -23,10 +23,26 @@ export interface LoadedImage {
   key: string;
   /** Where the image came from, for logs. */
   origin: string;
+  /** Real path of the folder tree a path image may import from (absent for source images). */
+  root?: string;
+}
+
+/** Who asks for an image: the loader bounds builds per agent and confines sandboxed requesters. */
+export interface LoadRequest {
+  /** The requesting agent (pending builds are bounded per agent). */
+  agent: number;
+  /**
+   * True for a sandboxed (wasm) agent: its `{ path }` images must lie inside `root` or inside a folder
+   * the node allows for images (the esbuild loader: its imageRoots, by default its cwd); else EACCES.
+   */
+  sandboxed: boolean;
+  /** The requester's own image tree (LoadedImage.root), or null. */
+  root: string | null;
 }
 
 export interface ImageLoaderPort {
-  load(image: AgentImage): Promise<LoadedImage>;
+  /** Builds an image. Errors: EACCES forbidden import or path, EINVAL bad image, EMSGSIZE too big, EAGAIN too many builds, ENOENT. */
+  load(image: AgentImage, from?: LoadRequest): Promise<LoadedImage>;
 }
 
 export interface OffloadPort {

@@ -31,6 +31,9 @@ export function openApiDocument(): Record<string, unknown> {
         get: { summary: 'List agents (ps)', responses: { 200: { description: 'agents', content: { 'application/json': { schema: { type: 'array', items: agent } } } }, ...errors } },
         post: {
           summary: 'Spawn an agent from a path on the node host or from module source',
+          description: "A path must lie under the node's image roots (default: its working folder at boot; AIOS_API_IMAGE_ROOTS), else EACCES. "
+            + "opts.domain 'native' (trusted, unsandboxed: runs as the node's user) is EACCES unless the node was booted with --allow-native-api "
+            + '(AIOS_ALLOW_NATIVE_API=1). Both refusals are audited (ApiSpawn).',
           requestBody: { content: { 'application/json': { schema: { type: 'object', properties: { path: { type: 'string' }, source: { type: 'string' }, opts: { type: 'object' } } } } } },
           responses: { 201: { description: 'the new agent', content: { 'application/json': { schema: agent } } }, ...errors },
         },

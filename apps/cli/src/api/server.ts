@@ -16,6 +16,7 @@ import { handleMcpRoute } from './mcp.ts';
 import { createA2aEndpoint } from './a2a.ts';
 import { handleAuditVerifyRoute } from './audit-verify-route.ts';
 import { httpNodeApi } from './node-api.ts';
+import { spawnGuard, type SpawnGuardOptions } from './spawn-guard.ts';
 
 export interface ApiServer {
   port: number;
@@ -42,7 +43,8 @@ function agentRef(s: string): number | string {
   return /^\d+$/.test(s) ? Number(s) : decodeURIComponent(s);
 }
 
-export async function startApiServer(host: KernelHost, opts: { port: number; token: string }): Promise<ApiServer> {
+export async function startApiServer(host: KernelHost, opts: { port: number; token: string } & SpawnGuardOptions): Promise<ApiServer> {
+  const checkSpawn = spawnGuard(host, opts);
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => sendError(res, e));
   });
@@ -70,7 +72,9 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
       const body = await readJson(req, MAX_BODY);
       const image = typeof body.source === 'string' ? { source: body.source, filename: typeof body.filename === 'string' ? body.filename : undefined } : typeof body.path === 'string' ? { path: body.path } : undefined;
       if (!image) throw new AiosError('EINVAL', 'body needs "path" or "source"');
-      const id = await host.spawn(image, (body.opts ?? {}) as SpawnOptions);
+      const spawnOpts = (typeof body.opts === 'object' && body.opts !== null ? body.opts : {}) as SpawnOptions;
+      checkSpawn(image, spawnOpts);
+      const id = await host.spawn(image, spawnOpts);
       return send(res, 201, host.ps().find((a) => a.id === id) ?? { id });
     }
     if ((m = path.match(/^\/v1\/agents\/([^/]+)$/))) {

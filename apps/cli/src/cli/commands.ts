@@ -72,10 +72,12 @@ export function demoDir(): string {
 export const COMMANDS: Record<string, Command> = {
   boot: {
     summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
-    usage: 'aios boot [--port N] [--demo] [--data-dir DIR]',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback]',
     options: {
       ...COMMON, ...JSON_OPT,
       port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
+      'allow-native-api': { type: 'boolean', help: "let API clients spawn native (trusted, unsandboxed) agents, which run as the node's user" },
+      'accept-audit-rollback': { type: 'boolean', help: 'boot even though the audit log is shorter than, or differs from, its anchor in kernel.db (recorded in the log)' },
       demo: { type: 'boolean', help: 'run the demo agents after boot' },
       'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
     },
@@ -86,6 +88,9 @@ export const COMMANDS: Record<string, Command> = {
       '  AIOS_EMBED_BASE_URL, AIOS_EMBED_MODEL, AIOS_EMBED_API_KEY, AIOS_EMBED_DIM   the embedder device (memory',
       '      search, semantic IPC): an OpenAI-compatible embeddings server (default: the offline embedder-wink);',
       '      semantic-ipcd calibrates its refusal threshold for it at start',
+      "  AIOS_ALLOW_NATIVE_API=1   same as --allow-native-api",
+      '  AIOS_API_IMAGE_ROOTS   folders (separated by the path delimiter) that API clients may spawn image files from',
+      "      (default: the node's working folder); any other path is EACCES",
     ],
     positionals: 0,
     async run(v, _p, io) {
@@ -104,6 +109,8 @@ export const COMMANDS: Record<string, Command> = {
           api: true,
           services: true,
           port,
+          ...(v['allow-native-api'] === true ? { allowNativeApi: true } : {}),
+          ...(v['accept-audit-rollback'] === true ? { acceptAuditRollback: true } : {}),
           onLog: (id, name, line) => {
             names.set(id, name);
             io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${name}#${id}] ${line}`);
@@ -111,6 +118,7 @@ export const COMMANDS: Record<string, Command> = {
         },
       });
       const say = (msg: string, extra: Record<string, unknown> = {}) => io.out(json ? JSON.stringify({ type: 'node', msg, ...extra }) : `aios: ${msg}`);
+      for (const w of node.warnings) say(`warning: ${w}`, { warning: w });
       say(`node up at http://127.0.0.1:${node.api!.port} (data ${node.dataDir}; token in ${join(node.dataDir, 'token')})`, { port: node.api!.port, dataDir: node.dataDir });
       for (const r of node.recovered) say(`recovered durable agent ${r.name}#${r.id} with ${r.pending} unread message(s)`, { agent: r.id, pending: r.pending });
       const model = node.host.kernel.model;

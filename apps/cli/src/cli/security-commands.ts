@@ -77,9 +77,14 @@ async function auditCommand(v: Values, [sub, arg]: string[], io: Io): Promise<nu
       const r = await verifyAuditFolder(dir, pin);
       if (json) io.out(JSON.stringify(r));
       if (r.ok) {
-        if (!json) io.out(`audit log ok: ${r.records} records, ${r.checkpoints} checkpoints, ${r.keys} key(s); ${r.signedPrefix} records under a signed checkpoint; root ${r.rootHash ?? '-'}`);
+        if (!json) io.out(`audit log ok: ${r.records} records, ${r.checkpoints} checkpoints, ${r.keys} key(s); ${r.signedPrefix} records under a signed checkpoint; root ${r.rootHash ?? '-'}; anchor ok (seq ${r.anchor?.anchoredSeq ?? 0} anchored in kernel.db)`);
         return 0;
       }
+      if (r.anchor && !r.anchor.ok && r.fault === undefined) {
+        if (!json) io.err(`aios: audit log FAILS its anchor check (${r.anchor.status}): ${r.anchor.reason}`);
+        return VERIFY_FAILED;
+      }
+      if (r.anchor && !r.anchor.ok && !json) io.err(`aios: audit log also FAILS its anchor check (${r.anchor.status}): ${r.anchor.reason}`);
       const where = r.firstBadSeq !== undefined ? `first bad record seq ${r.firstBadSeq} (position ${r.firstBadIndex})` : `checkpoint ${r.checkpointIndex}`;
       if (!json) io.err(`aios: audit log FAILS verification: ${where}: ${r.fault}: ${r.reason}`);
       return VERIFY_FAILED;

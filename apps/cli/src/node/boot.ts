@@ -11,7 +11,9 @@ import { fileCheckpointStore } from './checkpoints.ts';
 import { openJournal } from './journal.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
 import { registerServices } from './service-registry.ts';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { checkDatabaseFile, precreatePrivate } from './sqlite.ts';
 import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
 import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
@@ -37,6 +39,23 @@ export interface NodeConfig extends KernelConfig {
    * AIOS_EMBED_BASE_URL/MODEL/API_KEY/DIM, else the offline embedder-wink (loaded on first use).
    */
   embedder?: EmbedderDriver;
+  /**
+   * Boot even though the audit log does not match its anchor in kernel.db (a shorter or rewritten log,
+   * deleted checkpoints, a missing anchor). Recorded in the audit log as AuditRollbackAccepted.
+   * `aios boot --accept-audit-rollback`.
+   */
+  acceptAuditRollback?: boolean;
+  /**
+   * Let API clients spawn agents in the native domain (trusted, unsandboxed: code running as the node's
+   * user). Default false: such a POST /v1/agents is EACCES. Also AIOS_ALLOW_NATIVE_API=1 or
+   * `aios boot --allow-native-api`.
+   */
+  allowNativeApi?: boolean;
+  /**
+   * Folders an API client may spawn path images from (default: the node's working folder at boot).
+   * Also AIOS_API_IMAGE_ROOTS (folders separated by the path delimiter). A path outside them is EACCES.
+   */
+  apiImageRoots?: string[];
 }
 
 export interface BootOptions {
@@ -51,6 +70,8 @@ export interface AiosNode {
   readonly api: { port: number; token: string } | null;
   /** initd's agent id, when the node runs its services. */
   readonly initd: number | null;
+  /** Problems fixed at boot (e.g. data folder modes tightened), one line each; also in the audit log. */
+  readonly warnings: string[];
   /** Durable agents brought back from the journal at this boot. */
   readonly recovered: Array<{ key: string; id: number; name: string; pending: number }>;
   spawn(pathOrSource: string | AgentImage, opts?: SpawnOptions): Promise<number>;
@@ -70,29 +91,58 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const llm = config.llm ?? driverFromEnv(process.env);
   const embedder = config.services ? (config.embedder ?? embedderFromEnv(process.env)) : null;
   const dataDir = resolveDataDir(opts.dataDir);
-  ensureDataDir(dataDir);
+  const warnings = ensureDataDir(dataDir);
   refuseIfRunning(dataDir);
   const mcpServers = readMcpConfig(dataDir); // a bad mcp.json fails (EINVAL) before anything is opened
+  const allowNativeApi = config.allowNativeApi ?? process.env.AIOS_ALLOW_NATIVE_API === '1';
+  const imageRoots = config.apiImageRoots ?? (process.env.AIOS_API_IMAGE_ROOTS ? process.env.AIOS_API_IMAGE_ROOTS.split(delimiter).filter(Boolean) : [process.cwd()]);
   const pqc = createPqcPool();
-  const journal = openJournal(dataDir);
-  const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
-  const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
-  // Security: the node key, the persistent audit chain, Cedar policies (swappable at run time), attestation.
-  const security = await prepareSecurity({ dataDir, ports });
-  const host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => security.authorize(req)), policyAdmin: config.policyAdmin ?? { apply: (text) => security.applyPolicy(text) }, tokens: config.tokens ?? { key: security.identity.key, nodeAudience: `node:${security.identity.key.keyId.slice(0, 16)}` } }, domains);
-  await security.attach(host, { config });
+  // Whatever was opened is closed again when boot fails (a refused audit log, a corrupt database, ...).
+  const opened: Array<() => unknown> = [() => pqc.close()];
+  let host: KernelHost;
+  let security: Awaited<ReturnType<typeof prepareSecurity>>;
+  let journal: ReturnType<typeof openJournal>;
   let api: ApiServer | null = null;
   let apiInfo: AiosNode['api'] = null;
-  if (config.api) {
-    const token = writeToken(dataDir);
-    api = await startApiServer(host, { port: config.port ?? 7777, token });
-    apiInfo = { port: api.port, token };
-    writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
-  }
-  // Devices on the bus: storage (SQLite in the data folder) and the embedder.
-  if (embedder !== null) {
-    host.kernel.plugDevice('storage', createSqliteStorage({ path: join(dataDir, 'memory.db') }));
-    host.kernel.plugDevice('embedder', embedder);
+  try {
+    journal = openJournal(dataDir);
+    const j = journal;
+    opened.push(() => j.close());
+    const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
+    const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
+    // Security: the node key, the persistent audit chain (checked against its anchor), Cedar policies, attestation.
+    security = await prepareSecurity({ dataDir, ports, ...(config.acceptAuditRollback ? { acceptAuditRollback: true } : {}) });
+    const sec = security;
+    opened.push(() => sec.close());
+    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(req)), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
+    const h = host;
+    opened.push(() => h.shutdown());
+    await security.attach(host, { config });
+    for (const w of warnings) host.kernel.audit.append(Date.now(), host.kernel.root.id, 'DataDirFixed', dataDir, 'ok', { warning: w });
+    if (config.api) {
+      const token = writeToken(dataDir);
+      api = await startApiServer(host, { port: config.port ?? 7777, token, allowNativeApi, imageRoots });
+      apiInfo = { port: api.port, token };
+      writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
+    }
+    // Devices on the bus: storage (SQLite in the data folder, checked first) and the embedder.
+    if (embedder !== null) {
+      const memoryDb = join(dataDir, 'memory.db');
+      if (existsSync(memoryDb)) checkDatabaseFile(memoryDb);
+      else precreatePrivate(memoryDb);
+      host.kernel.plugDevice('storage', createSqliteStorage({ path: memoryDb }));
+      host.kernel.plugDevice('embedder', embedder);
+    }
+  } catch (e) {
+    await api?.close();
+    for (const close of opened.reverse()) {
+      try {
+        await close();
+      } catch {
+        /* keep closing the rest */
+      }
+    }
+    throw e;
   }
   // MCP servers of the node's config as tool devices (mcp:<name>), granted per spawn like the others.
   const mcp = plugMcpDevices(host, mcpServers);
@@ -115,6 +165,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     host,
     api: apiInfo,
     initd,
+    warnings,
     recovered,
     spawn: (image, o) => host.spawn(image, o),
     send: (agent, data) => host.send(agent, data),

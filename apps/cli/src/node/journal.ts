@@ -1,18 +1,20 @@
 // The kernel's journal in the data folder (kernel.db): SQLite through better-sqlite3,
 // chosen because its calls are synchronous, so the kernel can make a send durable before
 // it returns. WAL with synchronous=FULL: a committed write survives kill -9 and power loss.
-import Database from 'better-sqlite3';
+// Created 0600 and checked (quick_check) at open: a corrupt kernel.db is EIO, never a silent reset.
 import { join } from 'node:path';
+import { openCheckedDatabase } from './sqlite.ts';
 import type { JournalPort } from '@aios/abi';
 
 export interface Journal extends JournalPort {
   close(): void;
 }
 
+/** The kernel database in the data folder: the journal, and the node's state (node-state.ts). */
+export const KERNEL_DB = 'kernel.db';
+
 export function openJournal(dataDir: string): Journal {
-  const db = new Database(join(dataDir, 'kernel.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  const db = openCheckedDatabase(join(dataDir, KERNEL_DB));
   db.exec(`
     CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
     CREATE TABLE IF NOT EXISTS agents (key TEXT PRIMARY KEY, record TEXT NOT NULL);

@@ -11,7 +11,8 @@ import {
 } from '@aios/kernel';
 
 /** Register assignment (the event log names each extension). */
-export const REG = { kernel: 0, config: 1, policy: 2, services: 3, identity: 4 } as const;
+/** audit: the audit log's head as checked against its anchor in kernel.db at boot (and any accepted mismatch). */
+export const REG = { kernel: 0, config: 1, policy: 2, services: 3, identity: 4, audit: 5 } as const;
 
 /** The file whose hash is the kernel code measurement: the built CLI bundle (dist/cli.js). */
 export function kernelCodeFile(): string | null {

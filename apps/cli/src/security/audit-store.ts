@@ -11,6 +11,8 @@ import {
   type AuditEntry, type AuditInclusionProof, type AuditVerifyReport, type SignedCheckpoint,
 } from '@aios/kernel';
 import { trustedKeys, type VerifiedKey } from './history.ts';
+import { checkAnchor, readAnchor, type AnchorReport } from './audit-anchor.ts';
+import { readNodeState } from '../node/node-state.ts';
 
 export const AUDIT_DIR = 'audit';
 
@@ -48,6 +50,8 @@ export async function readAuditFiles(dataDir: string): Promise<{ lines: string[]
 export interface FolderVerifyReport extends AuditVerifyReport {
   /** Node keys in the verified key history. */
   keys: number;
+  /** The log compared with its anchored head in kernel.db (verifyAuditFolder only). */
+  anchor?: AnchorReport;
 }
 
 /**
@@ -99,11 +103,28 @@ export function verifyAcrossKeys(lines: readonly string[], checkpoints: readonly
   return out;
 }
 
-/** Verifies a data folder's audit log offline (no node needed). */
+/**
+ * Verifies a data folder's audit log offline (no node needed; safe while one runs): the chain, the
+ * checkpoints, and the log against its anchor in kernel.db (read first: the anchor only lags the log).
+ * ok is false when either check fails; report.anchor says which anchor check failed and why.
+ */
 export async function verifyAuditFolder(dataDir: string, pinnedRoot?: string): Promise<FolderVerifyReport> {
   const keys = await trustedKeys(dataDir, pinnedRoot);
+  const state = readNodeState(dataDir);
+  let anchor;
+  try {
+    anchor = state ? readAnchor(state) : null;
+  } finally {
+    state?.close();
+  }
   const { lines, checkpoints } = await readAuditFiles(dataDir);
-  return verifyAcrossKeys(lines, checkpoints, keys);
+  const r = verifyAcrossKeys(lines, checkpoints, keys);
+  r.anchor = checkAnchor(lines, checkpoints, anchor, keys);
+  if (!r.anchor.ok && r.ok) {
+    r.ok = false;
+    r.reason = `anchor: ${r.anchor.reason}`;
+  }
+  return r;
 }
 
 /** What `aios audit proof SEQ` prints and `aios audit verify-proof FILE` checks. */

@@ -10,6 +10,8 @@ import {
 import type { NodeIdentity } from './identity.ts';
 import { verifyKeyHistory } from './history.ts';
 import { auditDir } from './audit-store.ts';
+import { anchorOf, checkAnchor, genesisAnchor, readAnchor, writeAnchor, type AnchorReport } from './audit-anchor.ts';
+import type { NodeState } from '../node/node-state.ts';
 
 /** The part of the kernel's AuditLog this module uses. */
 export interface AuditSource {
@@ -26,6 +28,13 @@ export interface PersistentAuditOptions {
   fsync?: FsyncPolicy;
   checkpointEvery?: number;
   checkpointIntervalMs?: number;
+  /**
+   * Where the log head is anchored (kernel.db). With it, open() refuses (EIO) a log that is shorter
+   * than, or differs from, the anchored head, and every durable checkpoint moves the anchor forward.
+   */
+  state?: NodeState;
+  /** Boot even though the log does not match its anchor (the operator's explicit override). */
+  acceptRollback?: boolean;
 }
 
 /** Makes a record's detail JSON-safe (bigints as strings, bytes as their length) so it can be hashed. */
@@ -49,14 +58,27 @@ export class PersistentAudit {
   /** Records the chain refused even after sanitising (should stay 0). */
   dropped = 0;
 
-  private constructor(private chainRef: AuditChain, private readonly sink: AuditFileSink, private readonly opts: PersistentAuditOptions) {}
+  private constructor(
+    private chainRef: AuditChain, private readonly sink: AuditFileSink, private readonly opts: PersistentAuditOptions,
+    /** The anchor check made at open (status 'ok', or the mismatch the operator accepted). */
+    readonly anchorReport: AnchorReport | null,
+  ) {}
 
   /**
    * Opens <dataDir>/audit and resumes the stored chain: the records and the current key's checkpoints
    * through AuditChain.resume, older keys' checkpoints against the rebuilt tree. EIO if anything fails.
    */
   static async open(opts: PersistentAuditOptions): Promise<PersistentAudit> {
-    const sink = await createAuditFileSink({ dir: auditDir(opts.dataDir), fsync: opts.fsync ?? 'checkpoint' });
+    // Every durable checkpoint becomes the anchor (written after the checkpoint reached the disk, so the
+    // anchor lags the log and never leads it). `current` names the live chain (it changes at rotation).
+    let current: () => AuditChain | null = () => null;
+    const state = opts.state;
+    const onCheckpointsDurable = state ? (cps: SignedCheckpoint[]) => {
+      const cp = cps[cps.length - 1]!;
+      const chain = current();
+      if (chain && cp.treeSize > 0 && cp.treeSize <= chain.size) writeAnchor(state, anchorOf(cp, { head: chain.leafHashHex(cp.treeSize) }));
+    } : undefined;
+    const sink = await createAuditFileSink({ dir: auditDir(opts.dataDir), fsync: opts.fsync ?? 'checkpoint', ...(onCheckpointsDurable ? { onCheckpointsDurable } : {}) });
     try {
       const { lines, checkpoints } = await sink.readLines();
       const records = lines.map((l) => {
@@ -77,7 +99,25 @@ export class PersistentAudit {
           && chain.rootHex(cp.treeSize) === cp.rootHash;
         if (!good) throw new AiosError('EIO', `stored audit log failed verification: checkpoint ${i} (an earlier key's) does not verify`, { checkpointIndex: i });
       }
-      return new PersistentAudit(chain, sink, opts);
+      let report: AnchorReport | null = null;
+      if (state) {
+        const anchor = readAnchor(state);
+        report = checkAnchor(lines, checkpoints, anchor, hist.keys, (n) => chain.rootHex(n));
+        if (!report.ok && !opts.acceptRollback) {
+          throw new AiosError('EIO', `audit log rollback detected in ${sink.recordsPath}: ${report.reason}; restore the log, or boot with --accept-audit-rollback to continue from the log as it is (recorded in the audit log)`, {
+            file: sink.recordsPath, checkpointsFile: sink.checkpointsPath, status: report.status, anchoredSeq: report.anchoredSeq, logSeq: report.logSeq, checkpoints: report.checkpoints,
+          });
+        }
+        // A fresh log gets a signed genesis anchor before its first record; an accepted mismatch is
+        // re-anchored on the log as it is (its latest checkpoint), so a crash right after stays bootable.
+        if (anchor === null || !report.ok) {
+          const last = [...checkpoints].reverse().find((c) => c !== null && c.treeSize <= chain.size);
+          writeAnchor(state, last && last.treeSize > 0 ? anchorOf(last, { head: chain.leafHashHex(last.treeSize) }) : genesisAnchor(key, opts.clock.now()));
+        }
+      }
+      const pa = new PersistentAudit(chain, sink, opts, report);
+      current = () => pa.chain;
+      return pa;
     } catch (e) {
       await sink.close().catch(() => {});
       throw e;

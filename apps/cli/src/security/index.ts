@@ -14,10 +14,11 @@ import {
   type PolicyRequest, type Quote, type SignedCheckpoint,
 } from '@aios/kernel';
 import { NodeIdentity, type AgentIdentity } from './identity.ts';
-import { NodePolicy, type HookDecision } from './policy.ts';
+import { NodePolicy, POLICY_FILE, type HookDecision } from './policy.ts';
 import { PersistentAudit } from './audit.ts';
 import { REG, makeQuote, measureBoot } from './attest.ts';
 import { registerSecurity, unregisterSecurity } from './registry.ts';
+import { openNodeState, type NodeState } from '../node/node-state.ts';
 
 export interface SecurityPorts {
   random(bytes: number): Uint8Array;
@@ -39,6 +40,13 @@ export interface SecurityOptions {
   fsync?: FsyncPolicy;
   checkpointEvery?: number;
   checkpointIntervalMs?: number;
+  /**
+   * Boot even though the audit log does not match its anchor in kernel.db (shorter, rewritten, checkpoints
+   * gone, anchor missing). The mismatch is recorded in the log (AuditRollbackAccepted) and re-anchored.
+   */
+  acceptAuditRollback?: boolean;
+  /** The node state store (kernel.db's node_state); default: opened here on <dataDir>/kernel.db and closed by close(). */
+  state?: NodeState;
 }
 
 export interface AttachOptions {
@@ -58,16 +66,25 @@ export class NodeSecurity {
   /** The kernel's policy hook, bound: reads the current policy set on every call. */
   readonly policyHook: PolicyHook = (req) => this.policy.authorize(req);
 
-  private constructor(readonly dataDir: string, readonly identity: NodeIdentity, readonly policy: NodePolicy, private readonly ports: SecurityPorts, private readonly opts: SecurityOptions) {}
+  private constructor(
+    readonly dataDir: string, readonly identity: NodeIdentity, readonly policy: NodePolicy, private readonly ports: SecurityPorts,
+    private readonly opts: SecurityOptions, private readonly state: NodeState, private readonly ownsState: boolean,
+  ) {}
 
-  /** Phase 1: node key (created at first boot), key history, policy set. */
+  /** Phase 1: node state (kernel.db), node key (created at first boot), key history, policy set. */
   static async prepare(opts: SecurityOptions): Promise<NodeSecurity> {
     const ports = opts.ports ?? defaultPorts;
     await fs.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
     const passphrase = opts.passphrase ?? (process.env.AIOS_PASSPHRASE || undefined);
-    const identity = await NodeIdentity.open(opts.dataDir, { passphrase, random: (n) => ports.random(n), now: () => ports.clock.now() });
-    const policy = await NodePolicy.open(opts.dataDir, { node: opts.node, trustOf: opts.trustOf });
-    return new NodeSecurity(opts.dataDir, identity, policy, ports, opts);
+    const state = opts.state ?? openNodeState(opts.dataDir);
+    try {
+      const identity = await NodeIdentity.open(opts.dataDir, { passphrase, random: (n) => ports.random(n), now: () => ports.clock.now() });
+      const policy = await NodePolicy.open(opts.dataDir, { node: opts.node, trustOf: opts.trustOf, state });
+      return new NodeSecurity(opts.dataDir, identity, policy, ports, opts, state, opts.state === undefined);
+    } catch (e) {
+      if (opts.state === undefined) state.close();
+      throw e;
+    }
   }
 
   /** The policy hook's function (use as config.policy = (req) => security.authorize(req)). */
@@ -80,20 +97,39 @@ export class NodeSecurity {
     if (this.host) throw new AiosError('EBUSY', 'security is already attached to a host');
     const offload = this.ports.offload;
     this.auditLog = await PersistentAudit.open({
-      dataDir: this.dataDir, identity: this.identity, clock: this.ports.clock,
+      dataDir: this.dataDir, identity: this.identity, clock: this.ports.clock, state: this.state,
+      ...(this.opts.acceptAuditRollback ? { acceptRollback: true } : {}),
       ...(offload ? { pqc: (op, args) => offload.pqc(op, args) } : {}),
       ...(this.opts.fsync ? { fsync: this.opts.fsync } : {}),
       ...(this.opts.checkpointEvery !== undefined ? { checkpointEvery: this.opts.checkpointEvery } : {}),
       ...(this.opts.checkpointIntervalMs !== undefined ? { checkpointIntervalMs: this.opts.checkpointIntervalMs } : {}),
+    }).catch((e: unknown) => {
+      // Refused (tampered or rolled-back log): nothing stays open behind the error.
+      this.closed = true;
+      if (this.ownsState) this.state.close();
+      throw e;
     });
     this.regs = measureBoot({
       config: opts.config, policyText: this.policy.policyText, policyVersion: this.policy.version,
       serviceImages: opts.serviceImages, nodeKeyId: this.identity.key.keyId,
     });
+    const anchor = this.auditLog.anchorReport;
+    if (anchor) {
+      const what = anchor.ok ? `audit log verified against its anchor at boot (seq ${anchor.logSeq}, anchored ${anchor.anchoredSeq ?? 0})` : `audit anchor mismatch ACCEPTED at boot (${anchor.status}: log seq ${anchor.logSeq}, anchored ${anchor.anchoredSeq ?? '-'})`;
+      this.regs.extend(REG.audit, measure(`${anchor.status}:${anchor.logSeq}:${anchor.anchoredSeq ?? -1}:${this.auditLog.chain.rootHex()}`), what);
+    }
     this.host = host;
     this.policy.bindAgents((id) => host.kernel.agents.get(id));
     this.auditLog.attach(host.kernel.audit);
     registerSecurity(host, this);
+    const offline = this.policy.offlineChange;
+    if (offline) this.record('PolicyChangedOffline', `policy:${POLICY_FILE}`, 'ok', { from: offline.from, to: offline.to });
+    if (anchor && !anchor.ok) {
+      // The override is itself audited, and a checkpoint makes it (and the new anchor) durable at once.
+      this.record('AuditRollbackAccepted', 'audit', 'ok', { status: anchor.status, anchoredSeq: anchor.anchoredSeq ?? null, logSeq: anchor.logSeq, checkpoints: anchor.checkpoints, reason: anchor.reason ?? '' });
+      this.auditLog.chain.checkpoint();
+      await this.auditLog.chain.flush();
+    }
     return this;
   }
 
@@ -162,7 +198,11 @@ export class NodeSecurity {
     if (this.closed) return;
     this.closed = true;
     if (this.host) unregisterSecurity(this.host);
-    await this.auditLog?.close();
+    try {
+      await this.auditLog?.close();
+    } finally {
+      if (this.ownsState) this.state.close();
+    }
   }
 }
 

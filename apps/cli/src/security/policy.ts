@@ -11,6 +11,10 @@ import {
 } from '@aios/kernel';
 import type { Quotas } from '@aios/abi';
 import { writeFileAtomic } from './keystore.ts';
+import type { NodeState } from '../node/node-state.ts';
+
+/** node_state key of the sha256 of the policy set last written to policies.cedar. */
+export const POLICY_HASH_KEY = 'policy.sha256';
 
 export const POLICY_FILE = 'policies.cedar';
 /** Principal labels with this prefix are made by the node from the agent's granted privileges. */
@@ -63,6 +67,11 @@ export interface NodePolicyOptions {
   node?: string;
   /** Trust score per agent id (default DEFAULT_TRUST). */
   trustOf?: (agent: number) => number;
+  /**
+   * Where the hash of the written policy set is recorded (kernel.db). With it, a policies.cedar that
+   * disappears after a set was written is EIO at open instead of a silent reset to the defaults.
+   */
+  state?: NodeState;
 }
 
 /**
@@ -83,18 +92,32 @@ export class NodePolicy {
   private agentOf: (id: number) => AgentView | undefined = () => undefined;
   private readonly labelCache = new WeakMap<AgentView, string[]>();
 
+  /** Set when the file's hash at open differed from the recorded one (edited while the node was down). */
+  offlineChange: { from: string; to: string } | null = null;
+
   private constructor(readonly file: string, private readonly engine: PolicyEngine, text: string, private readonly opts: NodePolicyOptions) {
     this.text = text;
   }
 
-  /** Loads <dataDir>/policies.cedar, writing NODE_POLICIES on first boot. A bad stored set is EINVAL (detail.errors). */
+  /**
+   * Loads <dataDir>/policies.cedar, writing NODE_POLICIES on first boot (no file and no recorded hash).
+   * A missing file once a set was recorded is EIO (restore it or write the wanted set there); a file
+   * edited offline is accepted and reported in offlineChange. A bad stored set is EINVAL (detail.errors).
+   */
   static async open(dataDir: string, opts: NodePolicyOptions = {}): Promise<NodePolicy> {
     const file = join(dataDir, POLICY_FILE);
+    const recorded = opts.state?.get(POLICY_HASH_KEY);
     let text: string;
+    let change: { from: string; to: string } | null = null;
     try {
       text = await fs.readFile(file, 'utf8');
+      const now = policyDigest(text);
+      if (recorded !== undefined && recorded !== now) change = { from: recorded, to: now };
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new AiosError('EIO', `cannot read ${file}`, undefined, { cause: e });
+      if (recorded !== undefined) {
+        throw new AiosError('EIO', `the policy file ${file} is missing, but a policy set (sha256 ${recorded.slice(0, 16)}..) was applied on this node; restore the file, or write the policy set you want there, then boot again`, { file, recordedSha256: recorded });
+      }
       text = NODE_POLICIES;
       await writeFileAtomic(file, text);
     }
@@ -105,7 +128,10 @@ export class NodePolicy {
       const errors = (e as AiosError).detail?.errors as string[] | undefined;
       throw new AiosError('EINVAL', `${file} is refused: ${(errors ?? [(e as Error).message]).join('; ')}`, { file, errors: errors ?? [] });
     }
-    return new NodePolicy(file, engine, text, opts);
+    opts.state?.set(POLICY_HASH_KEY, policyDigest(text));
+    const p = new NodePolicy(file, engine, text, opts);
+    p.offlineChange = change;
+    return p;
   }
 
   /** Lets the mapper see live agents (their labels and granted privileges). */
@@ -198,6 +224,7 @@ export class NodePolicy {
     const v = this.engine.validate(text);
     if (!v.ok) throw new AiosError('EINVAL', `policy set refused (${v.errors.length} error(s)): ${v.errors.join('; ')}`, { errors: v.errors });
     await writeFileAtomic(this.file, text);
+    this.opts.state?.set(POLICY_HASH_KEY, policyDigest(text));
     this.engine.replace(text);
     this.text = text;
     return { version: this.engine.version, policies: v.policies.length, sha256: policyDigest(text) };

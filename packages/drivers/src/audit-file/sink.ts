@@ -11,6 +11,9 @@
 //   'always' - both files are fdatasync'ed after every batch (flush() resolves only once durable).
 //   'never'  - no fdatasync; the OS decides (tests, throwaway nodes).
 // A crash can leave a torn last line; open() cuts it off, readAll() ignores it.
+// onCheckpointsDurable is called after a batch's checkpoints are written (and synced, unless 'never'),
+// so a caller can record the log head elsewhere knowing the log on disk is at least that long.
+// The folder is created 0700 and the files 0600 (the audit log is the node's private state).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AiosError } from '@aios/abi';
@@ -24,6 +27,11 @@ export interface AuditFileSinkOptions {
   fsync?: FsyncPolicy;
   /** Batch window in ms before queued lines are written (default 20). */
   flushIntervalMs?: number;
+  /**
+   * Called with the checkpoints of a batch once they are on disk (after their records). Must not
+   * throw (an exception is swallowed: the log itself stays correct).
+   */
+  onCheckpointsDurable?: (checkpoints: SignedCheckpointShape[]) => void;
 }
 
 export interface AuditFileSink extends AuditSinkShape {
@@ -74,17 +82,18 @@ export async function createAuditFileSink(opts: AuditFileSinkOptions): Promise<A
   let rec: fs.FileHandle;
   let cps: fs.FileHandle;
   try {
-    await fs.mkdir(opts.dir, { recursive: true });
+    await fs.mkdir(opts.dir, { recursive: true, mode: 0o700 });
     await repairTail(recordsPath);
     await repairTail(checkpointsPath);
-    rec = await fs.open(recordsPath, 'a');
-    cps = await fs.open(checkpointsPath, 'a');
+    rec = await fs.open(recordsPath, 'a', 0o600);
+    cps = await fs.open(checkpointsPath, 'a', 0o600);
   } catch (e) {
     throw new AiosError('EIO', `cannot open audit folder ${opts.dir}`, { dir: opts.dir }, { cause: e });
   }
 
   let pendingRecords: string[] = [];
   let pendingCheckpoints: string[] = [];
+  let pendingCpObjects: SignedCheckpointShape[] = [];
   let timer: NodeJS.Timeout | null = null;
   let chain: Promise<void> = Promise.resolve();
   let error: Error | null = null;
@@ -93,8 +102,10 @@ export async function createAuditFileSink(opts: AuditFileSinkOptions): Promise<A
   async function writeBatch(): Promise<void> {
     const r = pendingRecords;
     const c = pendingCheckpoints;
+    const co = pendingCpObjects;
     pendingRecords = [];
     pendingCheckpoints = [];
+    pendingCpObjects = [];
     if (error) throw error;
     try {
       if (r.length) await rec.appendFile(r.join(''));
@@ -106,6 +117,13 @@ export async function createAuditFileSink(opts: AuditFileSinkOptions): Promise<A
     } catch (e) {
       error = new AiosError('EIO', 'audit log write failed', { dir: opts.dir }, { cause: e });
       throw error;
+    }
+    if (co.length && opts.onCheckpointsDurable) {
+      try {
+        opts.onCheckpointsDurable(co);
+      } catch {
+        /* the caller's record of the head lags; the log is intact */
+      }
     }
   }
 
@@ -143,6 +161,7 @@ export async function createAuditFileSink(opts: AuditFileSinkOptions): Promise<A
     appendCheckpoint(cp: SignedCheckpointShape): void {
       schedule();
       pendingCheckpoints.push(JSON.stringify(cp) + '\n');
+      pendingCpObjects.push(cp);
     },
     flush(): Promise<void> {
       return enqueueFlush();

@@ -26,7 +26,7 @@ describe('sched - run queue', () => {
     expect(ratio).toBeCloseTo(niceToWeight(-5) / niceToWeight(5), 0);
   });
   it('sched - a waking sleeper gets at most one latency period of credit', () => {
-    const q = new RunQueue({ targetLatencyMs: 6, minGranularityMs: 0.75 });
+    const q = new RunQueue({ targetLatencyMs: 6 });
     const busy = ent(1, 1024, 1000);
     q.enqueue(busy);
     q.pop();

@@ -23,13 +23,16 @@ export interface SchedEntity {
 export type QueueOrder = 'vruntime' | 'key';
 
 export interface SchedParams {
-  /** Period in which every runnable entity should run once (ms). */
+  /**
+   * Period in which every runnable entity should run once (ms); also bounds a waking sleeper's credit.
+   * There is no per-entity slice or minimum granularity: an activation cannot be preempted (a native one
+   * runs until it returns or awaits; a wasm one is stopped only at the hard `sliceMs` limit), so the
+   * kernel decides only which entity runs next, never how long.
+   */
   targetLatencyMs: number;
-  /** Smallest slice an entity gets however many are runnable (ms). */
-  minGranularityMs: number;
 }
 
-export const DEFAULT_SCHED_PARAMS: SchedParams = { targetLatencyMs: 6, minGranularityMs: 0.75 };
+export const DEFAULT_SCHED_PARAMS: SchedParams = { targetLatencyMs: 6 };
 
 export class RunQueue<E extends SchedEntity> {
   private readonly heap: E[] = [];
@@ -84,12 +87,6 @@ export class RunQueue<E extends SchedEntity> {
   /** Charges measured CPU time, scaled by weight. */
   static charge(e: SchedEntity, cpuMs: number): void {
     e.vruntime += (cpuMs * NICE_0_WEIGHT) / e.weight;
-  }
-
-  /** The ideal slice of an entity right now: its weighted share of the latency period. */
-  slice(e: E, totalWeight: number): number {
-    const share = totalWeight > 0 ? (this.params.targetLatencyMs * e.weight) / totalWeight : this.params.targetLatencyMs;
-    return Math.max(share, this.params.minGranularityMs);
   }
 
   private removeAt(i: number): void {

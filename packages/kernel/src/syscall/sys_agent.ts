@@ -4,7 +4,7 @@
 
 import {
   AiosError, DEFAULT_RIGHTS, PRIVILEGES, Rights, SELF_BASE_RIGHTS, limits,
-  type AgentImage, type AgentManifest, type Domain, type SchedHint, type SelfInfo,
+  type AgentImage, type AgentManifest, type LoadRequest, type Domain, type SchedHint, type SelfInfo,
 } from '@aios/abi';
 import type { Agent } from '../agent/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
@@ -23,6 +23,11 @@ function parseImage(value: unknown): AgentImage {
   }
   if (typeof img.path === 'string' && img.path.length > 0) return { path: argString(img.path, 'image.path', 4096) };
   throw new AiosError('EINVAL', 'image must be { source } or { path }', { arg: 'image' });
+}
+
+/** Who asks the loader for an image: a sandboxed agent is confined to its own image's folder tree. */
+export function loadRequest(a: Agent): LoadRequest {
+  return { agent: a.id, sandboxed: a.domain === 'wasm', root: a.image?.root ?? null };
 }
 
 /**
@@ -162,7 +167,7 @@ export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): n
   });
   // Until it starts, the child is an embryo that a failure discards without a trace (no ps entry,
   // no exit notice, no spawn slot kept).
-  k.ports.loader.load(img).then(
+  k.ports.loader.load(img, loadRequest(a)).then(
     (loaded) => {
       if (!child.alive) return k.tickets.settle(ticket, { kind: 'failed', error: new AiosError('ECANCELED', 'the child was killed before it started') });
       if (!a.alive) return k.discardEmbryo(child);

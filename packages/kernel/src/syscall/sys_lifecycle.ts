@@ -9,7 +9,7 @@ import type { LoadedImage } from '../ports.ts';
 import {
   captureMemory, captureMessages, captureState, messageSummaries, requireHooks, restoreMemoryAndMail, storeMessage, takeCheckpoint, type Checkpoint,
 } from '../agent/lifecycle.ts';
-import { prepareSpawn } from './sys_agent.ts';
+import { loadRequest, prepareSpawn } from './sys_agent.ts';
 import { argInt, argObject, argString } from './args.ts';
 
 function target(k: Kernel, a: Agent, handle: unknown, rights: number): Agent {
@@ -208,7 +208,7 @@ export function sys_agentUpgrade(k: Kernel, a: Agent, [agent, image, opts]: unkn
   const img = argObject(image, 'image', false)!;
   if (typeof img.source !== 'string' && typeof img.path !== 'string') throw new AiosError('EINVAL', 'image must be { source } or { path }', { arg: 'image' });
   return async(k, a, 'AgentUpgrade', async () => {
-    const loaded = await k.ports.loader.load(img as never);
+    const loaded = await k.ports.loader.load(img as never, loadRequest(a));
     const fromVersion = t.instance?.info.version;
     const state = await k.runHook(t, 'serialize', {});
     const next = k.instantiate(t, loaded);

@@ -5,9 +5,9 @@
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
 import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
-import { decodeFromSandbox, encodeForSandbox, errorForSandbox } from './codec.ts';
+import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
-import { quickjs } from './quickjs.ts';
+import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
 interface Waiter {
@@ -30,7 +30,10 @@ const utf8Encoder = new TextEncoder();
 /** CPU slice for our own prelude in a blank sandbox (it never loops; this is a backstop). */
 const PRELUDE_SLICE_MS = 1000;
 
-export class WasmInstance implements AgentInstance {
+/** Longest name, message, code or stack the host reads from a value the sandbox threw (characters). */
+const DESCRIBE_MAX = 4096;
+
+export class WasmInstance implements AgentInstance, HeapGuard {
   info: EntryInfo = { hasMain: false, hasOnMessage: false };
   private readonly rt: QuickJSRuntime;
   private ctx!: QuickJSContext;
@@ -56,6 +59,12 @@ export class WasmInstance implements AgentInstance {
   /** Blocking syscalls whose host promise has not settled yet (tickets the prelude waits on). */
   private readonly tickets = new Set<number>();
   private nextTicket = 1;
+  /** Bytes the shared wasm heap grew while this sandbox ran its current entry (see quickjs.ts). */
+  private grown = 0;
+  /** Set when a growth was refused during the current entry: the entry ends in a memory trap. */
+  private refused = false;
+  /** The sandbox charged before our outermost entry began (restored when it ends). */
+  private prevCharge: HeapGuard | null = null;
 
   /** The gate and limits are set by boot(); a blank sandbox has neither. */
   private gate: Gate = () => {
@@ -288,14 +297,72 @@ export class WasmInstance implements AgentInstance {
     if (this.depth === 0) {
       this.deadline = this.ports.now() + this.limits.sliceMs;
       this.interrupted = false;
+      this.prevCharge = chargeHeapTo(this);
     }
     this.depth++;
     try {
       return fn();
     } finally {
       this.depth--;
-      if (this.depth === 0) this.afterEntry();
+      if (this.depth === 0) {
+        chargeHeapTo(this.prevCharge);
+        this.prevCharge = null;
+        this.checkGrowth();
+        this.afterEntry();
+      }
     }
+  }
+
+  /**
+   * HeapGuard: the shared heap must grow while this sandbox runs. Within one entry a sandbox may
+   * grow it by at most its memory limit (it cannot need more); past that the growth is refused,
+   * its allocation fails inside QuickJS, and the entry ends in a memory trap.
+   */
+  grow(bytes: number): boolean {
+    if (this.limits.memoryBytes <= 0) return true;
+    if (this.refused || this.grown + bytes > this.limits.memoryBytes) {
+      this.refused = true;
+      return false;
+    }
+    this.grown += bytes;
+    return true;
+  }
+
+  /** After an entry that grew the heap: a refused growth, or a measured use above the limit, is a memory trap. */
+  private checkGrowth(): void {
+    if (this.grown === 0 && !this.refused) return;
+    const over = this.refused || (this.limits.memoryBytes > 0 && this.memoryBytes() > this.limits.memoryBytes);
+    this.grown = 0;
+    this.refused = false;
+    if (over) this.pendingTrap ??= new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`);
+  }
+
+  /**
+   * Reads a sandbox string of at most `max` characters without copying a longer one to the host:
+   * longer strings are cut inside the sandbox first. Returns undefined for a non-string.
+   */
+  private readString(h: QuickJSHandle, max: number): string | undefined {
+    const ctx = this.ctx;
+    if (ctx.typeof(h) !== 'string') return undefined;
+    const len = ctx.getProp(h, 'length').consume((l) => ctx.getNumber(l));
+    if (len <= max) return ctx.getString(h);
+    const cut = ctx.getProp(ctx.global, 'String').consume((S) => ctx.getProp(S, 'prototype').consume((p) => ctx.getProp(p, 'slice')));
+    try {
+      if (ctx.typeof(cut) !== 'function') return '[string too long]';
+      const r = ctx.callFunction(cut, h, ctx.newNumber(0), ctx.newNumber(max));
+      if (r.error) {
+        r.error.dispose();
+        return '[string too long]';
+      }
+      return r.value.consume((v) => (ctx.typeof(v) === 'string' && ctx.getProp(v, 'length').consume((l) => ctx.getNumber(l)) <= max ? `${ctx.getString(v)}…` : '[string too long]'));
+    } finally {
+      cut.dispose();
+    }
+  }
+
+  /** Length of a sandbox string (UTF-16 units) without copying it. */
+  private stringLength(h: QuickJSHandle): number {
+    return this.ctx.getProp(h, 'length').consume((l) => this.ctx.getNumber(l));
   }
 
   /**
@@ -381,8 +448,7 @@ export class WasmInstance implements AgentInstance {
     try {
       const t = ctx.typeof(h);
       if (t === 'object') {
-        const read = (k: string): string | undefined =>
-          ctx.getProp(h, k).consume((v) => (ctx.typeof(v) === 'string' ? ctx.getString(v) : undefined));
+        const read = (k: string): string | undefined => ctx.getProp(h, k).consume((v) => this.readString(v, DESCRIBE_MAX));
         out.name = read('name') ?? 'Error';
         out.message = read('message') ?? '';
         const stack = read('stack');
@@ -390,7 +456,7 @@ export class WasmInstance implements AgentInstance {
         const code = read('code');
         if (code !== undefined) out.code = code;
       } else if (t === 'string') {
-        out.message = ctx.getString(h);
+        out.message = this.readString(h, DESCRIBE_MAX) ?? '';
       } else if (t === 'number' || t === 'boolean' || t === 'undefined') {
         out.message = String(ctx.dump(h));
       }
@@ -421,8 +487,12 @@ export class WasmInstance implements AgentInstance {
           const bytes = this.ports.random(n);
           return ctx.newArrayBuffer(copyBuffer(bytes.byteLength === n ? bytes : bytes.subarray(0, n)));
         }
-        case 3:
-          return ctx.newArrayBuffer(copyBuffer(utf8Encoder.encode(ctx.getString(args[1]!))));
+        case 3: {
+          // JSON text: a raw string would be cut at U+0000 on its way out of the sandbox.
+          const text: unknown = JSON.parse(ctx.getString(args[1]!));
+          if (typeof text !== 'string') return { error: ctx.newError('utf8encode: expected a string') };
+          return ctx.newArrayBuffer(copyBuffer(utf8Encoder.encode(text)));
+        }
         case 4: {
           const fatal = ctx.getNumber(args[2]!) === 1;
           const ignoreBOM = ctx.getNumber(args[3]!) === 1;
@@ -435,7 +505,7 @@ export class WasmInstance implements AgentInstance {
           } finally {
             view.dispose();
           }
-          return ctx.newString(text);
+          return ctx.newString(JSON.stringify(text));
         }
         case 5: {
           const name = ctx.typeof(args[1]!) === 'string' ? ctx.getString(args[1]!) : '';
@@ -457,6 +527,13 @@ export class WasmInstance implements AgentInstance {
       return this.wireError(new AiosError('EINVAL', 'malformed syscall'));
     }
     const nr = ctx.getNumber(args[1]!);
+    // Sizes are checked before anything is copied out of the sandbox (the prelude checks them too).
+    if (this.stringLength(args[2]!) > MAX_WIRE) return this.wireError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
+    let total = 0;
+    for (let i = 3; i < args.length; i++) {
+      total += ctx.typeof(args[i]!) === 'object' ? ctx.getProp(args[i]!, 'byteLength').consume((l) => (ctx.typeof(l) === 'number' ? ctx.getNumber(l) : 0)) : 0;
+      if (total > MAX_WIRE) return this.wireError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
+    }
     const text = ctx.getString(args[2]!);
     let decoded: unknown;
     try {
@@ -535,6 +612,10 @@ export class WasmInstance implements AgentInstance {
       this.waiting.delete(id);
       let value: unknown;
       if (args[3] !== undefined && ctx.typeof(args[3]) === 'string') {
+        if (this.stringLength(args[3]) > MAX_WIRE) {
+          w?.reject(new AiosError('EMSGSIZE', `hook result larger than ${MAX_WIRE} bytes`, { max: MAX_WIRE }));
+          return;
+        }
         try {
           value = JSON.parse(ctx.getString(args[3]));
         } catch {

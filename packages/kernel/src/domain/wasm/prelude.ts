@@ -8,8 +8,8 @@
 //     (blocking: the host later calls settle(ticket, one of the others))
 //   1 done(id, failed, thrown | resultJson?) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
 //   2 random(n)                       -> ArrayBuffer of n random bytes
-//   3 utf8encode(string)              -> ArrayBuffer
-//   4 utf8decode(buffer, fatal, ignoreBOM) -> string (throws TypeError on bad input when fatal)
+//   3 utf8encode(JSON text of a string) -> ArrayBuffer (lone surrogates become U+FFFD, as in Node)
+//   4 utf8decode(buffer, fatal, ignoreBOM) -> JSON text of the string (throws TypeError on bad input when fatal)
 //   5 module(name)                    -> source text of a lazily compiled module of globals (MODULES)
 
 export const PRELUDE = String.raw`(function (host) {
@@ -297,21 +297,70 @@ return { crypto: { getRandomValues: getRandomValues, randomUUID: randomUUID } };
 })`,
   text: String.raw`(function (host) {
 'use strict';
-var U8 = Uint8Array, AB = ArrayBuffer;
+// Strings cross to the host as JSON text both ways: a raw string would be cut at U+0000 and
+// would lose lone surrogates. The host does the UTF-8 work with Node's own encoder and decoder.
+var U8 = Uint8Array, AB = ArrayBuffer, JP = JSON.parse, JS = JSON.stringify;
+function bytes(a) {
+  if (!(a instanceof AB) && !AB.isView(a)) throw new TypeError('TextDecoder.decode: expected an ArrayBuffer or a view');
+  return a instanceof AB ? new U8(a) : new U8(a.buffer, a.byteOffset, a.byteLength);
+}
+// Start of an unfinished UTF-8 sequence at the end of b that more bytes could still complete
+// (kept for the next call when streaming), or b.length when there is none.
+function tail(b) {
+  var n = b.length, i = n - 1, k = 0, c, need, d;
+  while (i >= 0 && k < 3 && (b[i] & 192) === 128) i--, k++;
+  if (i < 0) return n;
+  c = b[i];
+  need = c >= 240 && c <= 244 ? 4 : c >= 224 && c < 240 ? 3 : c >= 194 && c < 224 ? 2 : 0;
+  if (need === 0 || n - i >= need) return n;
+  if (n - i >= 2) {
+    d = b[i + 1];
+    if (d < (c === 224 ? 160 : c === 240 ? 144 : 128) || d > (c === 237 ? 159 : c === 244 ? 143 : 191)) return n;
+  }
+  return i;
+}
 class TextEncoder {
   get encoding() { return 'utf-8'; }
-  encode(s) { return new U8(host(3, s === undefined ? '' : String(s))); }
+  encode(s) { return new U8(host(3, JS(s === undefined ? '' : String(s)))); }
+  encodeInto(s, dest) {
+    if (!(dest instanceof U8)) throw new TypeError('TextEncoder.encodeInto: destination must be a Uint8Array');
+    s = String(s);
+    var read = 0, written = 0, i = 0, c, n;
+    while (i < s.length) {
+      c = s.codePointAt(i);
+      if (c >= 55296 && c <= 57343) c = 65533;
+      n = c < 128 ? 1 : c < 2048 ? 2 : c < 65536 ? 3 : 4;
+      if (written + n > dest.length) break;
+      if (n === 1) dest[written] = c;
+      else if (n === 2) dest[written] = 192 | (c >> 6), dest[written + 1] = 128 | (c & 63);
+      else if (n === 3) dest[written] = 224 | (c >> 12), dest[written + 1] = 128 | ((c >> 6) & 63), dest[written + 2] = 128 | (c & 63);
+      else dest[written] = 240 | (c >> 18), dest[written + 1] = 128 | ((c >> 12) & 63), dest[written + 2] = 128 | ((c >> 6) & 63), dest[written + 3] = 128 | (c & 63);
+      written += n; i += c > 65535 ? 2 : 1; read = i;
+    }
+    return { read: read, written: written };
+  }
 }
 class TextDecoder {
   constructor(l, o) {
     if (l !== undefined && !/^\s*(utf-?8|unicode-1-1-utf-8)\s*$/i.test(l)) throw new RangeError('TextDecoder: only utf-8 is supported');
     this.fatal = !!(o && o.fatal); this.ignoreBOM = !!(o && o.ignoreBOM);
+    this._held = null; this._begun = false;
   }
   get encoding() { return 'utf-8'; }
-  decode(a) {
-    if (a === undefined) return '';
-    if (!(a instanceof AB) && !AB.isView(a)) throw new TypeError('TextDecoder.decode: expected an ArrayBuffer or a view');
-    return host(4, (a instanceof AB ? new U8(a) : new U8(a.buffer, a.byteOffset, a.byteLength)).slice().buffer, this.fatal ? 1 : 0, this.ignoreBOM ? 1 : 0);
+  decode(a, o) {
+    var b = a === undefined ? new U8(0) : bytes(a), stream = !!(o && o.stream), h = this._held, m, cut, out;
+    if (h !== null) { m = new U8(h.length + b.length); m.set(h); m.set(b, h.length); b = m; }
+    this._held = null;
+    cut = stream ? tail(b) : b.length;
+    if (cut < b.length) this._held = b.slice(cut);
+    try {
+      out = JP(host(4, b.slice(0, cut).buffer, this.fatal ? 1 : 0, this.ignoreBOM || this._begun ? 1 : 0));
+    } catch (e) {
+      this._held = null; this._begun = false;
+      throw e;
+    }
+    this._begun = stream && (this._begun || cut > 0);
+    return out;
   }
 }
 return { TextEncoder: TextEncoder, TextDecoder: TextDecoder };

@@ -33,9 +33,12 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** QuickJS reports memory exhaustion as an InternalError 'out of memory'. */
+/**
+ * QuickJS reports memory exhaustion as an InternalError 'out of memory'; a string past its
+ * maximum length (reachable cheaply with rope concatenation) counts as exhaustion too.
+ */
 export function isOom(d: { name: string; message: string }): boolean {
-  return d.message === 'out of memory' || (d.name === 'InternalError' && /out of memory/.test(d.message));
+  return d.message === 'out of memory' || (d.name === 'InternalError' && /out of memory|string too long/.test(d.message));
 }
 
 /** A host-side failure of the library that comes from the runtime being out of memory. */

@@ -96,6 +96,14 @@ export const TOKENS_NODE_MAX = 65_536;
 /** Nice range, as on Linux. */
 export const NICE_MIN = -20;
 export const NICE_MAX = 19;
+/** Calls in flight per MCP tool device; one more is EAGAIN (a slow tool server cannot pile up work). */
+export const MCP_CALLS_IN_FLIGHT_MAX = 16;
+/** Longest an MCP tool call may take before it is ETIMEDOUT. */
+export const MCP_CALL_TIMEOUT_MS = 60_000;
+/** Largest JSON result an MCP tool call may hand back to an agent; bigger is EMSGSIZE. */
+export const MCP_RESULT_MAX_BYTES = 1024 * 1024;
+/** Largest JSON arguments an agent may pass to an MCP tool; bigger is EMSGSIZE. */
+export const MCP_ARGS_MAX_BYTES = 256 * 1024;
 /** Image builds (esbuild) running at once in a node; more wait in a queue, so a spawn flood cannot stall the node. */
 export const IMAGE_BUILDS_CONCURRENT = 2;
 /** Image builds one agent may have running or queued; one more gives EAGAIN. */

@@ -12,6 +12,10 @@ import { handleMemRoute } from './mem-routes.ts';
 import { handleAskRoute } from './ask-routes.ts';
 import { handleSecurityRoute } from './security-routes.ts';
 import { send, readJson } from './http.ts';
+import { handleMcpRoute } from './mcp.ts';
+import { createA2aEndpoint } from './a2a.ts';
+import { handleAuditVerifyRoute } from './audit-verify-route.ts';
+import { httpNodeApi } from './node-api.ts';
 import { spawnGuard, type SpawnGuardOptions } from './spawn-guard.ts';
 
 export interface ApiServer {
@@ -44,13 +48,21 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => sendError(res, e));
   });
+  // Interop (MCP tools run the API's own routes over loopback; A2A asks through semantic-ipcd).
+  const base = () => `http://127.0.0.1:${(server.address() as { port: number } | null)?.port ?? opts.port}`;
+  const loopback = httpNodeApi(base, opts.token);
+  const a2a = createA2aEndpoint(host, base);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     if (req.method === 'GET' && path === '/openapi.json') return send(res, 200, openApiDocument());
     if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { ok: true });
+    if (await a2a.handleCard(req, res, url)) return; // public by design (A2A discovery); see a2a.ts
     if (!authorised(req, opts.token)) return send(res, 401, { error: { code: 'EPERM', errno: 1, message: 'missing or wrong bearer token' } });
+    if (await handleMcpRoute(host, req, res, url, loopback)) return;
+    if (await a2a.handleRpc(req, res, url)) return;
+    if (await handleAuditVerifyRoute(host, req, res, url)) return;
     if (await handleSvcRoute(host, req, res, url)) return;
     if (await handleMemRoute(host, req, res, url)) return;
     if (await handleAskRoute(host, req, res, url)) return;

@@ -9,8 +9,9 @@ import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
 import { ASK_COMMANDS } from './ask-commands.ts';
 import { terminalSafe } from './term.ts';
+import { MCP_COMMANDS } from './mcp-command.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS };
 
 const VERSION = '0.1.0';
 

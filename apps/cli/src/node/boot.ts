@@ -20,6 +20,8 @@ import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeF
 import { AiosError } from '@aios/abi';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import { prepareSecurity } from '../security/index.ts';
+import { plugMcpDevices } from './mcp-devices.ts';
+import { readMcpConfig } from '@aios/drivers/mcp-client';
 
 export interface NodeConfig extends KernelConfig {
   /** Serve the HTTP and WebSocket API (default false for boot(), true for `aios boot`). */
@@ -91,6 +93,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const dataDir = resolveDataDir(opts.dataDir);
   const warnings = ensureDataDir(dataDir);
   refuseIfRunning(dataDir);
+  const mcpServers = readMcpConfig(dataDir); // a bad mcp.json fails (EINVAL) before anything is opened
   const allowNativeApi = config.allowNativeApi ?? process.env.AIOS_ALLOW_NATIVE_API === '1';
   const imageRoots = config.apiImageRoots ?? (process.env.AIOS_API_IMAGE_ROOTS ? process.env.AIOS_API_IMAGE_ROOTS.split(delimiter).filter(Boolean) : [process.cwd()]);
   const pqc = createPqcPool();
@@ -141,6 +144,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     }
     throw e;
   }
+  // MCP servers of the node's config as tool devices (mcp:<name>), granted per spawn like the others.
+  const mcp = plugMcpDevices(host, mcpServers);
   // initd is the first agent: it starts the services from their units, in dependency order.
   let initd: number | null = null;
   if (config.services) {
@@ -184,6 +189,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
         }
       }
       registry?.close();
+      await mcp.close();
       host.shutdown();
       await security.close();
       journal.close();

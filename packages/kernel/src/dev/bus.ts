@@ -15,6 +15,8 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
     'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'stats', 'setEmbeddings', 'flush',
   ],
   embedder: ['embed'],
+  // Tool servers (e.g. MCP): list their tools, call one ({ tool, arguments }).
+  tool: ['list', 'call'],
 };
 
 let nextDevice = 1;

@@ -2,8 +2,8 @@
 // syscall names of the abi table plus a few kernel checks; resources are kernel objects.
 import { SYSCALLS } from '@aios/abi';
 
-/** Actions that are not syscalls: device opening, token redemption, and the policy queries. */
-export const EXTRA_ACTIONS = ['DeviceOpen', 'TokenRedeem', 'QuotaQuery', 'SchedQuery'] as const;
+/** Actions that are not syscalls: device opening, token redemption, the policy queries, and a call to one tool of a tool device. */
+export const EXTRA_ACTIONS = ['DeviceOpen', 'TokenRedeem', 'QuotaQuery', 'SchedQuery', 'ToolCall'] as const;
 
 /** Every action the schema declares. */
 export const POLICY_ACTIONS: readonly string[] = [...new Set([...SYSCALLS.map((s) => s.name), ...EXTRA_ACTIONS])];

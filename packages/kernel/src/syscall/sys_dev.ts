@@ -12,6 +12,12 @@ export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unkn
   const m = argString(method, 'method', 64);
   k.authorize(a, 'DeviceCall', { type: 'device', id: node.object.label, attrs: { kind: node.object.driver.info.kind, method: m } });
   if (args !== undefined && !Array.isArray(args)) throw new AiosError('EINVAL', 'args must be a list', { arg: 'args' });
+  // A tool device's call is also decided per tool: action ToolCall, resource tool:<device name>/<tool>.
+  if (node.object.driver.info.kind === 'tool' && m === 'call') {
+    const tool = (args as unknown[] | undefined)?.[0] as { tool?: unknown } | undefined;
+    if (typeof tool?.tool !== 'string' || tool.tool.length === 0 || tool.tool.length > 256) throw new AiosError('EINVAL', "a tool call's args are [{ tool, arguments }] with tool a name", { arg: 'args' });
+    k.authorize(a, 'ToolCall', { type: 'tool', id: `${node.object.driver.info.name}/${tool.tool}`, attrs: { device: node.object.driver.info.name, tool: tool.tool } });
+  }
   const { promise, settle } = k.block<unknown>(a);
   node.object.call(m, (args as unknown[] | undefined) ?? []).then((v) => settle(true, v), (e: unknown) => settle(false, e));
   return promise;

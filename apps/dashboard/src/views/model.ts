@@ -11,7 +11,7 @@ export function ModelView() {
   const d = m.data?.device;
   return html`<${Panel} title="Model device" testid="model">
     <${ErrorLine} error=${m.error} />
-    ${m.data && !d ? html`<p class="muted big">this node has no model device</p>` : ''}
+    ${m.data && !d ? html`<p class="muted big" data-testid="model-none">this node has no model device</p>` : ''}
     ${d ? html`<dl class="grid" data-testid="model-stats">
       <dt>driver</dt><dd>${d.driver} ${d.version}</dd>
       <dt>queue policy</dt><dd>${d.policy}</dd>

@@ -119,9 +119,10 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard - in headless Chromium', () =>
     await page.getByText('keeper got: hello dashboard').waitFor();
     await shot(page, 'events');
 
-    // Asks: semantic-ipcd's status.
-    await tab(page, 'Asks');
+    // IPC and asks: semantic-ipcd's status, and the message just sent to the agent (from the audit log).
+    await tab(page, 'IPC & asks');
     await page.getByTestId('asks-pending').waitFor();
+    await page.getByTestId('ipc-flow').locator('tr', { hasText: 'dash-keeper' }).first().waitFor();
     await shot(page, 'asks');
 
     // Memory: a search hit for the item put before.

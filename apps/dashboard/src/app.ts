@@ -14,7 +14,7 @@ export const TABS = [
   { id: 'agents', label: 'Agents', view: AgentsView },
   { id: 'services', label: 'Services', view: ServicesView },
   { id: 'events', label: 'Events & logs', view: EventsView },
-  { id: 'asks', label: 'Asks', view: AsksView },
+  { id: 'asks', label: 'IPC & asks', view: AsksView },
   { id: 'memory', label: 'Memory', view: MemoryView },
   { id: 'audit', label: 'Audit', view: AuditView },
   { id: 'plans', label: 'Plans', view: PlansView },

@@ -1,4 +1,4 @@
-// Asks: the intents semantic-ipcd routes to (GET /v1/intents), its status (embedder, threshold, pending
+// IPC and asks: messages flowing between agents (from the audit log), the intents semantic-ipcd routes to (GET /v1/intents), its status (embedder, threshold, pending
 // asks), and an ask box (POST /v1/ask) whose answers stay listed for this page's life.
 import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
@@ -6,6 +6,7 @@ import { api } from '../api.ts';
 import { usePoll } from '../hooks.ts';
 import { brief } from '../format.ts';
 import { ErrorLine, Panel } from './common.ts';
+import { IpcFlow } from './ipc.ts';
 
 interface Intent { agent: number; agentName: string; intent: string; description: string; examples?: string[] }
 interface Status { embedder?: string; embedderName?: string; intents?: number; threshold?: number; thresholdSource?: string; pending?: number }
@@ -29,7 +30,7 @@ export function AsksView() {
     }
   };
   const s = status.data;
-  return html`<${Panel} title="Asks" testid="asks">
+  return html`<${Panel} title="IPC and asks" testid="asks">
     <${ErrorLine} error=${intents.error ?? status.error} />
     ${s ? html`<p class="stats">embedder <b>${s.embedderName ?? s.embedder ?? '-'}</b> · intents <b>${s.intents ?? '-'}</b> · threshold <b>${s.threshold ?? '-'}</b>${s.thresholdSource ? ` (${s.thresholdSource})` : ''} · asks in flight <b data-testid="asks-pending">${s.pending ?? 0}</b></p>` : ''}
     <form class="row" onSubmit=${ask}>
@@ -43,5 +44,7 @@ export function AsksView() {
       <tbody>${(intents.data ?? []).map((it) => html`<tr key=${`${it.agent}:${it.intent}`}><td>${it.intent}</td><td>${it.agentName} (${it.agent})</td><td>${it.description}</td><td class="muted">${(it.examples ?? []).slice(0, 3).join(' · ')}</td></tr>`)}</tbody>
     </table>
     ${intents.data && intents.data.length === 0 ? html`<p class="muted">no agent serves an intent yet</p>` : ''}
+    <h3>Messages</h3>
+    <${IpcFlow} />
   </${Panel}>`;
 }

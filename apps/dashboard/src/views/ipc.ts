@@ -14,7 +14,7 @@ export function IpcFlow() {
   const flow = usePoll(async () => {
     const [recs, agents] = await Promise.all([api<Rec[]>('GET', `/v1/audit?tail=${TAIL}`), api<Array<{ id: number; name: string }>>('GET', '/v1/agents')]);
     const names = new Map(agents.map((a) => [a.id, a.name]));
-    const name = (id: number) => `${names.get(id) ?? '?'} (${id})`;
+    const name = (id: number) => (names.has(id) ? `${names.get(id)} (${id})` : `agent ${id}`); // the node's root agent is not listed
     return recs.filter((r) => r.syscall === 'IPCSend').slice(-SHOWN).reverse().map((r) => {
       const to = /^agent:(\d+)$/.exec(r.object ?? '');
       return { seq: r.seq, time: r.time, from: name(r.agent), to: to ? name(Number(to[1])) : r.object ?? '-', result: r.result };

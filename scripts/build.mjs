@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDashboard } from '../apps/dashboard/build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -27,4 +28,6 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __aiosCreateRequire } from 'node:module'; const require = __aiosCreateRequire(import.meta.url);" },
 });
+// The web dashboard (browser bundle, served by the node at /) goes to apps/cli/dist/dashboard.
+await buildDashboard(join(root, 'apps/cli/dist/dashboard'));
 console.log(`build: apps/cli/dist in ${Date.now() - started} ms`);

@@ -47,6 +47,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/v1/agents/{ref}/release': { post: { summary: 'Release a quarantined or throttled agent (behavioural analysis)', parameters: [ref], responses: { 200: { description: 'released' }, ...errors } } },
       '/v1/agents/{ref}/logs': { get: { summary: 'Log lines kept in memory', parameters: [ref], responses: { 200: { description: 'lines' }, ...errors } } },
+      '/v1/model': { get: { summary: 'The model device: driver, queue policy, queued and in-flight requests ({ device: null } without one)', responses: { 200: { description: 'device' }, ...errors } } },
       '/v1/svc': { get: { summary: 'Services (initd units) and their states', responses: { 200: { description: 'units' }, ...errors } } },
       '/v1/svc/graph': { get: { summary: 'The service dependency graph (DOT and a tree)', responses: { 200: { description: 'graph' }, ...errors } } },
       '/v1/svc/{unit}/{action}': { post: { summary: 'Start, stop or restart a unit', parameters: [{ name: 'unit', in: 'path', required: true, schema: { type: 'string' } }, { name: 'action', in: 'path', required: true, schema: { type: 'string', enum: ['start', 'stop', 'restart'] } }], responses: { 200: { description: 'done' }, ...errors } } },

@@ -14,9 +14,11 @@ import { handleSecurityRoute } from './security-routes.ts';
 import { send, readJson } from './http.ts';
 import { handleMcpRoute } from './mcp.ts';
 import { createA2aEndpoint } from './a2a.ts';
-import { handleAuditVerifyRoute } from './audit-verify-route.ts';
 import { httpNodeApi } from './node-api.ts';
 import { spawnGuard, type SpawnGuardOptions } from './spawn-guard.ts';
+import { dashboardHandler } from './dashboard-static.ts';
+import { handleModelRoute } from './model-route.ts';
+import { handleAuditVerifyRoute } from './audit-verify-route.ts';
 
 export interface ApiServer {
   port: number;
@@ -45,6 +47,7 @@ function agentRef(s: string): number | string {
 
 export async function startApiServer(host: KernelHost, opts: { port: number; token: string } & SpawnGuardOptions): Promise<ApiServer> {
   const checkSpawn = spawnGuard(host, opts);
+  const dashboard = dashboardHandler(); // the web page's static files: no data, no token (see dashboard-static.ts)
   const server = createServer((req, res) => {
     handle(req, res).catch((e) => sendError(res, e));
   });
@@ -56,6 +59,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
+    if (dashboard(req, res, path)) return;
     if (req.method === 'GET' && path === '/openapi.json') return send(res, 200, openApiDocument());
     if (req.method === 'GET' && path === '/v1/health') return send(res, 200, { ok: true });
     if (await a2a.handleCard(req, res, url)) return; // public by design (A2A discovery); see a2a.ts
@@ -107,6 +111,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
       const n = Math.min(Number(url.searchParams.get('tail') ?? 100) || 100, 10_000);
       return send(res, 200, host.kernel.audit.tail(n));
     }
+    if (handleModelRoute(host, req, res, url)) return;
     if (await handleSecurityRoute(host, req, res, url)) return;
     return send(res, 404, { error: { code: 'ENOENT', errno: 2, message: `no route ${req.method} ${path}` } });
   }

@@ -398,6 +398,9 @@ export class Kernel {
           this.ack(a, a.inFlight);
           a.inFlight = null;
         }
+        // What the handler received itself (replies, and messages its runtime set aside and handled before
+        // the activation ended) is handled now: see sys_ipc.ts ackReceived.
+        this.ackReceipts(a);
         this.afterIdle(a);
       },
       (err: unknown) => {
@@ -539,6 +542,12 @@ export class Kernel {
     if (seq === undefined) return;
     this.msgSeq.delete(msg);
     this.ports.journal?.ackMessage(a.durableKey, seq);
+  }
+
+  /** Acknowledges every message a durable agent took with IPCRecv/IPCWait and has not acknowledged yet. */
+  ackReceipts(a: Agent): void {
+    if (a.durableKey === null || a.unacked.length === 0) return;
+    for (const seq of a.unacked.splice(0)) this.ports.journal?.ackMessage(a.durableKey, seq);
   }
 
   /** Marks a running agent durable under a journal key (the host saved its record first). */

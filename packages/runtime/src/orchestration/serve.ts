@@ -48,6 +48,11 @@ export interface ServeOptions {
   other?(m: Message): unknown;
   /** Runs whenever the loop wakes; returns ms until it wants to run again (undefined: only on the next message). */
   tick?(): number | undefined | Promise<number | undefined>;
+  /**
+   * While requests run, the loop wakes at least this often to run tick (default: only at deadlines). For services
+   * whose handlers set new deadlines that tick enforces (the loop cannot shorten a wait already in progress).
+   */
+  pollMs?: number;
   /** Where the loop reports what it dropped or could not answer. */
   log?(...args: unknown[]): void;
 }
@@ -293,6 +298,7 @@ export function createServer(opts: ServeOptions): Server {
             log(`tick failed: ${(e as Error).message}`);
           }
         }
+        if (opts.pollMs !== undefined && running.size > 0) wait = Math.min(wait ?? Infinity, opts.pollMs);
         let m: Message;
         try {
           m = await next(wait === undefined ? undefined : Math.max(1, Math.ceil(wait)));

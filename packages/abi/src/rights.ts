@@ -35,6 +35,11 @@ export const Rights = {
   USE: 1 << 14,
   /** Search a service object (a memory-fabric namespace). */
   SEARCH: 1 << 15,
+  /**
+   * Self handle only: a node service (memoryd, semantic-ipcd, initd). Its syscall rate is its clients' load, so
+   * the behaviour monitor never throttles or quarantines it: it emits an operator notice and an audit record.
+   */
+  SERVICE: 1 << 16,
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
@@ -48,6 +53,7 @@ export const PRIVILEGES = {
   map: Rights.MAP,
   supervise: Rights.SUPERVISE,
   admin: Rights.ADMIN,
+  service: Rights.SERVICE,
 } as const;
 export type Privilege = keyof typeof PRIVILEGES;
 

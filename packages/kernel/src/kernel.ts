@@ -120,7 +120,7 @@ export class Kernel {
       spawns: rq.spawns ?? limits.DEFAULT_SPAWN_QUOTA,
     }, null);
     this.root = this.createAgent('root', null, 'native', quota, 0, [], null, [], limits.MAILBOX_MAX_DEPTH);
-    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN, null);
+    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN | Rights.SERVICE, null);
     this.root.selfNode = this.root.handles.get(this.root.selfHandle)!.node;
     this.root.state = 'waiting';
     if (config.llm) {
@@ -811,6 +811,7 @@ export class Kernel {
   private observe(a: Agent, denied: boolean, spawn: boolean): void {
     if (a === this.root) return;
     const v = a.behavior.observe(this.current === null ? this.now() : this.stepTime, denied, spawn, this.behaviorT!);
+    if (v !== null && (a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
     if (v === 'throttle') {
       a.behavior.throttled = true;
       a.nice = Math.min(19, a.nice + 5);
@@ -820,6 +821,18 @@ export class Kernel {
     } else if (v === 'quarantine') {
       this.quarantine(a);
     }
+  }
+
+  /**
+   * A service crossed a threshold: its rate reflects the load its clients put on it, so it is neither throttled nor
+   * quarantined (that would silence it for everyone). The operator gets an event and an audit record instead; the
+   * clients are judged on their own syscalls (and services refuse floods with EAGAIN).
+   */
+  private serviceNotice(a: Agent, verdict: 'throttle' | 'quarantine'): void {
+    const detail = { wouldHave: verdict, anomaly: a.behavior.anomaly, trust: a.behavior.trust, service: true };
+    this.audit.append(this.now(), a.id, 'BehaviorNotice', a.label, 'waived', detail);
+    this.events.publish('security.service-notice', this.now(), { agent: a.id, name: a.name, ...detail });
+    this.pushLog(a, `behaviour monitor would have ${verdict === 'quarantine' ? 'quarantined' : 'throttled'} this service (anomaly ${a.behavior.anomaly.toFixed(1)}): not acted on`);
   }
 
   /** Suspends an agent whose behaviour crossed the quarantine threshold, until an operator releases it. */

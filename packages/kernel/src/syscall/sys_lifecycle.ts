@@ -166,7 +166,7 @@ export function sys_agentMerge(k: Kernel, a: Agent, [into, from]: unknown[]): nu
     await k.runHook(x, 'restore', { state: merged });
     // y's unread messages follow x's, in order; privileges become the intersection.
     for (const m of y.mailbox.drain()) x.mailbox.push({ ...m, handles: [] });
-    const keep = x.selfNode.rights & (y.selfNode.rights | ~(Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN));
+    const keep = x.selfNode.rights & (y.selfNode.rights | ~(Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN | Rights.SERVICE));
     k.narrowSelf(x, keep);
     k.exitAgent(y, 0, `merged into agent ${x.id}`);
     k.pump(x);

@@ -1,4 +1,4 @@
-// serve(): one request loop with per-sender fairness. A flooder's burst is bounded by its own queue (EAGAIN past
+// serve() (packages/runtime/src/orchestration/serve.ts): one request loop with per-sender fairness. A flooder's burst is bounded by its own queue (EAGAIN past
 // it) and served round-robin with other senders; malformed requests are answered EINVAL (or dropped without a
 // reply handle); handler errors reach the caller of call() as AiosErrors with their cause.
 import { describe, it, expect } from 'vitest';

@@ -19,6 +19,7 @@ const RIGHT_MEANING: Record<string, string> = {
   USE: 'use a device (DeviceCall, Llm*)', SEARCH: 'search a service object (a memory namespace)',
   REALTIME: "self handle: hold a 'deadline' CPU reservation (SchedSet, spawn hints), within the node's admission limit",
   DETACH: 'self handle: spawn detached children, which outlive their spawner (opts.detached)',
+  SERVICE: 'self handle: a node service; the behaviour monitor never throttles or quarantines it (operator notice and audit record instead)',
 };
 const OBJECT_MEANING: Record<string, string> = {
   agent: 'an agent (process)', memory: 'a memory region (AgentMemAlloc + MemShare)', frame: 'physical frames (FrameAlloc)',

@@ -4,35 +4,11 @@
 // durable receiver (this incarnation or the next), and never twice to the same incarnation;
 // a memory item whose put returned its id is there after the restart.
 import { describe, it, expect } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CLI, ROOT, aios, ensureBuilt, tempDataDir } from '../e2e/cli-helpers.ts';
+import { ROOT, ensureBuilt, tempDataDir } from '../e2e/cli-helpers.ts';
+import { api, startNode } from './harness.ts';
 
 const FIX = join(ROOT, 'tests/durable');
-
-async function startNode(dataDir: string): Promise<{ kill: (sig: NodeJS.Signals) => Promise<void>; port: number; token: string; out: () => string }> {
-  rmSync(join(dataDir, 'node.json'), { force: true });
-  const proc = spawn(process.execPath, [CLI, 'boot', '--port', '0', '--data-dir', dataDir], { cwd: ROOT });
-  let out = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (out += d));
-  for (let i = 0; i < 600 && !existsSync(join(dataDir, 'node.json')); i++) await new Promise((r) => setTimeout(r, 50));
-  const { port } = JSON.parse(readFileSync(join(dataDir, 'node.json'), 'utf8')) as { port: number };
-  const token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-  return {
-    port, token, out: () => out,
-    kill: (sig) => new Promise((resolve) => {
-      if (proc.exitCode !== null) return resolve();
-      proc.once('exit', () => resolve());
-      proc.kill(sig);
-    }),
-  };
-}
-
-async function api(node: { port: number; token: string }, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`http://127.0.0.1:${node.port}${path}`, { method, headers: { authorization: `Bearer ${node.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-}
 
 describe('durable - kill -9 in the middle of a burst', () => {
   it('durable - every acknowledged send is delivered after the restart, and every acknowledged memory write is there', async () => {

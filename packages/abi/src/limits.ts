@@ -118,3 +118,20 @@ export const IMAGE_CACHE_BYTES = 64 * 2 ** 20;
  * memory limit per activation (QuickJS alone cannot count its memory under Emscripten).
  */
 export const WASM_HEAP_MAX_BYTES = 2 ** 30;
+
+// ---- runtime inbox, call and serve (packages/runtime/src/ipc, orchestration/serve.ts) ----
+/**
+ * Longest single IPCWait of the runtime's receive loop while someone waits: a call whose deadline is earlier than
+ * a wait already in progress is noticed at most this late (the loop cannot cancel a wait in flight).
+ */
+export const INBOX_POLL_MS = 1_000;
+/** A service's requests queued per sender (serve); beyond it the sender's next request is refused with EAGAIN. */
+export const SERVE_QUEUE_PER_SENDER = 256;
+/** Senders with queued requests a service keeps (serve); a new sender beyond it is refused with EAGAIN. */
+export const SERVE_SENDERS_MAX = 4_096;
+/** Requests a service runs at once by default (serve), taken round-robin across senders. */
+export const SERVE_CONCURRENCY = 8;
+/** Default time a service gives one request before answering ETIMEDOUT (serve). */
+export const SERVE_REQUEST_TIMEOUT_MS = 60_000;
+/** Default wait of call() for a reply. */
+export const CALL_TIMEOUT_MS = 30_000;

@@ -39,6 +39,11 @@ export const Rights = {
   REALTIME: 1 << 16,
   /** Self handle only: spawn children that outlive this agent (`opts.detached`); granted as `detach`. */
   DETACH: 1 << 17,
+  /**
+   * Self handle only: a node service (memoryd, semantic-ipcd, initd). Its syscall rate is its clients' load, so
+   * the behaviour monitor never throttles or quarantines it: it emits an operator notice and an audit record.
+   */
+  SERVICE: 1 << 18,
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
@@ -54,6 +59,7 @@ export const PRIVILEGES = {
   admin: Rights.ADMIN,
   realtime: Rights.REALTIME,
   detach: Rights.DETACH,
+  service: Rights.SERVICE,
 } as const;
 export type Privilege = keyof typeof PRIVILEGES;
 

@@ -136,7 +136,7 @@ export class Kernel {
       spawns: rq.spawns ?? limits.DEFAULT_SPAWN_QUOTA,
     }, null);
     this.root = this.createAgent('root', null, 'native', quota, 0, [], null, [], limits.MAILBOX_MAX_DEPTH);
-    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN | Rights.REALTIME | Rights.DETACH, null);
+    this.root.selfHandle = this.root.handles.insert(this.root, SELF_BASE_RIGHTS | Rights.SPAWN | Rights.FRAME | Rights.MAP | Rights.SUPERVISE | Rights.ADMIN | Rights.REALTIME | Rights.DETACH | Rights.SERVICE, null);
     this.root.selfNode = this.root.handles.get(this.root.selfHandle)!.node;
     this.root.state = 'waiting';
     if (config.llm) {
@@ -416,6 +416,9 @@ export class Kernel {
           this.ack(a, a.inFlight);
           a.inFlight = null;
         }
+        // What the handler received itself (replies, and messages its runtime set aside and handled before
+        // the activation ended) is handled now: see sys_ipc.ts ackReceived.
+        this.ackReceipts(a);
         this.afterIdle(a);
       },
       (err: unknown) => {
@@ -598,6 +601,12 @@ export class Kernel {
     if (seq === undefined) return;
     this.msgSeq.delete(msg);
     this.ports.journal?.ackMessage(a.durableKey, seq);
+  }
+
+  /** Acknowledges every message a durable agent took with IPCRecv/IPCWait and has not acknowledged yet. */
+  ackReceipts(a: Agent): void {
+    if (a.durableKey === null || a.unacked.length === 0) return;
+    for (const seq of a.unacked.splice(0)) this.ports.journal?.ackMessage(a.durableKey, seq);
   }
 
   /** Marks a running agent durable under a journal key (the host saved its record first). */
@@ -907,6 +916,7 @@ export class Kernel {
   private observe(a: Agent, denied: boolean, spawn: boolean): void {
     if (a === this.root) return;
     const v = a.behavior.observe(this.current === null ? this.now() : this.stepTime, denied, spawn, this.behaviorT!);
+    if (v !== null && (a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
     if (v === 'throttle') {
       a.behavior.throttled = true;
       a.nice = Math.min(19, a.nice + 5);
@@ -916,6 +926,18 @@ export class Kernel {
     } else if (v === 'quarantine') {
       this.quarantine(a);
     }
+  }
+
+  /**
+   * A service crossed a threshold: its rate reflects the load its clients put on it, so it is neither throttled nor
+   * quarantined (that would silence it for everyone). The operator gets an event and an audit record instead; the
+   * clients are judged on their own syscalls (and services refuse floods with EAGAIN).
+   */
+  private serviceNotice(a: Agent, verdict: 'throttle' | 'quarantine'): void {
+    const detail = { wouldHave: verdict, anomaly: a.behavior.anomaly, trust: a.behavior.trust, service: true };
+    this.audit.append(this.now(), a.id, 'BehaviorNotice', a.label, 'waived', detail);
+    this.events.publish('security.service-notice', this.now(), { agent: a.id, name: a.name, ...detail });
+    this.pushLog(a, `behaviour monitor would have ${verdict === 'quarantine' ? 'quarantined' : 'throttled'} this service (anomaly ${a.behavior.anomaly.toFixed(1)}): not acted on`);
   }
 
   /** Suspends an agent whose behaviour crossed the quarantine threshold, until an operator releases it. */

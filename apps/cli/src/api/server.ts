@@ -10,6 +10,7 @@ import { openApiDocument } from './openapi.ts';
 import { handleSvcRoute } from './svc-routes.ts';
 import { handleMemRoute } from './mem-routes.ts';
 import { handleAskRoute } from './ask-routes.ts';
+import { createClientLimiter } from './client-limit.ts';
 import { handleSecurityRoute } from './security-routes.ts';
 import { send, readJson } from './http.ts';
 import { handleMcpRoute } from './mcp.ts';
@@ -26,6 +27,8 @@ export interface ApiServer {
 }
 
 const MAX_BODY = limits.IMAGE_MAX_BYTES + 1024 * 1024;
+/** Routes answered by memoryd or semantic-ipcd (mem-routes.ts, ask-routes.ts): bounded per client. */
+const SERVICE_ROUTE = /^\/v1\/(mem|ask|intents|multicast|negotiate)(\/|$)/;
 
 
 function sendError(res: ServerResponse, e: unknown): void {
@@ -56,6 +59,8 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
   const loopback = httpNodeApi(base, opts.token);
   const a2a = createA2aEndpoint(host, base);
 
+  const limiter = createClientLimiter();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
@@ -68,8 +73,11 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     if (await a2a.handleRpc(req, res, url)) return;
     if (await handleAuditVerifyRoute(host, req, res, url)) return;
     if (await handleSvcRoute(host, req, res, url)) return;
-    if (await handleMemRoute(host, req, res, url)) return;
-    if (await handleAskRoute(host, req, res, url)) return;
+    // Routes that queue work at services are bounded per client (client-limit.ts).
+    if (SERVICE_ROUTE.test(path)) {
+      const client = req.socket.remoteAddress ?? 'unknown';
+      if (await limiter.run(client, async () => (await handleMemRoute(host, req, res, url)) || (await handleAskRoute(host, req, res, url)))) return;
+    }
     let m: RegExpMatchArray | null;
     if (req.method === 'GET' && path === '/v1/agents') return send(res, 200, host.ps());
     if (req.method === 'POST' && path === '/v1/agents') {

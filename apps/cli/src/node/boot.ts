@@ -151,7 +151,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   if (config.services) {
     const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd').map((n) => [n, { path: serviceImage(n) }]));
     initd = await host.spawn({ path: serviceImage('initd') }, {
-      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin'], devices: ['storage', 'embedder'],
+      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder'],
       config: { images, unitFiles: unitFiles(dataDir) },
     });
   }

@@ -73,10 +73,15 @@ function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, 
   }
 }
 
-/** A durable agent has handled what it received before: acknowledge those messages now. */
+/**
+ * A durable agent has handled what it received before: acknowledge those messages now. Not inside a handler
+ * activation (main or onMessage) of an agent with onMessage: its runtime may set a received message aside
+ * (a selective receive waiting for a reply) and deliver it to onMessage before the activation ends, so its
+ * receipts are acknowledged when that activation settles (Kernel.runHandler), and never after a trap.
+ */
 function ackReceived(k: Kernel, a: Agent): void {
-  if (a.durableKey === null || a.unacked.length === 0) return;
-  for (const seq of a.unacked.splice(0)) k.ports.journal?.ackMessage(a.durableKey, seq);
+  if (a.hasOnMessage && (a.inFlight !== null || !a.mainDone)) return;
+  k.ackReceipts(a);
 }
 
 function noteReceived(k: Kernel, a: Agent, m: Message): Message {

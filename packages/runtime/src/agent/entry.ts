@@ -7,7 +7,7 @@ import { log as sysLog, selfHandle, selfInfo } from '../kernel/stubs.gen.ts';
 import { AiosError } from '@aios/abi';
 import { LIFECYCLE_HOOKS, type AgentContext, type AgentDefinition, type ReceivedMessage } from './define.ts';
 import { INTENT_TAG, registerIntents, serveIntent } from './intents.ts';
-import { takeStashed } from '../ipc/stash.ts';
+import { takeSetAside } from '../ipc/inbox.ts';
 import { utf8Decode } from '../text.ts';
 
 
@@ -47,10 +47,11 @@ export function createEntry(mod: { default?: unknown }): Entry {
     if (serves && msg.tag === INTENT_TAG) return serveIntent(def, msg, context());
     if (def.onMessage) await def.onMessage(wrapMessage(msg), context());
   };
-  // Messages an ask() took from the mailbox while waiting for its reply are delivered when the activation ends.
+  // Messages a call() took from the mailbox while waiting for its reply (ipc/inbox.ts) are delivered, in arrival
+  // order, before the activation ends: the kernel acknowledges a durable agent's receipts when it settles.
   const drainStash = async (): Promise<void> => {
     if (!hasOnMessage) return;
-    for (let m = takeStashed(); m !== undefined; m = takeStashed()) await deliver(m);
+    for (let m = takeSetAside(); m !== undefined; m = takeSetAside()) await deliver(m);
   };
   let ctx: AgentContext | undefined;
   const context = (): AgentContext => {

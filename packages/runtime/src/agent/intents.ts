@@ -2,14 +2,15 @@
 // and the answer to a request tagged 'intent' ({id, intent, payload, text} + a reply handle). Trusts the kernel's
 // `from` stamp only; the request body is checked, and a payload is checked against a Standard Schema when one is given.
 
-import { AiosError, isErrorCode, type AgentManifest, type IntentManifest, type Message } from '@aios/abi';
+import { AiosError, type AgentManifest, type IntentManifest, type Message } from '@aios/abi';
 import { agentRegister, handleClose, ipcSend } from '../kernel/stubs.gen.ts';
 import type { AgentContext, AgentDefinition, Bid, IntentContext, IntentDefinition } from './define.ts';
 import { utf8Encode, utf8Decode } from '../text.ts';
+import { REPLY_TAG, errorToWire } from '../ipc/wire.ts';
 
 /** The tag of intent requests and the tag of their replies. */
 export const INTENT_TAG = 'intent';
-export const REPLY_TAG = 'reply';
+export { REPLY_TAG };
 /** The intent name of a contract-net call for bids; its payload is {intent, payload, text}. */
 export const BID_INTENT = '__bid';
 
@@ -81,13 +82,7 @@ async function checkPayload(it: IntentDefinition, payload: unknown): Promise<unk
   return r.value;
 }
 
-function wireError(e: unknown): { code: string; message: string; detail?: unknown } {
-  const o = e as { code?: unknown; message?: unknown; detail?: unknown };
-  const code = isErrorCode(o?.code) ? o.code : 'EIO';
-  const out: { code: string; message: string; detail?: unknown } = { code, message: typeof o?.message === 'string' ? o.message : String(e) };
-  if (typeof o?.detail === 'object' && o.detail !== null) out.detail = o.detail;
-  return out;
-}
+const wireError = errorToWire;
 
 function reply(to: number, body: Record<string, unknown>): void {
   try {

@@ -1,13 +1,18 @@
 // @aios/runtime/ipc: friendly helpers over IPCSend/IPCRecv/IPCWait, and semantic IPC (ask, multicast, negotiate).
 import type { Handle, SendOptions } from '@aios/abi';
-import { ipcSend, ipcWait } from '../kernel/stubs.gen.ts';
+import { ipcSend } from '../kernel/stubs.gen.ts';
 import { wrapMessage } from '../agent/entry.ts';
 import type { ReceivedMessage } from '../agent/define.ts';
-import { takeStashed } from './stash.ts';
+import { next } from './inbox.ts';
 import { utf8Encode } from '../text.ts';
 
 export { ask, multicast, negotiate, award, intents, SEMANTIC_IPCD } from './ask.ts';
 export type { AskOptions, MulticastResult, BidOffer, IntentRow } from './ask.ts';
+export { call, callMessage } from './call.ts';
+export type { CallOptions, Request } from './call.ts';
+export { waitFor } from './inbox.ts';
+export { REPLY_TAG, errorToWire, errorFromWire } from './wire.ts';
+export type { WireError, Reply } from './wire.ts';
 
 
 /** Encodes a string as UTF-8, passes bytes through, and JSON-encodes anything else. */
@@ -22,9 +27,7 @@ export function send(to: Handle, data: unknown, opts?: SendOptions): void {
   ipcSend(to, encode(data), opts);
 }
 
-/** Waits for the next message (ETIMEDOUT after timeoutMs); messages an ask() set aside come first. */
+/** Waits for the next message (ETIMEDOUT after timeoutMs); messages a call() set aside come first (ipc/inbox.ts). */
 export async function receive(timeoutMs?: number): Promise<ReceivedMessage> {
-  const stashed = takeStashed();
-  if (stashed !== undefined) return wrapMessage(stashed);
-  return wrapMessage(await ipcWait(timeoutMs));
+  return wrapMessage(await next(timeoutMs));
 }

@@ -1,24 +1,16 @@
 // The agents' memory API over memoryd's IPC protocol (services/memoryd/protocol.ts): remember, recall,
 // forget and shared spaces. Pure runtime (syscall stubs only), so it works in the wasm and native domains.
-// Replies are matched by request id with a selective receive: other messages are kept, in order.
+// Requests go through call() (ipc/call.ts): replies are received in the agent's one inbox, other messages
+// stay for onMessage, in order.
 import { AiosError, Rights, type Handle, type JsonValue, type Message } from '@aios/abi';
-import { capDerive, clockNow, handleClose, ipcSend, nsLookup, selfHandle } from '../kernel/stubs.gen.ts';
+import { ipcSend, nsLookup } from '../kernel/stubs.gen.ts';
 import { utf8Encode, utf8Decode } from '../text.ts';
-import { waitForMatch } from '../orchestration/inbox.ts';
-
-/** The selective receive the client uses: pass the agent's own orchestration Inbox to share one stash. */
-export interface ReceiveSource {
-  waitFor(match: (m: Message) => boolean, timeoutMs?: number): Promise<Message | null>;
-}
+import { callMessage } from '../ipc/call.ts';
+import { takeSetAside } from '../ipc/inbox.ts';
 
 export interface MemoryOptions {
   /** Handle to memoryd (default: nsLookup('memoryd')). */
   service?: Handle;
-  /**
-   * Where replies are received. Default: the client's own stash (messages that are not replies are
-   * kept and handed back by `stashed()`); an agent with a main loop passes its Inbox instead.
-   */
-  inbox?: ReceiveSource;
   /** Per request (default 30,000 ms; the first request may wait for the embedder to load). */
   timeoutMs?: number;
 }
@@ -114,50 +106,36 @@ export interface Memory {
   spaces(): Promise<NamespaceSummary[]>;
   /** Sends any protocol request (advanced); handles after the reply handle. */
   request<T = unknown>(op: string, body?: Record<string, unknown>, handles?: Handle[]): Promise<T>;
-  /** Messages received while waiting for replies that were not replies (default inbox only); taking empties it. */
+  /**
+   * Messages the agent's inbox set aside while waiting for replies, taken (an agent with onMessage gets them
+   * there instead; a main loop can also use receive()).
+   */
   stashed(): Message[];
 }
 
 /** Marks a message that carries a shared space handle. */
 export const SPACE_MESSAGE = 'memory.space';
 
-let clients = 0;
-
-function parse(m: Message): { id?: unknown; ok?: boolean; result?: unknown; handle?: number; error?: { code: string; message: string; detail?: Record<string, unknown> } } | null {
+/** A 'data' message's JSON object, or null. */
+function parse(m: Message): Record<string, unknown> | null {
   if (m.tag !== 'data') return null;
   try {
-    const v = JSON.parse(utf8Decode(m.data));
-    return typeof v === 'object' && v !== null ? v : null;
+    const v = JSON.parse(utf8Decode(m.data)) as unknown;
+    return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : null;
   } catch {
     return null;
   }
 }
 
-/** Creates a memory client. One per agent is enough; several are safe when they share `inbox`. */
+/** Creates a memory client. Several per agent are safe: replies are received in the agent's one inbox (ipc/inbox.ts). */
 export function createMemory(opts: MemoryOptions = {}): Memory {
-  const prefix = `mem${++clients}-`;
-  let seq = 0;
   let service: Handle | undefined = opts.service;
-  let reply: Handle | undefined;
-  const stash: Message[] = [];
   const timeoutMs = opts.timeoutMs ?? 30_000;
-  const source: ReceiveSource = opts.inbox ?? { waitFor: (match, t) => waitForMatch(stash, match, t, clockNow) };
 
-
-  async function call<T>(op: string, body: Record<string, unknown> = {}, extra: Handle[] = []): Promise<{ result: T; msg: Message; handle?: number }> {
+  async function call<T>(op: string, body: Record<string, unknown> = {}, extra: Handle[] = []): Promise<{ result: T; msg: Message }> {
     service ??= nsLookup('memoryd');
-    // One SEND-only reply handle for every request (transfers copy it, narrowed).
-    reply ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
-    const id = `${prefix}${++seq}`;
-    ipcSend(service, utf8Encode(JSON.stringify({ ...body, id, op })), { handles: [reply, ...extra] });
-    const m = await source.waitFor((x) => parse(x)?.id === id, timeoutMs);
-    if (m === null) throw new AiosError('ETIMEDOUT', `memoryd did not answer ${op} within ${timeoutMs} ms`, { op, timeoutMs });
-    const r = parse(m)!;
-    if (r.ok !== true) {
-      for (const h of m.handles) handleClose(h);
-      throw AiosError.fromJSON(r.error ?? { code: 'EIO', message: 'malformed memoryd reply' });
-    }
-    return { result: r.result as T, msg: m };
+    const { result, message } = await callMessage<T>(service, { ...body, op }, { timeoutMs, handles: extra });
+    return { result, msg: message };
   }
 
   const hitsOf = (raw: Array<{ ns: string; id: string; score: number; item: MemoryRecord }>): MemoryHit[] =>
@@ -238,7 +216,9 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
       return (await call(op, body, handles)).result as never;
     },
     stashed() {
-      return stash.splice(0);
+      const out: Message[] = [];
+      for (let m = takeSetAside(); m !== undefined; m = takeSetAside()) out.push(m);
+      return out;
     },
   };
 }

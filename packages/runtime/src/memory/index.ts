@@ -1,16 +1,15 @@
 // @aios/runtime/memory: the agents' memory API (memoryd client). remember/recall/forget/space use one
-// default client per agent bundle; createMemory() makes one with options (an Inbox, a service handle).
+// default client per agent bundle; createMemory() makes one with options (a service handle, a timeout).
 import type { JsonValue, Message } from '@aios/abi';
 import { createMemory, type Memory, type MemoryHit, type RecallOptions, type RememberOptions, type Space } from './client.ts';
 
 export { createMemory, SPACE_MESSAGE } from './client.ts';
 export type {
   Memory, MemoryOptions, MemoryHit, MemoryRecord, RecallOptions, RememberOptions, Space, Filter, UpdatePatch, NamespaceSummary,
-  ReceiveSource,
 } from './client.ts';
 
 let fallback: Memory | undefined;
-/** The default client (its own stash: read messages it set aside with `memory().stashed()`). */
+/** The default client . */
 export function memory(): Memory {
   return (fallback ??= createMemory());
 }

@@ -1,20 +1,20 @@
-// Selective receive over IPCWait (Erlang's `receive` with a pattern): wait for
-// one message that matches, keeping every other message, in order, for later.
+// Selective receive for main loops (supervisors, initd): a view of the agent's one inbox (ipc/inbox.ts), so a
+// supervisor waiting for exit notices and a call() waiting for a reply never steal each other's messages.
 // Trusts only the kernel's stamping of `from` and of the reserved tags.
 
 import type { ExitNotice, Message } from '@aios/abi';
-import { ipcWait } from '../kernel/stubs.gen.ts';
+import { next, setAsideCount, waitFor } from '../ipc/inbox.ts';
 import { utf8Decode } from '../text.ts';
 
 export interface Inbox {
-  /** The next message: the oldest stashed one first, else the next from the mailbox (ETIMEDOUT after timeoutMs). */
+  /** The next message: the oldest set-aside one first, else the next from the mailbox (ETIMEDOUT after timeoutMs). */
   next(timeoutMs?: number): Promise<Message>;
   /**
-   * Waits for the first message that matches, stashing the others in arrival order.
+   * Waits for the first message that matches, setting the others aside in arrival order.
    * Resolves null when timeoutMs passes first (undefined: wait forever).
    */
   waitFor(match: (m: Message) => boolean, timeoutMs?: number): Promise<Message | null>;
-  /** Messages stashed by waitFor and not yet taken by next(). */
+  /** Messages set aside and not yet taken by next(). */
   readonly stashed: number;
 }
 
@@ -22,7 +22,6 @@ export interface Inbox {
 export function isNotice(m: Message): boolean {
   return m.tag === 'exit' || m.tag === 'trap';
 }
-
 
 /** Parses an exit or trap notice; null when the message is not one. */
 export function readNotice(m: Message): ExitNotice | null {
@@ -34,43 +33,13 @@ export function readNotice(m: Message): ExitNotice | null {
   }
 }
 
-/**
- * Selective receive over a stash: the first stashed message that matches, else messages from the
- * mailbox until one matches (the others are stashed in arrival order); null when timeoutMs passes.
- */
-export async function waitForMatch(stash: Message[], match: (m: Message) => boolean, timeoutMs: number | undefined, now: () => number): Promise<Message | null> {
-  const i = stash.findIndex(match);
-  if (i >= 0) return stash.splice(i, 1)[0]!;
-  const deadline = timeoutMs === undefined ? Infinity : now() + timeoutMs;
-  for (;;) {
-    const left = deadline === Infinity ? undefined : Math.max(0, Math.ceil(deadline - now()));
-    let m: Message;
-    try {
-      m = await ipcWait(left);
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ETIMEDOUT') return null;
-      throw e;
-    }
-    if (match(m)) return m;
-    stash.push(m);
-  }
-}
-
-/** Creates the inbox of the calling agent. One per agent: two inboxes would steal each other's messages. */
-export function createInbox(now: () => number): Inbox {
-  const stash: Message[] = [];
+/** The calling agent's inbox. Every Inbox of an agent is the same one (`now` is kept for compatibility). */
+export function createInbox(_now?: () => number): Inbox {
   return {
     get stashed() {
-      return stash.length;
+      return setAsideCount();
     },
-    async next(timeoutMs?: number): Promise<Message> {
-      const m = stash.shift();
-      if (m !== undefined) return m;
-      return ipcWait(timeoutMs);
-    },
-    waitFor(match, timeoutMs) {
-      return waitForMatch(stash, match, timeoutMs, now);
-    },
-
+    next,
+    waitFor,
   };
 }

@@ -11,3 +11,5 @@ export { createInbox, isNotice, readNotice } from './inbox.ts';
 export type { Inbox } from './inbox.ts';
 export { SHUTDOWN_TAG, isShutdownRequest, requestShutdown, stopAgents } from './shutdown.ts';
 export type { Shutdown, StopTarget, StopResult } from './shutdown.ts';
+export { serve, createServer, Outcome } from './serve.ts';
+export type { ServeOptions, ServeStats, Server, ServedRequest, RequestContext, OpHandler } from './serve.ts';

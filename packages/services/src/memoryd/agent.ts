@@ -1,9 +1,9 @@
 // memoryd: the memory-fabric service agent (runs NATIVE). Builds the fabric over the `storage` and
-// `embedder` devices initd placed in its namespace, serves protocol.ts requests one at a time, and
-// sweeps expired items on a timer between requests. Trusts the kernel's stamping of `from`.
+// `embedder` devices initd placed in its namespace, serves protocol.ts requests with serve() (one at a time,
+// fair across senders), and sweeps expired items between requests. Trusts the kernel's stamping of `from`.
 import { defineAgent } from '@aios/runtime';
-import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, ipcWait, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
-import { SHUTDOWN_TAG } from '@aios/runtime/orchestration';
+import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
+import { SHUTDOWN_TAG, createServer } from '@aios/runtime/orchestration';
 import type { Message } from '@aios/abi';
 import { createFabric } from './fabric.ts';
 import { describeDevice, deviceEmbedder, deviceIdentity, deviceStorage } from '../devices/proxy.ts';
@@ -17,6 +17,8 @@ export interface MemorydConfig {
   defaultQuota?: { maxItems?: number; maxBytes?: number };
 }
 
+/** A request's deadline: long enough for an import or a reembed of a large namespace on a slow embedder. */
+const REQUEST_TIMEOUT_MS = 600_000;
 /** The driver name of a device handle, from its kernel label `device:<kind>:<name>:<n>`. */
 /** The identity namespaces record for a device (deviceIdentity of its description), or `fallback`. */
 async function deviceName(h: number, fallback: string): Promise<string> {
@@ -52,42 +54,40 @@ export default defineAgent({
     ctx.log(`ready: embedder ${embedder.info.name} (${embedder.dim}-d), sweep every ${sweepMs} ms`);
     const parent = selfInfo().parent;
     let nextSweep = clockNow() + sweepMs;
-    for (;;) {
-      const wait = Math.max(1, Math.ceil(nextSweep - clockNow()));
-      let m: Message | undefined;
-      try {
-        m = await ipcWait(wait);
-      } catch (e) {
-        if ((e as { code?: string }).code !== 'ETIMEDOUT') throw e;
-      }
-      if (m !== undefined) {
-        if (m.tag === SHUTDOWN_TAG) {
-          if (m.from === parent) break; // the shutdown convention: only the spawner (initd) stops us
-          continue;
-        }
-        if (m.tag === 'event') {
+    // One request at a time (the fabric's ops assume it), taken round-robin across senders: a flooder waits
+    // behind its own queue and is refused with EAGAIN past it (serve()).
+    const loop = createServer({
+      ops: server.ops,
+      concurrency: 1,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      log: (...a) => ctx.log(...a),
+      async tick() {
+        if (clockNow() >= nextSweep) {
           try {
-            const ev = JSON.parse(new TextDecoder().decode(m.data)) as { topic: string; data: { id: number; clone?: number; merged?: number } };
-            if (ev.topic.endsWith('.clone') && ev.data.clone !== undefined) await server.copyPrivate(ev.data.id, ev.data.clone);
-            else if (ev.topic.endsWith('.merge') && ev.data.merged !== undefined) await server.copyPrivate(ev.data.merged, ev.data.id);
+            const n = await fabric.sweep();
+            if (n > 0) ctx.log(`swept ${n} expired item(s)`);
           } catch (e) {
-            ctx.log(`private memory copy failed: ${(e as Error).message}`);
+            ctx.log(`sweep failed: ${(e as Error).message}`);
           }
-          continue;
+          nextSweep = clockNow() + sweepMs;
         }
-        if (m.tag !== 'data') continue;
-        await server.handle(m);
-      }
-      if (clockNow() >= nextSweep) {
+        return Math.max(1, nextSweep - clockNow());
+      },
+      async other(m: Message) {
+        // The shutdown convention: only the spawner (initd) stops us.
+        if (m.tag === SHUTDOWN_TAG) return m.from === parent ? 'stop' : undefined;
+        if (m.tag !== 'event' || m.from !== 0) return undefined;
         try {
-          const n = await fabric.sweep();
-          if (n > 0) ctx.log(`swept ${n} expired item(s)`);
+          const ev = JSON.parse(new TextDecoder().decode(m.data)) as { topic: string; data: { id: number; clone?: number; merged?: number } };
+          if (ev.topic.endsWith('.clone') && ev.data.clone !== undefined) await server.copyPrivate(ev.data.id, ev.data.clone);
+          else if (ev.topic.endsWith('.merge') && ev.data.merged !== undefined) await server.copyPrivate(ev.data.merged, ev.data.id);
         } catch (e) {
-          ctx.log(`sweep failed: ${(e as Error).message}`);
+          ctx.log(`private memory copy failed: ${(e as Error).message}`);
         }
-        nextSweep = clockNow() + sweepMs;
-      }
-    }
+        return undefined;
+      },
+    });
+    await loop.run();
     await storage.flush().catch(() => undefined);
   },
 });

@@ -1,12 +1,13 @@
-// memoryd's request handler: decodes protocol requests, maps namespace handles and the kernel-stamped
+// memoryd's request handlers (one per op, run by serve()): maps namespace handles and the kernel-stamped
 // sender onto fabric callers, runs the fabric, and replies. Syscalls come in as a port (MemorydSys) so
 // the handler is testable without a kernel. Trusts only `msg.from` and objInfo; checks everything else.
 import { AiosError, Rights, type Message, type MemoryItem } from '@aios/abi';
 import type { Caller, MemRight } from './access.ts';
 import type { Fabric, FabricHit, NamespaceInfo, SearchMode } from './fabric.ts';
+import { Outcome, type OpHandler, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
 import {
-  DEFAULT_NS_NAME, EXPORT_PAGE_BYTES, MAX_REPLY_BYTES, NS_NAME, NS_TAG_PREFIX, errorReply, int, json, nsRef, obj, readRequest, str,
-  type ChangeEvent, type MemorydReply, type MemorydRequest, type NsRef,
+  DEFAULT_NS_NAME, EXPORT_PAGE_BYTES, MAX_REPLY_BYTES, MEMORYD_OPS, NS_NAME, NS_TAG_PREFIX, int, json, nsRef, obj, str,
+  type ChangeEvent, type MemorydOp, type MemorydRequest, type NsRef,
 } from './protocol.ts';
 
 /** The syscalls memoryd needs (the agent wires the runtime stubs). */
@@ -22,8 +23,11 @@ export interface MemorydSys {
 }
 
 export interface MemorydServer {
-  /** Handles one request message; never throws (errors become error replies). */
-  handle(m: Message): Promise<void>;
+  /**
+   * One handler per protocol op for serve() (@aios/runtime/orchestration): the envelope, the reply handle, the
+   * closing of request handles and the answer to malformed requests are serve()'s.
+   */
+  ops: Record<MemorydOp, OpHandler>;
   /** Number of open subscriptions and export sessions (for stats and tests). */
   open(): { subscriptions: number; exports: number };
   /**
@@ -50,7 +54,7 @@ function wire(it: MemoryItem): WireItem {
 interface Sub { owner: number; reply: number; close(): void }
 interface ExportSession { owner: number; gen: AsyncGenerator<string>; carry?: string; used: number }
 
-interface Outcome { result: unknown; handles?: number[]; keep?: number[] }
+interface RunOutcome { result: unknown; handles?: number[]; keep?: number[] }
 
 export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydServer {
   const subs = new Map<string, Sub>();
@@ -121,7 +125,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
     }
   }
 
-  async function exportPage(m: Message, r: MemorydRequest): Promise<Outcome> {
+  async function exportPage(m: Message, r: MemorydRequest): Promise<RunOutcome> {
     sweepExports();
     let key = str(r.cursor, 'cursor', true);
     let s: ExportSession | undefined;
@@ -159,7 +163,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
     return { result: { lines, cursor: done ? null : key } };
   }
 
-  async function run(m: Message, r: MemorydRequest): Promise<Outcome> {
+  async function run(m: Message, r: MemorydRequest): Promise<RunOutcome> {
     const actor = String(m.from);
     switch (r.op) {
       case 'ns.create': {
@@ -287,25 +291,18 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
     }
   }
 
+  function closeAll(handles: number[]): void {
+    for (const h of handles) {
+      try { sys.close(h); } catch { /* closed already */ }
+    }
+  }
+
   function drop(subId: string): void {
     const s = subs.get(subId);
     if (!s) return;
     subs.delete(subId);
     s.close();
     try { sys.close(s.reply); } catch { /* closed already */ }
-  }
-
-  function reply(to: number, body: MemorydReply, handles?: number[]): void {
-    let text = JSON.stringify(body);
-    if (byteLen(text) > MAX_REPLY_BYTES) {
-      text = JSON.stringify(errorReply(body.id, new AiosError('EMSGSIZE', 'the reply is larger than one message (ask for fewer results)', { max: MAX_REPLY_BYTES })));
-      handles = undefined;
-    }
-    try {
-      sys.send(to, enc.encode(text), handles);
-    } catch {
-      // The asker is gone or its mailbox is full: nothing to do.
-    }
   }
 
   return {
@@ -327,32 +324,14 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
       }
       return copied;
     },
-    async handle(m) {
-      let id: string | number | null = null;
-      let out: Outcome | undefined;
-      let body: MemorydReply;
-      try {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(dec.decode(m.data));
-        } catch {
-          throw new AiosError('EINVAL', 'request is not JSON', { arg: 'request' });
-        }
-        const rid = (raw as { id?: unknown } | null)?.id;
-        if (typeof rid === 'string' || typeof rid === 'number') id = rid;
-        const r = readRequest(raw);
-        if (m.handles[0] === undefined) throw new AiosError('EINVAL', 'a request needs a reply handle as handles[0]', { arg: 'handles' });
-        out = await run(m, r);
-        body = { id, ok: true, result: out.result };
-      } catch (e) {
-        body = errorReply(id, e);
+    ops: Object.fromEntries(MEMORYD_OPS.map((op) => [op, async (req: ServedRequest, ctx: RequestContext) => {
+      const out = await run(ctx.message, req as MemorydRequest);
+      const size = byteLen(JSON.stringify(out.result ?? null));
+      if (size > MAX_REPLY_BYTES) {
+        closeAll(out.handles ?? []);
+        throw new AiosError('EMSGSIZE', 'the reply is larger than one message (ask for fewer results)', { max: MAX_REPLY_BYTES, size });
       }
-      const to = m.handles[0];
-      if (to !== undefined) reply(to, body, out?.handles);
-      for (const h of [...m.handles, ...(out?.handles ?? [])]) {
-        if (out?.keep?.includes(h)) continue;
-        try { sys.close(h); } catch { /* closed already */ }
-      }
-    },
+      return new Outcome(out.result, out.handles ?? [], out.keep ?? []);
+    }])) as Record<MemorydOp, OpHandler>,
   };
 }

@@ -3,8 +3,8 @@
 // negotiate / intents / status (protocol.ts) by forwarding to the chosen agents over kernel IPC and relaying replies.
 // Trusts the kernel (from stamps, registry); requests, manifests and targets' replies are checked.
 //
-// One receive loop in main (no onMessage): requests are handled one at a time, but replies are never awaited
-// inline, so a slow target never stalls routing. Deadlines are kept with clockNow() and ipcWait's timeout.
+// One serve() loop in main (no onMessage): requests are queued per asker and served round-robin; targets' replies
+// and kernel events bypass the queues, so a slow target never stalls routing. Deadlines are kept with clockNow().
 // Policy: (1) only agents granted a SEND handle to semantic-ipcd can ask; (2) the kernel's policy hook is asked on
 // every forward (IPCSend with a handle; principal semantic-ipcd) and a deny is EACCES; (3) config.allow rules
 // (asker name glob -> intent name globs) restrict who reaches which intent (EACCES). Each decision is published as
@@ -13,19 +13,27 @@
 import { defineAgent } from '@aios/runtime';
 import {
   agentInfo, agentOpen, capDerive, clockNow, deviceCall, eventPublish, eventSubscribe, exit, handleClose, ipcSend,
-  ipcWait, llmComplete, manifestList, nsLookup, selfHandle,
+  llmComplete, manifestList, nsLookup, selfHandle,
 } from '@aios/runtime/kernel';
+import { serve, type OpHandler, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
+import { errorFromWire } from '@aios/runtime/ipc';
 import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
 import { IntentRouter, type RouteMatch } from './router.ts';
 import { RouteJudge, readJudgeConfig } from './judge.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
 import { validateSchema } from './schema.ts';
 import {
-  AUDIT_TEXT_CHARS, BID_INTENT, INTENT_TAG, REPLY_TAG, allowed, leastLoaded, readConfig, readRequest, toWireError,
+  AUDIT_TEXT_CHARS, BID_INTENT, DEFAULT_ASK_TIMEOUT_MS, INTENT_TAG, REPLY_TAG, allowed, leastLoaded, readConfig, readRequest, toWireError,
   updateLatency, type SemanticConfig, type ServiceRequest, type WireError,
 } from './protocol.ts';
 
 const enc = new TextEncoder();
+/** Requests routed at once: most of a request's time is spent waiting for its targets. */
+const CONCURRENCY = 256;
+/** How late a forward's deadline may be noticed while requests are running. */
+const FORWARD_POLL_MS = 50;
+/** How much longer than a request's target timeout serve() gives it before answering ETIMEDOUT itself. */
+const REPLY_GRACE_MS = 2_000;
 const dec = new TextDecoder();
 
 interface Target {
@@ -47,10 +55,10 @@ interface Outcome {
 /** One asker's request in flight: its forwards and where the answer goes. */
 interface Group {
   op: 'ask' | 'multicast' | 'negotiate';
-  reqId: unknown;
-  replyTo: Handle;
   outstanding: number;
   outcomes: Outcome[];
+  /** Settles the asker's request (serve() sends the reply). */
+  done(ok: boolean, v: unknown): void;
 }
 
 /** One forward to one target. */
@@ -195,10 +203,22 @@ class SemanticIpcd {
     return next === undefined ? undefined : Math.max(1, Math.ceil(next));
   }
 
-  async onMessage(m: Message): Promise<void> {
+  /** A message that is not a request: a kernel event or a target's reply (anything else is ignored). */
+  async onOther(m: Message): Promise<void> {
     if (m.tag === 'event' && m.from === 0) return this.onEvent(m);
     if (m.tag === REPLY_TAG) return this.onReply(m);
-    return this.onRequest(m);
+  }
+
+  /** The ops for serve(): each resolves with the result or rejects with the error the asker gets. */
+  ops(): Record<string, OpHandler> {
+    const routed = (req: ServedRequest, ctx: RequestContext) => this.dispatch(readRequest(req), ctx.from);
+    return {
+      intents: (req) => (readRequest(req), this.list()),
+      status: (req) => (readRequest(req), this.status()),
+      ask: routed,
+      multicast: routed,
+      negotiate: routed,
+    };
   }
 
   private async onEvent(m: Message): Promise<void> {
@@ -226,28 +246,6 @@ class SemanticIpcd {
     const l = this.load.get(f.agent);
     if (l) l.latencyMs = updateLatency(l.latencyMs, clockNow() - f.started);
     this.settle(f, r.ok === true ? { ok: true, result: r.result ?? null } : { ok: false, error: toWireError(r.error ?? { code: 'EIO', message: 'malformed reply' }) });
-  }
-
-  private async onRequest(m: Message): Promise<void> {
-    const replyTo = m.handles[0];
-    let raw: unknown;
-    try {
-      raw = JSON.parse(dec.decode(m.data));
-    } catch {
-      raw = undefined;
-    }
-    const reqId = (raw as { id?: unknown } | undefined)?.id;
-    if (replyTo === undefined) return; // nobody to answer: requests need a reply handle
-    try {
-      const req = readRequest(raw);
-      switch (req.op) {
-        case 'intents': return this.answer(replyTo, reqId, { ok: true, result: this.list() });
-        case 'status': return this.answer(replyTo, reqId, { ok: true, result: this.status() });
-        default: return await this.dispatch(req, m.from, replyTo);
-      }
-    } catch (e) {
-      this.answer(replyTo, reqId, { ok: false, error: toWireError(e) });
-    }
   }
 
   // ---- ops ----
@@ -396,10 +394,20 @@ class SemanticIpcd {
     return { agent: t.agent, mailbox, inflight: l.inflight, latencyMs: l.latencyMs };
   }
 
-  private async dispatch(req: ServiceRequest, asker: number, replyTo: Handle): Promise<void> {
+  /** Routes one request; resolves when every forward answered (or timed out), with what the asker gets. */
+  private async dispatch(req: ServiceRequest, asker: number): Promise<unknown> {
+    let done!: Group['done'];
+    const answered = new Promise<unknown>((resolve, reject) => {
+      done = (ok, v) => (ok ? resolve(v) : reject(v));
+    });
+    await this.forwardAll(req, asker, done);
+    return answered;
+  }
+
+  private async forwardAll(req: ServiceRequest, asker: number, done: Group['done']): Promise<void> {
     const op = req.op as Group['op'];
     const { matches, via } = await this.resolve(req, op !== 'ask');
-    const group: Group = { op, reqId: req.id, replyTo, outstanding: 0, outcomes: [] };
+    const group: Group = { op, outstanding: 0, outcomes: [], done };
     const text = req.text?.slice(0, AUDIT_TEXT_CHARS);
     if (op === 'ask') {
       await this.checkPolicy(asker, matches[0]!.intent);
@@ -470,10 +478,10 @@ class SemanticIpcd {
     if (--g.outstanding > 0) return;
     if (g.op === 'ask') {
       const r = g.outcomes[0]!;
-      return this.answer(g.replyTo, g.reqId, r.ok ? { ok: true, result: r.result } : { ok: false, error: r.error });
+      return r.ok ? g.done(true, r.result) : g.done(false, errorFromWire(r.error));
     }
     if (g.op === 'multicast') {
-      return this.answer(g.replyTo, g.reqId, { ok: true, result: [...g.outcomes].sort((a, b) => b.score - a.score || a.agent - b.agent) });
+      return g.done(true, [...g.outcomes].sort((a, b) => b.score - a.score || a.agent - b.agent));
     }
     const bids = g.outcomes
       .filter((x) => x.ok && typeof (x.result as { cost?: unknown })?.cost === 'number')
@@ -482,24 +490,9 @@ class SemanticIpcd {
         return { agent: x.agent, intent: x.intent, score: x.score, cost: bid.cost as number, ...(typeof bid.timeMs === 'number' ? { timeMs: bid.timeMs } : {}), bid };
       })
       .sort((a, b) => a.cost - b.cost || b.score - a.score || a.agent - b.agent);
-    this.answer(g.replyTo, g.reqId, { ok: true, result: bids });
+    g.done(true, bids);
   }
 
-  /** Sends the reply (tag 'reply') and closes the asker's reply handle. */
-  private answer(to: Handle, id: unknown, body: { ok: boolean; result?: unknown; error?: WireError }): void {
-    try {
-      let text = JSON.stringify({ id, ...body });
-      if (enc.encode(text).length > 65_536) text = JSON.stringify({ id, ok: false, error: { code: 'EMSGSIZE', message: 'the answer does not fit in one message (64 KiB)' } });
-      ipcSend(to, enc.encode(text), { tag: REPLY_TAG });
-    } catch (e) {
-      this.log(`could not answer: ${(e as Error).message}`);
-    }
-    try {
-      handleClose(to);
-    } catch {
-      /* already closed */
-    }
-  }
 }
 
 export default defineAgent({
@@ -532,21 +525,20 @@ export default defineAgent({
     const judge = router === null ? null : await makeJudge(config, (...a) => ctx.log(...a));
     const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName, judge);
     await svc.sync();
-    for (;;) {
-      const wait = svc.expire();
-      let m: Message;
-      try {
-        m = await ipcWait(wait);
-      } catch (e) {
-        if ((e as { code?: string }).code === 'ETIMEDOUT') continue;
-        throw e;
-      }
-      if (m.tag === 'shutdown') exit(0);
-      try {
-        await svc.onMessage(m);
-      } catch (e) {
-        ctx.log(`message from ${m.from} failed: ${(e as Error).message}`);
-      }
-    }
+    // Fair across askers (serve()): each sender's requests wait in its own queue, served round-robin; a flooder
+    // is refused with EAGAIN past its queue bound. Requests mostly wait for targets, so many run at once.
+    await serve({
+      ops: svc.ops(),
+      concurrency: CONCURRENCY,
+      requestTimeoutMs: (req) => (typeof req.timeoutMs === 'number' ? req.timeoutMs : DEFAULT_ASK_TIMEOUT_MS) + REPLY_GRACE_MS,
+      tick: () => svc.expire(),
+      // Forwards are made inside handlers, after the loop chose how long to wait: look at their deadlines this often.
+      pollMs: FORWARD_POLL_MS,
+      other: async (m) => {
+        if (m.tag === 'shutdown') exit(0);
+        await svc.onOther(m);
+      },
+      log: (...a) => ctx.log(...a),
+    });
   },
 });

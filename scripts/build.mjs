@@ -15,6 +15,7 @@ await build({
     cli: join(root, 'apps/cli/src/cli.ts'),
     index: join(root, 'apps/cli/src/index.ts'),
     'pqc-worker': join(root, 'apps/cli/src/node/pqc-worker.ts'),
+    'build-manifest': join(root, 'apps/cli/src/security/build-manifest.ts'),
   },
   outdir: join(root, 'apps/cli/dist'),
   bundle: true,
@@ -27,4 +28,7 @@ await build({
   logLevel: 'warning',
   banner: { js: "import { createRequire as __aiosCreateRequire } from 'node:module'; const require = __aiosCreateRequire(import.meta.url);" },
 });
-console.log(`build: apps/cli/dist in ${Date.now() - started} ms`);
+// Secure boot: sign the manifest of what the node runs (apps/cli/src/security/build-manifest.ts).
+const { writeBuildManifest } = await import(join(root, 'apps/cli/dist/build-manifest.js'));
+const signed = writeBuildManifest(join(root, 'apps/cli/dist'));
+console.log(`build: apps/cli/dist in ${Date.now() - started} ms; manifest of ${signed.files} files signed by build key ${signed.keyId.slice(0, 16)}`);

@@ -8,8 +8,9 @@ import { SVC_COMMANDS } from './svc-commands.ts';
 import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
 import { ASK_COMMANDS } from './ask-commands.ts';
+import { SIGN_COMMANDS } from './sign-commands.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...SIGN_COMMANDS };
 
 const VERSION = '0.1.0';
 

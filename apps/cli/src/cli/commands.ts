@@ -91,6 +91,7 @@ export const COMMANDS: Record<string, Command> = {
       '      search, semantic IPC): an OpenAI-compatible embeddings server (default: the offline embedder-wink);',
       '      semantic-ipcd calibrates its refusal threshold for it at start',
       "  AIOS_ALLOW_NATIVE_API=1   same as --allow-native-api",
+      "  AIOS_ALLOW_UNVERIFIED=1   same as --allow-unverified (also for aios run)",
       '  AIOS_API_IMAGE_ROOTS   folders (separated by the path delimiter) that API clients may spawn image files from',
       "      (default: the node's working folder); any other path is EACCES",
     ],

@@ -58,7 +58,7 @@ export interface NodeConfig extends KernelConfig {
   apiImageRoots?: string[];
   /** Refuse to spawn images without a valid signature from a trusted key (EACCES, audited). `aios boot --require-signed`. */
   requireSigned?: boolean;
-  /** Boot even when secure boot finds the node's files differ from the signed build manifest (audited). `--allow-unverified`. */
+  /** Boot even when secure boot finds the node's files differ from the signed build manifest (audited). `--allow-unverified` or AIOS_ALLOW_UNVERIFIED=1. */
   allowUnverified?: boolean;
   /** The dist folder secure boot checks; default: the running bundle's (null, or running from sources: no check). */
   secureBootDist?: string | null;
@@ -126,7 +126,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     opened.push(() => h.shutdown());
     await security.attach(host, { config, ...(config.services ? { serviceImages: SERVICE_IMAGES.map(serviceImage) } : {}) });
     gate.bind(host);
-    const sb = secureBoot(host, security, { distDir: config.secureBootDist === undefined ? runningDist() : config.secureBootDist, allowUnverified: config.allowUnverified === true, now: Date.now() });
+    const sb = secureBoot(host, security, { distDir: config.secureBootDist === undefined ? runningDist() : config.secureBootDist, allowUnverified: config.allowUnverified ?? process.env.AIOS_ALLOW_UNVERIFIED === '1', now: Date.now() });
     gate.build = { verified: sb?.ok === true, ...(sb?.ok ? { keyId: sb.keyId } : {}) };
     for (const w of warnings) host.kernel.audit.append(Date.now(), host.kernel.root.id, 'DataDirFixed', dataDir, 'ok', { warning: w });
     if (config.api) {

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync, chmodSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AiosError } from '@aios/abi';
 import { decodePublicKey, encodePublicKey, fromBase64Url, hybridKeygen, keyId, sha256, toBase64Url, toHex, utf8, type HybridKeyPair } from '@aios/kernel';
 
@@ -103,6 +103,7 @@ export class TrustStore {
   }
 
   private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     writePrivate(this.file, JSON.stringify(this.data, null, 2) + '\n');
   }
 }

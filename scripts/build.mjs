@@ -16,6 +16,7 @@ await build({
     cli: join(root, 'apps/cli/src/cli.ts'),
     index: join(root, 'apps/cli/src/index.ts'),
     'pqc-worker': join(root, 'apps/cli/src/node/pqc-worker.ts'),
+    'build-manifest': join(root, 'apps/cli/src/security/build-manifest.ts'),
   },
   outdir: join(root, 'apps/cli/dist'),
   bundle: true,
@@ -30,4 +31,8 @@ await build({
 });
 // The web dashboard (browser bundle, served by the node at /) goes to apps/cli/dist/dashboard.
 await buildDashboard(join(root, 'apps/cli/dist/dashboard'));
-console.log(`build: apps/cli/dist in ${Date.now() - started} ms`);
+// Secure boot: sign the manifest of what the node runs (apps/cli/src/security/build-manifest.ts); last, so it
+// covers everything the build wrote.
+const { writeBuildManifest } = await import(join(root, 'apps/cli/dist/build-manifest.js'));
+const signed = writeBuildManifest(join(root, 'apps/cli/dist'));
+console.log(`build: apps/cli/dist in ${Date.now() - started} ms; manifest of ${signed.files} files signed by build key ${signed.keyId.slice(0, 16)}`);

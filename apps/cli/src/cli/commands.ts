@@ -73,12 +73,14 @@ export function demoDir(): string {
 export const COMMANDS: Record<string, Command> = {
   boot: {
     summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
-    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback]',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified]',
     options: {
       ...COMMON, ...JSON_OPT,
       port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
       'allow-native-api': { type: 'boolean', help: "let API clients spawn native (trusted, unsandboxed) agents, which run as the node's user" },
       'accept-audit-rollback': { type: 'boolean', help: 'boot even though the audit log is shorter than, or differs from, its anchor in kernel.db (recorded in the log)' },
+      'require-signed': { type: 'boolean', help: 'refuse to spawn images without a valid signature from a trusted key (aios sign, aios keys): EACCES, audited' },
+      'allow-unverified': { type: 'boolean', help: "boot even when the node's files differ from the signed build manifest (secure boot; audited)" },
       demo: { type: 'boolean', help: 'run the demo agents after boot' },
       'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
     },
@@ -90,6 +92,7 @@ export const COMMANDS: Record<string, Command> = {
       '      search, semantic IPC): an OpenAI-compatible embeddings server (default: the offline embedder-wink);',
       '      semantic-ipcd calibrates its refusal threshold for it at start',
       "  AIOS_ALLOW_NATIVE_API=1   same as --allow-native-api",
+      "  AIOS_ALLOW_UNVERIFIED=1   same as --allow-unverified (also for aios run)",
       '  AIOS_API_IMAGE_ROOTS   folders (separated by the path delimiter) that API clients may spawn image files from',
       "      (default: the node's working folder); any other path is EACCES",
     ],
@@ -112,6 +115,8 @@ export const COMMANDS: Record<string, Command> = {
           port,
           ...(v['allow-native-api'] === true ? { allowNativeApi: true } : {}),
           ...(v['accept-audit-rollback'] === true ? { acceptAuditRollback: true } : {}),
+          ...(v['require-signed'] === true ? { requireSigned: true } : {}),
+          ...(v['allow-unverified'] === true ? { allowUnverified: true } : {}),
           onLog: (id, name, line) => {
             names.set(id, name);
             io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${escapeTerminal(name)}#${id}] ${escapeTerminal(line)}`);

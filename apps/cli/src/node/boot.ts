@@ -22,6 +22,8 @@ import { startApiServer, type ApiServer } from '../api/server.ts';
 import { prepareSecurity } from '../security/index.ts';
 import { plugMcpDevices } from './mcp-devices.ts';
 import { readMcpConfig } from '@aios/drivers/mcp-client';
+import { createImageGate } from '../security/image-gate.ts';
+import { runningDist, secureBoot } from '../security/secure-boot.ts';
 
 export interface NodeConfig extends KernelConfig {
   /** Serve the HTTP and WebSocket API (default false for boot(), true for `aios boot`). */
@@ -56,6 +58,12 @@ export interface NodeConfig extends KernelConfig {
    * Also AIOS_API_IMAGE_ROOTS (folders separated by the path delimiter). A path outside them is EACCES.
    */
   apiImageRoots?: string[];
+  /** Refuse to spawn images without a valid signature from a trusted key (EACCES, audited). `aios boot --require-signed`. */
+  requireSigned?: boolean;
+  /** Boot even when secure boot finds the node's files differ from the signed build manifest (audited). `--allow-unverified` or AIOS_ALLOW_UNVERIFIED=1. */
+  allowUnverified?: boolean;
+  /** The dist folder secure boot checks; default: the running bundle's (null, or running from sources: no check). */
+  secureBootDist?: string | null;
 }
 
 export interface BootOptions {
@@ -109,15 +117,20 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     const j = journal;
     opened.push(() => j.close());
     const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
+    const gate = createImageGate(dataDir, config.requireSigned === true, () => serviceImage('initd'));
+    ports.loader = gate.wrap(ports.loader);
     const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
     // Security: the node key, the persistent audit chain (checked against its anchor), Cedar policies, attestation.
     security = await prepareSecurity({ dataDir, ports, ...(config.acceptAuditRollback ? { acceptAuditRollback: true } : {}) });
     const sec = security;
     opened.push(() => sec.close());
-    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(req)), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
+    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(gate.enrich(req))), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
     const h = host;
     opened.push(() => h.shutdown());
-    await security.attach(host, { config });
+    await security.attach(host, { config, ...(config.services ? { serviceImages: SERVICE_IMAGES.map(serviceImage) } : {}) });
+    gate.bind(host);
+    const sb = secureBoot(host, security, { distDir: config.secureBootDist === undefined ? runningDist() : config.secureBootDist, allowUnverified: config.allowUnverified ?? process.env.AIOS_ALLOW_UNVERIFIED === '1', now: Date.now() });
+    gate.build = { verified: sb?.ok === true, ...(sb?.ok ? { keyId: sb.keyId } : {}) };
     for (const w of warnings) host.kernel.audit.append(Date.now(), host.kernel.root.id, 'DataDirFixed', dataDir, 'ok', { warning: w });
     if (config.api) {
       const token = writeToken(dataDir);

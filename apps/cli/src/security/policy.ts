@@ -193,6 +193,9 @@ export class NodePolicy {
     const context: Record<string, PolicyValue> = {};
     if (typeof attrs.rights === 'number' && Number.isSafeInteger(attrs.rights)) context.rights = attrs.rights;
     if (typeof attrs.count === 'number' && Number.isSafeInteger(attrs.count)) context.bytes = attrs.count * limits.PAGE_SIZE;
+    // AgentSpawn of a { path } image, as the node's image gate filled it in (image-gate.ts): context.image.
+    const img = attrs.image as { signed?: unknown; signer?: unknown; path?: unknown } | undefined;
+    if (img && typeof img === 'object' && typeof img.signed === 'boolean' && typeof img.signer === 'string' && typeof img.path === 'string') context.image = { signed: img.signed, signer: img.signer, path: img.path };
     // The kernel's behavioural trust (0..1) scales the neutral score: 1 is DEFAULT_TRUST, 0 is 0.
     const principalTrust = p.trust !== undefined ? Math.round(p.trust * DEFAULT_TRUST) : trust(p.id);
     return { principal: { id: p.id, name: p.name, labels, trust: principalTrust, node }, action: ACTION_ALIASES[req.action] ?? req.action, resource, context };

@@ -23,7 +23,8 @@ entity Agent = { name: String, labels: Set<String>, trust: Long, node: String };
 entity Memory = { owner?: String, labels?: Set<String> };
 entity Device = { kind?: String, name?: String };
 entity Namespace = { path?: String };
-type CallContext = { rights?: Long, bytes?: Long, remoteNode?: String, token?: Bool };
+type ImageInfo = { signed: Bool, signer: String, path: String };
+type CallContext = { rights?: Long, bytes?: Long, remoteNode?: String, token?: Bool, image?: ImageInfo };
 ${POLICY_ACTIONS.map((a) => `action "${a}" appliesTo { principal: [Agent], resource: [Agent, Memory, Device, Namespace], context: CallContext };`).join('\n')}
 `;
 

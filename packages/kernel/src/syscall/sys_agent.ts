@@ -36,7 +36,8 @@ export function loadRequest(a: Agent): LoadRequest {
  * All or nothing: every check runs before anything is charged or created; if a later step
  * fails, the embryo is discarded (no ps entry, no handle, spawn slot and reservation released).
  */
-export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
+/** imagePath: the spawned `{ path }` image, shown to the policy hook as resource attrs.image (signed images). */
+export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown, imagePath?: string): Agent {
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'the caller may not spawn agents (no SPAWN right)', { needed: 'SPAWN' });
   const opts = argObject(optsValue, 'opts') ?? {};
   const name = opts.name === undefined ? 'agent' : checkAgentName(opts.name, 'opts.name');
@@ -107,7 +108,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
       nsEntries.push([key, handle as number, want]);
     }
   }
-  k.authorize(a, 'AgentSpawn', { type: 'agent', id: name, attrs: { domain, capabilities: (opts.capabilities as string[] | undefined) ?? [] } });
+  k.authorize(a, 'AgentSpawn', { type: 'agent', id: name, attrs: { domain, capabilities: (opts.capabilities as string[] | undefined) ?? [], ...(imagePath !== undefined ? { image: imagePath } : {}) } });
   const childLimits = a.quota.childLimits(quotas as never);
   // Charges: the spawn slot, then the CPU reservation; each undone if a later one fails.
   a.quota.charge('spawns', 1);
@@ -151,7 +152,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown): Agent {
 
 export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): number {
   const img = parseImage(image);
-  const child = prepareSpawn(k, a, opts);
+  const child = prepareSpawn(k, a, opts, 'path' in img ? img.path : undefined);
   k.objectLabel = child.label;
   k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
   let ticket: number;

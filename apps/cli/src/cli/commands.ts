@@ -72,10 +72,11 @@ export function demoDir(): string {
 export const COMMANDS: Record<string, Command> = {
   boot: {
     summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
-    usage: 'aios boot [--port N] [--demo] [--data-dir DIR]',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--storage postgres://...]',
     options: {
       ...COMMON, ...JSON_OPT,
       port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
+      storage: { type: 'string', help: 'storage URL: postgres://USER@HOST:PORT/DB[?schema=NAME] shares memory between nodes (default: SQLite in the data folder; also AIOS_STORAGE_URL)' },
       demo: { type: 'boolean', help: 'run the demo agents after boot' },
       'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
     },
@@ -86,6 +87,8 @@ export const COMMANDS: Record<string, Command> = {
       '  AIOS_EMBED_BASE_URL, AIOS_EMBED_MODEL, AIOS_EMBED_API_KEY, AIOS_EMBED_DIM   the embedder device (memory',
       '      search, semantic IPC): an OpenAI-compatible embeddings server (default: the offline embedder-wink);',
       '      semantic-ipcd calibrates its refusal threshold for it at start',
+      '  AIOS_STORAGE_URL   the storage device when --storage is not given: postgres://... (nodes on one database and',
+      '      schema share one memory fabric); unset: SQLite in the data folder',
     ],
     positionals: 0,
     async run(v, _p, io) {
@@ -104,6 +107,7 @@ export const COMMANDS: Record<string, Command> = {
           api: true,
           services: true,
           port,
+          ...(typeof v.storage === 'string' ? { storage: v.storage } : {}),
           onLog: (id, name, line) => {
             names.set(id, name);
             io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${name}#${id}] ${line}`);

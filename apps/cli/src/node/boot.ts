@@ -11,8 +11,7 @@ import { fileCheckpointStore } from './checkpoints.ts';
 import { openJournal } from './journal.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
 import { registerServices } from './service-registry.ts';
-import { join } from 'node:path';
-import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
+import { chooseStorage } from './storage.ts';
 import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { AiosError } from '@aios/abi';
@@ -35,6 +34,8 @@ export interface NodeConfig extends KernelConfig {
    * AIOS_EMBED_BASE_URL/MODEL/API_KEY/DIM, else the offline embedder-wink (loaded on first use).
    */
   embedder?: EmbedderDriver;
+  /** Storage URL (postgres://...; see storage.ts). Default: AIOS_STORAGE_URL, else SQLite in the data folder. */
+  storage?: string;
 }
 
 export interface BootOptions {
@@ -68,8 +69,12 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const llm = config.llm ?? driverFromEnv(process.env);
   const embedder = config.services ? (config.embedder ?? embedderFromEnv(process.env)) : null;
   const dataDir = resolveDataDir(opts.dataDir);
+  const storageChoice = embedder !== null ? chooseStorage(config.storage ?? process.env.AIOS_STORAGE_URL, dataDir) : null;
   ensureDataDir(dataDir);
   refuseIfRunning(dataDir);
+  // The storage device opens first: an unreachable database fails the boot (EIO) before anything else runs.
+  const storage = storageChoice?.create() ?? null;
+  await storage?.open?.();
   const pqc = createPqcPool();
   const journal = openJournal(dataDir);
   const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
@@ -86,9 +91,9 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     apiInfo = { port: api.port, token };
     writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
   }
-  // Devices on the bus: storage (SQLite in the data folder) and the embedder.
-  if (embedder !== null) {
-    host.kernel.plugDevice('storage', createSqliteStorage({ path: join(dataDir, 'memory.db') }));
+  // Devices on the bus: storage (SQLite in the data folder, or the shared Postgres) and the embedder.
+  if (embedder !== null && storage !== null) {
+    host.kernel.plugDevice('storage', storage);
     host.kernel.plugDevice('embedder', embedder);
   }
   // initd is the first agent: it starts the services from their units, in dependency order.
@@ -134,6 +139,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       }
       registry?.close();
       host.shutdown();
+      await storage?.close().catch(() => {});
       await security.close();
       journal.close();
       await api?.close();

@@ -111,10 +111,12 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
       [u.rowid, u.text, u.data, u.embedding, u.tags, u.author, u.provenance, u.updated, u.expires_at, u.version, u.seq, u.bytes],
     );
 
-  async function putOne(c: Sql, input: ItemInput, edits: Edits): Promise<PutResult> {
+  async function putOne(c: Sql, input: ItemInput, edits: Edits, locked: Map<string, NsRow>): Promise<PutResult> {
     if (input === null || typeof input !== 'object') throw new AiosError('EINVAL', 'item input must be an object', { arg: 'input' });
     checkNsId(input.ns);
-    const n = await nsRow(c, input.ns, true);
+    // The namespace row is locked once per transaction (its dim cannot change while we hold the lock).
+    let n = locked.get(input.ns);
+    if (!n) locked.set(input.ns, (n = await nsRow(c, input.ns, true)));
     checkItemInput(input, n.dim);
     const data = toJson(input.data, 'data');
     const provenance = toJson(input.provenance ?? {}, 'provenance');
@@ -125,22 +127,30 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
       provenance: JSON.parse(provenance) as JsonValue, ...(input.embedding ? { embedding: input.embedding } : {}),
     });
     if (!existingRow) {
-      if (await itemBy(c, input.ns, 'id', input.id)) throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
-      const seq = await bump(c, input.ns, 1, size);
+      // One statement: bump the namespace seq, insert the item and its change record (a duplicate id aborts
+      // it with a unique violation, reported as EEXIST; the transaction rolls back as a whole).
       const row = {
         ns: input.ns, id: input.id, key: input.key ?? null, text: input.text, data, tags: JSON.stringify(tags),
         embedding: input.embedding ? vecToBlob(input.embedding) : null, author: input.author, provenance,
-        created: input.now, updated: input.now, expires_at: input.expiresAt ?? null, version: 1, seq, bytes: size,
+        created: input.now, updated: input.now, expires_at: input.expiresAt ?? null, version: 1, bytes: size,
       };
-      const ins = await c.query<{ rowid: number }>(
-        `INSERT INTO item (ns, id, key, text, data, embedding, tags, author, provenance, created, updated, expires_at, version, seq, bytes)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING rowid`,
-        [row.ns, row.id, row.key, row.text, row.data, row.embedding, row.tags, row.author, row.provenance, row.created, row.updated, row.expires_at, row.version, row.seq, row.bytes],
-      );
-      const rowid = ins.rows[0]!.rowid;
-      await change(c, input.ns, seq, 'put', input.id, input.key ?? null, 1, input.now);
+      let ins;
+      try {
+        ins = await c.query<{ rowid: number; seq: number }>(
+          `WITH b AS (UPDATE ns SET seq = seq + 1, items = items + 1, bytes = bytes + $14 WHERE id = $1 RETURNING seq),
+           i AS (INSERT INTO item (ns, id, key, text, data, embedding, tags, author, provenance, created, updated, expires_at, version, seq, bytes)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, b.seq, $14 FROM b RETURNING rowid, seq),
+           ch AS (INSERT INTO change (ns, seq, op, id, key, version, at) SELECT $1, b.seq, 'put', $2, $3, 1, $10 FROM b)
+           SELECT rowid, seq FROM i`,
+          [row.ns, row.id, row.key, row.text, row.data, row.embedding, row.tags, row.author, row.provenance, row.created, row.updated, row.expires_at, row.version, row.bytes],
+        );
+      } catch (e) {
+        if ((e as { code?: string }).code === '23505') throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
+        throw e;
+      }
+      const { rowid, seq } = ins.rows[0]!;
       if (input.embedding) edit(edits, input.ns, { label: rowid, seq, vec: input.embedding });
-      return { item: toItem({ ...row, rowid }), created: true, changed: true };
+      return { item: toItem({ ...row, rowid, seq }), created: true, changed: true };
     }
     const existing = toItem(existingRow);
     if (sameContent(existing, input)) return { item: existing, created: false, changed: false };
@@ -222,13 +232,14 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
       });
     },
     async putItem(input) {
-      return tx('putItem', async (c, edits) => putOne(c, input, edits));
+      return tx('putItem', async (c, edits) => putOne(c, input, edits, new Map()));
     },
     async putItems(inputs) {
       if (!Array.isArray(inputs)) throw new AiosError('EINVAL', 'inputs must be an array', { arg: 'inputs' });
       return tx('putItems', async (c, edits) => {
         const out: PutResult[] = [];
-        for (const input of inputs) out.push(await putOne(c, input, edits));
+        const locked = new Map<string, NsRow>();
+        for (const input of inputs) out.push(await putOne(c, input, edits, locked));
         return out;
       });
     },

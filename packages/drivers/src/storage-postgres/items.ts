@@ -136,14 +136,15 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
       };
       let ins;
       try {
-        ins = await c.query<{ rowid: number; seq: number }>(
-          `WITH b AS (UPDATE ns SET seq = seq + 1, items = items + 1, bytes = bytes + $14 WHERE id = $1 RETURNING seq),
+        ins = await c.query<{ rowid: number; seq: number }>({
+          name: 'aios_item_insert', // prepared once per connection: the hot path of bulk puts
+          text: `WITH b AS (UPDATE ns SET seq = seq + 1, items = items + 1, bytes = bytes + $14 WHERE id = $1 RETURNING seq),
            i AS (INSERT INTO item (ns, id, key, text, data, embedding, tags, author, provenance, created, updated, expires_at, version, seq, bytes)
              SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, b.seq, $14 FROM b RETURNING rowid, seq),
            ch AS (INSERT INTO change (ns, seq, op, id, key, version, at) SELECT $1, b.seq, 'put', $2, $3, 1, $10 FROM b)
            SELECT rowid, seq FROM i`,
-          [row.ns, row.id, row.key, row.text, row.data, row.embedding, row.tags, row.author, row.provenance, row.created, row.updated, row.expires_at, row.version, row.bytes],
-        );
+          values: [row.ns, row.id, row.key, row.text, row.data, row.embedding, row.tags, row.author, row.provenance, row.created, row.updated, row.expires_at, row.version, row.bytes],
+        });
       } catch (e) {
         if ((e as { code?: string }).code === '23505') throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
         throw e;

@@ -73,7 +73,7 @@ export function demoDir(): string {
 export const COMMANDS: Record<string, Command> = {
   boot: {
     summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
-    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified]',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified] [--storage postgres://...]',
     options: {
       ...COMMON, ...JSON_OPT,
       port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
@@ -81,6 +81,7 @@ export const COMMANDS: Record<string, Command> = {
       'accept-audit-rollback': { type: 'boolean', help: 'boot even though the audit log is shorter than, or differs from, its anchor in kernel.db (recorded in the log)' },
       'require-signed': { type: 'boolean', help: 'refuse to spawn images without a valid signature from a trusted key (aios sign, aios keys): EACCES, audited' },
       'allow-unverified': { type: 'boolean', help: "boot even when the node's files differ from the signed build manifest (secure boot; audited)" },
+      storage: { type: 'string', help: 'storage URL: postgres://USER@HOST:PORT/DB[?schema=NAME] shares memory between nodes (default: SQLite in the data folder; also AIOS_STORAGE_URL)' },
       demo: { type: 'boolean', help: 'run the demo agents after boot' },
       'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
     },
@@ -95,6 +96,8 @@ export const COMMANDS: Record<string, Command> = {
       "  AIOS_ALLOW_UNVERIFIED=1   same as --allow-unverified (also for aios run)",
       '  AIOS_API_IMAGE_ROOTS   folders (separated by the path delimiter) that API clients may spawn image files from',
       "      (default: the node's working folder); any other path is EACCES",
+      '  AIOS_STORAGE_URL   the storage device when --storage is not given: postgres://... (nodes on one database and',
+      '      schema share one memory fabric); unset: SQLite in the data folder',
     ],
     positionals: 0,
     async run(v, _p, io) {
@@ -117,6 +120,7 @@ export const COMMANDS: Record<string, Command> = {
           ...(v['accept-audit-rollback'] === true ? { acceptAuditRollback: true } : {}),
           ...(v['require-signed'] === true ? { requireSigned: true } : {}),
           ...(v['allow-unverified'] === true ? { allowUnverified: true } : {}),
+          ...(typeof v.storage === 'string' ? { storage: v.storage } : {}),
           onLog: (id, name, line) => {
             names.set(id, name);
             io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${escapeTerminal(name)}#${id}] ${escapeTerminal(line)}`);

@@ -14,7 +14,7 @@ import { registerServices } from './service-registry.ts';
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { checkDatabaseFile, precreatePrivate } from './sqlite.ts';
-import { createSqliteStorage } from '@aios/drivers/storage-sqlite';
+import { chooseStorage } from './storage.ts';
 import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { AiosError } from '@aios/abi';
@@ -64,6 +64,8 @@ export interface NodeConfig extends KernelConfig {
   allowUnverified?: boolean;
   /** The dist folder secure boot checks; default: the running bundle's (null, or running from sources: no check). */
   secureBootDist?: string | null;
+  /** Storage URL (postgres://...; see storage.ts). Default: AIOS_STORAGE_URL, else SQLite in the data folder. */
+  storage?: string;
 }
 
 export interface BootOptions {
@@ -99,14 +101,25 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   const llm = config.llm ?? driverFromEnv(process.env);
   const embedder = config.services ? (config.embedder ?? embedderFromEnv(process.env)) : null;
   const dataDir = resolveDataDir(opts.dataDir);
+  // A bad storage URL fails (EINVAL) before anything is opened.
+  const storageChoice = embedder !== null ? chooseStorage(config.storage ?? process.env.AIOS_STORAGE_URL, dataDir) : null;
   const warnings = ensureDataDir(dataDir);
   refuseIfRunning(dataDir);
   const mcpServers = readMcpConfig(dataDir); // a bad mcp.json fails (EINVAL) before anything is opened
   const allowNativeApi = config.allowNativeApi ?? process.env.AIOS_ALLOW_NATIVE_API === '1';
   const imageRoots = config.apiImageRoots ?? (process.env.AIOS_API_IMAGE_ROOTS ? process.env.AIOS_API_IMAGE_ROOTS.split(delimiter).filter(Boolean) : [process.cwd()]);
+  // The storage device opens first: a corrupt memory.db or an unreachable database fails the boot (EIO) before
+  // anything else runs. SQLite's file is checked (quick_check) or created private (0600) first.
+  if (storageChoice?.kind === 'sqlite') {
+    const memoryDb = join(dataDir, 'memory.db');
+    if (existsSync(memoryDb)) checkDatabaseFile(memoryDb);
+    else precreatePrivate(memoryDb);
+  }
+  const storage = storageChoice?.create() ?? null;
+  await storage?.open?.();
   const pqc = createPqcPool();
   // Whatever was opened is closed again when boot fails (a refused audit log, a corrupt database, ...).
-  const opened: Array<() => unknown> = [() => pqc.close()];
+  const opened: Array<() => unknown> = [() => pqc.close(), () => storage?.close()];
   let host: KernelHost;
   let security: Awaited<ReturnType<typeof prepareSecurity>>;
   let journal: ReturnType<typeof openJournal>;
@@ -138,12 +151,9 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       apiInfo = { port: api.port, token };
       writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
     }
-    // Devices on the bus: storage (SQLite in the data folder, checked first) and the embedder.
-    if (embedder !== null) {
-      const memoryDb = join(dataDir, 'memory.db');
-      if (existsSync(memoryDb)) checkDatabaseFile(memoryDb);
-      else precreatePrivate(memoryDb);
-      host.kernel.plugDevice('storage', createSqliteStorage({ path: memoryDb }));
+    // Devices on the bus: storage (SQLite in the data folder, or the shared Postgres) and the embedder.
+    if (embedder !== null && storage !== null) {
+      host.kernel.plugDevice('storage', storage);
       host.kernel.plugDevice('embedder', embedder);
     }
   } catch (e) {
@@ -204,6 +214,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       registry?.close();
       await mcp.close();
       host.shutdown();
+      await storage?.close().catch(() => {});
       await security.close();
       journal.close();
       await api?.close();

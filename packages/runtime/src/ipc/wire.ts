@@ -4,19 +4,12 @@
 // Errors cross as { code, message, detail?, cause? }, the cause chain kept (to MAX_CAUSE_DEPTH), so the caller
 // gets back an AiosError with its `cause`. Trusts nothing: decoding checks every field.
 
-import { AiosError, isErrorCode } from '@aios/abi';
+import { AiosError, REPLY_TAG, isErrorCode, type WireError } from '@aios/abi';
 
-/** The tag of every reply (intent replies use it too). */
-export const REPLY_TAG = 'reply';
+export { REPLY_TAG };
+export type { WireError };
 /** Causes kept on the wire; deeper ones are dropped. */
 const MAX_CAUSE_DEPTH = 4;
-
-export interface WireError {
-  code: string;
-  message: string;
-  detail?: Record<string, unknown>;
-  cause?: WireError;
-}
 
 export type Reply =
   | { id: string | number | null; ok: true; result: unknown }

@@ -13,3 +13,5 @@ export { SHUTDOWN_TAG, isShutdownRequest, requestShutdown, stopAgents } from './
 export type { Shutdown, StopTarget, StopResult } from './shutdown.ts';
 export { serve, createServer, Outcome } from './serve.ts';
 export type { ServeOptions, ServeStats, Server, ServedRequest, RequestContext, OpHandler } from './serve.ts';
+export { serveProtocol, createProtocolServer } from './serve-protocol.ts';
+export type { ProtocolHandlers } from './serve-protocol.ts';

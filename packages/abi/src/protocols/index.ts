@@ -1,0 +1,6 @@
+// Service protocols: the envelope every service call uses and one table per service (ops, request and result
+// types, error codes). Clients (runtime `client()`) and servers (runtime `serveProtocol()`) are typed by them.
+export { REPLY_TAG } from './envelope.ts';
+export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope } from './envelope.ts';
+export { op, defineProtocol } from './define.ts';
+export type { OpSpec, Protocol, OpName, OpRequest, OpResult } from './define.ts';

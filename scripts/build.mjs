@@ -14,7 +14,7 @@ await build({
   entryPoints: {
     cli: join(root, 'apps/cli/src/cli.ts'),
     index: join(root, 'apps/cli/src/index.ts'),
-    'pqc-worker': join(root, 'apps/cli/src/node/pqc-worker.ts'),
+    'pqc-worker': join(root, 'apps/node/src/node/pqc-worker.ts'),
   },
   outdir: join(root, 'apps/cli/dist'),
   bundle: true,

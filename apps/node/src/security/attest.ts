@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AiosError } from '@aios/abi';
 import {
-  MeasurementRegisters, canonicalJson, fromHex, measure, quote, verifyQuote,
-  type HybridKeyPair, type HybridPublicKey, type Quote, type QuoteVerification,
-} from '@aios/kernel';
+  MeasurementRegisters, canonicalJson, fromHex, measure, quote, verifyQuote, type HybridKeyPair, type HybridPublicKey,
+  type Quote, type QuoteVerification,
+} from '@aios/trust';
 
 /** Register assignment (the event log names each extension). */
 /** audit: the audit log's head as checked against its anchor in kernel.db at boot (and any accepted mismatch). */

@@ -1,4 +1,4 @@
-// Node attestation: at boot the node measures its code (the built CLI bundle), its config, its
+// Node attestation: at boot the node measures its code (the built node bundle), its config, its
 // policies, its service images and its key into extend-only registers; quotes sign them with a
 // verifier's nonce. Trusts the files it hashes as they are on disk at measuring time.
 import { readFileSync, existsSync } from 'node:fs';

@@ -5,8 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boot } from '../apps/cli/src/node/boot.ts';
-import { installSecurity, securityOf, verifyAuditFolder } from '../apps/cli/src/security/index.ts';
+import { boot } from '../apps/node/src/node/boot.ts';
+import { installSecurity, securityOf, verifyAuditFolder } from '../apps/node/src/security/index.ts';
 
 const FULL = process.argv.includes('--full') || process.env.FULL === '1';
 const N = FULL ? 1_000_000 : 200_000;

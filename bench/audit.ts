@@ -2,13 +2,13 @@
 // baseline of a plain JSON.stringify + SHA-256 hash chain without a tree or signatures.
 // Run: npx tsx --conditions=aios-source bench/audit.ts [--full]
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { AuditChain } from '../packages/kernel/src/audit/chain.ts';
-import type { CheckpointSigner } from '../packages/kernel/src/audit/chain.ts';
-import type { AuditSink, AuditEntry, SignedCheckpoint } from '../packages/kernel/src/audit/chain-types.ts';
-import { verifyAuditLines } from '../packages/kernel/src/audit/verify.ts';
-import { hybridKeygen, hybridSign } from '../packages/kernel/src/crypto/hybrid.ts';
-import { sha256 } from '../packages/kernel/src/crypto/hash.ts';
-import { toHex, utf8 } from '../packages/kernel/src/crypto/encoding.ts';
+import { AuditChain } from '../packages/trust/src/audit/chain.ts';
+import type { CheckpointSigner } from '../packages/trust/src/audit/chain.ts';
+import type { AuditSink, AuditEntry, SignedCheckpoint } from '../packages/trust/src/audit/chain-types.ts';
+import { verifyAuditLines } from '../packages/trust/src/audit/verify.ts';
+import { hybridKeygen, hybridSign } from '../packages/trust/src/crypto/hybrid.ts';
+import { sha256 } from '../packages/trust/src/crypto/hash.ts';
+import { toHex, utf8 } from '../packages/trust/src/crypto/encoding.ts';
 
 const FULL = process.argv.includes('--full') || process.env.FULL === '1';
 const N = FULL ? 1_000_000 : 200_000;

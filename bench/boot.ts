@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { boot } from '../apps/cli/src/node/boot.ts';
-import { SERVICE_IMAGES } from '../apps/cli/src/node/services.ts';
+import { boot } from '../apps/node/src/node/boot.ts';
+import { SERVICE_IMAGES } from '../apps/node/src/node/services.ts';
 import { configuration } from './lib/config.ts';
 import { isFull, round, summarize } from './lib/stats.ts';
 

@@ -5,8 +5,8 @@
 // Run: npx tsx --conditions=aios-source bench/tokens.ts [--full]
 import { AiosError } from '@aios/abi';
 import { mintToken, verifyToken, decodeToken, MemoryUseCounter, TokenVerifyCache, TOKEN_PREFIX, type VerifyTokenOptions } from '../packages/kernel/src/cap/token.ts';
-import { hybridKeygen, ed25519OnlySign, ed25519OnlyVerify } from '../packages/kernel/src/crypto/hybrid.ts';
-import { canonicalJson, toBase64Url, toHex, utf8 } from '../packages/kernel/src/crypto/encoding.ts';
+import { hybridKeygen, ed25519OnlySign, ed25519OnlyVerify } from '../packages/trust/src/crypto/hybrid.ts';
+import { canonicalJson, toBase64Url, toHex, utf8 } from '../packages/trust/src/crypto/encoding.ts';
 import { configuration } from './lib/config.ts';
 import { isFull, round } from './lib/stats.ts';
 

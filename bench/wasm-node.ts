@@ -3,7 +3,7 @@
 // kernel prepares sandboxes of recently spawned images when idle), then the time of
 // GET /v1/agents (what `aios ps` calls) and host memory per agent; (2) messages per
 // second between two sandboxed agents (1 KiB), against two native agents in the same run.
-import { boot } from '../apps/cli/src/index.ts';
+import { boot } from 'aios';
 import { createTestHost } from '@aios/testkit';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

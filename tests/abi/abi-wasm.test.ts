@@ -4,7 +4,8 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createTestHost } from '@aios/testkit';
 import { createOfflineDriver } from '@aios/drivers/llm-offline';
 import { createMemoryStorage } from '@aios/drivers/storage-memory';
-import { hybridKeygen, type KernelHost } from '@aios/kernel';
+import type { KernelHost } from '@aios/kernel';
+import { hybridKeygen } from '@aios/trust';
 import { runAbiSuite, testPolicy } from './suite.ts';
 
 describe('abi suite - wasm domain', () => {

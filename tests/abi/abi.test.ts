@@ -5,7 +5,8 @@ import { SYSCALLS, type ErrorCode } from '@aios/abi';
 import { createTestHost } from '@aios/testkit';
 import { createOfflineDriver } from '@aios/drivers/llm-offline';
 import { createMemoryStorage } from '@aios/drivers/storage-memory';
-import { hybridKeygen, type KernelHost } from '@aios/kernel';
+import type { KernelHost } from '@aios/kernel';
+import { hybridKeygen } from '@aios/trust';
 import { runAbiSuite, testPolicy, type CaseResult } from './suite.ts';
 
 describe('abi suite - native domain', () => {

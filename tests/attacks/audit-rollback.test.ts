@@ -7,9 +7,9 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { boot } from 'aios';
-import { encodeEntry, leafHash, toHex, utf8, GENESIS_PREV, type AuditEntry } from '@aios/kernel';
+import { encodeEntry, leafHash, toHex, utf8, GENESIS_PREV, type AuditEntry } from '@aios/trust';
 import { bootSecure, tempDir, agentSource, runSec } from '../security/helpers.ts';
-import { readAuditFiles, verifyAuditFolder } from '../../apps/cli/src/security/index.ts';
+import { readAuditFiles, verifyAuditFolder } from '../../apps/node/src/security/index.ts';
 
 const AUDIT = (dir: string) => join(dir, 'audit');
 const RECORDS = (dir: string) => join(AUDIT(dir), 'records.jsonl');

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { boot, type AiosNode } from '../../apps/cli/src/index.ts';
+import { boot, type AiosNode } from '../../apps/node/src/index.ts';
 import { buildDashboard } from '../../apps/dashboard/build.mjs';
 import { ROOT, tempDataDir } from '../e2e/cli-helpers.ts';
 

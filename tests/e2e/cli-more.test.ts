@@ -62,7 +62,7 @@ async function bootOn(dataDir: string): Promise<BootedNode> {
 
 /**
  * SIGINT, then waits for the graceful shutdown to finish ("node stopped", node.json removed). The process then
- * lingers up to 10 s on the shutdown's uncleared initd-wait timer (apps/cli/src/node/boot.ts), so once the node
+ * lingers up to 10 s on the shutdown's uncleared initd-wait timer (apps/node/src/node/boot.ts), so once the node
  * has stopped we end that lingering process ourselves rather than spend the time. Resolves with the log.
  */
 async function stopGracefully(node: BootedNode): Promise<string> {

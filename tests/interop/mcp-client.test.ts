@@ -13,8 +13,8 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { boot, type AiosNode } from 'aios';
 import { isAiosError, type AiosError } from '@aios/abi';
-import { NODE_POLICIES } from '../../apps/cli/src/security/policy.ts';
-import { securityOf } from '../../apps/cli/src/security/registry.ts';
+import { NODE_POLICIES } from '../../apps/node/src/security/policy.ts';
+import { securityOf } from '../../apps/node/src/security/registry.ts';
 import { ROOT } from '../e2e/cli-helpers.ts';
 
 const SDK = join(ROOT, 'node_modules/@modelcontextprotocol/sdk/dist/esm');

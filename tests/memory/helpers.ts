@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { boot, type AiosNode } from 'aios';
-import { registerServices, type ServiceRegistry } from '../../apps/cli/src/node/service-registry.ts';
+import { registerServices, type ServiceRegistry } from '../../apps/node/src/node/service-registry.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MEMORY_MODULE = join(ROOT, 'packages/runtime/src/memory/index.ts');

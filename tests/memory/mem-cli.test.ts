@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AiosError, HTTP_STATUS_BY_CODE, isAiosError } from '@aios/abi';
-import { handleMemRoute } from '../../apps/cli/src/api/mem-routes.ts';
+import { handleMemRoute } from '../../apps/node/src/api/mem-routes.ts';
 import { MEM_COMMANDS } from '../../apps/cli/src/cli/mem-commands.ts';
-import { writeNodeFile, writeToken } from '../../apps/cli/src/node/data-dir.ts';
+import { writeNodeFile, writeToken } from '../../apps/node/src/node/data-dir.ts';
 import { aios, bootNode, ensureBuilt, stopNode, CLI } from '../e2e/cli-helpers.ts';
 import { bootMemNode, type MemNode } from './helpers.ts';
 

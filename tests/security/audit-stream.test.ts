@@ -4,7 +4,7 @@ import { describe, it, expect, beforeAll, vi } from 'vitest';
 import { createWriteStream, mkdirSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir, runSec } from './helpers.ts';
-import { grepRecords, tailRecords } from '../../apps/cli/src/security/audit-store.ts';
+import { grepRecords, tailRecords } from '../../apps/node/src/security/audit-store.ts';
 
 const N = 300_000;
 let dir = '';

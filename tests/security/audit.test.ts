@@ -4,8 +4,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { bootSecure, tempDir, agentSource, runSec } from './helpers.ts';
-import { verifyAuditFolder, readAuditFiles } from '../../apps/cli/src/security/index.ts';
-import { encodeEntry, leafHash, toHex, utf8, type AuditEntry } from '@aios/kernel';
+import { verifyAuditFolder, readAuditFiles } from '../../apps/node/src/security/index.ts';
+import { encodeEntry, leafHash, toHex, utf8, type AuditEntry } from '@aios/trust';
 
 /** A record with the content of `like` (agent changed) chained right after `after`. */
 function forged(after: string, like: string): string {

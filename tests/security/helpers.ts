@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODE_BY_CATEGORY, isAiosError, type AiosError } from '@aios/abi';
 import { boot, type AiosNode } from 'aios';
-import { installSecurity, securityOf, type NodeSecurity, type SecurityOptions } from '../../apps/cli/src/security/index.ts';
+import { installSecurity, securityOf, type NodeSecurity, type SecurityOptions } from '../../apps/node/src/security/index.ts';
 import { SECURITY_COMMANDS } from '../../apps/cli/src/cli/security-commands.ts';
 
 export function tempDir(): string {

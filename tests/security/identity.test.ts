@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { bootSecure, tempDir, agentSource, runSec } from './helpers.ts';
 import {
   prepareSecurity, verifyAgentCertificate, verifyAuditFolder, readAuditFiles, trustedKeys, buildProof, verifyProofBundle,
-} from '../../apps/cli/src/security/index.ts';
-import { readKeyHistory, writeKeyHistory } from '../../apps/cli/src/security/history.ts';
-import { decodePublicKey, fromBase64Url, keyId, signCheckpoint } from '@aios/kernel';
+} from '../../apps/node/src/security/index.ts';
+import { readKeyHistory, writeKeyHistory } from '../../apps/node/src/security/history.ts';
+import { decodePublicKey, fromBase64Url, keyId, signCheckpoint } from '@aios/trust';
 
 const mode = async (p: string) => (await fs.stat(p)).mode & 0o777;
 

@@ -6,7 +6,7 @@ import { promises as fs, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { boot } from 'aios';
 import { agentSource, tempDir } from './helpers.ts';
-import { NODE_POLICIES } from '../../apps/cli/src/security/index.ts';
+import { NODE_POLICIES } from '../../apps/node/src/security/index.ts';
 
 /** Every path under dir with group/other bits set (empty when the folder is private). */
 function wideModes(dir: string): string[] {

@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootSecure, tempDir, agentSource, runSec } from './helpers.ts';
-import { NODE_POLICIES, POLICY_FILE } from '../../apps/cli/src/security/index.ts';
-import { handleSecurityRoute } from '../../apps/cli/src/api/security-routes.ts';
+import { NODE_POLICIES, POLICY_FILE } from '../../apps/node/src/security/index.ts';
+import { handleSecurityRoute } from '../../apps/node/src/api/security-routes.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHILD = agentSource(`ctx.log('child ran');`, 'child');

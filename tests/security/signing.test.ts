@@ -7,11 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAiosError } from '@aios/abi';
-import { signImage, verifyImage } from '../../apps/cli/src/security/image-signing.ts';
-import { TrustStore, developerKey, newKeyFile, publicKeyArg } from '../../apps/cli/src/security/trust-store.ts';
-import { validatePolicyText, NODE_POLICIES } from '../../apps/cli/src/security/policy.ts';
-import { boot } from '../../apps/cli/src/node/boot.ts';
-import { securityOf } from '../../apps/cli/src/security/index.ts';
+import { signImage, verifyImage } from '../../apps/node/src/security/image-signing.ts';
+import { TrustStore, developerKey, newKeyFile, publicKeyArg } from '../../apps/node/src/security/trust-store.ts';
+import { validatePolicyText, NODE_POLICIES } from '../../apps/node/src/security/policy.ts';
+import { boot } from '../../apps/node/src/node/boot.ts';
+import { securityOf } from '../../apps/node/src/security/index.ts';
 
 const AGENT = `import { defineAgent } from '@aios/runtime';\nimport { greet } from './lib.ts';\nexport default defineAgent({ name: 'signed', async main(ctx) { ctx.log(greet()); } });\n`;
 

@@ -3,7 +3,8 @@
 // per loop turn, and its measured time is charged to the exporter's CPU accounting (cpuMs, vruntime).
 import { describe, it, expect, afterAll } from 'vitest';
 import { limits } from '@aios/abi';
-import { hybridKeygen, TokenRegistry } from '@aios/kernel';
+import { TokenRegistry } from '@aios/kernel';
+import { hybridKeygen } from '@aios/trust';
 import { createTestHost } from '@aios/testkit';
 
 const key = hybridKeygen(new Uint8Array(32).fill(9));

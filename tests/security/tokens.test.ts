@@ -3,7 +3,8 @@
 // each refused with the right code and audited.
 import { describe, it, expect } from 'vitest';
 import { Rights } from '@aios/abi';
-import { hybridKeygen, mintToken, type KernelHost } from '@aios/kernel';
+import { mintToken, type KernelHost } from '@aios/kernel';
+import { hybridKeygen } from '@aios/trust';
 import { createTestHost } from '@aios/testkit';
 
 const seed = new Uint8Array(32).fill(7);

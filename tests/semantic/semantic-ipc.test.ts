@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { boot, type AiosNode } from 'aios';
 import { HTTP_STATUS_BY_CODE, isAiosError, type AiosError, type KernelEvent } from '@aios/abi';
 import { DEFAULT_THRESHOLD } from '@aios/services/semantic-ipcd';
-import { handleAskRoute } from '../../apps/cli/src/api/ask-routes.ts';
+import { handleAskRoute } from '../../apps/node/src/api/ask-routes.ts';
 import { until } from './helpers.ts';
 import { ASK_COMMANDS } from '../../apps/cli/src/cli/ask-commands.ts';
-import { serviceImage } from '../../apps/cli/src/node/services.ts';
-import { writeNodeFile, writeToken } from '../../apps/cli/src/node/data-dir.ts';
+import { serviceImage } from '../../apps/node/src/node/services.ts';
+import { writeNodeFile, writeToken } from '../../apps/node/src/node/data-dir.ts';
 
 const F = join(import.meta.dirname, 'fixtures');
 

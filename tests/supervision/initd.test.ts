@@ -5,7 +5,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { createTestHost } from '@aios/testkit';
 import type { KernelHost } from '@aios/kernel';
 import type { KernelEvent } from '@aios/abi';
-import { askInitd } from '../../apps/cli/src/api/svc-routes.ts';
+import { askInitd } from '../../apps/node/src/api/svc-routes.ts';
 import { INITD_PATH, live, until, WORKER } from './helpers.ts';
 
 let host: KernelHost;

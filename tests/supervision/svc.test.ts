@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { createTestHost } from '@aios/testkit';
 import type { KernelHost } from '@aios/kernel';
 import { HTTP_STATUS_BY_CODE, type AiosError } from '@aios/abi';
-import { handleSvcRoute } from '../../apps/cli/src/api/svc-routes.ts';
+import { handleSvcRoute } from '../../apps/node/src/api/svc-routes.ts';
 import { SVC_COMMANDS } from '../../apps/cli/src/cli/svc-commands.ts';
-import { ensureDataDir, writeNodeFile, writeToken } from '../../apps/cli/src/node/data-dir.ts';
+import { ensureDataDir, writeNodeFile, writeToken } from '../../apps/node/src/node/data-dir.ts';
 import { INITD_PATH, until, WORKER } from './helpers.ts';
 
 let host: KernelHost;

@@ -19,23 +19,8 @@ export type { WasmDomainOptions } from './domain/wasm/index.ts';
 export { runPqc } from './pqc/ops.ts';
 export type { PqcResult } from './pqc/ops.ts';
 export { KernelPanic } from './panic.ts';
-// Security libraries, for the node's wiring (apps/cli/src/security): hybrid keys, the persistent
-// audit chain and its offline verification, the Cedar engine, attestation.
-export {
-  hybridKeygen, hybridSign, hybridVerify, encodePublicKey, decodePublicKey, keyId, HYBRID_PUBLIC_BYTES,
-  sha256, toHex, fromHex, toBase64Url, fromBase64Url, utf8, canonicalJson,
-} from './crypto/index.ts';
-export type { HybridKeyPair, HybridPublicKey, HybridSecretKey } from './crypto/index.ts';
-export {
-  AuditChain, localSigner, offloadSigner, MemoryAuditSink, encodeEntry, entryShapeError, GENESIS_PREV,
-  signCheckpoint, verifyCheckpoint, checkpointMessage, CHECKPOINT_EVERY_MS, CHECKPOINT_EVERY_RECORDS,
-  verifyAuditLog, verifyAuditLines, verifyAuditInclusion, verifyCheckpointConsistency,
-  MerkleTree, leafHash, verifyInclusion,
-} from './audit/chain-api.ts';
-export type {
-  AuditEntry, SignedCheckpoint, AuditSink, AuditVerifyReport, AuditFault, AuditInclusionProof, AuditChainOptions,
-  CheckpointSigner, PqcOffload,
-} from './audit/chain-api.ts';
+// The crypto, audit-chain and attestation libraries live in @aios/trust (the kernel uses them; it does
+// not re-export them: verifiers import @aios/trust without loading the kernel).
 export {
   createPolicyEngine, resourcePolicy, schedulingPolicy, AIOS_SCHEMA, DEFAULT_POLICIES, POLICY_ACTIONS, PRIVILEGED_ACTIONS,
   RESOURCE_TYPES,
@@ -44,5 +29,3 @@ export type {
   PolicyEngine, AuthorizeRequest, PolicyDecision as CedarDecision, PolicyPrincipal as CedarPrincipal, PolicyResource,
   PolicyValue, ParsedPolicy, PolicyValidation, SchedulingPolicy, PolicyResourceType,
 } from './policy/index.ts';
-export { MeasurementRegisters, measure, replayEventLog, quote, verifyQuote, REGISTER_COUNT } from './attest/index.ts';
-export type { MeasurementEvent, Quote, QuoteVerification } from './attest/index.ts';

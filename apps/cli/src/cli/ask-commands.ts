@@ -3,7 +3,7 @@
 // To merge: `{ ...COMMANDS, ...ASK_COMMANDS }`.
 
 import { AiosError } from '@aios/abi';
-import { resolveDataDir } from '../node/data-dir.ts';
+import { resolveDataDir } from 'aios/offline';
 import { connect } from './client.ts';
 import { table } from './format.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';

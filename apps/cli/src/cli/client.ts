@@ -2,7 +2,7 @@
 // (node.json and the token) and speaks the HTTP API.
 
 import { AiosError } from '@aios/abi';
-import { readNodeFile, readToken } from '../node/data-dir.ts';
+import { readNodeFile, readToken } from 'aios/offline';
 
 export interface NodeClient {
   base: string;

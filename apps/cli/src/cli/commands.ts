@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AiosError, type AgentInfo, type SpawnOptions } from '@aios/abi';
-import { boot } from '../node/boot.ts';
-import { resolveDataDir } from '../node/data-dir.ts';
+import { resolveDataDir } from 'aios/offline';
 import { connect } from './client.ts';
 import { psTable, topTable } from './format.ts';
 import { COMMON_OPTS as COMMON, JSON_OPT } from './options.ts';
@@ -64,6 +63,12 @@ function agentRef(s: string): string {
   return encodeURIComponent(s);
 }
 
+/** The node (`aios`, apps/node): loaded only by the commands that boot one in this process. */
+async function bootNode(...args: Parameters<typeof import('aios').boot>): ReturnType<typeof import('aios').boot> {
+  const { boot } = await import('aios');
+  return boot(...args);
+}
+
 export function demoDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const cand of [join(here, '..', 'demo'), join(here, '..', '..', 'demo')]) if (existsSync(join(cand, 'coordinator.ts'))) return cand;
@@ -110,7 +115,7 @@ export const COMMANDS: Record<string, Command> = {
       let onSignal: (sig: string) => void = (sig) => (early = sig);
       process.once('SIGINT', () => onSignal('SIGINT'));
       process.once('SIGTERM', () => onSignal('SIGTERM'));
-      const node = await boot({
+      const node = await bootNode({
         dataDir: v['data-dir'] as string | undefined,
         config: {
           api: true,
@@ -179,7 +184,7 @@ export const COMMANDS: Record<string, Command> = {
       const json = v.json === true;
       // An ephemeral node: its own temporary data folder unless one is named (never a running node's folder).
       const temp = v['data-dir'] === undefined ? mkdtempSync(join(tmpdir(), 'aios-run-')) : undefined;
-      const node = await boot({
+      const node = await bootNode({
         dataDir: (v['data-dir'] as string | undefined) ?? temp,
         config: { onLog: (id, name, line) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : escapeTerminal(line)) },
       });

@@ -6,11 +6,10 @@ import { AiosError } from '@aios/abi';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { resolveDataDir } from '../node/data-dir.ts';
+import { MCP_TOOLS, resolveDataDir } from 'aios/offline';
 import { connect } from './client.ts';
 import { COMMON_OPTS } from './options.ts';
 import type { Command, Io } from './commands.ts';
-import { MCP_TOOLS } from '../api/mcp-tools.ts';
 
 /** Fails with ESRCH (exit 6) unless a node runs on the data folder and answers. */
 async function liveNode(dataDir: string): Promise<{ base: string; token: string }> {

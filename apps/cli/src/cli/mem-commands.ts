@@ -4,7 +4,7 @@
 
 import { readFileSync } from 'node:fs';
 import { AiosError } from '@aios/abi';
-import { resolveDataDir } from '../node/data-dir.ts';
+import { resolveDataDir } from 'aios/offline';
 import { connect, type NodeClient } from './client.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command, Io } from './commands.ts';

@@ -5,17 +5,16 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AiosError, EXIT_CODE_BY_CATEGORY, isAiosError } from '@aios/abi';
-import { decodePublicKey, fromBase64Url, fromHex, verifyQuote, type AuditEntry, type HybridPublicKey, type Quote } from '@aios/kernel';
+import {
+  decodePublicKey, fromBase64Url, fromHex, verifyQuote, type AuditEntry, type HybridPublicKey, type Quote,
+} from '@aios/trust';
 import type { Command, Io } from './commands.ts';
 import { connect, type NodeClient } from './client.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
-import { resolveDataDir } from '../node/data-dir.ts';
-import { buildProof, grepRecords, tailRecords, verifyAuditFolder, verifyProofBundle, type ProofBundle } from '../security/audit-store.ts';
-import { parseNonce } from '../security/attest.ts';
-import { NODE_POLICIES, POLICY_FILE, validatePolicyText } from '../security/policy.ts';
-import { writeFileAtomic } from '../security/keystore.ts';
-import { readKeyHistory, trustedKeys, verifyKeyHistory } from '../security/history.ts';
-import { rotateOffline } from '../security/rotate-offline.ts';
+import {
+  buildProof, grepRecords, parseNonce, readKeyHistory, resolveDataDir, rotateOffline, tailRecords, trustedKeys, verifyAuditFolder,
+  verifyKeyHistory, verifyProofBundle, writeFileAtomic, type ProofBundle,
+} from 'aios/offline';
 import { escapeTerminal } from './term.ts';
 
 const VERIFY_FAILED = EXIT_CODE_BY_CATEGORY.io;
@@ -160,6 +159,11 @@ async function attestCommand(v: Values, [sub, file]: string[], io: Io): Promise<
   return r.ok ? 0 : VERIFY_FAILED;
 }
 
+/** The node's policy file name, default set and validator: the Cedar engine is the node's, loaded only here. */
+async function nodePolicy(): Promise<Pick<typeof import('aios'), 'NODE_POLICIES' | 'POLICY_FILE' | 'validatePolicyText'>> {
+  return import('aios');
+}
+
 async function policyCommand(v: Values, [sub, file]: string[], io: Io): Promise<number> {
   const dir = dirOf(v);
   const json = v.json === true;
@@ -177,6 +181,7 @@ async function policyCommand(v: Values, [sub, file]: string[], io: Io): Promise<
       io.out(json ? JSON.stringify({ ...r, applied: 'running node' }) : `policy set v${r.version} applied to the running node (${r.policies} policies, sha256 ${r.sha256.slice(0, 16)}…)`);
       return 0;
     }
+    const { POLICY_FILE, validatePolicyText } = await nodePolicy();
     const check = validatePolicyText(text);
     if (!check.ok) throw new AiosError('EINVAL', `policy set refused (${check.errors.length} error(s)): ${check.errors.join('; ')}`, { errors: check.errors });
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -191,6 +196,7 @@ async function policyCommand(v: Values, [sub, file]: string[], io: Io): Promise<
       io.out(json ? JSON.stringify(r) : r.text);
       return 0;
     }
+    const { NODE_POLICIES, POLICY_FILE } = await nodePolicy();
     const text = await fs.readFile(join(dir, POLICY_FILE), 'utf8').catch(() => null);
     io.out(json ? JSON.stringify({ file: join(dir, POLICY_FILE), text: text ?? NODE_POLICIES, default: text === null }) : (text ?? NODE_POLICIES));
     return 0;

@@ -5,9 +5,7 @@ import { resolve } from 'node:path';
 import { AiosError } from '@aios/abi';
 import type { Command } from './commands.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
-import { resolveDataDir } from '../node/data-dir.ts';
-import { signImage } from '../security/image-signing.ts';
-import { TrustStore, developerKey, newKeyFile, publicKeyArg, readKeyFile, type KeyUse } from '../security/trust-store.ts';
+import { TrustStore, developerKey, newKeyFile, publicKeyArg, readKeyFile, resolveDataDir, signImage, type KeyUse } from 'aios/offline';
 
 type Values = Record<string, string | boolean | undefined>;
 const dirOf = (v: Values) => resolveDataDir(v['data-dir'] as string | undefined);

@@ -4,7 +4,7 @@
 // exporter's handle (or anything above it) revokes the token too.
 
 import { AiosError, limits, type ErrorCode } from '@aios/abi';
-import type { HybridKeyPair } from '../crypto/hybrid.ts';
+import type { HybridKeyPair } from '@aios/trust';
 import { CapNode, type HandleOwner } from './captree.ts';
 import { MemoryUseCounter, TokenVerifyCache, decodeToken, mintToken, verifyToken, type TokenGrant } from './token.ts';
 

@@ -2,8 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { Rights } from '@aios/abi';
 import { mintToken, verifyToken, decodeToken, MemoryUseCounter, TokenVerifyCache } from './token.ts';
 import type { TokenAuditEvent, VerifyTokenOptions } from './token.ts';
-import { hybridKeygen } from '../crypto/hybrid.ts';
-import { fromBase64Url, toBase64Url, utf8 } from '../crypto/encoding.ts';
+import { fromBase64Url, hybridKeygen, toBase64Url, utf8 } from '@aios/trust';
 
 const issuer = hybridKeygen(new Uint8Array(32).fill(11));
 const mallory = hybridKeygen(new Uint8Array(32).fill(12));

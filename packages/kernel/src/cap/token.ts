@@ -2,10 +2,10 @@
 // or node presents to receive a handle. Hybrid-signed (Ed25519 AND ML-DSA-65); the expensive
 // signature check is cached per token, while expiry, revocation, rights and uses are checked on every use.
 import { AiosError, type ErrorCode } from '@aios/abi';
-import { hybridSign, hybridVerify, keyId as keyIdOf } from '../crypto/hybrid.ts';
-import type { HybridKeyPair, HybridPublicKey } from '../crypto/hybrid.ts';
-import { canonicalJson, fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../crypto/encoding.ts';
-import { sha256 } from '../crypto/hash.ts';
+import {
+  canonicalJson, fromBase64Url, fromUtf8, hybridSign, hybridVerify, keyId as keyIdOf, sha256, toBase64Url, toHex, utf8,
+  type HybridKeyPair, type HybridPublicKey,
+} from '@aios/trust';
 
 export const TOKEN_PREFIX = 'aioscap1';
 /** Upper bound on an encoded token (a hybrid signature alone is ~4.5 KB in base64url). */

@@ -7,7 +7,8 @@
 import { existsSync, realpathSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { AiosError, type ImageLoaderPort, type LoadRequest } from '@aios/abi';
-import { sha256, toHex, type KernelHost, type PolicyRequest } from '@aios/kernel';
+import { type KernelHost, type PolicyRequest } from '@aios/kernel';
+import { sha256, toHex } from '@aios/trust';
 import { SIG_SUFFIX, verifyImage, type ImageVerdict } from './image-signing.ts';
 import { TRUST_FILE, TrustStore } from './trust-store.ts';
 

@@ -4,9 +4,9 @@
 import { AiosError, type AuditRecord } from '@aios/abi';
 import { createAuditFileSink, type AuditFileSink, type FsyncPolicy } from '@aios/drivers/audit-file';
 import {
-  AuditChain, offloadSigner, localSigner, verifyCheckpoint,
-  type AuditEntry, type AuditChainOptions, type HybridKeyPair, type PqcOffload, type SignedCheckpoint,
-} from '@aios/kernel';
+  AuditChain, offloadSigner, localSigner, verifyCheckpoint, type AuditEntry, type AuditChainOptions,
+  type HybridKeyPair, type PqcOffload, type SignedCheckpoint,
+} from '@aios/trust';
 import type { NodeIdentity } from './identity.ts';
 import { verifyKeyHistory } from './history.ts';
 import { auditDir } from './audit-store.ts';

@@ -7,10 +7,7 @@ import { readFileSync, realpathSync, statSync, writeFileSync, chmodSync } from '
 import { basename, dirname, join, relative } from 'node:path';
 import { buildSync } from 'esbuild';
 import { AiosError } from '@aios/abi';
-import {
-  canonicalJson, decodePublicKey, encodePublicKey, fromBase64Url, hybridSign, hybridVerify, sha256, toBase64Url, toHex, utf8,
-  type HybridKeyPair,
-} from '@aios/kernel';
+import { canonicalJson, decodePublicKey, encodePublicKey, fromBase64Url, hybridSign, hybridVerify, sha256, toBase64Url, toHex, utf8, type HybridKeyPair } from '@aios/trust';
 import type { TrustStore } from './trust-store.ts';
 
 export const SIG_SUFFIX = '.sig';

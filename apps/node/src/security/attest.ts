@@ -1,4 +1,4 @@
-// Node attestation: at boot the node measures its code (the built CLI bundle), its config, its
+// Node attestation: at boot the node measures its code (the built node bundle), its config, its
 // policies, its service images and its key into extend-only registers; quotes sign them with a
 // verifier's nonce. Trusts the files it hashes as they are on disk at measuring time.
 import { readFileSync, existsSync } from 'node:fs';
@@ -6,20 +6,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AiosError } from '@aios/abi';
 import {
-  MeasurementRegisters, canonicalJson, fromHex, measure, quote, verifyQuote,
-  type HybridKeyPair, type HybridPublicKey, type Quote, type QuoteVerification,
-} from '@aios/kernel';
+  MeasurementRegisters, canonicalJson, fromHex, measure, quote, verifyQuote, type HybridKeyPair, type HybridPublicKey,
+  type Quote, type QuoteVerification,
+} from '@aios/trust';
 
 /** Register assignment (the event log names each extension). */
 /** audit: the audit log's head as checked against its anchor in kernel.db at boot (and any accepted mismatch). */
 export const REG = { kernel: 0, config: 1, policy: 2, services: 3, identity: 4, audit: 5 } as const;
 
-/** The file whose hash is the kernel code measurement: the built CLI bundle (dist/cli.js). */
+/** The file whose hash is the kernel code measurement: the built node bundle (apps/node/dist/index.js), which holds the kernel. */
 export function kernelCodeFile(): string | null {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname(here);
-  // Bundled: this code runs from apps/cli/dist/{cli,index}.js; from sources: apps/cli/src/security/.
-  for (const cand of [join(dir, 'cli.js'), join(dir, '..', '..', 'dist', 'cli.js')]) if (existsSync(cand)) return cand;
+  // Bundled: this code runs from apps/node/dist/index.js; from sources: apps/node/src/security/.
+  for (const cand of [join(dir, 'index.js'), join(dir, '..', '..', 'dist', 'index.js')]) if (existsSync(cand)) return cand;
   return here.endsWith('.js') ? here : null;
 }
 

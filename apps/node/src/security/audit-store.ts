@@ -6,9 +6,9 @@ import { AiosError } from '@aios/abi';
 import { CHECKPOINTS_FILE, RECORDS_FILE, forEachLine, readLinesOf } from '@aios/drivers/audit-file';
 import {
   MerkleTree, decodePublicKey, encodePublicKey, fromBase64Url, fromHex, leafHash, toBase64Url, toHex, utf8,
-  verifyAuditInclusion, verifyAuditLines, verifyCheckpoint,
-  type AuditEntry, type AuditInclusionProof, type AuditVerifyReport, type SignedCheckpoint,
-} from '@aios/kernel';
+  verifyAuditInclusion, verifyAuditLines, verifyCheckpoint, type AuditEntry, type AuditInclusionProof,
+  type AuditVerifyReport, type SignedCheckpoint,
+} from '@aios/trust';
 import { trustedKeys, type VerifiedKey } from './history.ts';
 import { checkAnchor, readAnchor, type AnchorReport } from './audit-anchor.ts';
 import { readNodeState } from '../node/node-state.ts';

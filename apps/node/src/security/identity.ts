@@ -6,9 +6,9 @@ import { hkdfSync } from 'node:crypto';
 import { join } from 'node:path';
 import { AiosError } from '@aios/abi';
 import {
-  canonicalJson, decodePublicKey, encodePublicKey, fromBase64Url, hybridKeygen, hybridSign, hybridVerify, keyId, toBase64Url, utf8,
-  type HybridKeyPair, type HybridPublicKey,
-} from '@aios/kernel';
+  canonicalJson, decodePublicKey, encodePublicKey, fromBase64Url, hybridKeygen, hybridSign, hybridVerify, keyId,
+  toBase64Url, utf8, type HybridKeyPair, type HybridPublicKey,
+} from '@aios/trust';
 import { identityDir, loadOrCreateSeed, writeFileAtomic } from './keystore.ts';
 import { keyRecord, readKeyHistory, recoverRotation, rotateKeyOnDisk, verifyKeyHistory, writeKeyHistory, type KeyHistory } from './history.ts';
 

@@ -9,10 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { AiosError } from '@aios/abi';
 import type { FsyncPolicy } from '@aios/drivers/audit-file';
-import {
-  encodePublicKey, measure, toBase64Url, type KernelHost, type MeasurementRegisters, type OffloadPort, type PolicyHook,
-  type PolicyRequest, type Quote, type SignedCheckpoint,
-} from '@aios/kernel';
+import type { KernelHost, OffloadPort, PolicyHook, PolicyRequest } from '@aios/kernel';
+import { encodePublicKey, measure, toBase64Url, type MeasurementRegisters, type Quote, type SignedCheckpoint } from '@aios/trust';
 import { NodeIdentity, type AgentIdentity } from './identity.ts';
 import { NodePolicy, POLICY_FILE, type HookDecision } from './policy.ts';
 import { PersistentAudit } from './audit.ts';

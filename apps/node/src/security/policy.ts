@@ -5,10 +5,11 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AiosError, PRIVILEGES, limits } from '@aios/abi';
 import {
-  createPolicyEngine, resourcePolicy, schedulingPolicy, sha256, toHex, utf8, DEFAULT_POLICIES, POLICY_ACTIONS,
-  type AuthorizeRequest, type CedarDecision, type PolicyEngine, type PolicyRequest, type PolicyResource, type PolicyValidation, type PolicyValue,
-  type SchedulingPolicy,
+  createPolicyEngine, resourcePolicy, schedulingPolicy, DEFAULT_POLICIES, POLICY_ACTIONS, type AuthorizeRequest,
+  type CedarDecision, type PolicyEngine, type PolicyRequest, type PolicyResource, type PolicyValidation,
+  type PolicyValue, type SchedulingPolicy,
 } from '@aios/kernel';
+import { sha256, toHex, utf8 } from '@aios/trust';
 import type { Quotas } from '@aios/abi';
 import { writeFileAtomic } from './keystore.ts';
 import type { NodeState } from '../node/node-state.ts';

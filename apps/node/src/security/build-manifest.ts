@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { canonicalJson, decodePublicKey, encodePublicKey, fromBase64Url, hybridSign, hybridVerify, keyId, sha256, toBase64Url, toHex, utf8, type HybridKeyPair } from '@aios/kernel';
+import { canonicalJson, decodePublicKey, encodePublicKey, fromBase64Url, hybridSign, hybridVerify, keyId, sha256, toBase64Url, toHex, utf8, type HybridKeyPair } from '@aios/trust';
 import { newKeyFile, readKeyFile } from './trust-store.ts';
 
 export const MANIFEST_FILE = 'manifest.json';

@@ -1,4 +1,4 @@
-// Public surface of the kernel's crypto helpers: hybrid signatures, SHA-256, encodings.
+// Public surface of the crypto helpers: hybrid signatures, SHA-256, encodings.
 export {
   hybridKeygen, hybridSign, hybridSignDelegated, hybridVerify, encodePublicKey, decodePublicKey, encodeSecretKey, decodeSecretKey, keyId,
   ed25519OnlySign, ed25519OnlyVerify,

@@ -6,7 +6,7 @@ import { createCipheriv, createDecipheriv, scryptSync } from 'node:crypto';
 import { join } from 'node:path';
 import { AiosError } from '@aios/abi';
 import { loadOrCreateNodeKeySeed, NODE_KEY_FILE } from '@aios/drivers/audit-file';
-import { fromBase64Url, toBase64Url } from '@aios/kernel';
+import { fromBase64Url, toBase64Url } from '@aios/trust';
 
 export const IDENTITY_DIR = 'identity';
 export const ENCRYPTED_KEY_FILE = 'node.key.enc';

@@ -1,5 +1,5 @@
 // Where the node finds its service images (agent sources under packages/services),
-// whether it runs from TypeScript sources or from the built bundle in apps/cli/dist.
+// whether it runs from TypeScript sources or from the built bundle in apps/node/dist.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -4,7 +4,10 @@
 // the log is found at boot. Invariant: the anchor may lag the log (it is written only after the
 // checkpoint it names is durable in checkpoints.jsonl), never lead it.
 // Trusts the node's key history for signatures; the anchor's own row is checked, not trusted.
-import { MerkleTree, leafHash, sha256, toHex, utf8, verifyCheckpoint, signCheckpoint, type HybridKeyPair, type SignedCheckpoint } from '@aios/kernel';
+import {
+  MerkleTree, leafHash, sha256, toHex, utf8, verifyCheckpoint, signCheckpoint, type HybridKeyPair,
+  type SignedCheckpoint,
+} from '@aios/trust';
 import type { NodeState } from '../node/node-state.ts';
 import type { VerifiedKey } from './history.ts';
 

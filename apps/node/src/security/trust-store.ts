@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync, chmodSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AiosError } from '@aios/abi';
-import { decodePublicKey, encodePublicKey, fromBase64Url, hybridKeygen, keyId, sha256, toBase64Url, toHex, utf8, type HybridKeyPair } from '@aios/kernel';
+import { decodePublicKey, encodePublicKey, fromBase64Url, hybridKeygen, keyId, sha256, toBase64Url, toHex, utf8, type HybridKeyPair } from '@aios/trust';
 
 export const TRUST_FILE = 'trust.json';
 export const DEVELOPER_KEY_FILE = join('identity', 'developer.key');

@@ -4,7 +4,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { AiosError } from '@aios/abi';
 import { CHECKPOINTS_FILE } from '@aios/drivers/audit-file';
-import { MerkleTree, leafHash, signCheckpoint, toHex, utf8 } from '@aios/kernel';
+import { MerkleTree, leafHash, signCheckpoint, toHex, utf8 } from '@aios/trust';
 import { NodeIdentity } from './identity.ts';
 import { keyFilePath } from './keystore.ts';
 import { auditDir, readAuditFiles, verifyAuditFolder } from './audit-store.ts';

@@ -7,7 +7,7 @@ import { AiosError } from '@aios/abi';
 import {
   decodePublicKey, encodePublicKey, fromBase64Url, hybridKeygen, hybridSign, hybridVerify, keyId, toBase64Url, utf8,
   type HybridKeyPair, type HybridPublicKey,
-} from '@aios/kernel';
+} from '@aios/trust';
 import { ENCRYPTED_KEY_FILE, NEXT_SUFFIX, identityDir, keyFilePath, readSeedFile, seedFileText, writeFileAtomic } from './keystore.ts';
 import { NODE_KEY_FILE } from '@aios/drivers/audit-file';
 

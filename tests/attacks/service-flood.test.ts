@@ -34,7 +34,7 @@ async function run(source: string, services: Record<string, number>): Promise<{ 
 }
 
 describe('attacks - services under flood', () => {
-  it('attacks - 150 intents and 1,500 asks at once leave semantic-ipcd active and serving a bystander; the flooder is the one judged', async () => {
+  it('attacks - 150 intents and 1,500 asks at once leave semantic-ipcd active and serving a bystander; only the flooder is ever judged, and no ask is lost', async () => {
     const intents = Array.from({ length: 150 }, (_, i) => `{ name: 'flood-${i}', handle: (p) => ({ i: ${i}, p }) }`).join(',\n');
     const server = await node.spawn(`import { defineAgent } from '@aios/runtime';
 export default defineAgent({ name: 'many-intents', intents: [${intents}] });`, { services: { 'semantic-ipcd': sem } } as never);
@@ -65,9 +65,13 @@ export default defineAgent({ name: 'bystander', async main(ctx) { ctx.log(JSON.s
     await until(() => node.logs(flooder), (l) => l.length > 0 || row(flooder).quarantined === true, 'the flood to end', 2400);
     const judged = node.host.kernel.audit.records((r) => r.agent === flooder && (r.syscall === 'Quarantine' || r.syscall === 'Throttle'));
     const line = node.logs(flooder).find((l) => l.startsWith('{'));
-    const refused = line !== undefined ? (JSON.parse(line) as Record<string, number>).EAGAIN ?? 0 : 0;
-    // The flooder pays: throttled or quarantined on its own syscalls, or refused with EAGAIN past its queue.
-    expect(judged.length + refused).toBeGreaterThan(0);
+    // A burst of 1,500 legitimate asks is not an attack: each one is answered (ok, or EAGAIN past the sender's
+    // queue) unless the monitor judged the flooder on its own syscalls; none is silently lost.
+    if (judged.length === 0) {
+      const codes = JSON.parse(line!) as Record<string, number>;
+      expect(Object.values(codes).reduce((a, b) => a + b, 0)).toBe(1500);
+      expect(Object.keys(codes).every((c) => c === 'ok' || c === 'EAGAIN'), line).toBe(true);
+    }
     expect(node.host.kernel.audit.records((r) => r.agent === sem && r.syscall === 'Quarantine')).toEqual([]);
     node.host.kill(server);
   }, 120_000);

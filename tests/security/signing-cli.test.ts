@@ -3,7 +3,7 @@
 // secure boot refusing a modified bundle unless AIOS_ALLOW_UNVERIFIED / --allow-unverified.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI, ROOT, aios, ensureBuilt, stopNode } from '../e2e/cli-helpers.ts';
@@ -85,12 +85,20 @@ describe('signing - secure boot of the built bundle', () => {
   let tree: string;
   beforeAll(() => {
     ensureBuilt();
-    // A copy of the installation: its own dist (copied), the real packages and node_modules (linked).
+    // A copy of the installation: its own node and command bundles (copied), the real packages and
+    // node_modules (linked), except `aios`, which must resolve to the copied node.
     tree = mkdtempSync(join(tmpdir(), 'aios-secboot-'));
-    mkdirSync(join(tree, 'apps', 'cli'), { recursive: true });
-    cpSync(join(ROOT, 'apps', 'cli', 'dist'), join(tree, 'apps', 'cli', 'dist'), { recursive: true });
+    for (const app of ['cli', 'node']) {
+      mkdirSync(join(tree, 'apps', app), { recursive: true });
+      cpSync(join(ROOT, 'apps', app, 'dist'), join(tree, 'apps', app, 'dist'), { recursive: true });
+      copyFileSync(join(ROOT, 'apps', app, 'package.json'), join(tree, 'apps', app, 'package.json'));
+    }
     symlinkSync(join(ROOT, 'packages'), join(tree, 'packages'));
-    symlinkSync(join(ROOT, 'node_modules'), join(tree, 'node_modules'));
+    mkdirSync(join(tree, 'node_modules'));
+    for (const name of readdirSync(join(ROOT, 'node_modules'))) {
+      if (name !== 'aios') symlinkSync(join(ROOT, 'node_modules', name), join(tree, 'node_modules', name));
+    }
+    symlinkSync(join(tree, 'apps', 'node'), join(tree, 'node_modules', 'aios'));
     writeFileSync(join(tree, 'a.ts'), AGENT('a'));
   });
   afterAll(() => rmSync(tree, { recursive: true, force: true }));
@@ -101,7 +109,7 @@ describe('signing - secure boot of the built bundle', () => {
     const ok = await run(cli, ['run', join(tree, 'a.ts'), '--data-dir', data]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('a ran');
-    appendFileSync(join(tree, 'apps', 'cli', 'dist', 'pqc-worker.js'), '\n// modified after the build\n');
+    appendFileSync(join(tree, 'apps', 'node', 'dist', 'pqc-worker.js'), '\n// modified after the build\n');
     const refused = await run(cli, ['run', join(tree, 'a.ts'), '--data-dir', data]);
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('secure boot refused');
@@ -113,10 +121,10 @@ describe('signing - secure boot of the built bundle', () => {
     expect(audit).toContain('EACCES');
     expect(audit).toContain('--allow-unverified');
     // A manifest whose signature does not verify is refused too.
-    const m = JSON.parse(readFileSync(join(tree, 'apps', 'cli', 'dist', 'manifest.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(tree, 'apps', 'cli', 'dist', 'manifest.json'), JSON.stringify({ ...m, sig: 'AAAA' }));
+    const m = JSON.parse(readFileSync(join(tree, 'apps', 'node', 'dist', 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(tree, 'apps', 'node', 'dist', 'manifest.json'), JSON.stringify({ ...m, sig: 'AAAA' }));
     const forged = await run(cli, ['run', join(tree, 'a.ts'), '--data-dir', data]);
     expect(forged.code).toBe(3);
-    copyFileSync(join(ROOT, 'apps', 'cli', 'dist', 'manifest.json'), join(tree, 'apps', 'cli', 'dist', 'manifest.json'));
+    copyFileSync(join(ROOT, 'apps', 'node', 'dist', 'manifest.json'), join(tree, 'apps', 'node', 'dist', 'manifest.json'));
   }, 120_000);
 });

@@ -19,13 +19,12 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
   tool: ['list', 'call'],
 };
 
-let nextDevice = 1;
-
 export class DeviceObject implements KObject {
   readonly type = 'device' as const;
   readonly label: string;
-  constructor(readonly driver: Driver) {
-    this.label = `device:${driver.info.kind}:${driver.info.name}:${nextDevice++}`;
+  /** id: from the kernel's sequence (KernelIds.device). */
+  constructor(readonly driver: Driver, id: number) {
+    this.label = `device:${driver.info.kind}:${driver.info.name}:${id}`;
   }
 
   /** Calls an exposed method; EINVAL for one the kind does not expose, EIO for a driver failure that is not an AiosError. */
@@ -45,13 +44,12 @@ export class DeviceObject implements KObject {
   }
 }
 
-let nextObject = 1;
-
 /** A service object: an unforgeable token a service creates and hands out with rights. */
 export class ServiceObject implements KObject {
   readonly type = 'object' as const;
   readonly label: string;
-  constructor(readonly owner: number, readonly tag: string) {
-    this.label = `obj:${nextObject++}`;
+  /** id: from the kernel's sequence (KernelIds.object). */
+  constructor(readonly owner: number, readonly tag: string, id: number) {
+    this.label = `obj:${id}`;
   }
 }

@@ -14,15 +14,15 @@ export class ModelDeviceObject implements KObject {
   }
 }
 
-let nextStream = 1;
-
 /** An open streamed completion. Releasing its last handle cancels the request. */
 export class LlmStreamObject implements KObject {
   readonly type = 'stream' as const;
-  readonly label = `stream:${nextStream++}`;
+  readonly label: string;
   private readonly iter: AsyncIterator<LlmChunk>;
   done = false;
-  constructor(iterable: AsyncIterable<LlmChunk>) {
+  /** id: from the kernel's sequence (KernelIds.stream). */
+  constructor(iterable: AsyncIterable<LlmChunk>, id: number) {
+    this.label = `stream:${id}`;
     this.iter = iterable[Symbol.asyncIterator]();
   }
 

@@ -11,6 +11,8 @@ export class FrameArena {
   private readonly used: Uint8Array;
   private hint = 0;
   private free_: number;
+  /** Label number of the next frame object (per arena, so per kernel). */
+  nextFrameId = 1;
 
   constructor(readonly frames: number) {
     this.bytes = new Uint8Array(frames * PAGE);
@@ -55,8 +57,6 @@ export class FrameArena {
   }
 }
 
-let nextFrameId = 1;
-
 /** A run of frames: the object a frame handle names. Freed when its last handle and mapping are gone. */
 export class FrameObject implements Backing {
   readonly type = 'frame' as const;
@@ -72,7 +72,7 @@ export class FrameObject implements Backing {
     readonly count: number,
     private readonly onFree: () => void,
   ) {
-    this.label = `frame:${nextFrameId++}`;
+    this.label = `frame:${arena.nextFrameId++}`;
     this.size = count * PAGE;
     this.view = arena.bytes.subarray(base * PAGE, (base + count) * PAGE);
   }

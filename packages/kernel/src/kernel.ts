@@ -8,7 +8,7 @@ import {
   AiosError, Rights, SELF_BASE_RIGHTS, limits,
   type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type KernelEvent, type Message, type SchedHint, type TrapInfo,
 } from '@aios/abi';
-import { Agent } from './agent/agent.ts';
+import { Agent } from './objects/agent.ts';
 import { Runner, type HookKind } from './agent/runner.ts';
 import { TicketTable } from './async/tickets.ts';
 import { AuditRateLimiter } from './audit/rate.ts';
@@ -17,7 +17,8 @@ import { AuditLog } from './audit/log.ts';
 import type { CapNode, KObject } from './cap/captree.ts';
 import type { AgentInstance, ExecutionDomain } from './domain/types.ts';
 import { EventBus } from './event/bus.ts';
-import { FrameArena, FrameObject } from './mem/arena.ts';
+import { FrameArena } from './mem/arena.ts';
+import { FrameObject } from './objects/frame.ts';
 import { allowAll, type PolicyHook, type PolicyRequest } from './policy/hook.ts';
 import type { KernelPorts, LoadedImage } from './ports.ts';
 import { QuotaNode } from './quota/quota.ts';
@@ -26,8 +27,8 @@ import { niceToWeight } from './sched/weights.ts';
 import type { DeadlineAdmission } from './sched/admission.ts';
 import type { RunQueue } from './sched/runqueue.ts';
 import type { ModelDevice } from './llm/index.ts';
-import type { ModelDeviceObject } from './dev/device.ts';
-import type { DeviceObject } from './dev/bus.ts';
+import type { ModelDeviceObject } from './objects/model-device.ts';
+import type { DeviceObject } from './objects/device.ts';
 import { Devices } from './dev/devices.ts';
 import { TokenRegistry, type TokenIssuer } from './cap/export.ts';
 import { DEFAULT_BEHAVIOR, type BehaviorThresholds } from './behavior/monitor.ts';
@@ -128,10 +129,10 @@ export class Kernel implements SyscallContext {
     this.runner = new Runner(this);
     this.bus = new Devices({ root: this.root, events: this.events, ids: this.ids, clock: ports.clock, insertHandle: (a, o, r, p) => this.insertHandle(a, o, r, p) }, config.llm);
     this.exits = new Exits(this);
-    this.judge = new Judge(this, config.behavior === false ? null : { ...DEFAULT_BEHAVIOR, ...(config.behavior ?? {}) });
+    this.judge = new Judge(this, config.behavior === false ? null : { ...DEFAULT_BEHAVIOR, ...(config.behavior ?? {}) }, this.sched);
     this.dispatcher = new Dispatcher(this, {
       clock: ports.clock, audit: this.audit, auditRate: this.auditRate, events: this.events, root: this.root, judge: this.judge,
-      auditTime: () => this.sched.auditTime(), trap: (a, e) => this.trap(a, e),
+      time: this.sched, trap: (a, e) => this.trap(a, e),
     });
   }
 
@@ -189,11 +190,6 @@ export class Kernel implements SyscallContext {
 
   now(): number {
     return this.ports.clock.now();
-  }
-
-  /** Time for audit records: the step's clock reading inside an activation, the clock outside one. */
-  auditTime(): number {
-    return this.sched.auditTime();
   }
 
   registerDomain(domain: ExecutionDomain): void {

@@ -3,9 +3,9 @@
 // the kernel copies what it owns itself: memory regions, unread messages, handles.
 
 import { AiosError, Perm, type Message } from '@aios/abi';
-import type { Agent } from './agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { LoadedImage } from '../ports.ts';
-import { AnonMemory } from '../mem/backing.ts';
+import { AnonMemory } from '../objects/memory.ts';
 
 const PAGE = 4096;
 

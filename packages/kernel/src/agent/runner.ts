@@ -3,7 +3,7 @@
 // swap of an upgraded instance (the old one kept for a rollback until the window ends).
 
 import { AiosError, limits, type Domain } from '@aios/abi';
-import type { Agent } from './agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import { AgentExit } from './exit.ts';
 import { agentNameProblem } from './name.ts';
 import type { AgentInstance, ExecutionDomain, Gate } from '../domain/types.ts';

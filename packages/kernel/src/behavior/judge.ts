@@ -3,7 +3,7 @@
 // notice only. Every decision leaves one audit record and one `security.*` event.
 
 import { AiosError, Rights } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditLog } from '../audit/log.ts';
 import type { EventBus } from '../event/bus.ts';
 import { niceToWeight } from '../sched/weights.ts';
@@ -15,23 +15,32 @@ export interface JudgeDeps {
   readonly events: EventBus;
   readonly root: Agent;
   now(): number;
-  /** Time for records of the current scheduler step. */
-  auditTime(): number;
   pushLog(a: Agent, line: string): void;
   suspend(a: Agent): void;
   resume(a: Agent): void;
 }
 
 export class Judge {
-  /** thresholds null: the monitor is off (observe is never called); quarantine and release still work. */
-  constructor(private readonly deps: JudgeDeps, readonly thresholds: BehaviorThresholds | null) {}
+  /** Read once: observe runs on every syscall. */
+  private readonly root: Agent;
+  private readonly time: { auditTime(): number };
+
+  /**
+   * thresholds null: the monitor is off (observe is never called); quarantine and release still work.
+   * `time` gives the audit time of the current step (the scheduler); deps.root must exist already.
+   */
+  constructor(private readonly deps: JudgeDeps, readonly thresholds: BehaviorThresholds | null, time: { auditTime(): number }) {
+    this.root = deps.root;
+    this.time = time;
+  }
 
   /** Feeds the agent's behaviour profile with one syscall; acts on a verdict (throttle or quarantine). Only while on. */
   observe(a: Agent, denied: boolean, spawn: boolean): void {
+    if (a === this.root) return;
+    const v = a.behavior.observe(this.time.auditTime(), denied, spawn, this.thresholds!);
+    if (v === null) return;
     const d = this.deps;
-    if (a === d.root) return;
-    const v = a.behavior.observe(d.auditTime(), denied, spawn, this.thresholds!);
-    if (v !== null && (a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
+    if ((a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
     if (v === 'throttle') {
       a.behavior.throttled = true;
       a.nice = Math.min(19, a.nice + 5);

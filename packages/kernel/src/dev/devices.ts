@@ -3,14 +3,14 @@
 // Unplugging revokes every handle derived from the root's.
 
 import { AiosError, DEFAULT_RIGHTS, type Driver, type LlmDriver } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { CapNode, KObject } from '../cap/captree.ts';
 import type { EventBus } from '../event/bus.ts';
 import { createModelDevice, type ModelDevice } from '../llm/index.ts';
 import type { KernelIds } from '../objects/ids.ts';
 import type { ClockPort } from '../ports.ts';
-import { DeviceObject } from './bus.ts';
-import { ModelDeviceObject } from './device.ts';
+import { DeviceObject } from '../objects/device.ts';
+import { ModelDeviceObject } from '../objects/model-device.ts';
 
 /** What the bus needs from the kernel. */
 export interface DevicesDeps {

@@ -3,7 +3,7 @@
 // delivery and acknowledged once handled, so they come back after a crash. Messages to the root go to the host.
 
 import { AiosError, limits, type Message } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import { loadMessage, storeMessage, type StoredMessage } from '../agent/lifecycle.ts';
 import type { KernelPorts } from '../ports.ts';
 import { NO_HANDLES, copyPayload } from './mailbox.ts';

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Perm, limits } from '@aios/abi';
 import { AddressSpace, pageRound } from './vaspace.ts';
-import { AnonMemory } from './backing.ts';
+import { AnonMemory } from '../objects/memory.ts';
 import { FrameArena } from './arena.ts';
 import { Pool } from './pool.ts';
 import { QuotaNode } from '../quota/quota.ts';

@@ -1,7 +1,7 @@
 // What removing a 'map' mapping releases (PageUnmap, and an agent's exit).
 
-import { FrameObject } from './arena.ts';
-import { AnonMemory, type Backing } from './backing.ts';
+import { FrameObject } from '../objects/frame.ts';
+import { AnonMemory, type Backing } from '../objects/memory.ts';
 
 /** What removing a 'map' mapping releases: a frame reference, or a share count of anonymous memory. */
 export function unmapEffects(b: Backing): void {

@@ -2,7 +2,7 @@
 // address space (a slab allocator). Pages are charged to the memory quota.
 
 import { AiosError, Perm, limits } from '@aios/abi';
-import { AnonMemory } from './backing.ts';
+import { AnonMemory } from '../objects/memory.ts';
 import type { AddressSpace } from './vaspace.ts';
 
 const CLASSES = limits.POOL_SIZE_CLASSES;

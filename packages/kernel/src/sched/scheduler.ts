@@ -3,7 +3,7 @@
 // blocking calls. Deterministic: time from ports.clock, turns from ports.defer, timers from ports.timers.
 
 import { AiosError, limits } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
 import type { ExecutionDomain } from '../domain/types.ts';
 import type { EventBus } from '../event/bus.ts';

@@ -21,7 +21,7 @@
 // not listed below, add the narrowest member to SyscallContext (the Kernel class implements it).
 
 import type { AgentInfo, AgentManifest, Domain, Message, SchedHint } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { TicketTable } from '../async/tickets.ts';
 import type { AuditLog } from '../audit/log.ts';
 import type { AuditRateLimiter } from '../audit/rate.ts';

@@ -3,7 +3,7 @@
 // bad-call storms turned into traps. Trusts the handlers to check their own arguments.
 
 import { AiosError, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
 import type { AuditLog } from '../audit/log.ts';
 import type { AuditRateLimiter } from '../audit/rate.ts';
@@ -31,8 +31,8 @@ export interface DispatchDeps {
   readonly root: Agent;
   /** The behaviour judge (observed only while its thresholds are set). */
   readonly judge: Judge;
-  /** Time for audit records of the current step (read once per scheduler step). */
-  auditTime(): number;
+  /** Time for audit records of the current step (the scheduler). */
+  readonly time: { auditTime(): number };
   trap(a: Agent, err: unknown): void;
 }
 
@@ -48,6 +48,7 @@ export class Dispatcher {
   private readonly events: EventBus;
   private readonly root: Agent;
   private readonly judge: Judge | null;
+  private readonly time: { auditTime(): number };
 
   constructor(private readonly ctx: SyscallContext, private readonly deps: DispatchDeps) {
     this.clock = deps.clock;
@@ -56,6 +57,7 @@ export class Dispatcher {
     this.events = deps.events;
     this.root = deps.root;
     this.judge = deps.judge.thresholds === null ? null : deps.judge;
+    this.time = deps.time;
     this.auditNameIds = SYSCALL_BY_NR.map((r) => (r ? this.audit.intern(r.name) : 0));
     this.auditOkId = this.audit.intern('ok');
   }
@@ -81,7 +83,7 @@ export class Dispatcher {
       const r = handler(this.ctx, a, args, au);
       if (this.judge !== null) this.judge.observe(a, false, nr === SPAWN_NR);
       if (row.mutates) {
-        const t = this.deps.auditTime();
+        const t = this.time.auditTime();
         if (a === this.root || this.auditRate.admit(a.id, t, row.name, 'ok')) this.audit.appendIds(t, a.id, this.auditNameIds[nr]!, au.label, this.auditOkId);
       }
       return r;

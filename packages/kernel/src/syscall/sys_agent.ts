@@ -6,7 +6,7 @@ import {
   AiosError, DEFAULT_RIGHTS, PRIVILEGES, Rights, SELF_BASE_RIGHTS, limits,
   type AgentImage, type AgentManifest, type LoadRequest, type Domain, type SchedHint, type SelfInfo,
 } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
 import { checkAgentName } from '../agent/name.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';

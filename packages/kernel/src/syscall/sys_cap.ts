@@ -2,7 +2,7 @@
 // subtree, in every agent), CapList, HandleClose, NsLookup, NsList.
 
 import { AiosError, Rights, rightsToNames, type CapInfo } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { argInt, argObject, argString } from './args.ts';
 

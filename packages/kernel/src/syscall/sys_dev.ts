@@ -1,9 +1,10 @@
 // Device and service-object syscalls: DeviceCall, ObjCreate, ObjInfo, AgentOpen.
 
 import { AiosError, ALL_RIGHTS, DEFAULT_RIGHTS, Rights, limits } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
-import { DeviceObject, ServiceObject } from '../dev/bus.ts';
+import { DeviceObject } from '../objects/device.ts';
+import { ServiceObject } from '../objects/service-object.ts';
 import { argInt, argJson, argString } from './args.ts';
 
 export function sys_deviceCall(k: SyscallContext, a: Agent, [device, method, args]: unknown[], au: AuditSlot): Promise<unknown> {

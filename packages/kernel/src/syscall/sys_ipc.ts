@@ -2,7 +2,7 @@
 // stamped by the kernel; transferred handles are derived with narrowed rights.
 
 import { AiosError, Rights, limits, type Message } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { CapNode } from '../cap/captree.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { argBytes, argInt, argObject, argString } from './args.ts';

@@ -3,7 +3,7 @@
 // ones return a ticket; each is audited and publishes an `agent.<id>.<op>` event.
 
 import { AiosError, DEFAULT_RIGHTS, PRIVILEGES, Rights, limits, rightsToNames, type SpawnOptions } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import type { LoadedImage } from '../ports.ts';
 import {

@@ -3,9 +3,10 @@
 // dispatcher with the caller's weight, hints and budget.
 
 import { AiosError, Rights, type LlmAgentUsage, type LlmChunk, type LlmRequest, type LlmResult, type LlmSubmitOptions } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
-import { LlmStreamObject, ModelDeviceObject } from '../dev/device.ts';
+import { LlmStreamObject } from '../objects/llm-stream.ts';
+import { ModelDeviceObject } from '../objects/model-device.ts';
 
 function device(k: SyscallContext, a: Agent, handle: unknown, au: AuditSlot | null, action?: string): ModelDeviceObject {
   const node = k.lookup(a, handle, 'device', Rights.USE, au);

@@ -3,10 +3,10 @@
 // (MemShare/MemMap). Every byte of regions, pool pages and frames is charged to quota.
 
 import { AiosError, DEFAULT_RIGHTS, Perm, Rights, limits, parsePerms } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
-import { FrameObject } from '../mem/arena.ts';
-import { AnonMemory, type Backing } from '../mem/backing.ts';
+import { FrameObject } from '../objects/frame.ts';
+import { AnonMemory, type Backing } from '../objects/memory.ts';
 import { pageRound } from '../mem/vaspace.ts';
 import { unmapEffects } from '../mem/effects.ts';
 import { argBytes, argInt, argOptInt } from './args.ts';

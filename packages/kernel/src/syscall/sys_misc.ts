@@ -2,9 +2,10 @@
 // SchedYield, EventSubscribe, EventPublish, GetAsyncResult, AsyncWait, PQCOperation.
 
 import { AiosError, PQC_OPS, limits, type PqcOp } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { KObject } from '../cap/captree.ts';
 import { validatePattern } from '../event/bus.ts';
+import { Subscription } from '../objects/subscription.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { argBytes, argInt, argJson, argObject, argString } from './args.ts';
 
@@ -53,14 +54,6 @@ export function sys_schedYield(k: SyscallContext, a: Agent): Promise<void> {
   return promise;
 }
 
-class Subscription implements KObject {
-  readonly type = 'subscription' as const;
-  readonly label: string;
-  release: () => void = () => {};
-  constructor(readonly pattern: string, id: number) {
-    this.label = `sub:${id}`;
-  }
-}
 
 export function sys_eventSubscribe(k: SyscallContext, a: Agent, [pattern]: unknown[], au: AuditSlot): number {
   validatePattern(pattern);

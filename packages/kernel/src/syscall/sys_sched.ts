@@ -1,7 +1,7 @@
 // Scheduling syscalls: SchedSet. SchedYield and Sleep live with the time calls.
 
 import { AiosError, Rights, limits, type SchedHint } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { DeadlineReservation } from '../sched/policy.ts';
 import { niceToWeight } from '../sched/weights.ts';

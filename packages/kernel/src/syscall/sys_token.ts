@@ -1,7 +1,7 @@
 // Token syscalls: CapExport and CapRedeem (capabilities that travel as signed tokens).
 
 import { AiosError, Rights, limits } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { argInt, argObject, argString } from './args.ts';
 

@@ -2,7 +2,7 @@
 // which function does it. A number with no row here is ENOSYS (see dispatch.ts).
 
 import { NR } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import * as ag from './sys_agent.ts';
 import * as cap from './sys_cap.ts';

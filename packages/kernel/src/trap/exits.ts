@@ -3,7 +3,7 @@
 // root), embryos discarded without a trace, and zombie records reaped past ZOMBIE_RECORDS_KEPT.
 
 import { limits, type ExitNotice, type Message, type TrapInfo } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { TicketTable } from '../async/tickets.ts';
 import type { AuditLog } from '../audit/log.ts';
 import type { AuditRateLimiter } from '../audit/rate.ts';

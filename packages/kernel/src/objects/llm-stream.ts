@@ -1,18 +1,7 @@
-// Device kernel objects: a driver on the bus as agents see it, named through a
-// handle with the USE right. Today: the model device (an llm driver behind the
-// kernel's fair dispatcher). Streams of a device are objects too.
+// A model stream object (LlmStreamOpen): an open streamed completion. Releasing its last handle cancels it.
 
 import type { LlmChunk } from '@aios/abi';
 import type { KObject } from '../cap/captree.ts';
-import type { ModelDevice } from '../llm/index.ts';
-
-export class ModelDeviceObject implements KObject {
-  readonly type = 'device' as const;
-  readonly label: string;
-  constructor(readonly device: ModelDevice) {
-    this.label = `device:llm:${device.driver.info.name}`;
-  }
-}
 
 /** An open streamed completion. Releasing its last handle cancels the request. */
 export class LlmStreamObject implements KObject {

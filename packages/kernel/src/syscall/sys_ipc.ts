@@ -78,7 +78,7 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
  * A durable agent has handled what it received before: acknowledge those messages now. Not inside a handler
  * activation (main or onMessage) of an agent with onMessage: its runtime may set a received message aside
  * (a selective receive waiting for a reply) and deliver it to onMessage before the activation ends, so its
- * receipts are acknowledged when that activation settles (Kernel.runHandler), and never after a trap.
+ * receipts are acknowledged when that activation settles (agent/runner.ts runHandler), and never after a trap.
  */
 function ackReceived(k: SyscallContext, a: Agent): void {
   if (a.hasOnMessage && (a.inFlight !== null || !a.mainDone)) return;

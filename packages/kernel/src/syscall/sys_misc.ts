@@ -3,7 +3,6 @@
 
 import { AiosError, PQC_OPS, limits, type PqcOp } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
-import type { KObject } from '../cap/captree.ts';
 import { validatePattern } from '../event/bus.ts';
 import { Subscription } from '../objects/subscription.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';

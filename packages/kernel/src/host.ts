@@ -3,7 +3,7 @@
 // as agents' calls, as the root agent, so it is checked and audited alike.
 
 import { ALL_RIGHTS, AiosError, NR, Rights, type AgentImage, type AgentInfo, type ExitNotice, type SpawnOptions } from '@aios/abi';
-import type { Agent } from './agent/agent.ts';
+import type { Agent } from './objects/agent.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import type { KernelPorts } from './ports.ts';
 import { createNativeDomain } from './domain/native.ts';
@@ -269,12 +269,13 @@ export class KernelHost {
         if (reply.error) reject(AiosError.fromJSON(reply.error));
         else resolve(reply.result as T);
       };
-      const timer = setTimeout(() => {
+      // The timers port, not setTimeout: the kernel package keeps time only through its ports.
+      const timer = k.ports.timers.setTimer(timeoutMs, () => {
         cleanup();
         reject(new AiosError('ETIMEDOUT', `no reply from ${String(agent)} within ${timeoutMs} ms`, { agent, timeoutMs }));
-      }, timeoutMs);
+      });
       const cleanup = (): void => {
-        clearTimeout(timer);
+        k.ports.timers.clearTimer(timer);
         k.rootListeners.delete(listener);
       };
       k.rootListeners.add(listener);

@@ -1,10 +1,11 @@
 // For siblings and tests only (testkit, benches): kernel internals. Not a public API.
-export { Agent } from './agent/agent.ts';
+export { Agent } from './objects/agent.ts';
 export { AgentExit } from './agent/exit.ts';
 export { CapNode } from './cap/captree.ts';
 export { HandleTable } from './cap/handles.ts';
-export { FrameArena, FrameObject } from './mem/arena.ts';
-export { AnonMemory } from './mem/backing.ts';
+export { FrameArena } from './mem/arena.ts';
+export { FrameObject } from './objects/frame.ts';
+export { AnonMemory } from './objects/memory.ts';
 export { AddressSpace, pageRound } from './mem/vaspace.ts';
 export { Pool } from './mem/pool.ts';
 export { QuotaNode } from './quota/quota.ts';

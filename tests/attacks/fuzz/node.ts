@@ -65,14 +65,15 @@ export function bootFuzzNode(): FuzzNode {
   return { host, journal, lines, bad, calls, slowest };
 }
 
-/** Wraps Kernel.syscall (the gate calls it by name) to check each outcome; behaviour is unchanged. */
+/** Wraps the dispatcher's syscall (every gate calls it by name) to check each outcome; behaviour is unchanged. */
 function wrapDispatcher(k: Kernel, bad: BadOutcome[], calls: { n: number }, slowest: Map<string, number>): void {
-  const inner = k.syscall.bind(k);
+  const d = k.dispatcher;
+  const inner = d.syscall.bind(d);
   const record = (agent: number, nr: number, e: unknown): void => {
     if (allowedThrow(e) || bad.length >= 50) return;
     bad.push({ agent, syscall: SYSCALL_BY_NR[nr]?.name ?? `nr:${String(nr)}`, error: describe(e) });
   };
-  k.syscall = (a, nr, args) => {
+  d.syscall = (a, nr, args) => {
     calls.n++;
     let r: unknown;
     const t0 = performance.now();

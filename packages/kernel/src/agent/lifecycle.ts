@@ -3,12 +3,17 @@
 // the kernel copies what it owns itself: memory regions, unread messages, handles.
 
 import { AiosError, Perm, type Message } from '@aios/abi';
-import type { Agent } from './agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
 import type { LoadedImage } from '../ports.ts';
-import { AnonMemory } from '../mem/backing.ts';
+import { AnonMemory } from '../objects/memory.ts';
 
 const PAGE = 4096;
+
+/** What the lifecycle mechanisms need from the kernel: the clock and an agent's hooks. */
+export interface HookHost {
+  now(): number;
+  runHook(a: Agent, kind: 'serialize', payload: unknown): Promise<unknown>;
+}
 
 /** A checkpoint: everything needed to start an equivalent agent later. JSON; bytes in base64. */
 export interface Checkpoint {
@@ -45,7 +50,7 @@ export function requireHooks(a: Agent, hooks: string[]): void {
 }
 
 /** The agent's state through its serialize hook (undefined when it has none). */
-export async function captureState(k: Kernel, a: Agent): Promise<{ state: unknown; hasState: boolean }> {
+export async function captureState(k: HookHost, a: Agent): Promise<{ state: unknown; hasState: boolean }> {
   if (!(a.instance?.info.hooks ?? []).includes('serialize')) return { state: undefined, hasState: false };
   return { state: await k.runHook(a, 'serialize', {}), hasState: true };
 }
@@ -72,7 +77,7 @@ export function captureMessages(a: Agent): Checkpoint['messages'] {
   return msgs.map(storeMessage);
 }
 
-export async function takeCheckpoint(k: Kernel, a: Agent, id: string): Promise<Checkpoint> {
+export async function takeCheckpoint(k: HookHost, a: Agent, id: string): Promise<Checkpoint> {
   if (a.image === null) throw new AiosError('EINVAL', `agent ${a.id} has no image to checkpoint`, { agent: a.id });
   const { state, hasState } = await captureState(k, a);
   return {
@@ -92,10 +97,11 @@ export async function takeCheckpoint(k: Kernel, a: Agent, id: string): Promise<C
 }
 
 /** Maps the checkpoint's regions at the same addresses (charged to the new agent's quota) and queues its messages. */
-export function restoreMemoryAndMail(a: Agent, memory: Checkpoint['memory'], messages: Checkpoint['messages']): void {
+/** memId gives each restored region its label number (the kernel's id sequence). */
+export function restoreMemoryAndMail(a: Agent, memory: Checkpoint['memory'], messages: Checkpoint['messages'], memId: () => number): void {
   for (const r of memory) {
     a.quota.charge('memBytes', r.size);
-    const mem = new AnonMemory(r.size);
+    const mem = new AnonMemory(r.size, memId());
     for (const [pageNo, data] of r.pages) {
       const bytes = unb64(data);
       mem.write(pageNo * PAGE, bytes, 0, bytes.length);

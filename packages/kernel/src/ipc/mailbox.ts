@@ -18,6 +18,8 @@ export const NO_HANDLES: number[] = Object.freeze([]) as unknown as number[];
 // buffer, not an ArrayBuffer of its own. Slab bytes are written once and never reused: a
 // receiver holds a view of its slab, and the GC drops the slab once every view (and every
 // mailbox queue that points into it) is gone, so a receiver never observes a later write.
+// The slab is a process-wide allocator, shared by every kernel in the process on purpose: it holds
+// bytes only (no ids, no order anyone observes), and sharing it keeps small messages cheap.
 
 const SLAB_BYTES = 1 << 17;
 /** Payloads above this size get an ArrayBuffer of their own (they would waste most of a slab). */

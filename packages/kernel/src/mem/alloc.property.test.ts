@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { Perm, limits } from '@aios/abi';
 import { AddressSpace, pageRound } from './vaspace.ts';
-import { AnonMemory } from './backing.ts';
+import { AnonMemory } from '../objects/memory.ts';
 import { FrameArena } from './arena.ts';
 import { Pool } from './pool.ts';
 import { QuotaNode } from '../quota/quota.ts';
@@ -35,7 +35,7 @@ describe('mem - address space allocator', () => {
           } catch {
             continue;
           }
-          const m = as.mapAnywhere(size, new AnonMemory(size), Perm.RW, 'alloc');
+          const m = as.mapAnywhere(size, new AnonMemory(size, 1), Perm.RW, 'alloc');
           expect(m.start % limits.PAGE_SIZE).toBe(0);
           expect(m.start).toBeGreaterThanOrEqual(limits.ADDRESS_SPACE_BASE);
           live.push({ start: m.start, size });
@@ -56,7 +56,7 @@ describe('mem - address space allocator', () => {
   it('mem - bytes written are read back, and unmapped ranges fault without partial effects', () => {
     fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 10_000 }), fc.nat({ max: 3 * 4096 }), (data, offset) => {
       const as = new AddressSpace();
-      const m = as.mapAnywhere(pageRound(offset + data.length), new AnonMemory(pageRound(offset + data.length)), Perm.RW, 'alloc');
+      const m = as.mapAnywhere(pageRound(offset + data.length), new AnonMemory(pageRound(offset + data.length), 1), Perm.RW, 'alloc');
       as.write(m.start + offset, data);
       expect(as.read(m.start + offset, data.length)).toEqual(data);
       expect(() => as.write(m.start + m.size - 1, new Uint8Array(2))).toThrow(expect.objectContaining({ code: 'EFAULT' }));
@@ -102,7 +102,7 @@ describe('mem - pool', () => {
     fc.assert(fc.property(fc.array(fc.oneof(fc.integer({ min: 1, max: 2048 }), fc.constant(0)), { maxLength: 300 }), (list) => {
       const as = new AddressSpace();
       let charged = 0;
-      const pool = new Pool(as, () => void (charged += 4096));
+      const pool = new Pool(as, () => void (charged += 4096), () => 1);
       const live: Array<[number, number]> = [];
       for (const n of list) {
         if (n > 0) {

@@ -2,7 +2,6 @@
 // FrameAlloc. Frames are zeroed when freed, so no data leaks between agents.
 
 import { limits } from '@aios/abi';
-import type { Backing } from './backing.ts';
 
 const PAGE = limits.PAGE_SIZE;
 
@@ -11,6 +10,8 @@ export class FrameArena {
   private readonly used: Uint8Array;
   private hint = 0;
   private free_: number;
+  /** Label number of the next frame object (per arena, so per kernel). */
+  nextFrameId = 1;
 
   constructor(readonly frames: number) {
     this.bytes = new Uint8Array(frames * PAGE);
@@ -52,49 +53,5 @@ export class FrameArena {
     this.bytes.fill(0, base * PAGE, (base + count) * PAGE);
     this.used.fill(0, base, base + count);
     this.free_ += count;
-  }
-}
-
-let nextFrameId = 1;
-
-/** A run of frames: the object a frame handle names. Freed when its last handle and mapping are gone. */
-export class FrameObject implements Backing {
-  readonly type = 'frame' as const;
-  readonly label: string;
-  readonly size: number;
-  private view: Uint8Array;
-  private refs = 0;
-  freed = false;
-
-  constructor(
-    private readonly arena: FrameArena,
-    readonly base: number,
-    readonly count: number,
-    private readonly onFree: () => void,
-  ) {
-    this.label = `frame:${nextFrameId++}`;
-    this.size = count * PAGE;
-    this.view = arena.bytes.subarray(base * PAGE, (base + count) * PAGE);
-  }
-
-  ref(): void {
-    this.refs++;
-  }
-
-  unref(): void {
-    if (--this.refs === 0 && !this.freed) {
-      this.freed = true;
-      this.arena.free(this.base, this.count);
-      this.view = new Uint8Array(0);
-      this.onFree();
-    }
-  }
-
-  read(offset: number, out: Uint8Array, outOffset: number, len: number): void {
-    out.set(this.view.subarray(offset, offset + len), outOffset);
-  }
-
-  write(offset: number, src: Uint8Array, srcOffset: number, len: number): void {
-    this.view.set(src.subarray(srcOffset, srcOffset + len), offset);
   }
 }

@@ -2,7 +2,7 @@
 // address space (a slab allocator). Pages are charged to the memory quota.
 
 import { AiosError, Perm, limits } from '@aios/abi';
-import { AnonMemory } from './backing.ts';
+import { AnonMemory } from '../objects/memory.ts';
 import type { AddressSpace } from './vaspace.ts';
 
 const CLASSES = limits.POOL_SIZE_CLASSES;
@@ -14,7 +14,8 @@ export class Pool {
   /** Pages the pool took from the address space. */
   pages = 0;
 
-  constructor(private readonly aspace: AddressSpace, private readonly chargePage: () => void) {}
+  /** memId: label numbers of the pool's pages (the kernel's sequence). */
+  constructor(private readonly aspace: AddressSpace, private readonly chargePage: () => void, private readonly memId: () => number) {}
 
   get liveObjects(): number {
     return this.live.size;
@@ -29,7 +30,7 @@ export class Pool {
     const list = this.free[cls]!;
     if (list.length === 0) {
       this.chargePage();
-      const m = this.aspace.mapAnywhere(PAGE, new AnonMemory(PAGE), Perm.RW, 'pool');
+      const m = this.aspace.mapAnywhere(PAGE, new AnonMemory(PAGE, this.memId()), Perm.RW, 'pool');
       this.pages++;
       const size = CLASSES[cls]!;
       for (let off = PAGE - size; off >= 0; off -= size) list.push(m.start + off);

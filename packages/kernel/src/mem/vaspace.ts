@@ -2,7 +2,7 @@
 // of page-aligned ranges onto memory objects. Address 0 is never mapped.
 
 import { AiosError, Perm, limits } from '@aios/abi';
-import type { Backing } from './backing.ts';
+import type { Backing } from '../objects/memory.ts';
 
 const PAGE = limits.PAGE_SIZE;
 

@@ -72,6 +72,10 @@ export interface PolicyEngineOptions {
 const detailed = (errs: readonly { message: string; help?: string | null }[]): string[] =>
   errs.map((e) => (e.help ? `${e.message} (${e.help})` : e.message));
 
+/**
+ * Process-wide on purpose (not per kernel): it names preparsed policy sets in the Cedar module's
+ * registry, which is one per process, so two engines (of any kernels) must never share a set id.
+ */
 let engineCounter = 0;
 
 /** Parses, validates and installs the set; EINVAL with detail.errors when the set is bad. */

@@ -6,10 +6,10 @@ import {
   AiosError, DEFAULT_RIGHTS, PRIVILEGES, Rights, SELF_BASE_RIGHTS, limits,
   type AgentImage, type AgentManifest, type LoadRequest, type Domain, type SchedHint, type SelfInfo,
 } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
+import type { Agent } from '../objects/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
 import { checkAgentName } from '../agent/name.ts';
-import type { Kernel } from '../kernel.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import { QuotaNode } from '../quota/quota.ts';
 import { CpuQuota, IpcRate } from '../quota/rate.ts';
 import { argInt, argJson, argObject, argOptInt, argString } from './args.ts';
@@ -37,7 +37,7 @@ export function loadRequest(a: Agent): LoadRequest {
  * fails, the embryo is discarded (no ps entry, no handle, spawn slot and reservation released).
  */
 /** imagePath: the spawned `{ path }` image, shown to the policy hook as resource attrs.image (signed images). */
-export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown, imagePath?: string): Agent {
+export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au: AuditSlot | null, imagePath?: string): Agent {
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'the caller may not spawn agents (no SPAWN right)', { needed: 'SPAWN' });
   const opts = argObject(optsValue, 'opts') ?? {};
   const name = opts.name === undefined ? 'agent' : checkAgentName(opts.name, 'opts.name');
@@ -102,7 +102,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown, imagePath?
   if (ns) {
     for (const [key, v] of Object.entries(ns)) {
       const handle = typeof v === 'number' ? v : (v as { handle?: unknown })?.handle;
-      const node = k.lookup(a, handle, null, Rights.TRANSFER);
+      const node = k.lookup(a, handle, null, Rights.TRANSFER, au);
       const want = typeof v === 'object' && v !== null && (v as { rights?: unknown }).rights !== undefined ? argInt((v as { rights: unknown }).rights, `opts.namespace.${key}.rights`, 0, 0x7fffffff) : node.rights;
       if ((want & ~node.rights) !== 0) throw new AiosError('EPERM', `namespace entry ${key} would widen rights`, { arg: `opts.namespace.${key}`, held: node.rights, wanted: want });
       nsEntries.push([key, handle as number, want]);
@@ -150,10 +150,10 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown, imagePath?
   return child;
 }
 
-export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): number {
+export function sys_agentSpawn(k: SyscallContext, a: Agent, [image, opts]: unknown[], au: AuditSlot): number {
   const img = parseImage(image);
-  const child = prepareSpawn(k, a, opts, 'path' in img ? img.path : undefined);
-  k.objectLabel = child.label;
+  const child = prepareSpawn(k, a, opts, au, 'path' in img ? img.path : undefined);
+  au.label = child.label;
   k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
   let ticket: number;
   try {
@@ -190,8 +190,8 @@ export function sys_agentSpawn(k: Kernel, a: Agent, [image, opts]: unknown[]): n
   return ticket;
 }
 
-export function sys_agentKill(k: Kernel, a: Agent, [agent, reason]: unknown[]): void {
-  const node = k.lookup(a, agent, 'agent', Rights.KILL);
+export function sys_agentKill(k: SyscallContext, a: Agent, [agent, reason]: unknown[], au: AuditSlot): void {
+  const node = k.lookup(a, agent, 'agent', Rights.KILL, au);
   const target = node.object as Agent;
   const why = reason === undefined ? 'killed' : argString(reason, 'reason', 1024);
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has already exited`, { agent: target.id });
@@ -200,9 +200,9 @@ export function sys_agentKill(k: Kernel, a: Agent, [agent, reason]: unknown[]): 
   if (target === a) throw new AgentExit(a.id);
 }
 
-export function sys_agentSupervisorRegister(k: Kernel, a: Agent, [agents]: unknown[]): void {
+export function sys_agentSupervisorRegister(k: SyscallContext, a: Agent, [agents]: unknown[], au: AuditSlot): void {
   if (!Array.isArray(agents) || agents.length === 0 || agents.length > 1024) throw new AiosError('EINVAL', 'agents must be a non-empty list of at most 1024 handles', { arg: 'agents' });
-  const targets = agents.map((h) => k.lookup(a, h, 'agent', Rights.SUPERVISE).object as Agent);
+  const targets = agents.map((h) => k.lookup(a, h, 'agent', Rights.SUPERVISE, au).object as Agent);
   for (const t of targets) if (!t.alive) throw new AiosError('ESRCH', `agent ${t.id} has already exited`, { agent: t.id });
   for (const t of targets) t.supervisors.add(a);
 }
@@ -232,35 +232,35 @@ export function validateManifest(value: unknown): AgentManifest {
   return out;
 }
 
-export function sys_agentRegister(k: Kernel, a: Agent, [manifest]: unknown[]): void {
+export function sys_agentRegister(k: SyscallContext, a: Agent, [manifest]: unknown[], au: AuditSlot): void {
   a.manifest = validateManifest(manifest);
-  k.objectLabel = a.label;
+  au.label = a.label;
   k.events.publish('registry.changed', k.now(), { agent: a.id, name: a.manifest.name });
 }
 
-export function sys_agentInfo(k: Kernel, a: Agent, [agent]: unknown[]): unknown {
-  return k.info(k.lookup(a, agent, 'agent', Rights.INSPECT).object as Agent);
+export function sys_agentInfo(k: SyscallContext, a: Agent, [agent]: unknown[], au: AuditSlot): unknown {
+  return k.info(k.lookup(a, agent, 'agent', Rights.INSPECT, au).object as Agent);
 }
 
-export function sys_agentList(k: Kernel, a: Agent): unknown {
+export function sys_agentList(k: SyscallContext, a: Agent): unknown {
   if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'AgentList needs the ADMIN privilege', { needed: 'ADMIN' });
   return k.ps();
 }
 
-export function sys_manifestList(k: Kernel, a: Agent): unknown {
+export function sys_manifestList(k: SyscallContext, a: Agent): unknown {
   if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'ManifestList needs the ADMIN privilege', { needed: 'ADMIN' });
   return k.manifests();
 }
 
-export function sys_selfHandle(_k: Kernel, a: Agent): number {
+export function sys_selfHandle(_k: SyscallContext, a: Agent): number {
   return a.selfHandle;
 }
 
-export function sys_selfInfo(_k: Kernel, a: Agent): SelfInfo {
+export function sys_selfInfo(_k: SyscallContext, a: Agent): SelfInfo {
   return { id: a.id, name: a.name, parent: a.parent?.id ?? null, domain: a.domain, config: a.config };
 }
 
-export function sys_exit(k: Kernel, a: Agent, [code]: unknown[]): never {
+export function sys_exit(k: SyscallContext, a: Agent, [code]: unknown[]): never {
   const c = code === undefined ? 0 : argInt(code, 'code', 0, 255);
   k.exitAgent(a, c, 'exit');
   throw new AgentExit(a.id);
@@ -272,7 +272,7 @@ export function sys_exit(k: Kernel, a: Agent, [code]: unknown[]): never {
  * asks gets its own, no larger than the parent's (EQUOTA otherwise), charged together with the
  * parent's, so the parent's quota covers its whole subtree. Computed before the child exists.
  */
-function rateQuotas(k: Kernel, parent: Agent, quotas: Record<string, unknown> | undefined): { ipcRate: IpcRate | null; cpuQuota: CpuQuota | null } {
+function rateQuotas(k: SyscallContext, parent: Agent, quotas: Record<string, unknown> | undefined): { ipcRate: IpcRate | null; cpuQuota: CpuQuota | null } {
   const limit = (key: string, inherited: number | undefined): number | undefined => {
     const want = quotas?.[key] as number | undefined;
     if (want === undefined) return undefined;

@@ -2,12 +2,12 @@
 // subtree, in every agent), CapList, HandleClose, NsLookup, NsList.
 
 import { AiosError, Rights, rightsToNames, type CapInfo } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import { argInt, argObject, argString } from './args.ts';
 
-export function sys_capDerive(k: Kernel, a: Agent, [handle, rights, opts]: unknown[]): number {
-  const node = k.lookup(a, handle, null, Rights.DERIVE);
+export function sys_capDerive(k: SyscallContext, a: Agent, [handle, rights, opts]: unknown[], au: AuditSlot): number {
+  const node = k.lookup(a, handle, null, Rights.DERIVE, au);
   const r = argInt(rights, 'rights', 0, 0x7fffffff);
   if ((r & ~node.rights) !== 0) {
     throw new AiosError('EPERM', 'derived rights must be a subset of the handle\'s rights', { handle, held: node.rights, wanted: r, extra: rightsToNames(r & ~node.rights) });
@@ -29,10 +29,10 @@ export function sys_capDerive(k: Kernel, a: Agent, [handle, rights, opts]: unkno
   return h;
 }
 
-export function sys_capRevoke(k: Kernel, a: Agent, [handle]: unknown[]): number {
+export function sys_capRevoke(k: SyscallContext, a: Agent, [handle]: unknown[], au: AuditSlot): number {
   const entry = typeof handle === 'number' ? a.handles.get(handle) : undefined;
   if (entry === undefined) throw new AiosError('EBADF', `bad handle ${String(handle)}`, { handle });
-  k.objectLabel = entry.node.object.label;
+  au.label = entry.node.object.label;
   const n = entry.node.revokeDescendants();
   if (!entry.node.revoked) {
     entry.node.revoke();
@@ -42,7 +42,7 @@ export function sys_capRevoke(k: Kernel, a: Agent, [handle]: unknown[]): number 
   return n + 1;
 }
 
-export function sys_capList(_k: Kernel, a: Agent): CapInfo[] {
+export function sys_capList(_k: SyscallContext, a: Agent): CapInfo[] {
   return a.handles.liveEntries().map(([h, e]) => {
     const info: CapInfo = { handle: h, type: e.node.object.type, rights: e.node.rights, rightNames: rightsToNames(e.node.rights), object: e.node.object.label };
     if (e.name !== undefined) info.name = e.name;
@@ -51,21 +51,21 @@ export function sys_capList(_k: Kernel, a: Agent): CapInfo[] {
   });
 }
 
-export function sys_handleClose(k: Kernel, a: Agent, [handle]: unknown[]): void {
+export function sys_handleClose(k: SyscallContext, a: Agent, [handle]: unknown[], au: AuditSlot): void {
   if (handle === a.selfHandle) throw new AiosError('EINVAL', 'the self handle cannot be closed', { handle });
   const entry = typeof handle === 'number' ? a.handles.get(handle) : undefined;
-  if (entry) k.objectLabel = entry.node.object.label;
+  if (entry) au.label = entry.node.object.label;
   k.closeHandle(a, handle as number);
   for (const [name, h] of a.namespace) if (h === handle) a.namespace.delete(name);
 }
 
-export function sys_nsLookup(_k: Kernel, a: Agent, [name]: unknown[]): number {
+export function sys_nsLookup(_k: SyscallContext, a: Agent, [name]: unknown[]): number {
   const n = argString(name, 'name', 256);
   const h = a.namespace.get(n);
   if (h === undefined || a.handles.get(h) === undefined || a.handles.get(h)!.node.revoked) throw new AiosError('ENOENT', `no '${n}' in this agent's namespace`, { name: n });
   return h;
 }
 
-export function sys_nsList(_k: Kernel, a: Agent): string[] {
+export function sys_nsList(_k: SyscallContext, a: Agent): string[] {
   return [...a.namespace.keys()].filter((n) => a.handles.get(a.namespace.get(n)!)?.node.revoked === false);
 }

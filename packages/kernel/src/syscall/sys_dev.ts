@@ -1,13 +1,14 @@
 // Device and service-object syscalls: DeviceCall, ObjCreate, ObjInfo, AgentOpen.
 
 import { AiosError, ALL_RIGHTS, DEFAULT_RIGHTS, Rights, limits } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
-import { DeviceObject, ServiceObject } from '../dev/bus.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
+import { DeviceObject } from '../objects/device.ts';
+import { ServiceObject } from '../objects/service-object.ts';
 import { argInt, argJson, argString } from './args.ts';
 
-export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unknown[]): Promise<unknown> {
-  const node = k.lookup(a, device, 'device', Rights.USE);
+export function sys_deviceCall(k: SyscallContext, a: Agent, [device, method, args]: unknown[], au: AuditSlot): Promise<unknown> {
+  const node = k.lookup(a, device, 'device', Rights.USE, au);
   if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* syscalls)', { device });
   const m = argString(method, 'method', 64);
   k.authorize(a, 'DeviceCall', { type: 'device', id: node.object.label, attrs: { kind: node.object.driver.info.kind, method: m } });
@@ -23,35 +24,35 @@ export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unkn
   return promise;
 }
 
-export function sys_objCreate(k: Kernel, a: Agent, [tag]: unknown[]): number {
+export function sys_objCreate(k: SyscallContext, a: Agent, [tag]: unknown[], au: AuditSlot): number {
   const t = argString(tag, 'tag', 256);
   argJson(t, 'tag', 1024);
-  const obj = new ServiceObject(a.id, t);
-  k.objectLabel = obj.label;
+  const obj = new ServiceObject(a.id, t, k.ids.object());
+  au.label = obj.label;
   return k.insertHandle(a, obj, DEFAULT_RIGHTS.object, null);
 }
 
-export function sys_objInfo(k: Kernel, a: Agent, args: unknown[]): { owner: number; tag: string; rights: number; object: string } {
-  const node = k.lookup(a, args[0], 'object', 0);
+export function sys_objInfo(k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot): { owner: number; tag: string; rights: number; object: string } {
+  const node = k.lookup(a, args[0], 'object', 0, au);
   const o = node.object as ServiceObject;
   return { owner: o.owner, tag: o.tag, rights: node.rights, object: node.label };
 }
 
-export function sys_agentOpen(k: Kernel, a: Agent, [agent, rights]: unknown[]): number {
+export function sys_agentOpen(k: SyscallContext, a: Agent, [agent, rights]: unknown[], au: AuditSlot): number {
   if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'AgentOpen needs the ADMIN privilege', { needed: 'ADMIN' });
   const id = argInt(agent, 'agent', 1, Number.MAX_SAFE_INTEGER);
   const r = rights === undefined ? DEFAULT_RIGHTS.agent : argInt(rights, 'rights', 0, ALL_RIGHTS);
-  const t = k.agents.get(id);
+  const t = k.agentById(id);
   if (t === undefined || !t.alive || t === k.root) throw new AiosError('ESRCH', `no live agent ${id}`, { agent: id });
-  k.objectLabel = t.label;
+  au.label = t.label;
   void limits;
   return k.insertHandle(a, t, r & DEFAULT_RIGHTS.agent, null);
 }
 
-export function sys_policyApply(k: Kernel, a: Agent, [text]: unknown[]): Promise<unknown> {
+export function sys_policyApply(k: SyscallContext, a: Agent, [text]: unknown[]): Promise<unknown> {
   if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'PolicyApply needs the ADMIN privilege', { needed: 'ADMIN' });
   const t = argString(text, 'text', 1 << 20);
-  const admin = k.config.policyAdmin;
+  const admin = k.policyAdmin;
   if (admin === undefined) throw new AiosError('ENOSYS', 'this node has no policy engine to replace');
   const { promise, settle } = k.block<unknown>(a);
   admin.apply(t).then((v) => settle(true, v), (e: unknown) => settle(false, e));

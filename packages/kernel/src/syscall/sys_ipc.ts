@@ -2,19 +2,20 @@
 // stamped by the kernel; transferred handles are derived with narrowed rights.
 
 import { AiosError, Rights, limits, type Message } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { CapNode } from '../cap/captree.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import { argBytes, argInt, argObject, argString } from './args.ts';
 import { NO_HANDLES, copyPayload } from '../ipc/mailbox.ts';
 
 /** Tags the kernel uses for its own notices; agents cannot send them. */
 const KERNEL_TAGS = new Set(['exit', 'trap', 'event']);
 
-export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
-  const node = k.lookup(a, args[0], 'agent', Rights.SEND);
+export function sys_ipcSend(k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot): void {
+  const node = k.lookup(a, args[0], 'agent', Rights.SEND, au);
   const bytes = argBytes(args[1], 'data', limits.IPC_MAX_MESSAGE_BYTES);
   const target = node.object as Agent;
-  k.objectLabel = target.label;
+  au.label = target.label;
   const opts = args[2];
   if (opts !== undefined && opts !== null) return sendWithOptions(k, a, target, bytes, argObject(opts, 'opts')!);
   checkDeliverable(k, target);
@@ -23,7 +24,7 @@ export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
   k.deliverData(target, a.id, bytes);
 }
 
-function checkDeliverable(k: Kernel, target: Agent): void {
+function checkDeliverable(k: SyscallContext, target: Agent): void {
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has exited`, { agent: target.id });
   if (target !== k.root && target.ipcWaiters.length === 0 && target.mailbox.full) {
     throw new AiosError('EAGAIN', `mailbox of agent ${target.id} is full`, { agent: target.id, depth: target.mailbox.depth });
@@ -31,13 +32,13 @@ function checkDeliverable(k: Kernel, target: Agent): void {
 }
 
 /** The slower path: a tag and handles to transfer (each derived for the receiver with narrowed rights). */
-function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, o: Record<string, unknown>): void {
+function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint8Array, o: Record<string, unknown>): void {
   let tag = 'data';
   if (o.tag !== undefined) {
     tag = argString(o.tag, 'opts.tag', 64);
     if (KERNEL_TAGS.has(tag)) throw new AiosError('EINVAL', `tag '${tag}' is reserved for kernel notices`, { arg: 'opts.tag', value: tag });
   }
-  const transfers: Array<{ node: ReturnType<Kernel['lookup']>; rights: number }> = [];
+  const transfers: Array<{ node: CapNode; rights: number }> = [];
   if (o.handles !== undefined) {
     if (!Array.isArray(o.handles)) throw new AiosError('EINVAL', 'opts.handles must be a list of handles', { arg: 'opts.handles' });
     if (o.handles.length > limits.IPC_MAX_HANDLES_PER_MESSAGE) throw new AiosError('EMSGSIZE', `at most ${limits.IPC_MAX_HANDLES_PER_MESSAGE} handles per message`, { arg: 'opts.handles', length: o.handles.length, max: limits.IPC_MAX_HANDLES_PER_MESSAGE });
@@ -77,14 +78,14 @@ function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, 
  * A durable agent has handled what it received before: acknowledge those messages now. Not inside a handler
  * activation (main or onMessage) of an agent with onMessage: its runtime may set a received message aside
  * (a selective receive waiting for a reply) and deliver it to onMessage before the activation ends, so its
- * receipts are acknowledged when that activation settles (Kernel.runHandler), and never after a trap.
+ * receipts are acknowledged when that activation settles (agent/runner.ts runHandler), and never after a trap.
  */
-function ackReceived(k: Kernel, a: Agent): void {
+function ackReceived(k: SyscallContext, a: Agent): void {
   if (a.hasOnMessage && (a.inFlight !== null || !a.mainDone)) return;
   k.ackReceipts(a);
 }
 
-function noteReceived(k: Kernel, a: Agent, m: Message): Message {
+function noteReceived(k: SyscallContext, a: Agent, m: Message): Message {
   if (a.durableKey !== null) {
     const seq = k.msgSeq.get(m);
     if (seq !== undefined) {
@@ -95,14 +96,14 @@ function noteReceived(k: Kernel, a: Agent, m: Message): Message {
   return m;
 }
 
-export function sys_ipcRecv(k: Kernel, a: Agent): Message {
+export function sys_ipcRecv(k: SyscallContext, a: Agent): Message {
   ackReceived(k, a);
   const m = a.mailbox.shift();
   if (m === undefined) throw new AiosError('EAGAIN', 'mailbox is empty');
   return noteReceived(k, a, m);
 }
 
-export function sys_ipcWait(k: Kernel, a: Agent, [timeoutMs]: unknown[]): Promise<Message> {
+export function sys_ipcWait(k: SyscallContext, a: Agent, [timeoutMs]: unknown[]): Promise<Message> {
   const t = timeoutMs === undefined ? undefined : argInt(timeoutMs, 'timeoutMs', 0, limits.MAX_TIMEOUT_MS);
   ackReceived(k, a);
   const m = a.mailbox.shift();

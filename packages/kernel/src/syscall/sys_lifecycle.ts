@@ -3,8 +3,8 @@
 // ones return a ticket; each is audited and publishes an `agent.<id>.<op>` event.
 
 import { AiosError, DEFAULT_RIGHTS, PRIVILEGES, Rights, limits, rightsToNames, type SpawnOptions } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import type { LoadedImage } from '../ports.ts';
 import {
   captureMemory, captureMessages, captureState, messageSummaries, requireHooks, restoreMemoryAndMail, storeMessage, takeCheckpoint, type Checkpoint,
@@ -12,8 +12,8 @@ import {
 import { loadRequest, prepareSpawn } from './sys_agent.ts';
 import { argInt, argObject, argString } from './args.ts';
 
-function target(k: Kernel, a: Agent, handle: unknown, rights: number): Agent {
-  const t = k.lookup(a, handle, 'agent', rights).object as Agent;
+function target(k: SyscallContext, a: Agent, handle: unknown, rights: number, au: AuditSlot | null): Agent {
+  const t = k.lookup(a, handle, 'agent', rights, au).object as Agent;
   if (!t.alive) throw new AiosError('ESRCH', `agent ${t.id} has exited`, { agent: t.id });
   if (t === k.root) throw new AiosError('EPERM', 'the root agent has no lifecycle');
   return t;
@@ -29,7 +29,7 @@ function notSelfBusy(a: Agent, t: Agent): void {
  * `held` receive no messages until it ends, so no message is handled between the
  * steps of an operation (it would be in neither the old nor the new state).
  */
-function async(k: Kernel, a: Agent, name: string, op: () => Promise<unknown>, held: Agent[] = []): number {
+function async(k: SyscallContext, a: Agent, name: string, op: () => Promise<unknown>, held: Agent[] = []): number {
   const ticket = k.tickets.create(a.id, name);
   for (const h of held) h.hold++;
   const release = (): void => {
@@ -50,8 +50,8 @@ function privilegeNames(rights: number): string[] {
 }
 
 /** Starts a child of `a` from an already loaded image; returns its handle in `a`'s table. */
-function startChild(k: Kernel, a: Agent, image: LoadedImage, opts: SpawnOptions, init?: { state: unknown }, prepare?: (child: Agent) => void): { child: Agent; handle: number } {
-  const child = prepareSpawn(k, a, opts);
+function startChild(k: SyscallContext, a: Agent, image: LoadedImage, opts: SpawnOptions, init?: { state: unknown }, prepare?: (child: Agent) => void): { child: Agent; handle: number } {
+  const child = prepareSpawn(k, a, opts, null); // outside the syscall (an async op): no audit slot
   try {
     prepare?.(child);
     k.startAgent(child, image, init);
@@ -72,27 +72,25 @@ function copyOptions(a: Agent, t: Agent, opts: SpawnOptions | undefined): SpawnO
   };
 }
 
-let nextCheckpoint = 1;
-
-export function sys_agentSuspend(k: Kernel, a: Agent, [agent]: unknown[]): void {
-  const t = target(k, a, agent, Rights.SUSPEND);
+export function sys_agentSuspend(k: SyscallContext, a: Agent, [agent]: unknown[], au: AuditSlot): void {
+  const t = target(k, a, agent, Rights.SUSPEND, au);
   if (t === a) throw new AiosError('EINVAL', 'an agent cannot suspend itself', { agent: a.id });
   if (t.state === 'suspended') return;
   k.suspend(t);
   k.events.publish(`agent.${t.id}.suspend`, k.now(), { id: t.id, by: a.id });
 }
 
-export function sys_agentResume(k: Kernel, a: Agent, [agent]: unknown[]): void {
-  const t = target(k, a, agent, Rights.SUSPEND);
+export function sys_agentResume(k: SyscallContext, a: Agent, [agent]: unknown[], au: AuditSlot): void {
+  const t = target(k, a, agent, Rights.SUSPEND, au);
   if (t.state !== 'suspended') throw new AiosError('EINVAL', `agent ${t.id} is not suspended`, { agent: t.id, state: t.state });
   k.resume(t);
   k.events.publish(`agent.${t.id}.resume`, k.now(), { id: t.id, by: a.id });
 }
 
-export function sys_agentCheckpoint(k: Kernel, a: Agent, [agent]: unknown[]): number {
-  const t = target(k, a, agent, Rights.INSPECT | Rights.SUSPEND);
+export function sys_agentCheckpoint(k: SyscallContext, a: Agent, [agent]: unknown[], au: AuditSlot): number {
+  const t = target(k, a, agent, Rights.INSPECT | Rights.SUSPEND, au);
   notSelfBusy(a, t);
-  const id = `ckpt-${k.now().toString(36)}-${t.id}-${nextCheckpoint++}`;
+  const id = `ckpt-${k.now().toString(36)}-${t.id}-${k.ids.checkpoint()}`;
   return async(k, a, 'AgentCheckpoint', async () => {
     const ckpt = await takeCheckpoint(k, t, id);
     const text = JSON.stringify(ckpt);
@@ -104,7 +102,7 @@ export function sys_agentCheckpoint(k: Kernel, a: Agent, [agent]: unknown[]): nu
   });
 }
 
-export function sys_agentRestore(k: Kernel, a: Agent, [checkpoint, opts]: unknown[]): number {
+export function sys_agentRestore(k: SyscallContext, a: Agent, [checkpoint, opts]: unknown[], au: AuditSlot): number {
   const id = argString(checkpoint, 'checkpoint', 256);
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'AgentRestore needs the SPAWN privilege', { needed: 'SPAWN' });
   const o = (argObject(opts, 'opts') ?? {}) as SpawnOptions;
@@ -116,14 +114,14 @@ export function sys_agentRestore(k: Kernel, a: Agent, [checkpoint, opts]: unknow
     const { child, handle } = startChild(k, a, ckpt.image, {
       name: ckpt.agent.name, nice: Math.max(ckpt.agent.nice, a.nice), hints: ckpt.agent.hints as SpawnOptions['hints'], config: ckpt.agent.config,
       labels: ckpt.agent.labels, domain: ckpt.agent.domain as SpawnOptions['domain'], capabilities: caps, ...o,
-    }, ckpt.hasState ? { state: ckpt.state } : { state: undefined }, (c) => restoreMemoryAndMail(c, ckpt.memory, ckpt.messages));
+    }, ckpt.hasState ? { state: ckpt.state } : { state: undefined }, (c) => restoreMemoryAndMail(c, ckpt.memory, ckpt.messages, () => k.ids.mem()));
     k.events.publish(`agent.${child.id}.restore`, k.now(), { id: child.id, checkpoint: id, from: ckpt.agent.id });
     return handle;
   });
 }
 
-export function sys_agentClone(k: Kernel, a: Agent, [agent, opts]: unknown[]): number {
-  const t = target(k, a, agent, Rights.INSPECT | Rights.SUSPEND);
+export function sys_agentClone(k: SyscallContext, a: Agent, [agent, opts]: unknown[], au: AuditSlot): number {
+  const t = target(k, a, agent, Rights.INSPECT | Rights.SUSPEND, au);
   notSelfBusy(a, t);
   if (t.image === null) throw new AiosError('EINVAL', `agent ${t.id} has no image`, { agent: t.id });
   k.authorize(a, 'AgentClone', { type: 'agent', id: String(t.id), attrs: { name: t.name } });
@@ -133,7 +131,7 @@ export function sys_agentClone(k: Kernel, a: Agent, [agent, opts]: unknown[]): n
     const memory = captureMemory(t);
     const messages = captureMessages(t);
     const { child, handle } = startChild(k, a, t.image!, copyOptions(a, t, o), hasState ? { state } : { state: undefined }, (c) => {
-      restoreMemoryAndMail(c, memory, messages);
+      restoreMemoryAndMail(c, memory, messages, () => k.ids.mem());
       // Namespace handles are copied, derived from the original's (revoking those revokes these).
       for (const [name, h] of t.namespace) {
         const e = t.handles.get(h);
@@ -148,9 +146,9 @@ export function sys_agentClone(k: Kernel, a: Agent, [agent, opts]: unknown[]): n
   });
 }
 
-export function sys_agentMerge(k: Kernel, a: Agent, [into, from]: unknown[]): number {
-  const x = target(k, a, into, Rights.SUSPEND);
-  const y = target(k, a, from, Rights.KILL | Rights.SUSPEND);
+export function sys_agentMerge(k: SyscallContext, a: Agent, [into, from]: unknown[], au: AuditSlot): number {
+  const x = target(k, a, into, Rights.SUSPEND, au);
+  const y = target(k, a, from, Rights.KILL | Rights.SUSPEND, au);
   if (x === y) throw new AiosError('EINVAL', 'an agent cannot merge with itself', { agent: x.id });
   notSelfBusy(a, x);
   notSelfBusy(a, y);
@@ -175,8 +173,8 @@ export function sys_agentMerge(k: Kernel, a: Agent, [into, from]: unknown[]): nu
   }, [x, y]);
 }
 
-export function sys_agentSplit(k: Kernel, a: Agent, [agent, opts]: unknown[]): number {
-  const t = target(k, a, agent, Rights.SUSPEND);
+export function sys_agentSplit(k: SyscallContext, a: Agent, [agent, opts]: unknown[], au: AuditSlot): number {
+  const t = target(k, a, agent, Rights.SUSPEND, au);
   notSelfBusy(a, t);
   requireHooks(t, ['serialize', 'partition', 'restore']);
   const o = argObject(opts, 'opts') as SpawnOptions | undefined;
@@ -191,15 +189,15 @@ export function sys_agentSplit(k: Kernel, a: Agent, [agent, opts]: unknown[]): n
     for (const [i, m] of all.entries()) if (!giveIdx.has(i)) t.mailbox.push(m);
     await k.runHook(t, 'restore', { state: parts.keep.state });
     const { child, handle } = startChild(k, a, t.image!, copyOptions(a, t, o), { state: parts.give.state }, (c) =>
-      restoreMemoryAndMail(c, [], given.map(storeMessage)));
+      restoreMemoryAndMail(c, [], given.map(storeMessage), () => k.ids.mem()));
     k.pump(t);
     k.events.publish(`agent.${t.id}.split`, k.now(), { id: t.id, into: child.id, moved: given.length });
     return handle;
   }, [t]);
 }
 
-export function sys_agentUpgrade(k: Kernel, a: Agent, [agent, image, opts]: unknown[]): number {
-  const t = target(k, a, agent, Rights.KILL | Rights.SUSPEND);
+export function sys_agentUpgrade(k: SyscallContext, a: Agent, [agent, image, opts]: unknown[], au: AuditSlot): number {
+  const t = target(k, a, agent, Rights.KILL | Rights.SUSPEND, au);
   notSelfBusy(a, t);
   if (t.upgrade !== null) throw new AiosError('EBUSY', `agent ${t.id} is still inside the rollback window of its last upgrade`, { agent: t.id });
   requireHooks(t, ['serialize']);
@@ -222,8 +220,8 @@ export function sys_agentUpgrade(k: Kernel, a: Agent, [agent, image, opts]: unkn
   }, [t]);
 }
 
-export function sys_agentSpecialize(k: Kernel, a: Agent, [template, opts]: unknown[]): number {
-  const t = target(k, a, template, Rights.INSPECT);
+export function sys_agentSpecialize(k: SyscallContext, a: Agent, [template, opts]: unknown[], au: AuditSlot): number {
+  const t = target(k, a, template, Rights.INSPECT, au);
   if (t.image === null) throw new AiosError('EINVAL', `agent ${t.id} has no image`, { agent: t.id });
   const o = (argObject(opts, 'opts') ?? {}) as SpawnOptions;
   const templateCaps = privilegeNames(t.selfNode.rights);

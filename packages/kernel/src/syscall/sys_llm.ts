@@ -3,12 +3,13 @@
 // dispatcher with the caller's weight, hints and budget.
 
 import { AiosError, Rights, type LlmAgentUsage, type LlmChunk, type LlmRequest, type LlmResult, type LlmSubmitOptions } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
-import { LlmStreamObject, ModelDeviceObject } from '../dev/device.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
+import { LlmStreamObject } from '../objects/llm-stream.ts';
+import { ModelDeviceObject } from '../objects/model-device.ts';
 
-function device(k: Kernel, a: Agent, handle: unknown, action?: string): ModelDeviceObject {
-  const node = k.lookup(a, handle, 'device', Rights.USE);
+function device(k: SyscallContext, a: Agent, handle: unknown, au: AuditSlot | null, action?: string): ModelDeviceObject {
+  const node = k.lookup(a, handle, 'device', Rights.USE, au);
   // A bus device (storage, embedder) is a 'device' too, but it is reached through DeviceCall.
   if (!(node.object instanceof ModelDeviceObject)) throw new AiosError('EBADF', `handle ${String(handle)} is not the model device (use DeviceCall for bus devices)`, { handle, expected: 'llm' });
   if (action !== undefined) k.authorize(a, action, { type: 'device', id: node.object.label, attrs: { kind: 'llm' } });
@@ -29,9 +30,9 @@ function deviceAndRequest(a: Agent, args: unknown[]): [unknown, unknown] {
   return [args[0], args[1]];
 }
 
-export function sys_llmComplete(k: Kernel, a: Agent, args: unknown[]): Promise<LlmResult> {
+export function sys_llmComplete(k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot): Promise<LlmResult> {
   const [handle, req] = deviceAndRequest(a, args);
-  const dev = device(k, a, handle, 'LlmComplete');
+  const dev = device(k, a, handle, au, 'LlmComplete');
   const { promise, settle } = k.block<LlmResult>(a);
   dev.device.submit(a.id, req as LlmRequest, submitOptions(a)).then(
     (r) => settle(true, r),
@@ -40,15 +41,15 @@ export function sys_llmComplete(k: Kernel, a: Agent, args: unknown[]): Promise<L
   return promise;
 }
 
-export function sys_llmStreamOpen(k: Kernel, a: Agent, args: unknown[]): number {
+export function sys_llmStreamOpen(k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot): number {
   const [handle, req] = deviceAndRequest(a, args);
-  const dev = device(k, a, handle, 'LlmStreamOpen');
-  const stream = new LlmStreamObject(dev.device.submitStream(a.id, req as LlmRequest, submitOptions(a)));
+  const dev = device(k, a, handle, au, 'LlmStreamOpen');
+  const stream = new LlmStreamObject(dev.device.submitStream(a.id, req as LlmRequest, submitOptions(a)), k.ids.stream());
   return k.insertHandle(a, stream, Rights.READ, null);
 }
 
-export function sys_llmStreamNext(k: Kernel, a: Agent, [handle]: unknown[]): Promise<LlmChunk | null> {
-  const node = k.lookup(a, handle, 'stream', Rights.READ);
+export function sys_llmStreamNext(k: SyscallContext, a: Agent, [handle]: unknown[], au: AuditSlot): Promise<LlmChunk | null> {
+  const node = k.lookup(a, handle, 'stream', Rights.READ, au);
   const stream = node.object as LlmStreamObject;
   const { promise, settle } = k.block<LlmChunk | null>(a);
   stream.next().then(
@@ -58,6 +59,6 @@ export function sys_llmStreamNext(k: Kernel, a: Agent, [handle]: unknown[]): Pro
   return promise;
 }
 
-export function sys_llmUsage(k: Kernel, a: Agent, [handle]: unknown[]): LlmAgentUsage {
-  return device(k, a, handle).device.usage(a.id);
+export function sys_llmUsage(k: SyscallContext, a: Agent, [handle]: unknown[], au: AuditSlot): LlmAgentUsage {
+  return device(k, a, handle, au).device.usage(a.id);
 }

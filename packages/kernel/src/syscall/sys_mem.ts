@@ -3,11 +3,12 @@
 // (MemShare/MemMap). Every byte of regions, pool pages and frames is charged to quota.
 
 import { AiosError, DEFAULT_RIGHTS, Perm, Rights, limits, parsePerms } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
-import { FrameObject } from '../mem/arena.ts';
-import { AnonMemory, type Backing } from '../mem/backing.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
+import { FrameObject } from '../objects/frame.ts';
+import { AnonMemory, type Backing } from '../objects/memory.ts';
 import { pageRound } from '../mem/vaspace.ts';
+import { unmapEffects } from '../mem/effects.ts';
 import { argBytes, argInt, argOptInt } from './args.ts';
 
 function perms(value: unknown): number {
@@ -20,14 +21,14 @@ function vaddr(value: unknown): number {
   return argInt(value, 'vaddr', 0, Number.MAX_SAFE_INTEGER);
 }
 
-export function sys_agentMemAlloc(k: Kernel, a: Agent, [bytes, p]: unknown[]): number {
+export function sys_agentMemAlloc(k: SyscallContext, a: Agent, [bytes, p]: unknown[], au: AuditSlot): number {
   const n = argInt(bytes, 'bytes', 1, limits.MEM_MAX_ALLOC_BYTES);
   const pr = perms(p);
   const size = pageRound(n);
   a.quota.charge('memBytes', size);
   try {
-    const m = a.aspace.mapAnywhere(size, new AnonMemory(size), pr, 'alloc');
-    k.objectLabel = m.backing.label;
+    const m = a.aspace.mapAnywhere(size, new AnonMemory(size, k.ids.mem()), pr, 'alloc');
+    au.label = m.backing.label;
     return m.start;
   } catch (e) {
     a.quota.release('memBytes', size);
@@ -35,18 +36,18 @@ export function sys_agentMemAlloc(k: Kernel, a: Agent, [bytes, p]: unknown[]): n
   }
 }
 
-export function sys_agentMemFree(k: Kernel, a: Agent, [addr]: unknown[]): void {
+export function sys_agentMemFree(k: SyscallContext, a: Agent, [addr]: unknown[], au: AuditSlot): void {
   const v = vaddr(addr);
   const found = a.aspace.find(v);
   if (found !== undefined && found.start === v && found.kind === 'alloc' && found.backing instanceof AnonMemory && found.backing.sharedMappings > 0) {
     throw new AiosError('EBUSY', `region at ${v} is still mapped by ${found.backing.sharedMappings} other mapping(s)`, { vaddr: v, mappings: found.backing.sharedMappings });
   }
   const m = a.aspace.unmap(v, ['alloc']);
-  k.objectLabel = m.backing.label;
+  au.label = m.backing.label;
   a.quota.release('memBytes', m.size);
 }
 
-export function sys_frameAlloc(k: Kernel, a: Agent, [count]: unknown[]): number {
+export function sys_frameAlloc(k: SyscallContext, a: Agent, [count]: unknown[], au: AuditSlot): number {
   if ((a.selfNode.rights & Rights.FRAME) === 0) throw new AiosError('EPERM', 'FrameAlloc needs the FRAME privilege', { needed: 'FRAME' });
   const n = argOptInt(count, 'count', 1, limits.FRAME_MAX_PER_ALLOC, 1);
   k.authorize(a, 'FrameAlloc', { type: 'arena', id: 'physical', attrs: { count: n } });
@@ -69,7 +70,7 @@ export function sys_frameAlloc(k: Kernel, a: Agent, [count]: unknown[]): number 
     quota.release('frames', n);
     quota.release('memBytes', n * limits.PAGE_SIZE);
   });
-  k.objectLabel = frame.label;
+  au.label = frame.label;
   try {
     return k.insertHandle(a, frame, DEFAULT_RIGHTS.frame, null);
   } catch (e) {
@@ -80,10 +81,10 @@ export function sys_frameAlloc(k: Kernel, a: Agent, [count]: unknown[]): number 
   }
 }
 
-export function sys_pageMap(k: Kernel, a: Agent, [frame, addr, p]: unknown[]): void {
+export function sys_pageMap(k: SyscallContext, a: Agent, [frame, addr, p]: unknown[], au: AuditSlot): void {
   // Mapping physical frames is privileged: the FRAME or the MAP privilege (and MAP on the frame handle).
   if ((a.selfNode.rights & (Rights.MAP | Rights.FRAME)) === 0) throw new AiosError('EPERM', 'PageMap needs the FRAME or MAP privilege', { needed: 'FRAME|MAP' });
-  const node = k.lookup(a, frame, 'frame', Rights.MAP);
+  const node = k.lookup(a, frame, 'frame', Rights.MAP, au);
   const f = node.object as FrameObject;
   k.authorize(a, 'PageMap', { type: 'frame', id: f.label });
   const pr = perms(p);
@@ -92,21 +93,21 @@ export function sys_pageMap(k: Kernel, a: Agent, [frame, addr, p]: unknown[]): v
   f.ref();
 }
 
-export function sys_pageUnmap(k: Kernel, a: Agent, [addr]: unknown[]): void {
+export function sys_pageUnmap(k: SyscallContext, a: Agent, [addr]: unknown[], au: AuditSlot): void {
   const m = a.aspace.unmap(vaddr(addr), ['map']);
-  k.objectLabel = m.backing.label;
+  au.label = m.backing.label;
   unmapEffects(m.backing);
 }
 
-export function sys_agentPoolAlloc(_k: Kernel, a: Agent, [bytes]: unknown[]): number {
+export function sys_agentPoolAlloc(_k: SyscallContext, a: Agent, [bytes]: unknown[]): number {
   return a.pool.alloc(bytes as number);
 }
 
-export function sys_agentPoolFree(_k: Kernel, a: Agent, [addr]: unknown[]): void {
+export function sys_agentPoolFree(_k: SyscallContext, a: Agent, [addr]: unknown[]): void {
   a.pool.free_(vaddr(addr));
 }
 
-export function sys_memRead(_k: Kernel, a: Agent, [addr, len]: unknown[]): Uint8Array {
+export function sys_memRead(_k: SyscallContext, a: Agent, [addr, len]: unknown[]): Uint8Array {
   const v = vaddr(addr);
   if (typeof len === 'number' && Number.isSafeInteger(len) && len > limits.MEM_MAX_IO_BYTES) {
     throw new AiosError('EMSGSIZE', `at most ${limits.MEM_MAX_IO_BYTES} bytes per MemRead`, { arg: 'len', value: len, max: limits.MEM_MAX_IO_BYTES });
@@ -114,15 +115,9 @@ export function sys_memRead(_k: Kernel, a: Agent, [addr, len]: unknown[]): Uint8
   return a.aspace.read(v, argInt(len, 'len', 0, limits.MEM_MAX_IO_BYTES));
 }
 
-export function sys_memWrite(_k: Kernel, a: Agent, [addr, data]: unknown[]): void {
+export function sys_memWrite(_k: SyscallContext, a: Agent, [addr, data]: unknown[]): void {
   const v = vaddr(addr);
   a.aspace.write(v, argBytes(data, 'data', limits.MEM_MAX_IO_BYTES));
-}
-
-/** What removing a 'map' mapping releases: a frame reference, or a share count of anonymous memory. */
-export function unmapEffects(b: Backing): void {
-  if (b instanceof FrameObject) b.unref();
-  else if (b instanceof AnonMemory) b.sharedMappings--;
 }
 
 function checkPermsAgainstRights(pr: number, rights: number): void {
@@ -130,7 +125,7 @@ function checkPermsAgainstRights(pr: number, rights: number): void {
   if ((pr & Perm.W) && !(rights & Rights.WRITE)) throw new AiosError('EPERM', 'mapping writable needs the WRITE right', { needed: 'WRITE' });
 }
 
-export function sys_memShare(k: Kernel, a: Agent, [addr, rights]: unknown[]): number {
+export function sys_memShare(k: SyscallContext, a: Agent, [addr, rights]: unknown[], au: AuditSlot): number {
   const v = vaddr(addr);
   const m = a.aspace.find(v);
   if (m === undefined || m.start !== v || m.kind === 'pool') throw new AiosError('EFAULT', `no region starts at ${v}`, { arg: 'vaddr', value: v });
@@ -139,12 +134,12 @@ export function sys_memShare(k: Kernel, a: Agent, [addr, rights]: unknown[]): nu
   if (!(m.perms & Perm.R)) max &= ~Rights.READ;
   const r = rights === undefined ? max : argInt(rights, 'rights', 0, 0x7fffffff);
   if ((r & ~max) !== 0) throw new AiosError('EPERM', 'cannot share a region with more rights than its mapping allows', { held: max, wanted: r });
-  k.objectLabel = m.backing.label;
+  au.label = m.backing.label;
   return k.insertHandle(a, m.backing as Backing, r, null);
 }
 
-export function sys_memMap(k: Kernel, a: Agent, [handle, p]: unknown[]): number {
-  const node = k.lookup(a, handle, null, Rights.MAP);
+export function sys_memMap(k: SyscallContext, a: Agent, [handle, p]: unknown[], au: AuditSlot): number {
+  const node = k.lookup(a, handle, null, Rights.MAP, au);
   if (node.object.type !== 'memory' && node.object.type !== 'frame') throw new AiosError('EBADF', `handle ${String(handle)} is not a memory or frame handle`, { handle });
   const b = node.object as Backing;
   const pr = p === undefined ? ((node.rights & Rights.READ ? Perm.R : 0) | (node.rights & Rights.WRITE ? Perm.W : 0)) : perms(p);

@@ -2,10 +2,10 @@
 // SchedYield, EventSubscribe, EventPublish, GetAsyncResult, AsyncWait, PQCOperation.
 
 import { AiosError, PQC_OPS, limits, type PqcOp } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { KObject } from '../cap/captree.ts';
+import type { Agent } from '../objects/agent.ts';
 import { validatePattern } from '../event/bus.ts';
-import type { Kernel } from '../kernel.ts';
+import { Subscription } from '../objects/subscription.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import { argBytes, argInt, argJson, argObject, argString } from './args.ts';
 
 /**
@@ -32,44 +32,35 @@ function formatLogArg(x: unknown): string {
   }
 }
 
-export function sys_log(k: Kernel, a: Agent, args: unknown[]): void {
+export function sys_log(k: SyscallContext, a: Agent, args: unknown[]): void {
   k.pushLog(a, formatLogArgs(args));
 }
 
-export function sys_clockNow(k: Kernel): number {
+export function sys_clockNow(k: SyscallContext): number {
   return k.now();
 }
 
-export function sys_sleep(k: Kernel, a: Agent, [ms]: unknown[]): Promise<void> {
+export function sys_sleep(k: SyscallContext, a: Agent, [ms]: unknown[]): Promise<void> {
   const t = argInt(ms, 'ms', 0, limits.MAX_TIMEOUT_MS);
   const { promise, settle } = k.block<void>(a);
   k.ports.timers.setTimer(t, () => settle(true, undefined));
   return promise;
 }
 
-export function sys_schedYield(k: Kernel, a: Agent): Promise<void> {
+export function sys_schedYield(k: SyscallContext, a: Agent): Promise<void> {
   const { promise, settle } = k.block<void>(a, false); // settled at once: nothing piles up
   settle(true, undefined);
   return promise;
 }
 
-class Subscription implements KObject {
-  readonly type = 'subscription' as const;
-  readonly label: string;
-  release: () => void = () => {};
-  constructor(readonly pattern: string, id: number) {
-    this.label = `sub:${id}`;
-  }
-}
-let nextSub = 1;
 
-export function sys_eventSubscribe(k: Kernel, a: Agent, [pattern]: unknown[]): number {
+export function sys_eventSubscribe(k: SyscallContext, a: Agent, [pattern]: unknown[], au: AuditSlot): number {
   validatePattern(pattern);
   if (a.subscriptions >= limits.EVENT_SUBSCRIPTIONS_PER_AGENT_MAX) {
     throw new AiosError('EQUOTA', `at most ${limits.EVENT_SUBSCRIPTIONS_PER_AGENT_MAX} event subscriptions per agent`, { resource: 'subscriptions', limit: limits.EVENT_SUBSCRIPTIONS_PER_AGENT_MAX, used: a.subscriptions });
   }
   k.authorize(a, 'EventSubscribe', { type: 'topic', id: pattern as string });
-  const sub = new Subscription(pattern as string, nextSub++);
+  const sub = new Subscription(pattern as string, k.ids.sub());
   const enc = new TextEncoder();
   const unsubscribe = k.events.subscribe({
     pattern: sub.pattern,
@@ -88,11 +79,11 @@ export function sys_eventSubscribe(k: Kernel, a: Agent, [pattern]: unknown[]): n
     a.subscriptions--;
     unsubscribe();
   };
-  k.objectLabel = sub.label;
+  au.label = sub.label;
   return k.insertHandle(a, sub, 1, null);
 }
 
-export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]): void {
+export function sys_eventPublish(k: SyscallContext, a: Agent, [topic, data]: unknown[]): void {
   const t = argString(topic, 'topic', 200);
   if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(t)) throw new AiosError('EINVAL', 'topic must be dot-separated words without wildcards', { arg: 'topic', value: t });
   const d = data === undefined ? {} : argObject(data, 'data')!;
@@ -103,15 +94,15 @@ export function sys_eventPublish(k: Kernel, a: Agent, [topic, data]: unknown[]):
   k.events.publish(`user.${a.id}.${t}`, k.now(), { ...d });
 }
 
-export function sys_asyncCancel(k: Kernel, a: Agent, [ticket]: unknown[]): void {
+export function sys_asyncCancel(k: SyscallContext, a: Agent, [ticket]: unknown[]): void {
   k.tickets.cancel(a.id, ticket);
 }
 
-export function sys_getAsyncResult(k: Kernel, a: Agent, [ticket]: unknown[]): unknown {
+export function sys_getAsyncResult(k: SyscallContext, a: Agent, [ticket]: unknown[]): unknown {
   return k.tickets.take(a.id, ticket);
 }
 
-export function sys_asyncWait(k: Kernel, a: Agent, [ticket, timeoutMs]: unknown[]): Promise<unknown> {
+export function sys_asyncWait(k: SyscallContext, a: Agent, [ticket, timeoutMs]: unknown[]): Promise<unknown> {
   const t = timeoutMs === undefined ? undefined : argInt(timeoutMs, 'timeoutMs', 0, limits.MAX_TIMEOUT_MS);
   if (!k.tickets.isPending(a.id, ticket)) {
     try {
@@ -152,7 +143,7 @@ function withAliases(given: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-export function sys_pqcOperation(k: Kernel, a: Agent, [op, args]: unknown[]): number {
+export function sys_pqcOperation(k: SyscallContext, a: Agent, [op, args]: unknown[]): number {
   if (typeof op !== 'string' || !(PQC_OPS as readonly string[]).includes(op)) {
     throw new AiosError('ENOSYS', `unknown PQC operation ${String(op)}; known: ${PQC_OPS.join(', ')}`, { arg: 'op', value: typeof op === 'string' ? op : typeof op });
   }

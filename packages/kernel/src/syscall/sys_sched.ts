@@ -1,8 +1,8 @@
 // Scheduling syscalls: SchedSet. SchedYield and Sleep live with the time calls.
 
 import { AiosError, Rights, limits, type SchedHint } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import { DeadlineReservation } from '../sched/policy.ts';
 import { niceToWeight } from '../sched/weights.ts';
 import { argInt, argObject } from './args.ts';
@@ -33,7 +33,7 @@ export function parseDeadline(value: unknown, name: string): DeadlineReservation
  * behaviour monitor throttled can only lower its own priority (raise nice, same or 'batch' hints)
  * until an operator releases it.
  */
-export function sys_schedSet(k: Kernel, a: Agent, [params]: unknown[]): void {
+export function sys_schedSet(k: SyscallContext, a: Agent, [params]: unknown[], au: AuditSlot): void {
   const p = argObject(params, 'params', false)!;
   let nice = a.nice;
   if (p.nice !== undefined) {
@@ -62,7 +62,7 @@ export function sys_schedSet(k: Kernel, a: Agent, [params]: unknown[]): void {
   a.hints = hints;
   a.deadline = deadline;
   k.model?.configureAgent(a.id, { weight: a.weight / 1024 });
-  k.objectLabel = a.label;
+  au.label = a.label;
 }
 
 /** A throttled agent may not lift its throttle: no lower nice, no hint that runs it sooner. */

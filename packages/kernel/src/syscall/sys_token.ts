@@ -1,18 +1,18 @@
 // Token syscalls: CapExport and CapRedeem (capabilities that travel as signed tokens).
 
 import { AiosError, Rights, limits } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import { argInt, argObject, argString } from './args.ts';
 
-function registry(k: Kernel) {
+function registry(k: SyscallContext) {
   if (k.tokens === null) throw new AiosError('ENOSYS', 'this node has no token issuer (no node identity)');
   return k.tokens;
 }
 
-export function sys_capExport(k: Kernel, a: Agent, [handle, opts]: unknown[]): number {
+export function sys_capExport(k: SyscallContext, a: Agent, [handle, opts]: unknown[], au: AuditSlot): number {
   const tokens = registry(k);
-  const node = k.lookup(a, handle, null, Rights.TRANSFER);
+  const node = k.lookup(a, handle, null, Rights.TRANSFER, au);
   const o = argObject(opts, 'opts') ?? {};
   const rights = o.rights === undefined ? node.rights : argInt(o.rights, 'opts.rights', 0, 0x7fffffff);
   if ((rights & ~node.rights) !== 0) throw new AiosError('EPERM', 'a token cannot carry more rights than the handle', { held: node.rights, wanted: rights });
@@ -44,13 +44,13 @@ export function sys_capExport(k: Kernel, a: Agent, [handle, opts]: unknown[]): n
   return ticket;
 }
 
-export function sys_capRedeem(k: Kernel, a: Agent, [token, rights]: unknown[]): number {
+export function sys_capRedeem(k: SyscallContext, a: Agent, [token, rights]: unknown[], au: AuditSlot): number {
   const tokens = registry(k);
   const t = argString(token, 'token', 16_384);
   const r = rights === undefined ? undefined : argInt(rights, 'rights', 0, 0x7fffffff);
   const { node, grant } = tokens.redeem(t, a.id, k.now(), r, (code, reason, id) => {
     if (code !== 'ok') k.audit.append(k.now(), a.id, 'TokenRedeem', null, code, { reason, token: id });
   });
-  k.objectLabel = node.object.label;
+  au.label = node.object.label;
   return k.insertHandle(a, node.object, grant.rights, node, node.expires);
 }

@@ -1,9 +1,9 @@
 // Syscall number -> handler. The abi table says what each call is; this says
-// which function does it. A number with no row here is ENOSYS (see Kernel.syscall).
+// which function does it. A number with no row here is ENOSYS (see dispatch.ts).
 
 import { NR } from '@aios/abi';
-import type { Agent } from '../agent/agent.ts';
-import type { Kernel } from '../kernel.ts';
+import type { Agent } from '../objects/agent.ts';
+import type { AuditSlot, SyscallContext } from './context.ts';
 import * as ag from './sys_agent.ts';
 import * as cap from './sys_cap.ts';
 import * as ipc from './sys_ipc.ts';
@@ -15,7 +15,8 @@ import * as life from './sys_lifecycle.ts';
 import * as dev from './sys_dev.ts';
 import * as tok from './sys_token.ts';
 
-export type Handler = (k: Kernel, a: Agent, args: unknown[]) => unknown;
+/** A syscall handler: see the contract at the top of context.ts. */
+export type Handler = (k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot) => unknown;
 
 const BY_NAME: Record<string, Handler> = {
   AgentSpawn: ag.sys_agentSpawn,

@@ -36,9 +36,11 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly ipcWaiters: IpcWaiter[] = [];
   readonly aspace = new AddressSpace();
   private poolObj: Pool | null = null;
+  /** Label numbers of this agent's memory objects: the kernel's sequence (set by Kernel.createAgent). */
+  memId: () => number = () => 0;
   /** The small-object pool, made on first use (most agents never use it). */
   get pool(): Pool {
-    this.poolObj ??= new Pool(this.aspace, () => this.quota.charge('memBytes', limits.PAGE_SIZE));
+    this.poolObj ??= new Pool(this.aspace, () => this.quota.charge('memBytes', limits.PAGE_SIZE), this.memId);
     return this.poolObj;
   }
   readonly supervisors = new Set<Agent>();

@@ -13,8 +13,6 @@ export interface Backing extends KObject {
   write(offset: number, src: Uint8Array, srcOffset: number, len: number): void;
 }
 
-let nextMemId = 1;
-
 /** Zero-filled, demand-paged memory. Pages are allocated on first write. */
 export class AnonMemory implements Backing {
   readonly type = 'memory' as const;
@@ -22,8 +20,9 @@ export class AnonMemory implements Backing {
   private readonly pages = new Map<number, Uint8Array>();
   /** Mappings of this memory in other agents' address spaces (MemMap); the owner cannot free it meanwhile. */
   sharedMappings = 0;
-  constructor(readonly size: number) {
-    this.label = `mem:${nextMemId++}`;
+  /** id: from the kernel's sequence (KernelIds.mem), unique per kernel. */
+  constructor(readonly size: number, id: number) {
+    this.label = `mem:${id}`;
   }
 
   get residentBytes(): number {

@@ -1,4 +1,4 @@
-// The device bus: drivers plugged into the kernel, each a kernel object that
+// A device object: a driver plugged into the bus, a kernel object that
 // agents reach only through a handle with USE. DeviceCall exposes the methods
 // its kind allows (storage: the durable and memory stores; embedder: embed), and every
 // device answers `describe` with its driver's DriverInfo (name, version, kind, description).
@@ -19,13 +19,12 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
   tool: ['list', 'call'],
 };
 
-let nextDevice = 1;
-
 export class DeviceObject implements KObject {
   readonly type = 'device' as const;
   readonly label: string;
-  constructor(readonly driver: Driver) {
-    this.label = `device:${driver.info.kind}:${driver.info.name}:${nextDevice++}`;
+  /** id: from the kernel's sequence (KernelIds.device). */
+  constructor(readonly driver: Driver, id: number) {
+    this.label = `device:${driver.info.kind}:${driver.info.name}:${id}`;
   }
 
   /** Calls an exposed method; EINVAL for one the kind does not expose, EIO for a driver failure that is not an AiosError. */
@@ -42,16 +41,5 @@ export class DeviceObject implements KObject {
       if (e instanceof AiosError || (typeof (e as { code?: unknown })?.code === 'string' && (e as { name?: string }).name === 'AiosError')) throw e;
       throw new AiosError('EIO', `device ${this.driver.info.name}: ${(e as Error)?.message ?? String(e)}`, { method });
     }
-  }
-}
-
-let nextObject = 1;
-
-/** A service object: an unforgeable token a service creates and hands out with rights. */
-export class ServiceObject implements KObject {
-  readonly type = 'object' as const;
-  readonly label: string;
-  constructor(readonly owner: number, readonly tag: string) {
-    this.label = `obj:${nextObject++}`;
   }
 }

@@ -53,6 +53,7 @@ export function renderRightsDoc(): string {
 const TYPE_NAMES = [
   'AgentImage', 'SpawnOptions', 'Ticket', 'Handle', 'AgentManifest', 'SendOptions', 'Message', 'VAddr', 'PqcOp',
   'CapInfo', 'CapDeriveOptions', 'AgentInfo', 'AgentId', 'SelfInfo', 'SchedParams', 'LlmRequest', 'LlmResult', 'LlmChunk', 'LlmAgentUsage',
+  'FsWriteResult', 'FsEntry', 'FsStat', 'NetRequest', 'NetResponseHead', 'DeviceInfo',
 ];
 
 function paramList(row: SyscallRow): string {

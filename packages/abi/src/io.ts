@@ -3,6 +3,7 @@
 
 import type { Handle } from './types.ts';
 
+
 /**
  * A folder given to a child at spawn (`SpawnOptions.mounts`), placed in its namespace as `fs:<name>`.
  * An agent mounts one of its own folders (`dir`: a directory handle, or the name of one of its mounts) or a
@@ -56,7 +57,7 @@ export interface NetRequest {
   redirect?: 'follow' | 'manual' | 'error';
 }
 
-/** NetFetch's answer: the response head and a handle to read the body with NetRead. */
+/** NetResponse's answer: the response head; the body is read from the same exchange handle (NetRead). */
 export interface NetResponseHead {
   status: number;
   statusText: string;
@@ -64,8 +65,6 @@ export interface NetResponseHead {
   /** The final URL (after redirects). */
   url: string;
   redirected: boolean;
-  /** A stream handle (READ): NetRead gives the next chunk, null at the end; closing it aborts. */
-  body: Handle;
 }
 
 /** One device an agent can see (DeviceList). */

@@ -160,24 +160,36 @@ export class Kernel {
   /** Devices on the bus, by name, with the root's handle to each (granted into namespaces at spawn). */
   readonly devices = new Map<string, { object: DeviceObject; handle: number }>();
 
-  /** Plugs a driver into the bus under a name; the root gets a handle with USE. */
+  /**
+   * Plugs a driver into the bus under a name; the root gets a handle with USE. A name whose device was
+   * unplugged gets the new driver (same kind), and the handles agents kept work again (hotplug).
+   */
   plugDevice(name: string, driver: Driver): DeviceObject {
-    if (this.devices.has(name)) throw new AiosError('EEXIST', `a device named ${name} is already plugged`, { name });
-    const object = new DeviceObject(driver);
-    const handle = this.insertHandle(this.root, object, DEFAULT_RIGHTS.device, null);
-    this.devices.set(name, { object, handle });
-    this.events.publish('bus.plug', this.now(), { name, driver: driver.info.name, kind: driver.info.kind, version: driver.info.version });
-    return object;
+    const had = this.devices.get(name);
+    if (had !== undefined) {
+      if (had.object.plugged) throw new AiosError('EEXIST', `a device named ${name} is already plugged`, { name });
+      if (had.object.driver.info.kind !== driver.info.kind) throw new AiosError('EINVAL', `device ${name} was a ${had.object.driver.info.kind} device; a ${driver.info.kind} driver cannot take its place`, { name, kind: driver.info.kind });
+      had.object.driver = driver;
+      had.object.plugged = true;
+      for (const w of [...had.object.waiters]) w();
+    }
+    const entry = had ?? (() => {
+      const object = new DeviceObject(driver, name);
+      const e = { object, handle: this.insertHandle(this.root, object, DEFAULT_RIGHTS.device, null) };
+      this.devices.set(name, e);
+      return e;
+    })();
+    this.audit.append(this.now(), this.root.id, 'DevicePlug', entry.object.label, 'ok', { name, driver: driver.info.name, version: driver.info.version, interface: entry.object.iface });
+    this.events.publish('bus.plug', this.now(), { name, driver: driver.info.name, kind: driver.info.kind, version: driver.info.version, interface: entry.object.iface });
+    return entry.object;
   }
 
-  /** Unplugs a device: every handle derived from the root's is revoked. */
+  /** Unplugs a device: its handles stay, and calls through them are ENODEV until a driver is plugged again. */
   unplugDevice(name: string): void {
     const d = this.devices.get(name);
-    if (!d) throw new AiosError('ENOENT', `no device ${name}`, { name });
-    const node = this.root.handles.get(d.handle)!.node;
-    node.revokeDescendants();
-    this.root.handles.remove(d.handle);
-    this.devices.delete(name);
+    if (!d || !d.object.plugged) throw new AiosError('ENOENT', `no plugged device ${name}`, { name });
+    d.object.plugged = false;
+    this.audit.append(this.now(), this.root.id, 'DeviceUnplug', d.object.label, 'ok', { name });
     this.events.publish('bus.unplug', this.now(), { name });
   }
 

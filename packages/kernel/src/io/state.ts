@@ -151,11 +151,11 @@ export function prepareIo(k: Kernel, a: Agent, opts: Record<string, unknown>, na
   return { entries, fsLimit, name };
 }
 
-/** Scratch key of a child: the names from the root down (`initd/memoryd`), made unique among live agents. */
+/** Scratch key of a child: the names from the root down (`initd+memoryd`, one flat folder each), made unique among live agents. */
 function scratchKeyFor(k: Kernel, parent: Agent, child: Agent): string {
   const part = child.name.replace(/[^A-Za-z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).replace(/^\.+/, (d) => '%2e'.repeat(d.length));
   const pk = ioOf(k, parent).scratchKey;
-  const base = pk ? `${pk}/${part}` : part;
+  const base = pk ? `${pk}+${part}` : part;
   let holders = SCRATCH_HOLDERS.get(k);
   if (holders === undefined) SCRATCH_HOLDERS.set(k, (holders = new Map()));
   const held = holders.get(base);

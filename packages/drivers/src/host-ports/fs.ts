@@ -35,7 +35,7 @@ function hostError(e: unknown, what: string): AiosError {
     ENAMETOOLONG: ['EINVAL', 'name too long'],
   };
   const [c, msg] = map[code ?? ''] ?? ['EIO', (e as Error)?.message ?? String(e)];
-  return new AiosError(c, `${what}: ${msg}`, { path: what, ...(code ? { host: code } : {}) });
+  return new AiosError(c, `${what}: ${msg}`, { path: what, ...(code ? { host: code } : {}), ...(c === 'EACCES' ? { policyIds: ['host'] } : {}) });
 }
 
 function typeOf(s: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): FsEntryType {
@@ -69,12 +69,12 @@ export function createHostFs(opts: HostFsOptions = {}): FsPort | undefined {
     } catch (e) {
       throw hostError(e, shown);
     }
-    if (!inside(target, root)) throw new AiosError('EACCES', `${shown} is a link that leaves its mount`, { path: shown, escape: 'symlink' });
+    if (!inside(target, root)) throw new AiosError('EACCES', `${shown} is a link that leaves its mount`, { path: shown, escape: 'symlink', policyIds: ['mount'] });
     const fh = await open(target, flags | C.O_NOFOLLOW).catch((e: unknown) => { throw hostError(e, shown); });
     const again = await realpath(fdPath(fh));
     if (!inside(again, root)) {
       await fh.close();
-      throw new AiosError('EACCES', `${shown} changed to leave its mount while it was opened`, { path: shown, escape: 'race' });
+      throw new AiosError('EACCES', `${shown} changed to leave its mount while it was opened`, { path: shown, escape: 'race', policyIds: ['mount'] });
     }
     return fh;
   }

@@ -13,12 +13,12 @@ export function checkPath(path: unknown, arg = 'path'): string[] {
   if (path.length > limits.FS_PATH_MAX) throw new AiosError('EMSGSIZE', `${arg} is longer than ${limits.FS_PATH_MAX} characters`, { arg, length: path.length, max: limits.FS_PATH_MAX });
   if (path.includes('\0')) throw new AiosError('EINVAL', `${arg} contains NUL`, { arg });
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')) {
-    throw new AiosError('EACCES', `${arg} is absolute: paths are relative to a mount`, { arg, path, escape: 'absolute' });
+    throw new AiosError('EACCES', `${arg} is absolute: paths are relative to a mount`, { arg, path, escape: 'absolute', policyIds: ['mount'] });
   }
   const segs: string[] = [];
   for (const s of path.split('/')) {
     if (s === '' || s === '.') continue;
-    if (s === '..') throw new AiosError('EACCES', `${arg} leaves its mount ('..')`, { arg, path, escape: 'dotdot' });
+    if (s === '..') throw new AiosError('EACCES', `${arg} leaves its mount ('..')`, { arg, path, escape: 'dotdot', policyIds: ['mount'] });
     segs.push(s);
   }
   if (segs.length > limits.FS_PATH_SEGMENTS_MAX) throw new AiosError('EINVAL', `${arg} has more than ${limits.FS_PATH_SEGMENTS_MAX} segments`, { arg, max: limits.FS_PATH_SEGMENTS_MAX });

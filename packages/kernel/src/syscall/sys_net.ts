@@ -34,12 +34,12 @@ export function guardFor(net: NetObject): NetGuard {
       } catch {
         throw new AiosError('EINVAL', 'not a URL', { url: url.slice(0, 200) });
       }
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AiosError('EACCES', `scheme ${u.protocol} is not reachable through the net device (http and https only)`, { url: u.origin, scheme: u.protocol });
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AiosError('EACCES', `scheme ${u.protocol} is not reachable through the net device (http and https only)`, { url: u.origin, scheme: u.protocol, policyIds: ['net-grants'] });
       if (u.username !== '' || u.password !== '') throw new AiosError('EINVAL', 'credentials in URLs are refused (use a header)', { host: u.hostname });
       if (net.all) return;
       const host = normaliseHost(u.hostname);
       if (matchHost(net.grants, host, defaultPort(u)) === undefined) {
-        throw new AiosError('EACCES', `host ${host}:${defaultPort(u)} is not granted to this agent`, { host, port: defaultPort(u), granted: net.describe() });
+        throw new AiosError('EACCES', `host ${host}:${defaultPort(u)} is not granted to this agent`, { host, port: defaultPort(u), granted: net.describe(), policyIds: ['net-grants'] });
       }
     },
     address(host: string, address: string): void {
@@ -49,7 +49,7 @@ export function guardFor(net: NetObject): NetGuard {
       // A special address is reachable only when granted as such (the URL check already matched the port).
       const a = normaliseHost(address);
       if (net.grants.some((g) => g.address && g.host === a)) return;
-      throw new AiosError('EACCES', `${host} resolves to ${address} (${cls}); such addresses are reachable only when granted by address`, { host, address, class: cls });
+      throw new AiosError('EACCES', `${host} resolves to ${address} (${cls}); such addresses are reachable only when granted by address`, { host, address, class: cls, policyIds: ['net-grants'] });
     },
   };
 }

@@ -10,7 +10,7 @@ export type { FsEntry, FsStat } from '@aios/abi';
 /** Splits `NAME/rel` into the mount's handle and the path inside it; ENOENT names a mount the agent does not have. */
 function resolve(path: string): { dir: Handle; rel: string } {
   if (typeof path !== 'string' || path.length === 0) throw new AiosError('EINVAL', 'a path is NAME/relative/path', { arg: 'path' });
-  if (path.startsWith('/')) throw new AiosError('EACCES', 'absolute paths are refused: a path is NAME/relative/path inside a mount', { arg: 'path', path, escape: 'absolute' });
+  if (path.startsWith('/')) throw new AiosError('EACCES', 'absolute paths are refused: a path is NAME/relative/path inside a mount', { arg: 'path', path, escape: 'absolute', policyIds: ['mount'] });
   const i = path.indexOf('/');
   const name = i < 0 ? path : path.slice(0, i);
   let dir: Handle;

@@ -56,7 +56,7 @@ export async function fetch(url: string, init: FetchInit & { device?: Handle } =
     try {
       return nsLookup('net');
     } catch {
-      throw new AiosError('EACCES', 'this agent has no net device (spawn it with --net HOST or SpawnOptions.net)', { url });
+      throw new AiosError('EACCES', 'this agent has no net device (spawn it with --net HOST or SpawnOptions.net)', { url, policyIds: ['net-grants'] });
     }
   })();
   const req: NetRequest = { url, ...(init.method ? { method: init.method } : {}), ...(init.headers ? { headers: init.headers } : {}), ...(init.body !== undefined ? { body: init.body } : {}), ...(init.timeoutMs ? { timeoutMs: init.timeoutMs } : {}), ...(init.redirect ? { redirect: init.redirect } : {}) };

@@ -84,7 +84,7 @@ export function prepareSpawn(k: Kernel, a: Agent, optsValue: unknown, imagePath?
   const quotas = argObject(opts.quotas, 'opts.quotas');
   if (quotas) {
     for (const [key, v] of Object.entries(quotas)) {
-      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs', 'ipcMsgsPerSec', 'ipcBytesPerSec', 'cpuMsPerPeriod', 'cpuPeriodMs'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
+      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs', 'ipcMsgsPerSec', 'ipcBytesPerSec', 'cpuMsPerPeriod', 'cpuPeriodMs', 'fsBytes', 'netRequestsPerSec', 'netBytesPerSec'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
       argInt(v, `opts.quotas.${key}`, 0, Number.MAX_SAFE_INTEGER);
     }
   }

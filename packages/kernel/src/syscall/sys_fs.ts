@@ -44,7 +44,7 @@ function run<T>(k: Kernel, a: Agent, syscall: string, c: Ctx, op: () => Promise<
     (e: unknown) => {
       after?.(false, e);
       const err = isAiosError(e) ? e : new AiosError('EIO', `${syscall} ${c.path}: ${(e as Error)?.message ?? String(e)}`, { path: c.path });
-      ioAudit(k, a, syscall, label, codeOf(err), { path: c.path, bytes: 0, ...(err.detail ?? {}) });
+      ioAudit(k, a, syscall, label, codeOf(err), { ...(err.detail ?? {}), path: c.path, bytes: 0 });
       settle(false, err);
     },
   );

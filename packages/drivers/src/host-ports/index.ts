@@ -5,4 +5,4 @@ export type { HostPortOptions } from './ports.ts';
 export { createHostFs } from './fs.ts';
 export type { HostFsOptions } from './fs.ts';
 export { createHostNet } from './net.ts';
-export { hardwareInfo } from './hal.ts';
+export { hardwareInfo, findAccelerators } from './hal.ts';

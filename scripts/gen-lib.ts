@@ -20,11 +20,13 @@ const RIGHT_MEANING: Record<string, string> = {
   REALTIME: "self handle: hold a 'deadline' CPU reservation (SchedSet, spawn hints), within the node's admission limit",
   DETACH: 'self handle: spawn detached children, which outlive their spawner (opts.detached)',
   SERVICE: 'self handle: a node service; the behaviour monitor never throttles or quarantines it (operator notice and audit record instead)',
+  CREATE: 'directory: create files and folders (FsWrite of a new file, FsMkdir)', DELETE: 'directory: remove files and folders (FsRemove)',
 };
 const OBJECT_MEANING: Record<string, string> = {
   agent: 'an agent (process)', memory: 'a memory region (AgentMemAlloc + MemShare)', frame: 'physical frames (FrameAlloc)',
   subscription: 'an event subscription (EventSubscribe)', device: 'a driver on the device bus (model, storage, embedder)',
-  stream: 'a streamed model completion (LlmStreamOpen)', object: 'a service object (ObjCreate), e.g. a memory namespace of memoryd',
+  stream: 'a streamed model completion (LlmStreamOpen) or a net exchange (NetFetch)', object: 'a service object (ObjCreate), e.g. a memory namespace of memoryd',
+  directory: 'a mounted host folder or a sub-folder of one (SpawnOptions.mounts, `fs:<name>` in the namespace)',
 };
 
 export function renderRightsDoc(): string {
@@ -53,6 +55,7 @@ export function renderRightsDoc(): string {
 const TYPE_NAMES = [
   'AgentImage', 'SpawnOptions', 'Ticket', 'Handle', 'AgentManifest', 'SendOptions', 'Message', 'VAddr', 'PqcOp',
   'CapInfo', 'CapDeriveOptions', 'AgentInfo', 'AgentId', 'SelfInfo', 'SchedParams', 'LlmRequest', 'LlmResult', 'LlmChunk', 'LlmAgentUsage',
+  'FsWriteResult', 'FsEntry', 'FsStat', 'NetRequest', 'NetResponseHead', 'DeviceInfo',
 ];
 
 function paramList(row: SyscallRow): string {

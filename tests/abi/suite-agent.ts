@@ -57,6 +57,10 @@ async function privileged(): Promise<Case[]> {
   const keys = (await k.asyncWait(pqcTicket)) as { publicKey: Uint8Array; secretKey: Uint8Array };
   k.ipcSend(full, enc.encode('fills the mailbox'));
   const toRevoke = k.capDerive(echo, k.Rights.SEND | k.Rights.DERIVE);
+  const dir = k.nsLookup('fs:abi');
+  const dirRo = k.capDerive(dir, k.Rights.READ);
+  const net = k.nsLookup('net');
+  let exchange = 0;
   const derivedFromRevoked = k.capDerive(toRevoke, k.Rights.SEND);
   const busyRegion = k.agentMemAlloc(4096);
   k.pageMap(k.frameAlloc(1), 0x6000_0000);
@@ -243,6 +247,37 @@ async function privileged(): Promise<Case[]> {
     ['redeem with more rights than granted', 'CapRedeem', 'EPERM', () => k.capRedeem(exported, k.Rights.SEND | k.Rights.KILL)],
     ['apply policies (no engine on this test node)', 'PolicyApply', 'ENOSYS', () => k.policyApply('permit(principal, action, resource);')],
     ['apply a non-string policy', 'PolicyApply', 'EINVAL', () => k.policyApply(5 as never)],
+    ['write a file of a mount', 'FsWrite', 'ok', () => k.fsWrite(dir, 'a.txt', enc.encode('hello'))],
+    ['write outside a mount (..)', 'FsWrite', 'EACCES', () => k.fsWrite(dir, '../a.txt', enc.encode('x'))],
+    ['write a non-byte body', 'FsWrite', 'EINVAL', () => k.fsWrite(dir, 'b.txt', 'text' as never)],
+    ['write through a forged directory', 'FsWrite', 'EBADF', () => k.fsWrite(FORGED, 'a.txt', enc.encode('x'))],
+    ['write with a read-only handle', 'FsWrite', 'EPERM', () => k.fsWrite(dirRo, 'a.txt', enc.encode('x'))],
+    ['read a file of a mount', 'FsRead', 'ok', async () => { if (new TextDecoder().decode(await k.fsRead(dir, 'a.txt')) !== 'hello') throw new Error('wrong bytes'); }],
+    ['read an absolute path', 'FsRead', 'EACCES', () => k.fsRead(dir, '/etc/passwd')],
+    ['read a missing file', 'FsRead', 'ENOENT', () => k.fsRead(dir, 'missing.txt')],
+    ['list a mount', 'FsList', 'ok', async () => { if (!(await k.fsList(dir, '')).some((e) => e.name === 'a.txt')) throw new Error('a.txt not listed'); }],
+    ['list a missing folder', 'FsList', 'ENOENT', () => k.fsList(dir, 'nope')],
+    ['stat a file', 'FsStat', 'ok', async () => { if ((await k.fsStat(dir, 'a.txt')).size !== 5) throw new Error('wrong size'); }],
+    ['stat with a non-string path', 'FsStat', 'EINVAL', () => k.fsStat(dir, 5 as never)],
+    ['make a folder', 'FsMkdir', 'ok', () => k.fsMkdir(dir, 'sub')],
+    ['make a folder that exists', 'FsMkdir', 'EEXIST', () => k.fsMkdir(dir, 'sub')],
+    ['remove a folder', 'FsRemove', 'ok', () => k.fsRemove(dir, 'sub')],
+    ['remove the mount itself', 'FsRemove', 'EINVAL', () => k.fsRemove(dir, '')],
+    ['remove without DELETE', 'FsRemove', 'EPERM', () => k.fsRemove(dirRo, 'a.txt')],
+    ['fetch from a granted address (nothing listens)', 'NetFetch', 'ok', () => { exchange = k.netFetch(net, { url: 'http://127.0.0.1:1/' }); }],
+    ['fetch from a host not granted', 'NetFetch', 'EACCES', () => k.netFetch(net, { url: 'http://example.org/' })],
+    ['fetch with a bad method', 'NetFetch', 'EINVAL', () => k.netFetch(net, { url: 'http://127.0.0.1:1/', method: 'BREW' })],
+    ['fetch through a forged device', 'NetFetch', 'EBADF', () => k.netFetch(FORGED, { url: 'http://127.0.0.1:1/' })],
+    ['wait for a refused connection', 'NetResponse', 'EIO', () => k.netResponse(exchange)],
+    ['wait on a forged exchange', 'NetResponse', 'EBADF', () => k.netResponse(FORGED)],
+    ['read a failed exchange', 'NetRead', 'EIO', () => k.netRead(exchange)],
+    ['read a forged exchange', 'NetRead', 'EBADF', () => k.netRead(FORGED)],
+    ['list devices', 'DeviceList', 'ok', () => { if (!k.deviceList().some((d) => d.name === 'storage' && d.plugged)) throw new Error('storage not listed'); }],
+    ['wait for a plugged device (at once)', 'DeviceWait', 'ok', () => k.deviceWait(storage, 1000)],
+    ['wait with a bad timeout', 'DeviceWait', 'EINVAL', () => k.deviceWait(storage, -1)],
+    ['open a device for its interface range', 'DeviceOpen', 'ok', () => k.deviceOpen(storage, '^1.0')],
+    ['open a device for an interface it does not speak', 'DeviceOpen', 'ENODEV', () => k.deviceOpen(storage, '>=2')],
+    ['open with a bad range', 'DeviceOpen', 'EINVAL', () => k.deviceOpen(storage, 'one')],
     ['kill a child', 'AgentKill', 'ok', () => k.agentKill(victim, 'abi suite')],
     ['kill an exited agent', 'AgentKill', 'ESRCH', () => k.agentKill(victim)],
     ['kill a forged handle', 'AgentKill', 'EBADF', () => k.agentKill(FORGED)],

@@ -14,6 +14,11 @@ export interface DriverInfo {
    * embeddings server's model and dimensions): stored vectors are comparable only under equal name and model.
    */
   model?: string;
+  /**
+   * The interface version the driver speaks ("1.2": major.minor). An opener names the range it supports
+   * (DeviceOpen); a different major, or an older minor than it needs, is ENODEV at open. Absent: "1.0".
+   */
+  interface?: string;
 }
 
 export interface Driver {

@@ -33,6 +33,7 @@ export const ERROR_CODES = {
   ETIMEDOUT: { errno: 110, category: 'time', summary: 'timed out' },
   ECANCELED: { errno: 125, category: 'time', summary: 'operation canceled' },
   EIO: { errno: 5, category: 'io', summary: 'device or driver failed' },
+  ENODEV: { errno: 19, category: 'io', summary: 'device unplugged, or its driver speaks an interface version the caller does not support' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -52,7 +53,7 @@ export const EXIT_CODE_BY_CATEGORY: Record<ErrorCategory, number> = {
 export const HTTP_STATUS_BY_CODE: Record<ErrorCode, number> = {
   EPERM: 403, EACCES: 403, EINVAL: 400, EBADF: 400, EFAULT: 400, EMSGSIZE: 413, EAGAIN: 503,
   ENOMEM: 507, EQUOTA: 429, EBUSY: 409, EEXIST: 409, ECONFLICT: 409, ESRCH: 404, ENOENT: 404,
-  ENOSYS: 501, ENOROUTE: 404, ETIMEDOUT: 504, ECANCELED: 499, EIO: 502,
+  ENOSYS: 501, ENOROUTE: 404, ETIMEDOUT: 504, ECANCELED: 499, EIO: 502, ENODEV: 503,
 };
 
 /** Structured detail: which argument, which range, which resource. Always JSON-serialisable. */

@@ -14,6 +14,8 @@ export type {
 } from './types.ts';
 export type { CheckpointStorePort, JournalPort, KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, LoadRequest, OffloadPort } from './ports.ts';
 export type { DriverKind, DriverInfo, Driver, EmbedderDriver } from './devices.ts';
+export type { MountSpec, FsEntry, FsEntryType, FsStat, FsWriteResult, NetRequest, NetResponseHead, DeviceInfo, HwInfo, PowerState } from './io.ts';
+export type { FsPort, NetPort, NetPortRequest, NetPortResponse, NetGuard } from './ports.ts';
 // Device interfaces of the storage and model buses (interfaces only).
 export type * from './storage.ts';
 export type * from './llm.ts';

@@ -135,3 +135,35 @@ export const SERVE_CONCURRENCY = 8;
 export const SERVE_REQUEST_TIMEOUT_MS = 60_000;
 /** Default wait of call() for a reply. */
 export const CALL_TIMEOUT_MS = 30_000;
+
+// ---- agent I/O: mounts, the net device, devices (issue 19) ----
+/** Longest path (NAME/relative/path) a file syscall accepts, in characters; longer is EMSGSIZE. */
+export const FS_PATH_MAX = 4_096;
+/** Most segments in a path inside a mount; more is EINVAL. */
+export const FS_PATH_SEGMENTS_MAX = 64;
+/** Largest file FsRead returns and FsWrite takes, in bytes (16 MiB); bigger is EMSGSIZE. */
+export const FS_FILE_MAX_BYTES = 16 * 2 ** 20;
+/** Most entries FsList returns; a bigger folder is EMSGSIZE. */
+export const FS_LIST_MAX = 10_000;
+/** Default bytes an agent's writes may add to its mounts (fsBytes quota) when its spawner gives none: 1 GiB. */
+export const DEFAULT_FS_QUOTA_BYTES = 2 ** 30;
+/** Default whole-request timeout of NetFetch, ms. */
+export const NET_TIMEOUT_MS = 30_000;
+/** Longest timeout a NetFetch may ask for, ms. */
+export const NET_TIMEOUT_MAX_MS = 10 * 60_000;
+/** Redirects NetFetch follows (each hop checked against the grants); one more is EIO. */
+export const NET_MAX_REDIRECTS = 10;
+/** Largest request body of NetFetch, bytes; bigger is EMSGSIZE. */
+export const NET_REQUEST_MAX_BYTES = 16 * 2 ** 20;
+/** Largest response body NetRead delivers in total, bytes (64 MiB); past it the stream fails with EMSGSIZE. */
+export const NET_RESPONSE_MAX_BYTES = 64 * 2 ** 20;
+/** Default requests per second through an agent's net device (netRequestsPerSec). */
+export const DEFAULT_NET_REQUESTS_PER_SEC = 50;
+/** Default bytes per second through an agent's net device, both directions (netBytesPerSec): 16 MiB. */
+export const DEFAULT_NET_BYTES_PER_SEC = 16 * 2 ** 20;
+/** Most host grants one net device may hold; more is EINVAL. */
+export const NET_GRANTS_MAX = 64;
+/** Response bodies one agent may have open at once; one more NetFetch is EAGAIN. */
+export const NET_OPEN_BODIES_MAX = 16;
+/** Longest DeviceWait, ms (0 or absent waits this long). */
+export const DEVICE_WAIT_MAX_MS = 10 * 60_000;

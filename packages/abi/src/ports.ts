@@ -3,6 +3,7 @@
 // hosts (apps, testkit) and drivers implement these, so they live in the abi.
 
 import type { AgentImage, PqcOp } from './types.ts';
+import type { FsEntry, FsStat } from './io.ts';
 
 export interface ClockPort {
   /** Wall clock in ms since the epoch (ClockNow, audit times). */
@@ -70,6 +71,64 @@ export interface JournalPort {
   pendingMessages(key: string): Array<{ seq: number; message: string }>;
 }
 
+/**
+ * Host folders for mounts (issue 19). Every call names a mount root (an absolute host path) and a path inside
+ * it as checked segments (no '', '.', '..', '/', NUL). Resolution never leaves the root: each step is opened
+ * without following links and verified on the open descriptor (a link inside the root is followed only when
+ * its target is inside too), so a folder swapped between check and use is refused too. Escapes are EACCES.
+ * Errors: ENOENT, EEXIST, EACCES, EINVAL (a folder where a file is wanted, or the reverse), EMSGSIZE, EIO.
+ */
+export interface FsPort {
+  read(root: string, rel: readonly string[], maxBytes: number): Promise<Uint8Array>;
+  /** Atomic: a temp file in the same folder, synced, then renamed over the target. */
+  write(root: string, rel: readonly string[], data: Uint8Array, may: { create: boolean; replace: boolean }): Promise<{ created: boolean; replaced: number }>;
+  list(root: string, rel: readonly string[], maxEntries: number): Promise<FsEntry[]>;
+  stat(root: string, rel: readonly string[]): Promise<FsStat>;
+  /** Removes a file or an empty folder; resolves with the bytes it held. */
+  remove(root: string, rel: readonly string[]): Promise<{ bytes: number }>;
+  mkdir(root: string, rel: readonly string[]): Promise<void>;
+  /** The absolute host path of an agent's scratch folder (created private on first use by the calls above). */
+  scratchRoot(key: string): string | null;
+  /** Copies a scratch folder to another (clone, split); a missing source copies nothing. */
+  copyScratch(fromKey: string, toKey: string): Promise<void>;
+}
+
+/** The kernel's checks, called by the net port before it connects and at every redirect. Each throws EACCES. */
+export interface NetGuard {
+  /** The URL's scheme, host and port are granted. */
+  url(url: string): void;
+  /** The address a host resolved to (or a literal address) may be reached: checked before connecting to it. */
+  address(host: string, address: string): void;
+}
+
+export interface NetPortRequest {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: Uint8Array | null;
+  timeoutMs: number;
+  redirect: 'follow' | 'manual' | 'error';
+  maxRedirects: number;
+  /** Largest response body in bytes; more is EMSGSIZE. */
+  maxBodyBytes: number;
+}
+
+export interface NetPortResponse {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  url: string;
+  redirected: boolean;
+  /** The body, chunk by chunk (null at the end); cancel() aborts the connection. */
+  next(): Promise<Uint8Array | null>;
+  cancel(): void;
+}
+
+/** Outbound HTTP(S) for the net device: resolves once, checks the address with the guard, connects to that address. */
+export interface NetPort {
+  fetch(req: NetPortRequest, guard: NetGuard): { response: Promise<NetPortResponse>; abort(reason?: string): void };
+}
+
 export interface KernelPorts {
   clock: ClockPort;
   random(bytes: number): Uint8Array;
@@ -82,6 +141,10 @@ export interface KernelPorts {
   journal?: JournalPort;
   /** Where checkpoints go; without it they live in memory only (not durable). */
   checkpoints?: CheckpointStorePort;
+  /** Host folders for mounts and scratch space; without it FsRead and the rest are ENOSYS. */
+  fs?: FsPort;
+  /** Outbound HTTP for the net device; without it NetFetch is ENOSYS. */
+  net?: NetPort;
   /** Receives every agent log line (the node prints or streams them). */
   log?(agent: number, name: string, line: string): void;
 }

@@ -44,6 +44,10 @@ export const Rights = {
    * the behaviour monitor never throttles or quarantines it: it emits an operator notice and an audit record.
    */
   SERVICE: 1 << 18,
+  /** Directory only: create files and folders (FsWrite of a new file, FsMkdir). */
+  CREATE: 1 << 19,
+  /** Directory only: remove files and folders (FsRemove). */
+  DELETE: 1 << 20,
 } as const;
 
 export type RightName = Exclude<keyof typeof Rights, 'NONE'>;
@@ -64,7 +68,7 @@ export const PRIVILEGES = {
 export type Privilege = keyof typeof PRIVILEGES;
 
 /** Kernel object types that handles can name. */
-export type ObjectType = 'agent' | 'memory' | 'frame' | 'subscription' | 'device' | 'stream' | 'object';
+export type ObjectType = 'agent' | 'memory' | 'frame' | 'subscription' | 'device' | 'stream' | 'object' | 'directory';
 
 /** The rights a fresh handle of each type carries, and what each right means there. */
 export const DEFAULT_RIGHTS: Record<ObjectType, number> = {
@@ -75,6 +79,8 @@ export const DEFAULT_RIGHTS: Record<ObjectType, number> = {
   device: Rights.USE | Rights.INSPECT | Rights.DERIVE | Rights.TRANSFER,
   stream: Rights.READ,
   object: Rights.READ | Rights.WRITE | Rights.SEARCH | Rights.INSPECT | Rights.DERIVE | Rights.TRANSFER,
+  /** A mounted host folder: READ files and lists, WRITE existing files, CREATE new ones, DELETE. */
+  directory: Rights.READ | Rights.WRITE | Rights.CREATE | Rights.DELETE | Rights.DERIVE | Rights.TRANSFER,
 };
 
 /** Rights an agent's self handle always has, besides the privileges it was granted. */

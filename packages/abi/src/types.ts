@@ -49,6 +49,12 @@ export interface Quotas {
   cpuMsPerPeriod?: number;
   /** The CPU quota's period in ms (default 1,000). */
   cpuPeriodMs?: number;
+  /** Bytes this agent's file writes may add to its mounts, net of what they replace or remove (EQUOTA past it). */
+  fsBytes?: number;
+  /** Requests per second through the net device (EQUOTA past it). */
+  netRequestsPerSec?: number;
+  /** Bytes per second sent and received through the net device (EQUOTA past it). */
+  netBytesPerSec?: number;
 }
 
 /** Scheduling parameters an agent may set for itself (SchedSet) or be given at spawn. */
@@ -91,6 +97,13 @@ export interface SpawnOptions {
   durable?: boolean;
   /** OTP restart types for durable agents: permanent (default) always comes back, transient only after a crash, temporary never. */
   restart?: 'permanent' | 'transient' | 'temporary';
+  /** Folders for the child, each placed in its namespace as `fs:<name>` (see MountSpec). */
+  mounts?: import('./io.ts').MountSpec[];
+  /**
+   * Hosts the child may reach through its `net` device: `HOST[:PORT]`, `*.example.org`, or an address
+   * (`127.0.0.1:8080`); each covered by the spawner's own grants. Absent: no net device.
+   */
+  net?: string[];
 }
 
 /** A message as IPCRecv returns it. `from` is stamped by the kernel and cannot be forged. */

@@ -127,7 +127,7 @@ export class Kernel implements SyscallContext {
     this.root.state = 'waiting';
     this.ipc = new Delivery(this);
     this.runner = new Runner(this);
-    this.bus = new Devices({ root: this.root, events: this.events, ids: this.ids, clock: ports.clock, insertHandle: (a, o, r, p) => this.insertHandle(a, o, r, p) }, config.llm);
+    this.bus = new Devices({ root: this.root, events: this.events, audit: this.audit, ids: this.ids, clock: ports.clock, insertHandle: (a, o, r, p) => this.insertHandle(a, o, r, p) }, config.llm);
     this.exits = new Exits(this);
     this.judge = new Judge(this, config.behavior === false ? null : { ...DEFAULT_BEHAVIOR, ...(config.behavior ?? {}) }, this.sched);
     this.dispatcher = new Dispatcher(this, {

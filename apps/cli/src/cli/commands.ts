@@ -40,6 +40,8 @@ function spawnOptions(v: Record<string, string | boolean | undefined>): SpawnOpt
   if (typeof v.domain === 'string') o.domain = v.domain as SpawnOptions['domain'];
   if (v.durable === true) o.durable = true;
   if (typeof v.restart === 'string') o.restart = v.restart as SpawnOptions['restart'];
+  if (typeof v.mount === 'string') o.mounts = parseMounts(v.mount);
+  if (typeof v.net === 'string') o.net = v.net.split(',').map((h) => h.trim()).filter(Boolean);
   if (typeof v.config === 'string') {
     try {
       o.config = JSON.parse(v.config);
@@ -50,7 +52,21 @@ function spawnOptions(v: Record<string, string | boolean | undefined>): SpawnOpt
   return o;
 }
 
+/** `--mount HOST_DIR:NAME[:ro]` (several separated by commas); host folders become absolute here. */
+function parseMounts(text: string): NonNullable<SpawnOptions['mounts']> {
+  return text.split(',').filter(Boolean).map((spec) => {
+    const parts = spec.split(':');
+    const ro = parts[parts.length - 1] === 'ro';
+    if (ro) parts.pop();
+    const name = parts.pop();
+    if (parts.length === 0 || !name) throw new AiosError('EINVAL', `--mount ${spec}: use HOST_DIR:NAME[:ro]`, { arg: '--mount' });
+    return { host: resolve(parts.join(':')), name, ...(ro ? { readOnly: true } : {}) };
+  });
+}
+
 const SPAWN_OPTS = {
+  mount: { type: 'string' as const, help: 'HOST_DIR:NAME[:ro] (comma-separated): folders the agent reads as NAME/... (@aios/runtime/fs)' },
+  net: { type: 'string' as const, help: 'HOST[:PORT] (comma-separated, *.domain wildcards): hosts the agent may fetch; private addresses only by address' },
   name: { type: 'string' as const, help: 'agent name' },
   nice: { type: 'string' as const, help: 'nice value, -20 (most CPU) to 19' },
   domain: { type: 'string' as const, help: "execution domain: 'wasm' (sandboxed) or 'native' (trusted)" },
@@ -177,7 +193,7 @@ export const COMMANDS: Record<string, Command> = {
 
   run: {
     summary: 'boot an ephemeral node (a temporary data folder unless --data-dir), run one agent to completion, print its log, exit with its exit code',
-    usage: 'aios run FILE [--name N] [--domain D] [--json]',
+    usage: 'aios run FILE [--name N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--json]',
     options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS, timeout: { type: 'string', help: 'kill the agent after this many ms' } },
     positionals: 1,
     async run(v, [file], io) {
@@ -206,7 +222,7 @@ export const COMMANDS: Record<string, Command> = {
 
   spawn: {
     summary: 'spawn an agent on the running node',
-    usage: 'aios spawn FILE [--name N] [--nice N] [--domain D] [--json]',
+    usage: 'aios spawn FILE [--name N] [--nice N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--json]',
     options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS },
     positionals: 1,
     async run(v, [file], io) {

@@ -20,6 +20,7 @@ import { spawnGuard, type SpawnGuardOptions } from './spawn-guard.ts';
 import { dashboardHandler } from './dashboard-static.ts';
 import { handleModelRoute } from './model-route.ts';
 import { handleAuditVerifyRoute } from './audit-verify-route.ts';
+import { handleIoRoute } from './io-routes.ts';
 
 export interface ApiServer {
   port: number;
@@ -120,6 +121,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
       return send(res, 200, host.kernel.audit.tail(n));
     }
     if (handleModelRoute(host, req, res, url)) return;
+    if (await handleIoRoute(host, req, res, url)) return;
     if (await handleSecurityRoute(host, req, res, url)) return;
     return send(res, 404, { error: { code: 'ENOENT', errno: 2, message: `no route ${req.method} ${path}` } });
   }

@@ -129,7 +129,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     journal = openJournal(dataDir);
     const j = journal;
     opened.push(() => j.close());
-    const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
+    const ports = { ...hostPorts({ offload: pqc, log: config.onLog, scratchDir: join(dataDir, 'scratch') }), checkpoints: fileCheckpointStore(dataDir), journal };
     const gate = createImageGate(dataDir, config.requireSigned === true, () => serviceImage('initd'));
     ports.loader = gate.wrap(ports.loader);
     const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];

@@ -6,11 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createImageLoader } from '../loader-esbuild/index.ts';
 import type { KernelPorts, OffloadPort } from '@aios/abi';
+import { createHostFs } from './fs.ts';
+import { createHostNet } from './net.ts';
 
 export interface HostPortOptions {
   cwd?: string;
   log?: KernelPorts['log'];
   offload: OffloadPort;
+  /** Where agents' scratch folders live (the node: <data>/scratch); absent: agents get none. */
+  scratchDir?: string;
 }
 
 export function hostPorts(opts: HostPortOptions): KernelPorts {
@@ -24,6 +28,8 @@ export function hostPorts(opts: HostPortOptions): KernelPorts {
     defer: (fn) => setImmediate(fn),
     loader: createImageLoader({ cwd: opts.cwd }),
     offload: opts.offload,
+    fs: createHostFs({ scratchDir: opts.scratchDir }),
+    net: createHostNet(),
     log: opts.log,
   };
 }

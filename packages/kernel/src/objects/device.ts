@@ -19,16 +19,29 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
   tool: ['list', 'call'],
 };
 
+/**
+ * A device on the bus. It outlives unplugging: handles to an unplugged device stay valid, calls
+ * through them are ENODEV, and plugging a driver of the same kind under the same name brings them back.
+ */
 export class DeviceObject implements KObject {
   readonly type = 'device' as const;
   readonly label: string;
-  /** id: from the kernel's sequence (KernelIds.device). */
-  constructor(readonly driver: Driver, id: number) {
+  plugged = true;
+  /** DeviceWait callers, woken at the next plug. */
+  readonly waiters = new Set<() => void>();
+  /** id: from the kernel's sequence (KernelIds.device); bus: the name it is plugged under. */
+  constructor(public driver: Driver, id: number, readonly bus: string = driver.info.name) {
     this.label = `device:${driver.info.kind}:${driver.info.name}:${id}`;
   }
 
-  /** Calls an exposed method; EINVAL for one the kind does not expose, EIO for a driver failure that is not an AiosError. */
+  /** The driver's interface version ("1.0" when it declares none). */
+  get iface(): string {
+    return this.driver.info.interface ?? '1.0';
+  }
+
+  /** Calls an exposed method; ENODEV while unplugged, EINVAL for one the kind does not expose, EIO for a driver failure that is not an AiosError. */
   async call(method: string, args: unknown[]): Promise<unknown> {
+    if (!this.plugged) throw new AiosError('ENODEV', `device ${this.bus} is unplugged (wait for it with DeviceWait)`, { device: this.bus, plugged: false });
     if (method === 'describe') return { ...this.driver.info };
     const allowed = DEVICE_METHODS[this.driver.info.kind] ?? [];
     const fn = (this.driver as unknown as Record<string, unknown>)[method];

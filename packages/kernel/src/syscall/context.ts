@@ -37,6 +37,7 @@ import type { KernelPorts, LoadedImage } from '../ports.ts';
 import type { QuotaNode } from '../quota/quota.ts';
 import type { DeadlineAdmission } from '../sched/admission.ts';
 import type { KernelIds } from '../objects/ids.ts';
+import type { DeviceObject } from '../objects/device.ts';
 
 /** The audit label of one syscall: which object it acted on. One slot per dispatch, reset to null first. */
 export interface AuditSlot {
@@ -115,6 +116,8 @@ export interface SyscallContext {
   readonly tickets: TicketTable;
   readonly arena: FrameArena;
   readonly model: ModelDevice | null;
+  /** Devices on the bus by name, with the root's handle to each (DeviceList, DeviceOpen). */
+  readonly devices: ReadonlyMap<string, { object: DeviceObject; handle: number }>;
   /** Checkpoints of a node without a checkpoint store (in memory only). */
   readonly checkpointsInMemory: Map<string, string>;
 }

@@ -12,6 +12,7 @@ import { checkAgentName } from '../agent/name.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { QuotaNode } from '../quota/quota.ts';
 import { CpuQuota, IpcRate } from '../quota/rate.ts';
+import { applyIo, prepareIo } from '../io/state.ts';
 import { argInt, argJson, argObject, argOptInt, argString } from './args.ts';
 import { parseDeadline, parseHints } from './sys_sched.ts';
 
@@ -83,7 +84,7 @@ export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au
   const quotas = argObject(opts.quotas, 'opts.quotas');
   if (quotas) {
     for (const [key, v] of Object.entries(quotas)) {
-      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs', 'ipcMsgsPerSec', 'ipcBytesPerSec', 'cpuMsPerPeriod', 'cpuPeriodMs'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
+      if (!['memBytes', 'frames', 'spawns', 'spawnDepth', 'mailboxDepth', 'llmTokens', 'llmCost', 'llmPeriodMs', 'ipcMsgsPerSec', 'ipcBytesPerSec', 'cpuMsPerPeriod', 'cpuPeriodMs', 'fsBytes', 'netRequestsPerSec', 'netBytesPerSec'].includes(key)) throw new AiosError('EINVAL', `unknown quota ${key}`, { arg: `opts.quotas.${key}` });
       argInt(v, `opts.quotas.${key}`, 0, Number.MAX_SAFE_INTEGER);
     }
   }
@@ -108,6 +109,7 @@ export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au
       nsEntries.push([key, handle as number, want]);
     }
   }
+  const ioPlan = prepareIo(k, a, opts, name); // mounts, net grants, fsBytes: checked before anything is charged
   k.authorize(a, 'AgentSpawn', { type: 'agent', id: name, attrs: { domain, capabilities: (opts.capabilities as string[] | undefined) ?? [], ...(imagePath !== undefined ? { image: imagePath } : {}) } });
   const childLimits = a.quota.childLimits(quotas as never);
   // Charges: the spawn slot, then the CPU reservation; each undone if a later one fails.
@@ -143,6 +145,7 @@ export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au
       child.handles.setName(h, key);
       child.namespace.set(key, h);
     }
+    applyIo(k, a, child, ioPlan);
   } catch (e) {
     k.discardEmbryo(child);
     throw e;

@@ -6,10 +6,12 @@ import type { AuditSlot, SyscallContext } from './context.ts';
 import { DeviceObject } from '../objects/device.ts';
 import { ServiceObject } from '../objects/service-object.ts';
 import { argInt, argJson, argString } from './args.ts';
+import { checkOpenedRange } from './sys_devio.ts';
 
 export function sys_deviceCall(k: SyscallContext, a: Agent, [device, method, args]: unknown[], au: AuditSlot): Promise<unknown> {
   const node = k.lookup(a, device, 'device', Rights.USE, au);
-  if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* syscalls)', { device });
+  if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* or Net* syscalls)', { device });
+  checkOpenedRange(node);
   const m = argString(method, 'method', 64);
   k.authorize(a, 'DeviceCall', { type: 'device', id: node.object.label, attrs: { kind: node.object.driver.info.kind, method: m } });
   if (args !== undefined && !Array.isArray(args)) throw new AiosError('EINVAL', 'args must be a list', { arg: 'args' });

@@ -9,8 +9,12 @@ import type { LoadedImage } from '../ports.ts';
 import {
   captureMemory, captureMessages, captureState, messageSummaries, requireHooks, restoreMemoryAndMail, storeMessage, takeCheckpoint, type Checkpoint,
 } from '../agent/lifecycle.ts';
+import { inheritScratch } from '../io/state.ts';
+import { mountKey } from '../io/path.ts';
 import { loadRequest, prepareSpawn } from './sys_agent.ts';
 import { argInt, argObject, argString } from './args.ts';
+
+const SCRATCH_NAME = mountKey('scratch');
 
 function target(k: SyscallContext, a: Agent, handle: unknown, rights: number, au: AuditSlot | null): Agent {
   const t = k.lookup(a, handle, 'agent', rights, au).object as Agent;
@@ -133,7 +137,10 @@ export function sys_agentClone(k: SyscallContext, a: Agent, [agent, opts]: unkno
     const { child, handle } = startChild(k, a, t.image!, copyOptions(a, t, o), hasState ? { state } : { state: undefined }, (c) => {
       restoreMemoryAndMail(c, memory, messages, () => k.ids.mem());
       // Namespace handles are copied, derived from the original's (revoking those revokes these).
+      // The scratch folder is private: the clone gets its own, filled with a copy of the original's.
+      inheritScratch(k, t, c);
       for (const [name, h] of t.namespace) {
+        if (name === SCRATCH_NAME) continue;
         const e = t.handles.get(h);
         if (!e || e.node.revoked) continue;
         const nh = k.insertHandle(c, e.node.object, e.node.rights, e.node, e.node.expires);
@@ -188,8 +195,10 @@ export function sys_agentSplit(k: SyscallContext, a: Agent, [agent, opts]: unkno
     const given = all.filter((_, i) => giveIdx.has(i));
     for (const [i, m] of all.entries()) if (!giveIdx.has(i)) t.mailbox.push(m);
     await k.runHook(t, 'restore', { state: parts.keep.state });
-    const { child, handle } = startChild(k, a, t.image!, copyOptions(a, t, o), { state: parts.give.state }, (c) =>
-      restoreMemoryAndMail(c, [], given.map(storeMessage), () => k.ids.mem()));
+    const { child, handle } = startChild(k, a, t.image!, copyOptions(a, t, o), { state: parts.give.state }, (c) => {
+      restoreMemoryAndMail(c, [], given.map(storeMessage), () => k.ids.mem());
+      inheritScratch(k, t, c); // each half keeps a copy of the scratch folder
+    });
     k.pump(t);
     k.events.publish(`agent.${t.id}.split`, k.now(), { id: t.id, into: child.id, moved: given.length });
     return handle;

@@ -14,6 +14,9 @@ import * as llm from './sys_llm.ts';
 import * as life from './sys_lifecycle.ts';
 import * as dev from './sys_dev.ts';
 import * as tok from './sys_token.ts';
+import * as fs from './sys_fs.ts';
+import * as net from './sys_net.ts';
+import * as devio from './sys_devio.ts';
 
 /** A syscall handler: see the contract at the top of context.ts. */
 export type Handler = (k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot) => unknown;
@@ -80,6 +83,18 @@ const BY_NAME: Record<string, Handler> = {
   CapExport: tok.sys_capExport,
   CapRedeem: tok.sys_capRedeem,
   PolicyApply: dev.sys_policyApply,
+  FsRead: fs.sys_fsRead,
+  FsWrite: fs.sys_fsWrite,
+  FsList: fs.sys_fsList,
+  FsStat: fs.sys_fsStat,
+  FsRemove: fs.sys_fsRemove,
+  FsMkdir: fs.sys_fsMkdir,
+  NetFetch: net.sys_netFetch,
+  NetResponse: net.sys_netResponse,
+  NetRead: net.sys_netRead,
+  DeviceList: devio.sys_deviceList,
+  DeviceWait: devio.sys_deviceWait,
+  DeviceOpen: devio.sys_deviceOpen,
 };
 
 /** Handlers indexed by syscall number. */

@@ -19,5 +19,6 @@ export type * from './storage.ts';
 export type * from './llm.ts';
 export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';
 // Service protocols: the call envelope and one table per service (packages/abi/src/protocols).
-export { REPLY_TAG, op, defineProtocol } from './protocols/index.ts';
+export { REPLY_TAG, op, defineProtocol, IDENTITYD } from './protocols/index.ts';
+export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentAttestation } from './protocols/index.ts';
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';

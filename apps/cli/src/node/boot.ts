@@ -10,6 +10,7 @@ import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
 import { openJournal } from './journal.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
+import { NODEKEY_DEVICE, createNodeKeyDevice } from '../security/identity-device.ts';
 import { registerServices } from './service-registry.ts';
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -155,6 +156,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     if (embedder !== null && storage !== null) {
       host.kernel.plugDevice('storage', storage);
       host.kernel.plugDevice('embedder', embedder);
+      // identityd's window on the node key (signatures, sealing key, agent quotes); granted through initd only.
+      host.kernel.plugDevice(NODEKEY_DEVICE, createNodeKeyDevice({ host, identity: sec.identity, registers: () => sec.registers, now: () => Date.now() }));
     }
   } catch (e) {
     await api?.close();
@@ -174,7 +177,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   if (config.services) {
     const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd').map((n) => [n, { path: serviceImage(n) }]));
     initd = await host.spawn({ path: serviceImage('initd') }, {
-      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder'],
+      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder', NODEKEY_DEVICE],
       config: { images, unitFiles: unitFiles(dataDir) },
     });
   }

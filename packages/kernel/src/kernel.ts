@@ -3,7 +3,7 @@
 // services. Deterministic: time, randomness, timers and loading come from ports.
 
 import {
-  AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError, limits,
+  AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError, limits, trustScore,
   type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
@@ -916,6 +916,7 @@ export class Kernel {
   private observe(a: Agent, denied: boolean, spawn: boolean): void {
     if (a === this.root) return;
     const v = a.behavior.observe(this.current === null ? this.now() : this.stepTime, denied, spawn, this.behaviorT!);
+    if ((a.selfNode.rights & Rights.SERVICE) === 0) this.capLowTrust(a);
     if (v !== null && (a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
     if (v === 'throttle') {
       a.behavior.throttled = true;
@@ -926,6 +927,13 @@ export class Kernel {
     } else if (v === 'quarantine') {
       this.quarantine(a);
     }
+  }
+
+  /** A low-trust agent (trustScore < TRUST_LOW) runs at most at TRUST_LOW_WEIGHT_MAX; the cap lifts as trust recovers. */
+  private capLowTrust(a: Agent): void {
+    const low = trustScore(a.behavior.trust, a.domain === 'native' ? 'system' : 'unsigned') < limits.TRUST_LOW;
+    const w = low ? Math.min(niceToWeight(a.nice), limits.TRUST_LOW_WEIGHT_MAX) : niceToWeight(a.nice);
+    if (w !== a.weight && (low || a.weight === limits.TRUST_LOW_WEIGHT_MAX)) a.weight = w;
   }
 
   /**

@@ -143,6 +143,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     opened.push(() => h.shutdown());
     await security.attach(host, { config, ...(config.services ? { serviceImages: SERVICE_IMAGES.map(serviceImage) } : {}) });
     gate.bind(host);
+    sec.policy.bindProvenance((id) => gate.provenanceOf(id));
     const sb = secureBoot(host, security, { distDir: config.secureBootDist === undefined ? runningDist() : config.secureBootDist, allowUnverified: config.allowUnverified ?? process.env.AIOS_ALLOW_UNVERIFIED === '1', now: Date.now() });
     gate.build = { verified: sb?.ok === true, ...(sb?.ok ? { keyId: sb.keyId } : {}) };
     for (const w of warnings) host.kernel.audit.append(Date.now(), host.kernel.root.id, 'DataDirFixed', dataDir, 'ok', { warning: w });

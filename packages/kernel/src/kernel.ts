@@ -20,6 +20,7 @@ import { EventBus } from './event/bus.ts';
 import { FrameArena, FrameObject } from './mem/arena.ts';
 import { KernelPanic } from './panic.ts';
 import { allowAll, type PolicyHook, type PolicyRequest } from './policy/hook.ts';
+import type { SpawnDefaultsHook } from './policy/spawn-defaults.ts';
 import type { KernelPorts, LoadedImage } from './ports.ts';
 import { QuotaNode } from './quota/quota.ts';
 import { DEFAULT_SCHED_PARAMS, RunQueue, type SchedParams } from './sched/runqueue.ts';
@@ -69,6 +70,8 @@ export interface KernelConfig {
   tokens?: TokenIssuer;
   /** Behavioural analysis thresholds (policy); `false` turns the monitor off. */
   behavior?: Partial<BehaviorThresholds> | false;
+  /** The policy's default quotas, nice and hints of a new agent (Cedar @quota/@nice/@hints); see policy/spawn-defaults.ts. */
+  spawnDefaults?: SpawnDefaultsHook;
   /** Limits of the root agent (the node's own quota). */
   rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
 }

@@ -138,7 +138,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     security = await prepareSecurity({ dataDir, ports, ...(config.acceptAuditRollback ? { acceptAuditRollback: true } : {}) });
     const sec = security;
     opened.push(() => sec.close());
-    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(gate.enrich(req))), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
+    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(gate.enrich(req))), spawnDefaults: config.spawnDefaults ?? sec.policy.spawnDefaultsHook(() => host.kernel.root.id), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
     const h = host;
     opened.push(() => h.shutdown());
     await security.attach(host, { config, ...(config.services ? { serviceImages: SERVICE_IMAGES.map(serviceImage) } : {}) });

@@ -3,11 +3,11 @@
 // the engine and the cache is cleared on every apply. Trusts the kernel for who the principal is.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { AiosError, PRIVILEGES, limits, trustScore, type CodeProvenance } from '@aios/abi';
+import { AiosError, PRIVILEGES, Rights, limits, trustScore, type CodeProvenance } from '@aios/abi';
 import {
   createPolicyEngine, resourcePolicy, schedulingPolicy, sha256, toHex, utf8, DEFAULT_POLICIES, POLICY_ACTIONS,
   type AuthorizeRequest, type CedarDecision, type PolicyEngine, type PolicyRequest, type PolicyResource, type PolicyValidation, type PolicyValue,
-  type SchedulingPolicy,
+  type SchedulingPolicy, type SpawnDefaultsHook,
 } from '@aios/kernel';
 import type { Quotas } from '@aios/abi';
 import { writeFileAtomic } from './keystore.ts';
@@ -261,6 +261,20 @@ export class NodePolicy {
 
   get policyText(): string {
     return this.text;
+  }
+
+  /**
+   * The kernel's spawnDefaults hook: @quota, @nice and @hints of the policy set for the child's labels, applied at
+   * spawn where the spawner set nothing. Children of supervisors other than the root (initd's services,
+   * agentsupervisor's specs) are governed by their units and specs instead. rootId: the kernel root's agent id (asked at each spawn).
+   */
+  spawnDefaultsHook(rootId: () => number): SpawnDefaultsHook {
+    return (req) => {
+      if (req.parent !== rootId() && (req.parentRights & Rights.SUPERVISE) !== 0) return null;
+      const trust = trustScore(req.trust, 'unsigned');
+      const sched = this.schedFor(req.labels, trust);
+      return { quotas: this.quotasFor(req.labels, trust), nice: sched.nice, hints: sched.hints };
+    };
   }
 
   /** Default quotas for agents with these labels (resource policies: @quota annotations). */

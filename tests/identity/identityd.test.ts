@@ -89,7 +89,7 @@ describe('identityd', () => {
     expect(verifyQuote(att.quote, nodePub, agentQuoteNonce(att.nonce, att.identity, '0'.repeat(64))).ok).toBe(false);
     expect(att.nonce).toBe('07'.repeat(32));
     void fromHex;
-  });
+  }, 120_000);
 
   it('identityd - an identity survives a node restart (sealed in storage) and is revoked after exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aios-id-'));
@@ -116,5 +116,5 @@ describe('identityd', () => {
     expect(v.ok).toBe(true);
     expect(v.other).toBe(false);
     expect(v.mine).not.toBe(sig.id);
-  });
+  }, 120_000);
 });

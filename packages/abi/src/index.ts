@@ -2,6 +2,8 @@
 export { AiosError, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, isAiosError, isErrorCode, einval } from './errors.ts';
 export type { ErrorCategory, ErrorCode, ErrorCodeInfo, ErrorDetail, AiosErrorJSON } from './errors.ts';
 export * as limits from './limits.ts';
+export { trustScore, PROVENANCE_BASE } from './trust.ts';
+export type { CodeProvenance } from './trust.ts';
 export { Rights, RIGHT_NAMES, ALL_RIGHTS, PRIVILEGES, DEFAULT_RIGHTS, SELF_BASE_RIGHTS, Perm, rightsToNames, parseRights, parsePerms } from './rights.ts';
 export type { RightName, Privilege, ObjectType } from './rights.ts';
 export { SYSCALLS, SYSCALL_BY_NAME, SYSCALL_BY_NR, NR } from './syscalls.ts';
@@ -21,5 +23,6 @@ export type * from './storage.ts';
 export type * from './llm.ts';
 export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';
 // Service protocols: the call envelope and one table per service (packages/abi/src/protocols).
-export { REPLY_TAG, op, defineProtocol } from './protocols/index.ts';
+export { REPLY_TAG, op, defineProtocol, IDENTITYD } from './protocols/index.ts';
+export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentAttestation } from './protocols/index.ts';
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';

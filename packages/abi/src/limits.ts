@@ -167,3 +167,14 @@ export const NET_GRANTS_MAX = 64;
 export const NET_OPEN_BODIES_MAX = 16;
 /** Longest DeviceWait, ms (0 or absent waits this long). */
 export const DEVICE_WAIT_MAX_MS = 10 * 60_000;
+// ---- trust (docs/security.md "Trust"): one score per agent, an integer 0..TRUST_MAX ----
+/** The top of the trust scale Cedar's principal.trust, the scheduler and semantic routing share. */
+export const TRUST_MAX = 10;
+/** principal.trust at or above this passes the default policy's privileged rule (kernel DEFAULT_POLICIES). */
+export const TRUST_PRIVILEGED = 8;
+/** Below this an agent is low-trust: its scheduler weight is capped, routing prefers trusted replicas. */
+export const TRUST_LOW = 5;
+/** Below this the node's default policy forbids spawning and exporting capabilities (node-low-trust-*). */
+export const TRUST_UNTRUSTED = 3;
+/** The scheduler weight of a low-trust agent at most (nice 10's weight: about a tenth of nice 0's CPU). */
+export const TRUST_LOW_WEIGHT_MAX = 110;

@@ -12,6 +12,8 @@ export type { TokenIssuer } from './cap/export.ts';
 export type { KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, OffloadPort } from './ports.ts';
 export type { PolicyHook, PolicyRequest, PolicyDecision, PolicyPrincipal } from './policy/hook.ts';
 export { allowAll } from './policy/hook.ts';
+export { applySpawnDefaults } from './policy/spawn-defaults.ts';
+export type { SpawnDefaults, SpawnDefaultsHook, SpawnDefaultsRequest } from './policy/spawn-defaults.ts';
 export type { ExecutionDomain, AgentInstance, Gate, InstanceLimits, EntryInfo, ActivationKind } from './domain/types.ts';
 export { TrapError } from './domain/types.ts';
 export { createNativeDomain } from './domain/native.ts';

@@ -20,6 +20,7 @@ import { EventBus } from './event/bus.ts';
 import { FrameArena } from './mem/arena.ts';
 import { FrameObject } from './objects/frame.ts';
 import { allowAll, type PolicyHook, type PolicyRequest } from './policy/hook.ts';
+import type { SpawnDefaultsHook } from './policy/spawn-defaults.ts';
 import type { KernelPorts, LoadedImage } from './ports.ts';
 import { QuotaNode } from './quota/quota.ts';
 import { Scheduler, type SchedConfig } from './sched/scheduler.ts';
@@ -58,6 +59,8 @@ export interface KernelConfig {
   tokens?: TokenIssuer;
   /** Behavioural analysis thresholds (policy); `false` turns the monitor off. */
   behavior?: Partial<BehaviorThresholds> | false;
+  /** The policy's default quotas, nice and hints of a new agent (Cedar @quota/@nice/@hints); see policy/spawn-defaults.ts. */
+  spawnDefaults?: SpawnDefaultsHook;
   /** Limits of the root agent (the node's own quota). */
   rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
 }
@@ -186,6 +189,9 @@ export class Kernel implements SyscallContext {
   }
   get policyAdmin(): { apply(text: string): Promise<unknown> } | undefined {
     return this.config.policyAdmin;
+  }
+  get spawnDefaults(): SpawnDefaultsHook | undefined {
+    return this.config.spawnDefaults;
   }
 
   now(): number {

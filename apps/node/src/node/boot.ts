@@ -10,6 +10,7 @@ import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
 import { openJournal } from './journal.ts';
 import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
+import { NODEKEY_DEVICE, createNodeKeyDevice } from '../security/identity-device.ts';
 import { registerServices } from './service-registry.ts';
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -137,11 +138,12 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     security = await prepareSecurity({ dataDir, ports, ...(config.acceptAuditRollback ? { acceptAuditRollback: true } : {}) });
     const sec = security;
     opened.push(() => sec.close());
-    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(gate.enrich(req))), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
+    host = new KernelHost(ports, { defaultDomain: domains.some((d) => d.name === 'wasm') ? 'wasm' : 'native', ...config, llm, policy: config.policy ?? ((req) => sec.authorize(gate.enrich(req))), spawnDefaults: config.spawnDefaults ?? sec.policy.spawnDefaultsHook(() => host.kernel.root.id), policyAdmin: config.policyAdmin ?? { apply: (text) => sec.applyPolicy(text) }, tokens: config.tokens ?? { key: sec.identity.key, nodeAudience: `node:${sec.identity.key.keyId.slice(0, 16)}` } }, domains);
     const h = host;
     opened.push(() => h.shutdown());
     await security.attach(host, { config, ...(config.services ? { serviceImages: SERVICE_IMAGES.map(serviceImage) } : {}) });
     gate.bind(host);
+    sec.policy.bindProvenance((id) => gate.provenanceOf(id));
     const sb = secureBoot(host, security, { distDir: config.secureBootDist === undefined ? runningDist() : config.secureBootDist, allowUnverified: config.allowUnverified ?? process.env.AIOS_ALLOW_UNVERIFIED === '1', now: Date.now() });
     gate.build = { verified: sb?.ok === true, ...(sb?.ok ? { keyId: sb.keyId } : {}) };
     for (const w of warnings) host.kernel.audit.append(Date.now(), host.kernel.root.id, 'DataDirFixed', dataDir, 'ok', { warning: w });
@@ -155,6 +157,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     if (embedder !== null && storage !== null) {
       host.kernel.plugDevice('storage', storage);
       host.kernel.plugDevice('embedder', embedder);
+      // identityd's window on the node key (signatures, sealing key, agent quotes); granted through initd only.
+      host.kernel.plugDevice(NODEKEY_DEVICE, createNodeKeyDevice({ host, identity: sec.identity, registers: () => sec.registers, now: () => Date.now() }));
     }
   } catch (e) {
     await api?.close();
@@ -174,7 +178,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   if (config.services) {
     const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd').map((n) => [n, { path: serviceImage(n) }]));
     initd = await host.spawn({ path: serviceImage('initd') }, {
-      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder'],
+      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder', NODEKEY_DEVICE],
       config: { images, unitFiles: unitFiles(dataDir) },
     });
   }

@@ -9,6 +9,7 @@ import { isAbsolute, resolve, sep } from 'node:path';
 import { AiosError, type ImageLoaderPort, type LoadRequest } from '@aios/abi';
 import { type KernelHost, type PolicyRequest } from '@aios/kernel';
 import { sha256, toHex } from '@aios/trust';
+import type { CodeProvenance } from '@aios/abi';
 import { SIG_SUFFIX, verifyImage, type ImageVerdict } from './image-signing.ts';
 import { TRUST_FILE, TrustStore } from './trust-store.ts';
 
@@ -52,6 +53,32 @@ export class ImageGate {
       return false;
     }
     return this.opts.exemptRoots.some((r) => real === r || real.startsWith(r.endsWith(sep) ? r : r + sep));
+  }
+
+  private readonly provenance = new WeakMap<object, CodeProvenance>();
+
+  /**
+   * Where an agent's code comes from, for its trust score: 'system' for native agents, 'signed' when its image
+   * file carries a valid signature of a trusted key (checked once per loaded image), else 'unsigned'.
+   */
+  provenanceOf(agent: number): CodeProvenance {
+    const a = this.host?.kernel.agents.get(agent);
+    if (!a) return 'unsigned';
+    if (a.domain === 'native') return 'system';
+    const img = a.image;
+    if (!img) return 'unsigned';
+    let p = this.provenance.get(img);
+    if (p === undefined) {
+      let ok = false;
+      try {
+        ok = isAbsolute(img.origin) && statSync(img.origin).isFile() && (this.exempt(img.origin) ? this.build.verified : this.verify(img.origin).ok);
+      } catch {
+        ok = false;
+      }
+      p = ok ? 'signed' : 'unsigned';
+      this.provenance.set(img, p);
+    }
+    return p;
   }
 
   /** Verifies an image file now; a trust store changed since the last check (by `aios keys`) is audited first. */

@@ -3,11 +3,11 @@
 // the engine and the cache is cleared on every apply. Trusts the kernel for who the principal is.
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { AiosError, PRIVILEGES, limits } from '@aios/abi';
+import { AiosError, PRIVILEGES, Rights, limits, trustScore, type CodeProvenance } from '@aios/abi';
 import {
-  createPolicyEngine, resourcePolicy, schedulingPolicy, DEFAULT_POLICIES, POLICY_ACTIONS, type AuthorizeRequest,
-  type CedarDecision, type PolicyEngine, type PolicyRequest, type PolicyResource, type PolicyValidation,
-  type PolicyValue, type SchedulingPolicy,
+  createPolicyEngine, resourcePolicy, schedulingPolicy, DEFAULT_POLICIES, POLICY_ACTIONS,
+  type AuthorizeRequest, type CedarDecision, type PolicyEngine, type PolicyRequest, type PolicyResource, type PolicyValidation, type PolicyValue,
+  type SchedulingPolicy, type SpawnDefaultsHook,
 } from '@aios/kernel';
 import { sha256, toHex, utf8 } from '@aios/trust';
 import type { Quotas } from '@aios/abi';
@@ -20,7 +20,10 @@ export const POLICY_HASH_KEY = 'policy.sha256';
 export const POLICY_FILE = 'policies.cedar';
 /** Principal labels with this prefix are made by the node from the agent's granted privileges. */
 export const PRIVILEGE_LABEL = 'priv:';
-/** Trust score of an agent when no behavioural analysis gives one (0..10; 8 and above is trusted). */
+/**
+ * Trust score of an agent when no behavioural analysis gives one, on the one scale (abi trustScore, 0..10:
+ * TRUST_PRIVILEGED 8 and above passes the privileged rule, below TRUST_LOW 5 is low trust).
+ */
 export const DEFAULT_TRUST = 5;
 
 /**
@@ -44,6 +47,14 @@ permit(principal, action == Action::"AgentSupervisorRegister", resource) when { 
 
 @id("node-device-use")
 permit(principal, action == Action::"DeviceOpen", resource);
+
+@id("node-low-trust-spawn")
+forbid(principal, action == Action::"AgentSpawn", resource)
+when { principal.trust < ${limits.TRUST_UNTRUSTED} && !principal.labels.contains("system") && !principal.labels.contains("priv:service") };
+
+@id("node-low-trust-export")
+forbid(principal, action in [Action::"CapExport", Action::"TokenRedeem"], resource)
+when { principal.trust < ${limits.TRUST_UNTRUSTED} && !principal.labels.contains("system") && !principal.labels.contains("priv:service") };
 
 @id("node-granted-admin")
 permit(principal, action in [Action::"AgentKill", Action::"AgentList", Action::"ManifestList", Action::"DeviceOpen", Action::"TokenRedeem"], resource)
@@ -140,6 +151,13 @@ export class NodePolicy {
     this.agentOf = agentOf;
   }
 
+  private provenanceOf: ((id: number) => CodeProvenance) | null = null;
+
+  /** Where each agent's code comes from (the image gate: signed or not), for principal.trust. */
+  bindProvenance(of: (id: number) => CodeProvenance): void {
+    this.provenanceOf = of;
+  }
+
   get version(): number {
     return this.engine.version;
   }
@@ -197,8 +215,9 @@ export class NodePolicy {
     // AgentSpawn of a { path } image, as the node's image gate filled it in (image-gate.ts): context.image.
     const img = attrs.image as { signed?: unknown; signer?: unknown; path?: unknown } | undefined;
     if (img && typeof img === 'object' && typeof img.signed === 'boolean' && typeof img.signer === 'string' && typeof img.path === 'string') context.image = { signed: img.signed, signer: img.signer, path: img.path };
-    // The kernel's behavioural trust (0..1) scales the neutral score: 1 is DEFAULT_TRUST, 0 is 0.
-    const principalTrust = p.trust !== undefined ? Math.round(p.trust * DEFAULT_TRUST) : trust(p.id);
+    // The one trust score (abi trustScore): provenance (native service, signed image, other) x behaviour (0..1).
+    const provenance = this.provenanceOf?.(p.id) ?? (p.domain === 'native' ? 'system' : 'unsigned');
+    const principalTrust = p.trust !== undefined ? trustScore(p.trust, provenance) : trust(p.id);
     return { principal: { id: p.id, name: p.name, labels, trust: principalTrust, node }, action: ACTION_ALIASES[req.action] ?? req.action, resource, context };
   }
 
@@ -243,6 +262,20 @@ export class NodePolicy {
 
   get policyText(): string {
     return this.text;
+  }
+
+  /**
+   * The kernel's spawnDefaults hook: @quota, @nice and @hints of the policy set for the child's labels, applied at
+   * spawn where the spawner set nothing. Children of supervisors other than the root (initd's services,
+   * agentsupervisor's specs) are governed by their units and specs instead. rootId: the kernel root's agent id (asked at each spawn).
+   */
+  spawnDefaultsHook(rootId: () => number): SpawnDefaultsHook {
+    return (req) => {
+      if (req.parent !== rootId() && (req.parentRights & Rights.SUPERVISE) !== 0) return null;
+      const trust = trustScore(req.trust, 'unsigned');
+      const sched = this.schedFor(req.labels, trust);
+      return { quotas: this.quotasFor(req.labels, trust), nice: sched.nice, hints: sched.hints };
+    };
   }
 
   /** Default quotas for agents with these labels (resource policies: @quota annotations). */

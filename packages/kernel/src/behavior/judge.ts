@@ -2,7 +2,7 @@
 // verdict: throttle (nice +5), quarantine (suspended until an operator releases it), or, for a service, a
 // notice only. Every decision leaves one audit record and one `security.*` event.
 
-import { AiosError, Rights } from '@aios/abi';
+import { AiosError, Rights, limits, trustScore } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import type { AuditLog } from '../audit/log.ts';
 import type { EventBus } from '../event/bus.ts';
@@ -38,6 +38,7 @@ export class Judge {
   observe(a: Agent, denied: boolean, spawn: boolean): void {
     if (a === this.root) return;
     const v = a.behavior.observe(this.time.auditTime(), denied, spawn, this.thresholds!);
+    if ((a.selfNode.rights & Rights.SERVICE) === 0) capLowTrust(a);
     if (v === null) return;
     const d = this.deps;
     if ((a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
@@ -89,4 +90,11 @@ export class Judge {
     d.audit.append(d.now(), a.id, 'Release', a.label, 'ok');
     d.events.publish('security.release', d.now(), { agent: a.id });
   }
+}
+
+/** A low-trust agent (trustScore < TRUST_LOW) runs at most at TRUST_LOW_WEIGHT_MAX; the cap lifts as trust recovers. */
+function capLowTrust(a: Agent): void {
+  const low = trustScore(a.behavior.trust, a.domain === 'native' ? 'system' : 'unsigned') < limits.TRUST_LOW;
+  const w = low ? Math.min(niceToWeight(a.nice), limits.TRUST_LOW_WEIGHT_MAX) : niceToWeight(a.nice);
+  if (w !== a.weight && (low || a.weight === limits.TRUST_LOW_WEIGHT_MAX)) a.weight = w;
 }

@@ -33,6 +33,7 @@ import type { EventBus } from '../event/bus.ts';
 import type { ModelDevice } from '../llm/index.ts';
 import type { FrameArena } from '../mem/arena.ts';
 import type { PolicyRequest } from '../policy/hook.ts';
+import type { SpawnDefaultsHook } from '../policy/spawn-defaults.ts';
 import type { KernelPorts, LoadedImage } from '../ports.ts';
 import type { QuotaNode } from '../quota/quota.ts';
 import type { DeadlineAdmission } from '../sched/admission.ts';
@@ -73,6 +74,8 @@ export interface SyscallContext {
   readonly mints: MintQueue;
   /** Replaces the node's policy set (PolicyApply); undefined when the node has no policy engine. */
   readonly policyAdmin: { apply(text: string): Promise<unknown> } | undefined;
+  /** The policy's spawn defaults (Cedar @quota/@nice/@hints), applied before a spawn's own options. */
+  readonly spawnDefaults: SpawnDefaultsHook | undefined;
 
   // ---- agents
   readonly root: Agent;

@@ -17,6 +17,8 @@ import { HANDLERS } from './table.ts';
 const SPAWN_NR = SYSCALL_BY_NAME.get('AgentSpawn')!.nr;
 /** Harmless calls a quarantined agent may still make (it logs, reads the clock, learns who it is). */
 const QUARANTINE_ALLOWED = new Set(['Log', 'ClockNow', 'SelfHandle', 'SelfInfo', 'Exit']);
+/** Error codes audited on every syscall, mutating or not (a refusal is a security decision). */
+const REFUSALS: ReadonlySet<string> = new Set(['EPERM', 'EACCES', 'EBADF', 'EFAULT']);
 /** Bad syscalls (of these codes) tolerated per window before the agent traps with 'syscall-storm'. */
 const STORM_CODES = new Set(['EBADF', 'EINVAL', 'EFAULT', 'EPERM', 'EACCES', 'ENOSYS']);
 const STORM_LIMIT = 10_000;
@@ -89,7 +91,9 @@ export class Dispatcher {
       return r;
     } catch (e) {
       if (isAiosError(e)) {
-        if (row.mutates || e.code === 'EPERM' || e.code === 'EACCES') {
+        // Refusals are security decisions even on read-only calls: denials, forged or stale handles, faults, and
+        // probing the namespace for names the agent was not given (rate-limited per agent like the rest).
+        if (row.mutates || REFUSALS.has(e.code) || (e.code === 'ENOENT' && row.name === 'NsLookup')) {
           const t = this.clock.now();
           if (a === this.root || this.auditRate.admit(a.id, t, row.name, e.code)) this.audit.append(t, a.id, row.name, au.label, e.code, e.detail);
         }

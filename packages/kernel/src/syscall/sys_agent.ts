@@ -15,6 +15,7 @@ import { CpuQuota, IpcRate } from '../quota/rate.ts';
 import { applyIo, prepareIo } from '../io/state.ts';
 import { argInt, argJson, argObject, argOptInt, argString } from './args.ts';
 import { parseDeadline, parseHints } from './sys_sched.ts';
+import { applySpawnDefaults } from '../policy/spawn-defaults.ts';
 
 
 function parseImage(value: unknown): AgentImage {
@@ -40,7 +41,7 @@ export function loadRequest(a: Agent): LoadRequest {
 /** imagePath: the spawned `{ path }` image, shown to the policy hook as resource attrs.image (signed images). */
 export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au: AuditSlot | null, imagePath?: string): Agent {
   if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'the caller may not spawn agents (no SPAWN right)', { needed: 'SPAWN' });
-  const opts = argObject(optsValue, 'opts') ?? {};
+  const opts = applySpawnDefaults(k.spawnDefaults, a, argObject(optsValue, 'opts') ?? {});
   const name = opts.name === undefined ? 'agent' : checkAgentName(opts.name, 'opts.name');
   const nice = argOptInt(opts.nice, 'opts.nice', limits.NICE_MIN, limits.NICE_MAX, 0);
   const hints: SchedHint[] = opts.hints === undefined ? [] : parseHints(opts.hints, 'opts.hints');

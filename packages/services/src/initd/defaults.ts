@@ -5,7 +5,7 @@
 import type { UnitDef } from './units.ts';
 
 export const DEFAULT_UNITS: readonly UnitDef[] = [
-  { name: 'identityd', image: 'identityd', description: 'identities, keys and tokens of agents', restart: 'always' },
+  { name: 'identityd', image: 'identityd', description: 'identities, keys and tokens of agents', restart: 'always', devices: ['nodekey', 'storage'], capabilities: ['service'], opts: { domain: 'native' } },
   { name: 'memoryd', image: 'memoryd', description: 'the shared semantic memory fabric', restart: 'always', after: ['identityd'], devices: ['storage', 'embedder'], capabilities: ['service'], opts: { domain: 'native' } },
   { name: 'semantic-ipcd', image: 'semantic-ipcd', description: 'routes intents to the agents that serve them', restart: 'always', after: ['identityd'], devices: ['embedder', 'model'], capabilities: ['admin', 'service'], opts: { domain: 'native' } },
   { name: 'agentsupervisor', image: 'agentsupervisor', description: 'supervision tree of long-lived user agents', restart: 'always', capabilities: ['spawn', 'supervise'], opts: { config: { flags: { strategy: 'one_for_one' }, specs: [] } } },

@@ -17,7 +17,7 @@ import {
 } from '@aios/runtime/kernel';
 import { serve, type OpHandler, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
 import { errorFromWire } from '@aios/runtime/ipc';
-import { AiosError, Rights, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
+import { AiosError, Rights, trustScore, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
 import { IntentRouter, type RouteMatch } from './router.ts';
 import { RouteJudge, readJudgeConfig } from './judge.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
@@ -383,15 +383,18 @@ class SemanticIpcd {
     }
   }
 
-  private loadOf(t: Target): { agent: number; mailbox: number; inflight: number; latencyMs?: number } {
+  private loadOf(t: Target): { agent: number; mailbox: number; inflight: number; latencyMs?: number; trust?: number } {
     const l = this.load.get(t.agent) ?? { inflight: 0 };
     let mailbox = 0;
+    let trust: number | undefined;
     try {
-      mailbox = agentInfo(t.handle).mailbox;
+      const info = agentInfo(t.handle);
+      mailbox = info.mailbox;
+      if (info.trust !== undefined) trust = trustScore(info.trust, info.domain === 'native' ? 'system' : 'unsigned');
     } catch {
       mailbox = Number.MAX_SAFE_INTEGER; // gone: last choice (the exit event drops it)
     }
-    return { agent: t.agent, mailbox, inflight: l.inflight, latencyMs: l.latencyMs };
+    return { agent: t.agent, mailbox, inflight: l.inflight, latencyMs: l.latencyMs, ...(trust !== undefined ? { trust } : {}) };
   }
 
   /** Routes one request; resolves when every forward answered (or timed out), with what the asker gets. */

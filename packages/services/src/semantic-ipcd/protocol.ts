@@ -11,7 +11,7 @@
 // Forwarded to a target (tagged 'intent'): {id, intent, payload, text} with a reply handle; the target answers
 // {id, ok, result|error}. intent '__bid' carries {intent, payload, text} and is answered with a bid.
 
-import { AiosError, isErrorCode, type ErrorCode } from '@aios/abi';
+import { AiosError, isErrorCode, limits, type ErrorCode } from '@aios/abi';
 import { readJudgeConfig, type JudgeConfig } from './judge.ts';
 
 /** Default and maximum time a target may take to answer. */
@@ -139,15 +139,19 @@ export interface Load {
   inflight: number;
   /** Exponentially weighted mean reply latency in ms (undefined before the first reply). */
   latencyMs?: number;
+  /** The instance's trust score (abi trustScore, 0..10); undefined counts as trusted. */
+  trust?: number;
 }
 
 /**
- * The least loaded instance: fewest queued + in-flight requests; among equals the lowest recent latency
+ * The least loaded trusted instance: fewest queued + in-flight requests; among equals the lowest recent latency
  * (an instance never measured counts as 0, so new instances get tried); then the lowest agent id.
  */
 export function leastLoaded(loads: Load[]): Load | undefined {
+  // Low-trust instances (trust < TRUST_LOW) are chosen only when no trusted one serves the intent.
+  const trusted = loads.filter((l) => (l.trust ?? limits.TRUST_MAX) >= limits.TRUST_LOW);
   let best: Load | undefined;
-  for (const l of loads) {
+  for (const l of trusted.length > 0 ? trusted : loads) {
     if (best === undefined) { best = l; continue; }
     const a = l.mailbox + l.inflight;
     const b = best.mailbox + best.inflight;

@@ -4,3 +4,5 @@ export { REPLY_TAG } from './envelope.ts';
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope } from './envelope.ts';
 export { op, defineProtocol } from './define.ts';
 export type { OpSpec, Protocol, OpName, OpRequest, OpResult } from './define.ts';
+export { PLANNER } from './planner.ts';
+export type { PlanState, StepState, PlanStep, PlanJson, StepView, PlanView, PlanSummary, MadePlan } from './planner.ts';

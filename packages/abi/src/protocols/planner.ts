@@ -76,14 +76,15 @@ export interface MadePlan {
   id?: string;
 }
 
+// Ops name a plan by `planId` (the envelope's own `id` is the request's).
 export const PLANNER = defineProtocol('planner', {
   submit: op<{ plan: PlanJson }, { id: string }>(['EINVAL', 'EACCES', 'EQUOTA', 'EMSGSIZE'], 'validates a plan and starts it (nothing starts when it is invalid)'),
   make: op<{ goal: string; submit?: boolean }, MadePlan>(['EINVAL', 'ENOROUTE', 'EIO', 'EQUOTA'], 'makes a plan from a goal (model device, else the offline clause splitter); submits it when asked'),
-  show: op<{ id: string; outputs?: boolean }, PlanView>(['ENOENT', 'EACCES'], 'a plan and its steps (outputs: false leaves outputs out)'),
+  show: op<{ planId: string; outputs?: boolean }, PlanView>(['ENOENT', 'EACCES'], 'a plan and its steps (outputs: false leaves outputs out)'),
   ls: op<{ state?: PlanState }, PlanSummary[]>(['EINVAL'], 'the plans the caller may see, newest first'),
-  approve: op<{ id: string; step: string }, PlanView>(['ENOENT', 'EACCES', 'EINVAL'], 'approves a waiting step (operators only)'),
-  reject: op<{ id: string; step: string }, PlanView>(['ENOENT', 'EACCES', 'EINVAL'], 'rejects a waiting step: it fails and the plan fails'),
-  cancel: op<{ id: string }, PlanView>(['ENOENT', 'EACCES'], 'cancels a plan: running steps are abandoned, the rest cancelled'),
-  graph: op<{ id: string }, { dot: string }>(['ENOENT', 'EACCES'], 'the plan as a DOT graph with step states'),
-  watch: op<{ id: string; since?: number; waitMs?: number; outputs?: boolean }, PlanView>(['ENOENT', 'EACCES', 'EINVAL'], 'the plan once its version passes `since` (or after waitMs)'),
+  approve: op<{ planId: string; step: string }, PlanView>(['ENOENT', 'EACCES', 'EINVAL'], 'approves a waiting step (operators only)'),
+  reject: op<{ planId: string; step: string }, PlanView>(['ENOENT', 'EACCES', 'EINVAL'], 'rejects a waiting step: it fails and the plan fails'),
+  cancel: op<{ planId: string }, PlanView>(['ENOENT', 'EACCES'], 'cancels a plan: running steps are abandoned, the rest cancelled'),
+  graph: op<{ planId: string }, { dot: string }>(['ENOENT', 'EACCES'], 'the plan as a DOT graph with step states'),
+  watch: op<{ planId: string; since?: number; waitMs?: number; outputs?: boolean }, PlanView>(['ENOENT', 'EACCES', 'EINVAL'], 'the plan once its version passes `since` (or after waitMs)'),
 });

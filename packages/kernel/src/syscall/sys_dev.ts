@@ -4,10 +4,13 @@ import { AiosError, ALL_RIGHTS, DEFAULT_RIGHTS, Rights, limits } from '@aios/abi
 import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import { DeviceObject, ServiceObject } from '../dev/bus.ts';
+import { ModelDeviceObject } from '../dev/device.ts';
 import { argInt, argJson, argString } from './args.ts';
 
 export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unknown[]): Promise<unknown> {
   const node = k.lookup(a, device, 'device', Rights.USE);
+  // The model device answers 'describe' too (its driver's info: is it a real model or the offline stand-in?).
+  if (node.object instanceof ModelDeviceObject && method === 'describe') return Promise.resolve({ ...node.object.device.driver.info });
   if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* syscalls)', { device });
   const m = argString(method, 'method', 64);
   k.authorize(a, 'DeviceCall', { type: 'device', id: node.object.label, attrs: { kind: node.object.driver.info.kind, method: m } });

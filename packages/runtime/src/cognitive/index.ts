@@ -35,3 +35,6 @@ export async function* stream(input: string | LlmMessage[] | LlmRequest, opts: P
     handleClose(h);
   }
 }
+
+// The planner client (issue 14): goals into plans, plans into work.
+export { PLANNER_SERVICE, planner, plan, submit, show, plans, cancel, watch, wait } from './planner.ts';

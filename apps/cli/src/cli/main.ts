@@ -11,8 +11,9 @@ import { ASK_COMMANDS } from './ask-commands.ts';
 import { terminalSafe } from './term.ts';
 import { MCP_COMMANDS } from './mcp-command.ts';
 import { SIGN_COMMANDS } from './sign-commands.ts';
+import { PLAN_COMMANDS } from './plan-commands.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS, ...PLAN_COMMANDS };
 
 const VERSION = '0.1.0';
 

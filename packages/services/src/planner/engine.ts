@@ -5,7 +5,8 @@
 // so the engine is tested without a kernel. Trusts validatePlan for plan shape; everything else is checked here.
 //
 // Durability contract (docs/planner.md): a step's start (attempt count) and its outcome are written to the store
-// before any step that depends on them starts, and a resolved write is durable. After a crash, recover() brings
+// in order (one transaction per pump, each after the one before), so a step's records never land after those of
+// a step that ran after it; submit, approve, reject and cancel resolve once their records are durable. After a crash, recover() brings
 // back every unfinished plan: a step whose outcome was written never runs again; a step that was running runs
 // again with the next attempt number (at least once; the handler sees ctx.attempt and a stable ctx.stepKey).
 
@@ -94,6 +95,7 @@ export class PlanEngine {
   private readonly parallel: number;
   private dirty = new Map<string, unknown>();
   private pumping = false;
+  private flushing: Promise<void> = Promise.resolve();
   private again = false;
   private readonly watchers = new Map<string, Array<() => void>>();
 
@@ -117,6 +119,7 @@ export class PlanEngine {
     for (const s of rt.steps.values()) this.markStep(rt, s);
     this.prune();
     await this.pump();
+    await this.durable();
     return id;
   }
 
@@ -187,6 +190,7 @@ export class PlanEngine {
     }
     this.settlePlan(rt);
     await this.pump();
+    await this.durable();
     return this.view(id, true);
   }
 
@@ -204,6 +208,7 @@ export class PlanEngine {
       rt.ready = [];
       this.setPlanState(rt, 'cancelled');
       await this.pump();
+      await this.durable();
     }
     return this.view(id, true);
   }
@@ -283,7 +288,10 @@ export class PlanEngine {
       do {
         this.again = false;
         const starts = this.pick();
-        await this.flush();
+        // Journal writes are queued in order and not awaited before dispatch: a step's record is always in an
+        // earlier (or the same) transaction than the records of steps that ran after it, so a recorded step's
+        // ancestors are recorded too, and a step whose record did not land simply runs again (at least once).
+        void this.flush();
         for (const [rt, s] of starts) this.dispatch(rt, s);
       } while (this.again || this.dirty.size > 0);
     } finally {
@@ -458,12 +466,20 @@ export class PlanEngine {
     return { id: rt.id, goal: rt.goal, steps, state: rt.state, submitter: rt.submitter, created: rt.created, updated: rt.updated };
   }
 
-  /** Writes every dirty record in one batch (durable when it resolves). */
-  private async flush(): Promise<void> {
-    if (this.dirty.size === 0) return;
+  /** Queues every dirty record as one batch after the batches before it; resolves when all of them are durable. */
+  private flush(): Promise<void> {
+    if (this.dirty.size === 0) return this.flushing;
     const batch = this.dirty;
     this.dirty = new Map();
-    await this.deps.store.write(batch);
+    this.flushing = this.flushing.then(() => this.deps.store.write(batch)).catch((e: unknown) => {
+      this.deps.log?.(`journal write failed (${batch.size} records): ${(e as Error).message}`);
+    });
+    return this.flushing;
+  }
+
+  /** Resolves when everything changed so far is durable. */
+  durable(): Promise<void> {
+    return this.flush();
   }
 
   /** Forgets the oldest finished plans beyond limits.PLANS_KEPT (and deletes their records). */

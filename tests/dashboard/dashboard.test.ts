@@ -140,9 +140,9 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard - in headless Chromium', () =>
     expect(await page.getByTestId('audit').locator('tbody tr').count()).toBeGreaterThan(0);
     await shot(page, 'audit');
 
-    // Plans: no /v1/plans route yet.
+    // Plans: the planner serves GET /v1/plans (no plans on a fresh node).
     await tab(page, 'Plans');
-    await page.getByTestId('plans-status').getByText('planner not running').waitFor();
+    await page.getByTestId('plans').getByText('no plans').waitFor();
     await shot(page, 'plans');
 
     // Model device (the offline stand-in when no backend is configured): its queues.

@@ -26,3 +26,5 @@ export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';
 export { REPLY_TAG, op, defineProtocol, IDENTITYD } from './protocols/index.ts';
 export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentAttestation } from './protocols/index.ts';
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';
+export { PLANNER } from './protocols/index.ts';
+export type { PlanState, StepState, PlanStep, PlanJson, StepView, PlanView, PlanSummary, MadePlan } from './protocols/index.ts';

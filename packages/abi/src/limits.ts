@@ -178,3 +178,21 @@ export const TRUST_LOW = 5;
 export const TRUST_UNTRUSTED = 3;
 /** The scheduler weight of a low-trust agent at most (nice 10's weight: about a tenth of nice 0's CPU). */
 export const TRUST_LOW_WEIGHT_MAX = 110;
+// ---- the planner (packages/services/src/planner, issue 14) ----
+/** Most steps in one plan (a plan travels in one IPC message, so 64 KiB bounds it too). */
+export const PLAN_STEPS_MAX = 1_024;
+/** Most retries one step may ask for. */
+export const PLAN_STEP_RETRIES_MAX = 10;
+/** A step attempt's default timeout, and the longest one a step may set. */
+export const PLAN_STEP_TIMEOUT_MS = 30_000;
+export const PLAN_STEP_TIMEOUT_MAX_MS = 300_000;
+/** First retry delay; doubled per attempt up to PLAN_RETRY_BACKOFF_MAX_MS. */
+export const PLAN_RETRY_BACKOFF_MS = 100;
+export const PLAN_RETRY_BACKOFF_MAX_MS = 10_000;
+/** Steps the planner runs at once across all plans (the parallelism limit), by default. */
+export const PLAN_PARALLEL_DEFAULT = 64;
+/** Unfinished plans the planner keeps at once (EQUOTA past it); finished ones are kept up to PLANS_KEPT. */
+export const PLANS_ACTIVE_MAX = 1_024;
+export const PLANS_KEPT = 10_000;
+/** Longest goal text. */
+export const PLAN_GOAL_MAX_CHARS = 4_000;

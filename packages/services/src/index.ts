@@ -1,3 +1,3 @@
 // @aios/services: privileged agents and the libraries they are built from
 // (policy lives here). Each service has its own subpath export.
-export const SERVICES = ['semantic-ipcd', 'memoryd'] as const;
+export const SERVICES = ['semantic-ipcd', 'memoryd', 'planner'] as const;

@@ -12,8 +12,9 @@ import { terminalSafe } from './term.ts';
 import { MCP_COMMANDS } from './mcp-command.ts';
 import { SIGN_COMMANDS } from './sign-commands.ts';
 import { IO_COMMANDS } from './io-commands.ts';
+import { PLAN_COMMANDS } from './plan-commands.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS, ...IO_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS, ...IO_COMMANDS, ...PLAN_COMMANDS };
 
 const VERSION = '0.1.0';
 

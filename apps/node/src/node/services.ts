@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Service images that exist today (the rest of initd's units are listed as unavailable). */
-export const SERVICE_IMAGES = ['initd', 'identityd', 'agentsupervisor', 'memoryd', 'semantic-ipcd'] as const;
+export const SERVICE_IMAGES = ['initd', 'identityd', 'agentsupervisor', 'memoryd', 'semantic-ipcd', 'planner'] as const;
 
 function servicesRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

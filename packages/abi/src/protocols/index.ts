@@ -6,3 +6,5 @@ export { op, defineProtocol } from './define.ts';
 export type { OpSpec, Protocol, OpName, OpRequest, OpResult } from './define.ts';
 export { IDENTITYD } from './identityd.ts';
 export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentAttestation } from './identityd.ts';
+export { PLANNER } from './planner.ts';
+export type { PlanState, StepState, PlanStep, PlanJson, StepView, PlanView, PlanSummary, MadePlan } from './planner.ts';

@@ -5,11 +5,14 @@ import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { DeviceObject } from '../objects/device.ts';
 import { ServiceObject } from '../objects/service-object.ts';
+import { ModelDeviceObject } from '../objects/model-device.ts';
 import { argInt, argJson, argString } from './args.ts';
 import { checkOpenedRange } from './sys_devio.ts';
 
 export function sys_deviceCall(k: SyscallContext, a: Agent, [device, method, args]: unknown[], au: AuditSlot): Promise<unknown> {
   const node = k.lookup(a, device, 'device', Rights.USE, au);
+  // The model device answers 'describe' too (its driver's info: is it a real model or the offline stand-in?).
+  if (node.object instanceof ModelDeviceObject && method === 'describe') return Promise.resolve({ ...node.object.device.driver.info });
   if (!(node.object instanceof DeviceObject)) throw new AiosError('EINVAL', 'this device is not called through DeviceCall (use the Llm* or Net* syscalls)', { device });
   checkOpenedRange(node);
   const m = argString(method, 'method', 64);

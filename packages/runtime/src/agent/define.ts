@@ -32,6 +32,15 @@ export interface IntentContext extends AgentContext {
   readonly intent: string;
   /** The agent that sent the request (semantic-ipcd when it was routed). */
   readonly from: AgentId;
+  /**
+   * When a plan step runs this intent (the planner): which attempt this is (1, 2, ...; a start interrupted by a
+   * crash counts), and a key stable across attempts and restarts (`<plan id>/<step id>`), to make effects
+   * idempotent. Absent for a plain ask.
+   */
+  readonly attempt?: number;
+  readonly stepKey?: string;
+  /** The agent a plan step runs for (the plan's submitter), when the planner forwarded it. */
+  readonly onBehalfOf?: { agent: AgentId; name: string };
 }
 
 /** A contract-net bid: what serving a request would cost (lower wins) and how long it would take. */

@@ -107,7 +107,7 @@ export async function serveIntent(def: AgentDefinition, msg: Message, ctx: Agent
   let id: unknown;
   let body: Record<string, unknown>;
   try {
-    let req: { id?: unknown; intent?: unknown; payload?: unknown; text?: unknown };
+    let req: { id?: unknown; intent?: unknown; payload?: unknown; text?: unknown; attempt?: unknown; stepKey?: unknown; onBehalfOf?: { agent?: unknown; name?: unknown } };
     try {
       req = JSON.parse(utf8Decode(msg.data)) as typeof req;
     } catch {
@@ -122,7 +122,12 @@ export async function serveIntent(def: AgentDefinition, msg: Message, ctx: Agent
     const name = call?.intent;
     const it = def.intents?.find((i) => i.name === name);
     if (it === undefined) throw new AiosError('ENOSYS', `agent ${def.name} serves no intent ${String(name)}`, { intent: name });
-    const ictx: IntentContext = { ...ctx, intent: it.name, from: msg.from, ...(text !== undefined ? { text } : bidding && typeof call?.text === 'string' ? { text: call.text } : {}) };
+    const ictx: IntentContext = {
+      ...ctx, intent: it.name, from: msg.from, ...(text !== undefined ? { text } : bidding && typeof call?.text === 'string' ? { text: call.text } : {}),
+      ...(Number.isSafeInteger(req.attempt) ? { attempt: req.attempt as number } : {}),
+      ...(typeof req.stepKey === 'string' ? { stepKey: req.stepKey } : {}),
+      ...(typeof req.onBehalfOf?.agent === 'number' && typeof req.onBehalfOf.name === 'string' ? { onBehalfOf: { agent: req.onBehalfOf.agent, name: req.onBehalfOf.name } } : {}),
+    };
     let result: unknown;
     if (bidding) {
       const b: Bid = it.bid ? await it.bid(call?.payload, ictx) : { cost: 1 };

@@ -35,3 +35,9 @@ export async function* stream(input: string | LlmMessage[] | LlmRequest, opts: P
     handleClose(h);
   }
 }
+
+// The planner client (issue 14): goals into plans, plans into work.
+export { PLANNER_SERVICE, planner, plan, submit, show, plans, cancel, watch, wait } from './planner.ts';
+// Context management: a window with token accounting, memory recall and summarisation.
+export { contextWindow, estimateTokens } from './context.ts';
+export type { ContextWindow, ContextOptions } from './context.ts';

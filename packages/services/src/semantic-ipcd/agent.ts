@@ -215,6 +215,11 @@ class SemanticIpcd {
     return {
       intents: (req) => (readRequest(req), this.list()),
       status: (req) => (readRequest(req), this.status()),
+      // Where an ask would go, without sending it (the offline planner matches goal clauses to intents).
+      match: async (req) => {
+        const { matches, via } = await this.resolve(readRequest(req), false);
+        return { intent: matches[0]!.intent, score: matches[0]!.score, via };
+      },
       ask: routed,
       multicast: routed,
       negotiate: routed,
@@ -344,11 +349,15 @@ class SemanticIpcd {
     return n;
   }
 
-  private async checkPolicy(asker: number, intent: string): Promise<void> {
+  /** The allow policy for the sender and, when it acts for someone (the planner), for that agent too: never wider. */
+  private async checkPolicy(asker: number, intent: string, onBehalfOf?: { agent: number; name: string }): Promise<void> {
     if (this.config.allow === undefined) return;
     const name = await this.askerName(asker);
     if (!allowed(this.config.allow, name, intent)) {
       throw new AiosError('EACCES', `agent ${asker} (${name || 'host'}) may not reach intent ${intent}`, { asker, intent, policy: 'semantic-ipcd.allow' });
+    }
+    if (onBehalfOf !== undefined && !allowed(this.config.allow, onBehalfOf.name, intent)) {
+      throw new AiosError('EACCES', `agent ${onBehalfOf.agent} (${onBehalfOf.name || 'host'}), for whom agent ${asker} asks, may not reach intent ${intent}`, { asker, onBehalfOf, intent, policy: 'semantic-ipcd.allow' });
     }
   }
 
@@ -413,7 +422,7 @@ class SemanticIpcd {
     const group: Group = { op, outstanding: 0, outcomes: [], done };
     const text = req.text?.slice(0, AUDIT_TEXT_CHARS);
     if (op === 'ask') {
-      await this.checkPolicy(asker, matches[0]!.intent);
+      await this.checkPolicy(asker, matches[0]!.intent, req.onBehalfOf);
       // Least loaded first; a full mailbox (EAGAIN) or a gone agent moves on to the next instance.
       const left = matches.filter((m) => this.targets.has(m.agent));
       let lastErr: unknown = new AiosError('ENOROUTE', 'no live instance serves the intent', { intent: matches[0]!.intent });
@@ -424,8 +433,12 @@ class SemanticIpcd {
         const t = this.targets.get(m.agent)!;
         const payload = await this.payloadFor(t, m.intent, req);
         try {
-          this.forward(group, t, m, req.timeoutMs, { intent: m.intent, payload, text: req.text });
-          eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via, mailbox: pick.mailbox, inflight: pick.inflight });
+          const extra = {
+            ...(req.step ? { stepKey: req.step.key, attempt: req.step.attempt } : {}),
+            ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}),
+          };
+          this.forward(group, t, m, req.timeoutMs, { intent: m.intent, payload, text: req.text, ...extra });
+          eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via, mailbox: pick.mailbox, inflight: pick.inflight, ...extra });
           return;
         } catch (e) {
           const code = (e as { code?: string }).code;
@@ -460,7 +473,7 @@ class SemanticIpcd {
     group.outcomes.push(...refused);
   }
 
-  private forward(group: Group, t: Target, m: RouteMatch, timeoutMs: number, body: { intent: string; payload: unknown; text?: string }): void {
+  private forward(group: Group, t: Target, m: RouteMatch, timeoutMs: number, body: { intent: string; payload: unknown; text?: string; [extra: string]: unknown }): void {
     this.selfReply ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
     const id = `f${++this.seq}`;
     ipcSend(t.handle, enc.encode(JSON.stringify({ id, ...body })), { tag: INTENT_TAG, handles: [this.selfReply] });

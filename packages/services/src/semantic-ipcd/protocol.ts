@@ -7,6 +7,7 @@
 //   multicast {text?, intent?, payload?, timeoutMs?}         -> MulticastResult[]
 //   negotiate {text?, intent?, payload?, timeoutMs?}         -> Bid[] (cheapest first); award with ask {intent, agent}
 //   intents   {}                                             -> IntentRow[]
+//   match     {text?, intent?}                                -> {intent, score, via} (routes without forwarding: the planner)
 //   status    {}                                             -> {embedder, embedderName, intents, threshold, thresholdSource, thresholdSamples?, thresholdLoo?, judge, pending}
 // Forwarded to a target (tagged 'intent'): {id, intent, payload, text} with a reply handle; the target answers
 // {id, ok, result|error}. intent '__bid' carries {intent, payload, text} and is answered with a bid.
@@ -25,8 +26,8 @@ export const REPLY_TAG = 'reply';
 /** Longest text kept in a route event. */
 export const AUDIT_TEXT_CHARS = 200;
 
-export type Op = 'ask' | 'multicast' | 'negotiate' | 'intents' | 'status';
-const OPS: readonly Op[] = ['ask', 'multicast', 'negotiate', 'intents', 'status'];
+export type Op = 'ask' | 'multicast' | 'negotiate' | 'intents' | 'status' | 'match';
+const OPS: readonly Op[] = ['ask', 'multicast', 'negotiate', 'intents', 'status', 'match'];
 
 export interface ServiceRequest {
   id: unknown;
@@ -36,6 +37,13 @@ export interface ServiceRequest {
   agent?: number;
   payload?: unknown;
   timeoutMs: number;
+  /**
+   * ask only: the agent this request is made for (the planner running a plan step for its submitter). The allow
+   * policy must admit BOTH the sender and this agent, so naming someone can only narrow what the sender reaches.
+   */
+  onBehalfOf?: { agent: number; name: string };
+  /** ask only: a plan step's idempotency key and attempt, passed on to the handler (ctx.stepKey, ctx.attempt). */
+  step?: { key: string; attempt: number };
 }
 
 /** Parses a request (EINVAL naming the field). ask/multicast/negotiate need text or intent. */
@@ -64,7 +72,21 @@ export function readRequest(raw: unknown): ServiceRequest {
     }
     req.timeoutMs = o.timeoutMs as number;
   }
-  if ((req.op === 'ask' || req.op === 'multicast' || req.op === 'negotiate') && req.text === undefined && req.intent === undefined) {
+  if (o.onBehalfOf !== undefined) {
+    const b = o.onBehalfOf as { agent?: unknown; name?: unknown } | null;
+    if (typeof b !== 'object' || b === null || !Number.isSafeInteger(b.agent) || typeof b.name !== 'string' || b.name.length > 256) {
+      throw new AiosError('EINVAL', 'onBehalfOf must be { agent: id, name }', { arg: 'onBehalfOf' });
+    }
+    req.onBehalfOf = { agent: b.agent as number, name: b.name };
+  }
+  if (o.step !== undefined) {
+    const st = o.step as { key?: unknown; attempt?: unknown } | null;
+    if (typeof st !== 'object' || st === null || typeof st.key !== 'string' || st.key.length > 256 || !Number.isSafeInteger(st.attempt) || (st.attempt as number) < 1) {
+      throw new AiosError('EINVAL', 'step must be { key, attempt }', { arg: 'step' });
+    }
+    req.step = { key: st.key, attempt: st.attempt as number };
+  }
+  if ((req.op === 'ask' || req.op === 'multicast' || req.op === 'negotiate' || req.op === 'match') && req.text === undefined && req.intent === undefined) {
     throw new AiosError('EINVAL', `${req.op} needs text or intent`, { arg: 'text' });
   }
   return req;

@@ -12,7 +12,7 @@ export type {
   SendOptions, IntentManifest, AgentManifest, AgentInfo, ExitNotice, TrapKind, TrapInfo, AuditRecord, KernelEvent,
   PqcOp, CapInfo, CapDeriveOptions, SelfInfo, SchedParams,
 } from './types.ts';
-export type { CheckpointStorePort, JournalPort, KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, LoadRequest, OffloadPort } from './ports.ts';
+export type { CheckpointStorePort, JournalPort, KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, LoadRequest, OffloadPort, TraceSpan, TracerPort } from './ports.ts';
 export type { DriverKind, DriverInfo, Driver, EmbedderDriver } from './devices.ts';
 // Device interfaces of the storage and model buses (interfaces only).
 export type * from './storage.ts';

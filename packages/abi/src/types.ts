@@ -101,6 +101,8 @@ export interface Message {
   handles: Handle[];
   /** Small kind tag: 'data' for IPCSend, 'exit' and 'trap' for supervision notices, 'event' for events. */
   tag: string;
+  /** W3C traceparent of the sender's span, stamped by the kernel when tracing is on (absent otherwise). */
+  trace?: string;
 }
 
 export interface SendOptions {

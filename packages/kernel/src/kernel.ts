@@ -4,7 +4,7 @@
 
 import {
   AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError, limits,
-  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo,
+  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo, type TracerPort,
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
@@ -35,6 +35,8 @@ import { DEFAULT_BEHAVIOR, type BehaviorThresholds } from './behavior/monitor.ts
 import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
 import { NO_HANDLES, copyPayload } from './ipc/mailbox.ts';
+import { SyscallCounters } from './obs/counters.ts';
+import { TRACED_NR, endSyscallSpan, genAiRequest, receiveSpan, syscallSpan } from './obs/trace.ts';
 
 
 const ENCODER = new TextEncoder();
@@ -82,6 +84,12 @@ export class Kernel {
   readonly agents = new Map<number, Agent>();
   readonly events = new EventBus();
   readonly audit = new AuditLog();
+  /** Syscall outcomes by call and result (read by exporters such as the node's /metrics). */
+  readonly syscallCounts = new SyscallCounters(SYSCALL_BY_NR.length);
+  /** The tracing port (null: tracing off, and no tracing work is done). */
+  readonly tracer: TracerPort | null;
+  /** During a traced syscall: the traceparent that messages sent by it carry (undefined otherwise). */
+  sendTrace: string | undefined = undefined;
   /** Per-agent audit volume limit: a storm is coalesced into one summary record per window. */
   readonly auditRate = new AuditRateLimiter((s) => {
     const what = Object.entries(s.bySyscall).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n} ${k}`).join(', ');
@@ -124,6 +132,7 @@ export class Kernel {
     this.arena = new FrameArena(config.arenaFrames ?? limits.DEFAULT_ARENA_FRAMES);
     this.tokens = config.tokens ? new TokenRegistry(config.tokens) : null;
     this.schedPolicy = config.sched?.policy ?? 'cfs';
+    this.tracer = ports.tracer ?? null;
     this.behaviorT = config.behavior === false ? null : { ...DEFAULT_BEHAVIOR, ...(config.behavior ?? {}) };
     this.runq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched }, this.schedPolicy === 'fifo' ? 'key' : 'vruntime');
     this.dlq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config.sched }, 'key');
@@ -568,6 +577,10 @@ export class Kernel {
    * copied now; a message waiting in a mailbox stays numbers until the receiver takes it.
    */
   deliverData(to: Agent, from: number, bytes: Uint8Array): void {
+    if (this.sendTrace !== undefined) {
+      this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data', trace: this.sendTrace });
+      return;
+    }
     if (to === this.root || to.durableKey !== null || to.ipcWaiters.length > 0) {
       this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
       return;
@@ -637,6 +650,7 @@ export class Kernel {
       const inst = a.instance;
       const msg = a.mailbox.shift();
       if (inst === null || msg === undefined) return;
+      if (this.tracer !== null && msg.trace !== undefined) receiveSpan(this.tracer, a, msg);
       a.busy = true;
       a.inFlight = msg;
       this.runHandler(a, inst.dispatch('message', msg), false);
@@ -886,8 +900,18 @@ export class Kernel {
     if (a.quarantined && row.kind !== 'blocking' && !QUARANTINE_ALLOWED.has(row.name)) {
       throw new AiosError('EACCES', `agent ${a.id} is quarantined (release it with \`aios release ${a.id}\`)`, { agent: a.id, quarantined: true, policyIds: ['behavior'] });
     }
+    const span = this.tracer !== null && TRACED_NR[nr] === true ? syscallSpan(this.tracer, a, row.name) : null;
     try {
+      if (span !== null) {
+        this.sendTrace = span.traceparent;
+        if (row.name === 'LlmComplete') genAiRequest(span, args);
+      }
       const r = handler(this, a, args);
+      this.syscallCounts.okAt(nr);
+      if (span !== null) {
+        this.sendTrace = undefined;
+        endSyscallSpan(span, row.name, r);
+      }
       if (this.behaviorT !== null) this.observe(a, false, nr === SPAWN_NR);
       if (row.mutates) {
         const t = this.current === null ? this.now() : this.stepTime;
@@ -895,7 +919,12 @@ export class Kernel {
       }
       return r;
     } catch (e) {
+      if (span !== null) {
+        this.sendTrace = undefined;
+        span.end(isAiosError(e) ? e.code : 'EFAULT');
+      }
       if (isAiosError(e)) {
+        this.syscallCounts.fail(row.name, e.code);
         if (row.mutates || e.code === 'EPERM' || e.code === 'EACCES') {
           const t = this.now();
           if (a === this.root || this.auditRate.admit(a.id, t, row.name, e.code)) this.audit.append(t, a.id, row.name, this.objectLabel, e.code, e.detail);

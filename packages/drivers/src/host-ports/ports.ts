@@ -11,6 +11,8 @@ export interface HostPortOptions {
   cwd?: string;
   log?: KernelPorts['log'];
   offload: OffloadPort;
+  /** Where kernel spans go (OpenTelemetry); absent: tracing off. */
+  tracer?: KernelPorts['tracer'];
 }
 
 export function hostPorts(opts: HostPortOptions): KernelPorts {
@@ -25,5 +27,6 @@ export function hostPorts(opts: HostPortOptions): KernelPorts {
     loader: createImageLoader({ cwd: opts.cwd }),
     offload: opts.offload,
     log: opts.log,
+    ...(opts.tracer !== undefined ? { tracer: opts.tracer } : {}),
   };
 }

@@ -1,0 +1,3 @@
+// OpenTelemetry at the edge: the kernel's tracing port, configured by the standard OTEL_* variables.
+export { otelConfigFromEnv, type OtelConfig, type OtlpProtocol } from './config.ts';
+export { createOtelTracer, type OtelTracer } from './tracer.ts';

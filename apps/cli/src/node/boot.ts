@@ -22,6 +22,7 @@ import { startApiServer, type ApiServer } from '../api/server.ts';
 import { prepareSecurity } from '../security/index.ts';
 import { plugMcpDevices } from './mcp-devices.ts';
 import { readMcpConfig } from '@aios/drivers/mcp-client';
+import { createOtelTracer, otelConfigFromEnv } from '@aios/drivers/otel';
 import { createImageGate } from '../security/image-gate.ts';
 import { runningDist, secureBoot } from '../security/secure-boot.ts';
 
@@ -115,11 +116,14 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     if (existsSync(memoryDb)) checkDatabaseFile(memoryDb);
     else precreatePrivate(memoryDb);
   }
+  // OpenTelemetry from the standard OTEL_* variables (off, and the SDK never loaded, without an endpoint).
+  const otelConfig = otelConfigFromEnv(process.env);
+  const otel = otelConfig !== null ? await createOtelTracer(otelConfig) : null;
   const storage = storageChoice?.create() ?? null;
   await storage?.open?.();
   const pqc = createPqcPool();
   // Whatever was opened is closed again when boot fails (a refused audit log, a corrupt database, ...).
-  const opened: Array<() => unknown> = [() => pqc.close(), () => storage?.close()];
+  const opened: Array<() => unknown> = [() => pqc.close(), () => storage?.close(), () => otel?.shutdown()];
   let host: KernelHost;
   let security: Awaited<ReturnType<typeof prepareSecurity>>;
   let journal: ReturnType<typeof openJournal>;
@@ -129,7 +133,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     journal = openJournal(dataDir);
     const j = journal;
     opened.push(() => j.close());
-    const ports = { ...hostPorts({ offload: pqc, log: config.onLog }), checkpoints: fileCheckpointStore(dataDir), journal };
+    const ports = { ...hostPorts({ offload: pqc, log: config.onLog, ...(otel !== null ? { tracer: otel.port } : {}) }), checkpoints: fileCheckpointStore(dataDir), journal };
     const gate = createImageGate(dataDir, config.requireSigned === true, () => serviceImage('initd'));
     ports.loader = gate.wrap(ports.loader);
     const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
@@ -220,6 +224,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       await api?.close();
       if (api) removeNodeFile(dataDir);
       await pqc.close();
+      await otel?.shutdown().catch(() => {});
     },
   };
 }

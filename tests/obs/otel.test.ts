@@ -5,7 +5,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestHost } from '@aios/testkit';
-import { createOtelTracer, otelConfigFromEnv } from '@aios/drivers/otel';
+import { createLightTracer, createOtelTracer, otelConfigFromEnv, samplerFromEnv } from '@aios/drivers/otel';
 
 interface OtlpSpan { traceId: string; spanId: string; parentSpanId?: string; name: string; attributes: Array<{ key: string; value: Record<string, unknown> }> }
 
@@ -49,7 +49,7 @@ describe('otel - tracing over OTLP/HTTP JSON', () => {
   it('otel - one trace follows a call from a client agent to a server agent and back', async () => {
     const rx = await receiver();
     closeAll.push(() => new Promise((r) => rx.server.close(r)));
-    const cfg = otelConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'aios-test' })!;
+    const cfg = otelConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'aios-test', OTEL_TRACES_SAMPLER: 'parentbased_always_on' })!;
     expect(cfg.url).toBe(`${rx.url}/v1/traces`);
     const otel = await createOtelTracer(cfg);
     const host = createTestHost({ tracer: otel.port, config: { behavior: false } });
@@ -80,7 +80,47 @@ describe('otel - tracing over OTLP/HTTP JSON', () => {
   it('otel - off unless an endpoint is set; grpc is refused with EINVAL', () => {
     expect(otelConfigFromEnv({})).toBeNull();
     expect(otelConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_SDK_DISABLED: 'true' })).toBeNull();
-    expect(otelConfigFromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:1/t' })).toEqual({ url: 'http://127.0.0.1:1/t', protocol: 'http/json', serviceName: 'aios' });
+    expect(otelConfigFromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:1/t' })).toMatchObject({ url: 'http://127.0.0.1:1/t', protocol: 'http/json', serviceName: 'aios' });
     expect(() => otelConfigFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('otel - sampler from the standard variables: default one trace in ten, parent-based; bad values are EINVAL', () => {
+    expect(samplerFromEnv({})).toEqual({ name: 'parentbased_traceidratio', ratio: 0.1, parentBased: true });
+    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'always_on' })).toEqual({ name: 'always_on', ratio: 1, parentBased: false });
+    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' })).toEqual({ name: 'parentbased_always_off', ratio: 0, parentBased: true });
+    expect(samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' })).toEqual({ name: 'traceidratio', ratio: 0.25, parentBased: false });
+    expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'sometimes' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => samplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+  });
+
+  it('otel - sampling is decided once per root: an unsampled trace records nothing below it, a sampled one is whole', async () => {
+    const got: Array<{ name: string; traceId: string; parent?: string }> = [];
+    const exporter = {
+      export: (spans: Array<{ name: string; spanContext(): { traceId: string }; parentSpanContext?: { spanId: string } }>, done: (r: { code: number }) => void) => {
+        for (const s of spans) got.push({ name: s.name, traceId: s.spanContext().traceId, parent: s.parentSpanContext?.spanId });
+        done({ code: 0 });
+      },
+      shutdown: async () => {},
+    };
+    const off = createLightTracer({ sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_always_off' }), exporter: exporter as never, resource: {} as never });
+    const root = off.port.start('root', undefined, {});
+    expect(root.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    const child = off.port.start('child', root.traceparent, {});
+    expect(child.traceparent).toBe(root.traceparent); // the unsampled context passes on unchanged
+    child.end();
+    root.end();
+    await off.shutdown();
+    expect(got).toEqual([]);
+
+    const on = createLightTracer({ sampler: samplerFromEnv({ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' }), exporter: exporter as never, resource: {} as never });
+    // A sampled parent from elsewhere (flag 01) is followed even at ratio 0; an unsampled one (00) is not.
+    const remote = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const s = on.port.start('continued', remote, { k: 1 });
+    expect(s.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    s.end('EPERM');
+    on.port.start('dropped', remote.replace(/-01$/, '-00'), {}).end();
+    on.port.start('new root', undefined, {}).end();
+    await on.shutdown();
+    expect(got).toEqual([{ name: 'continued', traceId: '0af7651916cd43dd8448eb211c80319c', parent: 'b7ad6b7169203331' }]);
   });
 });

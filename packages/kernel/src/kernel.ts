@@ -4,7 +4,7 @@
 
 import {
   AiosError, DEFAULT_RIGHTS, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError, limits,
-  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo, type TracerPort,
+  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type ExitNotice, type KernelEvent, type Message, type SchedHint, type TrapInfo, type TracerPort, type TraceSpan,
 } from '@aios/abi';
 import { Agent } from './agent/agent.ts';
 import { AgentExit } from './agent/exit.ts';
@@ -88,8 +88,8 @@ export class Kernel {
   readonly syscallCounts = new SyscallCounters(SYSCALL_BY_NR.length);
   /** The tracing port (null: tracing off, and no tracing work is done). */
   readonly tracer: TracerPort | null;
-  /** During a traced syscall: the traceparent that messages sent by it carry (undefined otherwise). */
-  sendTrace: string | undefined = undefined;
+  /** During a traced syscall: its span, whose traceparent the messages it sends carry (null otherwise). */
+  sendSpan: TraceSpan | null = null;
   /** Per-agent audit volume limit: a storm is coalesced into one summary record per window. */
   readonly auditRate = new AuditRateLimiter((s) => {
     const what = Object.entries(s.bySyscall).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n} ${k}`).join(', ');
@@ -577,8 +577,8 @@ export class Kernel {
    * copied now; a message waiting in a mailbox stays numbers until the receiver takes it.
    */
   deliverData(to: Agent, from: number, bytes: Uint8Array): void {
-    if (this.sendTrace !== undefined) {
-      this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data', trace: this.sendTrace });
+    if (this.sendSpan !== null) {
+      this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data', trace: this.sendSpan.traceparent });
       return;
     }
     if (to === this.root || to.durableKey !== null || to.ipcWaiters.length > 0) {
@@ -903,13 +903,13 @@ export class Kernel {
     const span = this.tracer !== null && TRACED_NR[nr] === true ? syscallSpan(this.tracer, a, row.name) : null;
     try {
       if (span !== null) {
-        this.sendTrace = span.traceparent;
+        this.sendSpan = span;
         if (row.name === 'LlmComplete') genAiRequest(span, args);
       }
       const r = handler(this, a, args);
       this.syscallCounts.okAt(nr);
       if (span !== null) {
-        this.sendTrace = undefined;
+        this.sendSpan = null;
         endSyscallSpan(span, row.name, r);
       }
       if (this.behaviorT !== null) this.observe(a, false, nr === SPAWN_NR);
@@ -920,7 +920,7 @@ export class Kernel {
       return r;
     } catch (e) {
       if (span !== null) {
-        this.sendTrace = undefined;
+        this.sendSpan = null;
         span.end(isAiosError(e) ? e.code : 'EFAULT');
       }
       if (isAiosError(e)) {

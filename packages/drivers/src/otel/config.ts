@@ -5,9 +5,11 @@
 //   OTEL_EXPORTER_OTLP_ENDPOINT              base URL; '/v1/traces' is appended
 //   OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL     'http/json' (default here) or 'http/protobuf'; 'grpc' is refused (EINVAL)
 //   OTEL_SERVICE_NAME                        the resource's service.name (default 'aios')
+//   OTEL_TRACES_SAMPLER(_ARG)                head sampling, once per trace root (sampler.ts; default parentbased_traceidratio 0.1)
 // Tracing is on only when an endpoint is set.
 import { AiosError } from '@aios/abi';
 import type { Env } from '../env-vars.ts';
+import { samplerFromEnv, type SamplerConfig } from './sampler.ts';
 
 export type OtlpProtocol = 'http/json' | 'http/protobuf';
 
@@ -15,6 +17,7 @@ export interface OtelConfig {
   url: string;
   protocol: OtlpProtocol;
   serviceName: string;
+  sampler: SamplerConfig;
 }
 
 /** The tracing settings, or null when tracing is off. EINVAL for a protocol this node cannot speak. */
@@ -32,5 +35,5 @@ export function otelConfigFromEnv(env: Env): OtelConfig | null {
     throw new AiosError('EINVAL', `OTEL_EXPORTER_OTLP_PROTOCOL '${rawProto}' is not supported (use http/json or http/protobuf)`, { env: 'OTEL_EXPORTER_OTLP_PROTOCOL', value: rawProto, allowed: ['http/json', 'http/protobuf'] });
   }
   const serviceName = env.OTEL_SERVICE_NAME?.trim() || 'aios';
-  return { url, protocol: rawProto, serviceName };
+  return { url, protocol: rawProto, serviceName, sampler: samplerFromEnv(env) };
 }

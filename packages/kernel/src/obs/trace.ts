@@ -6,13 +6,16 @@
 // context of the send's span (Message.trace), and the receiver's receipt span is a child of that, so one
 // trace follows a request from agent to service to agent.
 
-import { SYSCALL_BY_NAME, type LlmResult, type Message, type TraceSpan, type TracerPort } from '@aios/abi';
+import { REPLY_TAG, SYSCALL_BY_NAME, type LlmResult, type Message, type TraceSpan, type TracerPort } from '@aios/abi';
 import type { Agent } from '../agent/agent.ts';
 
-/** Syscalls that do work worth a span: spawning, IPC, device and model calls, memory-fabric-sized work. */
+/**
+ * Syscalls that do work worth a span: spawning, sends, device and model calls. Receives have no syscall span:
+ * the receipt span of a traced message (receiveSpan) stands for them, and an untraced receive costs nothing.
+ */
 const TRACED_NAMES = [
   'AgentSpawn', 'AgentClone', 'AgentKill', 'AgentUpgrade', 'AgentCheckpoint', 'AgentRestore',
-  'IPCSend', 'IPCWait', 'IPCRecv', 'DeviceCall', 'LlmComplete', 'LlmStreamOpen', 'PQCOperation', 'CapExport', 'CapRedeem',
+  'IPCSend', 'DeviceCall', 'LlmComplete', 'LlmStreamOpen', 'PQCOperation', 'CapExport', 'CapRedeem',
 ] as const;
 
 /** By syscall number: true when that syscall is traced. */
@@ -68,11 +71,13 @@ export function genAiRequest(span: TraceSpan, args: unknown[]): void {
 
 /**
  * A traced message reached its receiver: one receipt span (a child of the sender's span) becomes the
- * receiver's ambient context. Messages without a trace leave the context as it is.
+ * receiver's ambient context, except for a reply (REPLY_TAG): it closes the caller's request, and the caller
+ * goes on in the context it had (so a client's next request is a new trace, sampled on its own). Messages
+ * without a trace leave the context as it is.
  */
 export function receiveSpan(tracer: TracerPort, a: Agent, m: Message): void {
   if (m.trace === undefined) return;
   const span = tracer.start(`aios.receive ${a.name}`, m.trace, { 'aios.agent.id': a.id, 'aios.agent.name': a.name, 'aios.message.from': m.from, 'aios.message.tag': m.tag, 'messaging.operation.type': 'receive' });
-  a.trace = span.traceparent;
+  if (m.tag !== REPLY_TAG) a.trace = span.traceparent;
   span.end();
 }

@@ -62,7 +62,7 @@ function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, 
   try {
     for (const t of transfers) handles.push(k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
     const msg: Message = { from: a.id, data: copyPayload(bytes), handles: handles.length === 0 ? NO_HANDLES : handles, tag };
-    if (k.sendTrace !== undefined) msg.trace = k.sendTrace;
+    if (k.sendSpan !== null) msg.trace = k.sendSpan.traceparent;
     k.deliver(target, msg);
   } catch (e) {
     for (const h of handles) {

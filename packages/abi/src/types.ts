@@ -174,6 +174,8 @@ export interface TrapInfo {
   kind: TrapKind;
   message: string;
   stack?: string;
+  /** The AiosError code when the agent failed with one (also the first word of message). */
+  code?: string;
 }
 
 export interface AuditRecord {

@@ -441,7 +441,9 @@ export class Kernel {
   trap(a: Agent, err: unknown): void {
     const info: TrapInfo = err instanceof TrapError
       ? { kind: err.kind, message: err.message, stack: err.stack }
-      : { kind: 'exception', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
+      : isAiosError(err)
+        ? { kind: 'exception', message: `${err.code}: ${err.message}`, stack: err.stack, code: err.code } // the code survives the trap
+        : { kind: 'exception', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
     this.audit.append(this.now(), a.id, 'Trap', a.label, info.kind, { message: info.message });
     this.events.publish(`agent.${a.id}.trap`, this.now(), { id: a.id, kind: info.kind, message: info.message });
     this.pushLog(a, `trap (${info.kind}): ${info.message}`);

@@ -35,7 +35,10 @@ export interface NodeConfig extends KernelConfig {
   domains?: ExecutionDomain[];
   /** Called with every agent log line. */
   onLog?: (agent: number, name: string, line: string) => void;
-  /** Start initd and the services of its units (default true for `aios boot`, false for boot()). */
+  /**
+   * Start initd and the services of its units (memoryd, semantic-ipcd, ...). Default true (boot(), `aios boot`,
+   * `aios run`); false is the minimal kernel (`aios run --no-services`): ask and remember then fail with ENOENT.
+   */
   services?: boolean;
   /**
    * The embedder device (memoryd, semantic-ipcd). Default: an OpenAI-compatible embeddings server from
@@ -96,7 +99,8 @@ export interface AiosNode {
 }
 
 export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
-  const config = opts.config ?? {};
+  const config = { ...(opts.config ?? {}) };
+  config.services ??= true;
   // Drivers from the environment first, so a bad variable (EINVAL) fails before anything is opened.
   // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
   const llm = config.llm ?? driverFromEnv(process.env);

@@ -46,7 +46,7 @@ function rechain(ls: string[]): string[] {
 }
 
 async function refused(dir: string): Promise<{ code: string; message: string; detail: Record<string, unknown> }> {
-  const e = await boot({ dataDir: dir }).then(async (n) => {
+  const e = await boot({ dataDir: dir, config: { services: false } }).then(async (n) => {
     await n.shutdown();
     return null;
   }, (x: unknown) => x);
@@ -147,14 +147,14 @@ describe('attacks - audit log rollback', () => {
     const keep = JSON.parse((await cps(dir))[0]!) as { treeSize: number };
     await fs.writeFile(RECORDS(dir), all.slice(0, keep.treeSize).join('\n') + '\n');
     await fs.writeFile(CHECKPOINTS(dir), (await cps(dir)).slice(0, 1).join('\n') + '\n');
-    const node = await boot({ dataDir: dir, config: { acceptAuditRollback: true } });
+    const node = await boot({ dataDir: dir, config: { acceptAuditRollback: true, services: false } });
     const rec = node.audit().find((r) => r.syscall === 'AuditRollbackAccepted');
     expect(rec).toMatchObject({ result: 'ok', detail: { status: 'shorter', anchoredSeq: all.length, logSeq: keep.treeSize } });
     await node.shutdown();
     const stored = (await lines(dir)).map((l) => JSON.parse(l) as AuditEntry);
     expect(stored.some((r) => r.syscall === 'AuditRollbackAccepted')).toBe(true);
     expect(await verifyAuditFolder(dir)).toMatchObject({ ok: true, anchor: { ok: true } });
-    const again = await boot({ dataDir: dir });
+    const again = await boot({ dataDir: dir, config: { services: false } });
     await again.shutdown();
   });
 });

@@ -6,7 +6,7 @@ import { FIXTURES, tempDataDir } from './cli-helpers.ts';
 
 describe('e2e - programmatic boot()', () => {
   it('e2e - boot, spawn, send, ps, kill and shutdown', async () => {
-    const node = await boot({ dataDir: tempDataDir() });
+    const node = await boot({ dataDir: tempDataDir(), config: { services: false } });
     const id = await node.spawn(join(FIXTURES, 'echo.ts'), { name: 'echo' });
     node.send(id, 'from the host');
     for (let i = 0; i < 50 && node.logs(id).length === 0; i++) await new Promise((r) => setTimeout(r, 20));

@@ -81,7 +81,7 @@ beforeAll(async () => {
   const web = await httpMcpServer();
   http = web.server;
   writeFileSync(join(dir, 'mcp.json'), JSON.stringify({ servers: { files: { command: process.execPath, args: [script] }, web: { url: web.url, headers: { 'x-key': 'k1' } } } }));
-  node = await boot({ dataDir: dir });
+  node = await boot({ dataDir: dir, config: { services: false } });
   user = await node.spawn(USER, { name: 'tool-user', devices: ['mcp:files', 'mcp:web'] } as never);
   outsider = await node.spawn(USER, { name: 'outsider' });
 }, 60_000);

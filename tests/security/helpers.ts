@@ -24,7 +24,7 @@ export async function bootSecure(dataDir: string, opts: Omit<SecurityOptions, 'd
   let sec: NodeSecurity | undefined;
   const node = await boot({
     dataDir,
-    config: { policy: (req) => (sec ? sec.authorize(req) : { allow: false, policyIds: ['security-not-ready'] }) },
+    config: { services: false, policy: (req) => (sec ? sec.authorize(req) : { allow: false, policyIds: ['security-not-ready'] }) },
   });
   // Once boot() wires security itself, replace that instance by one with this test's options
   // (it resumes the same folder after the first one's final checkpoint).

@@ -22,7 +22,7 @@ function wideModes(dir: string): string[] {
 }
 
 async function bootOnce(dir: string, config: Record<string, unknown> = {}): Promise<string[]> {
-  const node = await boot({ dataDir: dir, config: { api: true, port: 0, ...config } });
+  const node = await boot({ dataDir: dir, config: { api: true, port: 0, services: false, ...config } });
   const id = await node.spawn(agentSource(`ctx.log('x');`));
   await node.wait(id);
   const warnings = [...node.warnings];
@@ -35,7 +35,7 @@ describe('security node files - a private data folder', () => {
     const dir = join(tempDir(), 'data');
     const old = process.umask(0o022); // the usual umask: files would be 0644 without explicit modes
     try {
-      const node = await boot({ dataDir: dir, config: { api: true, port: 0 } });
+      const node = await boot({ dataDir: dir, config: { api: true, port: 0, services: false } });
       const id = await node.spawn(agentSource(`ctx.log('x');`));
       await node.wait(id);
       // While it runs (kernel.db-wal and -shm exist), nothing is readable by others.
@@ -57,7 +57,7 @@ describe('security node files - a private data folder', () => {
     await fs.chmod(join(dir, 'kernel.db'), 0o644);
     await fs.chmod(join(dir, 'audit'), 0o777);
     await fs.chmod(join(dir, 'audit', 'records.jsonl'), 0o666);
-    const node = await boot({ dataDir: dir });
+    const node = await boot({ dataDir: dir, config: { services: false } });
     expect(node.warnings.length).toBe(4);
     expect(node.warnings.join('\n')).toContain('kernel.db was mode 644; set to 600');
     expect(node.audit().filter((r) => r.syscall === 'DataDirFixed')).toHaveLength(4);
@@ -73,7 +73,7 @@ describe('security node files - databases are checked at boot', () => {
     await fs.rm(join(dir, 'kernel.db-wal'), { force: true });
     await fs.rm(join(dir, 'kernel.db-shm'), { force: true });
     await fs.writeFile(join(dir, 'kernel.db'), Buffer.alloc(8192, 0x5a));
-    const e = await boot({ dataDir: dir }).then(() => null, (x: unknown) => x as { code: string; message: string; detail: { file: string } });
+    const e = await boot({ dataDir: dir, config: { services: false } }).then(() => null, (x: unknown) => x as { code: string; message: string; detail: { file: string } });
     expect(e).toMatchObject({ code: 'EIO', detail: { file: join(dir, 'kernel.db') } });
     expect(e!.message).toContain('kernel.db');
     // Nothing was reset: the bad file is still there for the operator.
@@ -89,26 +89,26 @@ describe('security node files - databases are checked at boot', () => {
     // Keep the header (page 1) valid; scribble over the b-tree pages after it.
     buf.fill(0xa5, 4096 + 8, buf.length);
     await fs.writeFile(f, buf);
-    await expect(boot({ dataDir: dir })).rejects.toMatchObject({ code: 'EIO', detail: { file: f } });
+    await expect(boot({ dataDir: dir, config: { services: false } })).rejects.toMatchObject({ code: 'EIO', detail: { file: f } });
   });
 });
 
 describe('security node files - the policy file', () => {
   it('security node files - a deleted policies.cedar is EIO at boot once a policy set was written, never a reset to the defaults', async () => {
     const dir = tempDir();
-    const node = await boot({ dataDir: dir });
+    const node = await boot({ dataDir: dir, config: { services: false } });
     const custom = `${NODE_POLICIES}\n@id("extra")\nforbid(principal, action == Action::"FrameAlloc", resource);\n`;
     await node.host.kernel.config.policyAdmin!.apply(custom);
     await node.shutdown();
     await fs.rm(join(dir, 'policies.cedar'));
-    const e = await boot({ dataDir: dir }).then(() => null, (x: unknown) => x as { code: string; message: string });
+    const e = await boot({ dataDir: dir, config: { services: false } }).then(() => null, (x: unknown) => x as { code: string; message: string });
     expect(e).toMatchObject({ code: 'EIO' });
     expect(e!.message).toContain('policies.cedar is missing');
     // No default set was written in its place.
     await expect(fs.access(join(dir, 'policies.cedar'))).rejects.toThrow();
     // Restoring the file lets the node boot again.
     await fs.writeFile(join(dir, 'policies.cedar'), custom, { mode: 0o600 });
-    const again = await boot({ dataDir: dir });
+    const again = await boot({ dataDir: dir, config: { services: false } });
     await again.shutdown();
   });
 
@@ -116,7 +116,7 @@ describe('security node files - the policy file', () => {
     const dir = tempDir();
     await bootOnce(dir);
     await fs.appendFile(join(dir, 'policies.cedar'), '\n@id("offline-edit")\nforbid(principal, action == Action::"FrameAlloc", resource);\n');
-    const node = await boot({ dataDir: dir });
+    const node = await boot({ dataDir: dir, config: { services: false } });
     expect(node.audit().find((r) => r.syscall === 'PolicyChangedOffline')).toMatchObject({ result: 'ok', detail: { from: expect.any(String), to: expect.any(String) } });
     await node.shutdown();
   });

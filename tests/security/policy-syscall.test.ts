@@ -9,7 +9,7 @@ import { boot } from 'aios';
 describe('policy - the PolicyApply syscall', () => {
   it('policy - an admin agent applies a set; a bad set is EINVAL; a forbid takes effect at once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'aios-pol-'));
-    const node = await boot({ dataDir });
+    const node = await boot({ dataDir, config: { services: false } });
     const current = readFileSync(join(dataDir, 'policies.cedar'), 'utf8');
     const withForbid = `${current}\n@id("no-frames")\nforbid(principal, action == Action::"FrameAlloc", resource);\n`;
     const id = await node.spawn(`

@@ -117,7 +117,7 @@ describe('signing - policy attribute', () => {
   it('signing - a policy can require context.image.signed at spawn (schema-valid; unsigned refused, signed spawned)', async () => {
     expect(validatePolicyText(REQUIRE)).toMatchObject({ ok: true });
     writeFileSync(join(dir, 'parent.ts'), PARENT);
-    const node = await boot({ dataDir: data, config: { secureBootDist: null } });
+    const node = await boot({ dataDir: data, config: { secureBootDist: null, services: false } });
     try {
       await securityOf(node.host)!.applyPolicy(REQUIRE);
       const tryChild = async () => {

@@ -15,3 +15,4 @@ export { signImage } from './security/image-signing.ts';
 export { TrustStore, developerKey, newKeyFile, publicKeyArg, readKeyFile } from './security/trust-store.ts';
 export type { KeyUse } from './security/trust-store.ts';
 export { MCP_TOOLS } from './api/mcp-tools.ts';
+export { checkCaps, parseCapList, shellCapsFromEnv } from './node/cap-policy.ts';

@@ -14,7 +14,7 @@ export type {
   SendOptions, IntentManifest, AgentManifest, AgentInfo, ExitNotice, TrapKind, TrapInfo, AuditRecord, KernelEvent,
   PqcOp, CapInfo, CapDeriveOptions, SelfInfo, SchedParams,
 } from './types.ts';
-export type { CheckpointStorePort, JournalPort, KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, LoadRequest, OffloadPort } from './ports.ts';
+export type { CheckpointStorePort, JournalPort, KernelPorts, ClockPort, TimerPort, ImageLoaderPort, LoadedImage, LoadRequest, OffloadPort, TraceSpan, TracerPort } from './ports.ts';
 export type { DriverKind, DriverInfo, Driver, EmbedderDriver } from './devices.ts';
 export type { MountSpec, FsEntry, FsEntryType, FsStat, FsWriteResult, NetRequest, NetResponseHead, DeviceInfo, HwInfo, PowerState } from './io.ts';
 export type { FsPort, NetPort, NetPortRequest, NetPortResponse, NetGuard } from './ports.ts';

@@ -129,6 +129,26 @@ export interface NetPort {
   fetch(req: NetPortRequest, guard: NetGuard): { response: Promise<NetPortResponse>; abort(reason?: string): void };
 }
 
+/**
+ * One span of a trace (OpenTelemetry at the edge, nothing in the kernel). `traceparent` is the W3C
+ * trace context of this span (`00-<trace id>-<span id>-<flags>`): children and IPC messages carry it.
+ */
+export interface TraceSpan {
+  readonly traceparent: string;
+  setAttribute(key: string, value: string | number | boolean): void;
+  /** Ends the span; `error` is the AiosError code when the operation failed. Idempotent. */
+  end(error?: string): void;
+}
+
+/**
+ * Tracing port: the kernel opens spans through it for syscalls that do work and for message receipts.
+ * Absent (the default), the kernel does no tracing work at all. `parent` is a W3C traceparent or undefined
+ * (a new trace). Must not throw.
+ */
+export interface TracerPort {
+  start(name: string, parent: string | undefined, attributes: Record<string, string | number | boolean>): TraceSpan;
+}
+
 export interface KernelPorts {
   clock: ClockPort;
   random(bytes: number): Uint8Array;
@@ -145,6 +165,8 @@ export interface KernelPorts {
   fs?: FsPort;
   /** Outbound HTTP for the net device; without it NetFetch is ENOSYS. */
   net?: NetPort;
+  /** Where spans go (OpenTelemetry at the node); absent: no tracing, no cost. */
+  tracer?: TracerPort;
   /** Receives every agent log line (the node prints or streams them). */
   log?(agent: number, name: string, line: string): void;
 }

@@ -114,6 +114,8 @@ export interface Message {
   handles: Handle[];
   /** Small kind tag: 'data' for IPCSend, 'exit' and 'trap' for supervision notices, 'event' for events. */
   tag: string;
+  /** W3C traceparent of the sender's span, stamped by the kernel when tracing is on (absent otherwise). */
+  trace?: string;
 }
 
 export interface SendOptions {
@@ -185,6 +187,8 @@ export interface TrapInfo {
   kind: TrapKind;
   message: string;
   stack?: string;
+  /** The AiosError code when the agent failed with one (also the first word of message). */
+  code?: string;
 }
 
 export interface AuditRecord {

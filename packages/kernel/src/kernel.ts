@@ -5,8 +5,8 @@
 // Mechanism only; policy lives in services. Deterministic: time, randomness, timers and loading come from ports.
 
 import {
-  AiosError, Rights, SELF_BASE_RIGHTS, limits,
-  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type KernelEvent, type Message, type SchedHint, type TrapInfo,
+  AiosError, Rights, SELF_BASE_RIGHTS, SYSCALL_BY_NR, limits,
+  type AgentInfo, type AgentManifest, type Driver, type LlmDriver, type Domain, type KernelEvent, type Message, type SchedHint, type TrapInfo, type TracerPort, type TraceSpan,
 } from '@aios/abi';
 import { Agent } from './objects/agent.ts';
 import { Runner, type HookKind } from './agent/runner.ts';
@@ -39,6 +39,7 @@ import { Exits } from './trap/exits.ts';
 import { Dispatcher } from './syscall/dispatch.ts';
 import type { AuditSlot, SyscallContext } from './syscall/context.ts';
 import { KernelIds } from './objects/ids.ts';
+import { SyscallCounters } from './obs/counters.ts';
 
 export interface KernelConfig {
   /** Physical arena size in frames. */
@@ -74,6 +75,12 @@ export class Kernel implements SyscallContext {
   readonly agents = new Map<number, Agent>();
   readonly events = new EventBus();
   readonly audit = new AuditLog();
+  /** Syscall outcomes by call and result (read by exporters such as the node's /metrics). */
+  readonly syscallCounts = new SyscallCounters(SYSCALL_BY_NR.length);
+  /** The tracing port (null: tracing off, and no tracing work is done). */
+  readonly tracer: TracerPort | null;
+  /** During a traced syscall: its span, whose traceparent the messages it sends carry (null otherwise). */
+  sendSpan: TraceSpan | null = null;
   /** Per-agent audit volume limit: a storm is coalesced into one summary record per window. */
   readonly auditRate: AuditRateLimiter;
   readonly tickets = new TicketTable();
@@ -106,6 +113,7 @@ export class Kernel implements SyscallContext {
 
   constructor(readonly ports: KernelPorts, readonly config: KernelConfig = {}) {
     this.clockFn = (): number => ports.clock.now();
+    this.tracer = ports.tracer ?? null;
     this.auditRate = new AuditRateLimiter((s) => {
       const what = Object.entries(s.bySyscall).sort((x, y) => y[1] - x[1]).map(([k, n]) => `${n} ${k}`).join(', ');
       this.audit.append(this.now(), s.agent, 'AuditCoalesced', `agent:${s.agent}`, 'ok', {
@@ -135,7 +143,7 @@ export class Kernel implements SyscallContext {
     this.judge = new Judge(this, config.behavior === false ? null : { ...DEFAULT_BEHAVIOR, ...(config.behavior ?? {}) }, this.sched);
     this.dispatcher = new Dispatcher(this, {
       clock: ports.clock, audit: this.audit, auditRate: this.auditRate, events: this.events, root: this.root, judge: this.judge,
-      time: this.sched, trap: (a, e) => this.trap(a, e),
+      time: this.sched, trap: (a, e) => this.trap(a, e), counts: this.syscallCounts, trace: this,
     });
   }
 

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { AiosError, type AgentInfo, type SpawnOptions } from '@aios/abi';
-import { resolveDataDir } from 'aios/offline';
+import { AiosError, ERROR_CODES, EXIT_CODE_BY_CATEGORY, isErrorCode, type AgentInfo, type SpawnOptions } from '@aios/abi';
+import { checkCaps, parseCapList, resolveDataDir, shellCapsFromEnv } from 'aios/offline';
 import { connect } from './client.ts';
 import { psTable, topTable } from './format.ts';
 import { COMMON_OPTS as COMMON, JSON_OPT } from './options.ts';
@@ -49,6 +49,7 @@ function spawnOptions(v: Record<string, string | boolean | undefined>): SpawnOpt
       throw new AiosError('EINVAL', '--config must be JSON');
     }
   }
+  if (typeof v.cap === 'string') o.capabilities = parseCapList(v.cap);
   return o;
 }
 
@@ -73,7 +74,19 @@ const SPAWN_OPTS = {
   config: { type: 'string' as const, help: 'JSON given to the agent as ctx.config' },
   durable: { type: 'boolean' as const, help: 'journal the agent and its unread messages so it survives a crash of the node' },
   restart: { type: 'string' as const, help: 'for durable agents: permanent (default), transient or temporary' },
+  cap: { type: 'string' as const, help: "privileges to grant, a comma list (e.g. spawn,supervise); never more than the node allows (AIOS_SHELL_CAPS, default spawn,supervise)" },
 };
+
+/**
+ * `aios run`'s exit code: an agent that trapped on an AiosError exits with its class's code (ENOROUTE: 6,
+ * EPERM: 3, ...; EXIT_CODE_BY_CATEGORY), as a failed command would; otherwise the agent's own exit code.
+ */
+function runExitCode(st: { code: number; reason: string }): number {
+  const m = /^trap: exception: (E[A-Z0-9]+): /.exec(st.reason);
+  const code = m?.[1];
+  if (code === undefined || !isErrorCode(code)) return st.code;
+  return EXIT_CODE_BY_CATEGORY[ERROR_CODES[code].category] ?? st.code;
+}
 
 function agentRef(s: string): string {
   return encodeURIComponent(s);
@@ -192,29 +205,71 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   run: {
-    summary: 'boot an ephemeral node (a temporary data folder unless --data-dir), run one agent to completion, print its log, exit with its exit code',
-    usage: 'aios run FILE [--name N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--json]',
-    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS, timeout: { type: 'string', help: 'kill the agent after this many ms' } },
+    summary: 'boot an ephemeral node (a temporary data folder unless --data-dir), run one agent until it exits, print its log and exit record, exit with its exit code',
+    usage: 'aios run FILE [--cap LIST] [--name N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--timeout MS] [--no-services] [--json]',
+    options: {
+      ...COMMON, ...JSON_OPT, ...SPAWN_OPTS,
+      timeout: { type: 'string', help: 'kill the agent after this many ms (exit record reason: timeout)' },
+      'no-services': { type: 'boolean', help: 'the minimal kernel: no initd, memoryd, semantic-ipcd (ask and remember fail with ENOENT)' },
+    },
+    notes: [
+      'An agent that keeps serving (only onMessage or intents) runs until it exits, Ctrl-C, or --timeout.',
+      'The exit record goes to stderr (a JSON line on stdout with --json); the temporary folder is removed.',
+    ],
     positionals: 1,
     async run(v, [file], io) {
       const json = v.json === true;
+      const opts = spawnOptions(v);
+      checkCaps(opts.capabilities, shellCapsFromEnv(process.env)); // the node's policy, as for the API
+      let timeoutMs: number | undefined;
+      if (typeof v.timeout === 'string') {
+        timeoutMs = Number(v.timeout);
+        if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new AiosError('EINVAL', '--timeout must be a whole number of ms, at least 1', { arg: '--timeout', value: v.timeout });
+      }
+      // Ctrl-C (or SIGTERM) before or while the agent runs kills it; the exit record and clean-up still happen.
+      let stopWith: string | null = null;
+      let onSignal: (sig: string) => void = (sig) => (stopWith = sig);
+      const sigint = () => onSignal('SIGINT');
+      const sigterm = () => onSignal('SIGTERM');
+      process.on('SIGINT', sigint);
+      process.on('SIGTERM', sigterm);
       // An ephemeral node: its own temporary data folder unless one is named (never a running node's folder).
       const temp = v['data-dir'] === undefined ? mkdtempSync(join(tmpdir(), 'aios-run-')) : undefined;
-      const node = await bootNode({
-        dataDir: (v['data-dir'] as string | undefined) ?? temp,
-        config: { onLog: (id, name, line) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : escapeTerminal(line)) },
-      });
+      let firstId: number | null = null;
+      const early: Array<[number, string, string]> = [];
+      const print = (id: number, name: string, line: string) => io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : escapeTerminal(line));
       try {
-        const id = await node.spawn({ path: resolve(file!) }, spawnOptions(v));
-        let timer: NodeJS.Timeout | undefined;
-        if (typeof v.timeout === 'string') timer = setTimeout(() => node.kill(id, 'timeout'), Number(v.timeout));
-        const st = await node.wait(id);
-        clearTimeout(timer);
-        if (json) io.out(JSON.stringify({ type: 'exit', agent: id, code: st.code, reason: st.reason }));
-        else if (st.code !== 0) io.err(`aios: agent exited with code ${st.code} (${st.reason})`);
-        return st.code;
+        const node = await bootNode({
+          dataDir: (v['data-dir'] as string | undefined) ?? temp,
+          config: {
+            services: v['no-services'] !== true,
+            // Only the agent's lines (and its children's): the services' start-up lines are not the user's output.
+            onLog: (id, name, line) => {
+              if (firstId === null) early.push([id, name, line]);
+              else if (id >= firstId) print(id, name, line);
+            },
+          },
+        });
+        try {
+          firstId = Math.max(0, ...node.ps().map((a) => a.id)) + 1; // ids grow: the agent's is above every service's
+          const id = await node.spawn({ path: resolve(file!) }, opts);
+          firstId = id;
+          for (const [i, n, l] of early.splice(0)) if (i >= id) print(i, n, l);
+          const name = node.ps().find((a) => a.id === id)?.name ?? String(id);
+          onSignal = (sig) => void node.kill(id, sig);
+          if (stopWith !== null) onSignal(stopWith);
+          const timer = timeoutMs === undefined ? undefined : setTimeout(() => node.kill(id, 'timeout'), timeoutMs);
+          const st = await node.wait(id);
+          clearTimeout(timer);
+          if (json) io.out(JSON.stringify({ type: 'exit', agent: id, name, code: st.code, reason: st.reason }));
+          else io.err(`aios: agent ${escapeTerminal(name)}#${id} exited with code ${st.code} (${escapeTerminal(st.reason)})`);
+          return runExitCode(st);
+        } finally {
+          await node.shutdown();
+        }
       } finally {
-        await node.shutdown();
+        process.off('SIGINT', sigint);
+        process.off('SIGTERM', sigterm);
         if (temp) rmSync(temp, { recursive: true, force: true });
       }
     },
@@ -222,7 +277,7 @@ export const COMMANDS: Record<string, Command> = {
 
   spawn: {
     summary: 'spawn an agent on the running node',
-    usage: 'aios spawn FILE [--name N] [--nice N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--json]',
+    usage: 'aios spawn FILE [--cap LIST] [--name N] [--nice N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--json]',
     options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS },
     positionals: 1,
     async run(v, [file], io) {

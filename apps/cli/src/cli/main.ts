@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { EXIT_CODE_BY_CATEGORY, isAiosError, type AiosError } from '@aios/abi';
 import { COMMANDS as CORE_COMMANDS, type Io } from './commands.ts';
+import { suggest } from './suggest.ts';
 import { SVC_COMMANDS } from './svc-commands.ts';
 import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
@@ -51,7 +52,8 @@ export async function main(argv: string[], io: Io = { out: (l) => console.log(te
   }
   const cmd = COMMANDS[name];
   if (cmd === undefined) {
-    io.err(`aios: unknown command '${name}'\n\n${help()}`);
+    const near = suggest(name, Object.keys(COMMANDS));
+    io.err(near.length > 0 ? `aios: unknown command '${name}'. Did you mean ${near.map((n) => `'${n}'`).join(' or ')}?\n(aios help lists every command)` : `aios: unknown command '${name}'\n\n${help()}`);
     return 2;
   }
   let values: Record<string, string | boolean | undefined>;

@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { send, readJson } from './http.ts';
+import { observeAsk } from './metrics.ts';
 
 /** The name semantic-ipcd runs under (and its key in host.defaultServices). */
 export const SEMANTIC_IPCD_NAME = 'semantic-ipcd';
@@ -50,6 +51,11 @@ export async function handleAskRoute(host: KernelHost, req: IncomingMessage, res
   const body = await readJson(req, MAX_BODY);
   const out: Record<string, unknown> = { op: m[1] };
   for (const k of FIELDS) if (body[k] !== undefined) out[k] = body[k];
-  send(res, 200, { result: await askSemanticIpcd(host, out) });
+  const t0 = performance.now();
+  try {
+    send(res, 200, { result: await askSemanticIpcd(host, out) });
+  } finally {
+    observeAsk(host, m[1]!, (performance.now() - t0) / 1000);
+  }
   return true;
 }

@@ -22,6 +22,7 @@ import { dashboardHandler } from './dashboard-static.ts';
 import { handleModelRoute } from './model-route.ts';
 import { handleAuditVerifyRoute } from './audit-verify-route.ts';
 import { handleIoRoute } from './io-routes.ts';
+import { handleMetricsRoute } from './metrics.ts';
 
 export interface ApiServer {
   port: number;
@@ -74,6 +75,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     if (await handleMcpRoute(host, req, res, url, loopback)) return;
     if (await a2a.handleRpc(req, res, url)) return;
     if (await handleAuditVerifyRoute(host, req, res, url)) return;
+    if (await handleMetricsRoute(host, req, res, url)) return;
     if (await handleSvcRoute(host, req, res, url)) return;
     if (await handlePlanRoute(host, req, res, url)) return;
     // Routes that queue work at services are bounded per client (client-limit.ts).

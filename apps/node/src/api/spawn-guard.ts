@@ -8,11 +8,15 @@ import { realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { AiosError, type AgentImage, type SpawnOptions } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
+import type { Privilege } from '@aios/abi';
+import { checkCaps, shellCapsFromEnv } from '../node/cap-policy.ts';
 
 export interface SpawnGuardOptions {
   allowNativeApi?: boolean;
   /** Folders path images may come from (resolved to real paths once). */
   imageRoots?: readonly string[];
+  /** Privileges a client may grant with opts.capabilities (default: AIOS_SHELL_CAPS, else spawn and supervise). */
+  shellCaps?: readonly Privilege[];
 }
 
 function real(p: string): string {
@@ -28,15 +32,25 @@ function inside(root: string, p: string): boolean {
   return rel === '' || (!rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel));
 }
 
-/** Returns a checker for POST /v1/agents: throws EACCES (audited) for a native spawn or a path outside the roots. */
+/**
+ * Returns a checker for POST /v1/agents: throws EACCES (audited) for capabilities beyond the node's shell policy
+ * (cap-policy.ts), a native spawn, or a path outside the roots; EINVAL for a capability that does not exist.
+ */
 export function spawnGuard(host: KernelHost, opts: SpawnGuardOptions): (image: AgentImage, spawnOpts: SpawnOptions) => void {
   const roots = (opts.imageRoots ?? [process.cwd()]).map(real);
+  const shellCaps = opts.shellCaps ?? shellCapsFromEnv(process.env);
   const deny = (object: string, message: string, detail: Record<string, unknown>): never => {
     const k = host.kernel;
     k.audit.append(k.ports.clock.now(), k.root.id, 'ApiSpawn', object, 'EACCES', detail);
     throw new AiosError('EACCES', message, detail);
   };
   return (image, spawnOpts) => {
+    try {
+      checkCaps(spawnOpts.capabilities, shellCaps);
+    } catch (e) {
+      if ((e as AiosError).code === 'EACCES') deny('capabilities', (e as AiosError).message, (e as AiosError).detail as Record<string, unknown>);
+      throw e;
+    }
     const domain = spawnOpts.domain ?? host.kernel.defaultDomain;
     if (domain === 'native' && !opts.allowNativeApi) {
       deny('domain:native', 'spawning a native (trusted, unsandboxed) agent over the API needs a node booted with --allow-native-api (AIOS_ALLOW_NATIVE_API=1): it runs code as the node\'s user', { domain: 'native', setting: 'allowNativeApi' });

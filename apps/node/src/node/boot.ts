@@ -23,6 +23,7 @@ import { startApiServer, type ApiServer } from '../api/server.ts';
 import { prepareSecurity } from '../security/index.ts';
 import { plugMcpDevices } from './mcp-devices.ts';
 import { readMcpConfig } from '@aios/drivers/mcp-client';
+import { createOtelTracer, otelConfigFromEnv } from '@aios/drivers/otel';
 import { createImageGate } from '../security/image-gate.ts';
 import { runningDist, secureBoot } from '../security/secure-boot.ts';
 
@@ -35,7 +36,10 @@ export interface NodeConfig extends KernelConfig {
   domains?: ExecutionDomain[];
   /** Called with every agent log line. */
   onLog?: (agent: number, name: string, line: string) => void;
-  /** Start initd and the services of its units (default true for `aios boot`, false for boot()). */
+  /**
+   * Start initd and the services of its units (memoryd, semantic-ipcd, ...). Default true (boot(), `aios boot`,
+   * `aios run`); false is the minimal kernel (`aios run --no-services`): ask and remember then fail with ENOENT.
+   */
   services?: boolean;
   /**
    * The embedder device (memoryd, semantic-ipcd). Default: an OpenAI-compatible embeddings server from
@@ -96,7 +100,8 @@ export interface AiosNode {
 }
 
 export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
-  const config = opts.config ?? {};
+  const config = { ...(opts.config ?? {}) };
+  config.services ??= true;
   // Drivers from the environment first, so a bad variable (EINVAL) fails before anything is opened.
   // The model device: an OpenAI-compatible backend from AIOS_LLM_BASE_URL/MODEL/API_KEY, else the offline stand-in.
   const llm = config.llm ?? driverFromEnv(process.env);
@@ -116,11 +121,14 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     if (existsSync(memoryDb)) checkDatabaseFile(memoryDb);
     else precreatePrivate(memoryDb);
   }
+  // OpenTelemetry from the standard OTEL_* variables (off, and the SDK never loaded, without an endpoint).
+  const otelConfig = otelConfigFromEnv(process.env);
+  const otel = otelConfig !== null ? await createOtelTracer(otelConfig) : null;
   const storage = storageChoice?.create() ?? null;
   await storage?.open?.();
   const pqc = createPqcPool();
   // Whatever was opened is closed again when boot fails (a refused audit log, a corrupt database, ...).
-  const opened: Array<() => unknown> = [() => pqc.close(), () => storage?.close()];
+  const opened: Array<() => unknown> = [() => pqc.close(), () => storage?.close(), () => otel?.shutdown()];
   let host: KernelHost;
   let security: Awaited<ReturnType<typeof prepareSecurity>>;
   let journal: ReturnType<typeof openJournal>;
@@ -130,7 +138,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     journal = openJournal(dataDir);
     const j = journal;
     opened.push(() => j.close());
-    const ports = { ...hostPorts({ offload: pqc, log: config.onLog, scratchDir: join(dataDir, 'scratch') }), checkpoints: fileCheckpointStore(dataDir), journal };
+    const ports = { ...hostPorts({ offload: pqc, log: config.onLog, scratchDir: join(dataDir, 'scratch'), ...(otel !== null ? { tracer: otel.port } : {}) }), checkpoints: fileCheckpointStore(dataDir), journal };
     const gate = createImageGate(dataDir, config.requireSigned === true, () => serviceImage('initd'));
     ports.loader = gate.wrap(ports.loader);
     const domains = [...(config.domains ?? []), ...(await defaultDomains(ports))];
@@ -224,6 +232,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       await api?.close();
       if (api) removeNodeFile(dataDir);
       await pqc.close();
+      await otel?.shutdown().catch(() => {});
     },
   };
 }

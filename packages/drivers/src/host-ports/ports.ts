@@ -15,6 +15,8 @@ export interface HostPortOptions {
   offload: OffloadPort;
   /** Where agents' scratch folders live (the node: <data>/scratch); absent: agents get none. */
   scratchDir?: string;
+  /** Where kernel spans go (OpenTelemetry); absent: tracing off. */
+  tracer?: KernelPorts['tracer'];
 }
 
 export function hostPorts(opts: HostPortOptions): KernelPorts {
@@ -31,5 +33,6 @@ export function hostPorts(opts: HostPortOptions): KernelPorts {
     fs: createHostFs({ scratchDir: opts.scratchDir }),
     net: createHostNet(),
     log: opts.log,
+    ...(opts.tracer !== undefined ? { tracer: opts.tracer } : {}),
   };
 }

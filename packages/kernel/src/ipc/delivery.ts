@@ -2,7 +2,8 @@
 // mailbox (and the pump queues an onMessage activation); a durable agent's messages are journaled before
 // delivery and acknowledged once handled, so they come back after a crash. Messages to the root go to the host.
 
-import { AiosError, limits, type Message } from '@aios/abi';
+import { AiosError, limits, type Message, type TraceSpan, type TracerPort } from '@aios/abi';
+import { receiveSpan } from '../obs/trace.ts';
 import type { Agent } from '../objects/agent.ts';
 import { loadMessage, storeMessage, type StoredMessage } from '../agent/lifecycle.ts';
 import type { KernelPorts } from '../ports.ts';
@@ -16,6 +17,9 @@ export interface DeliveryDeps {
   wake(a: Agent, activation: () => void): void;
   /** Tracks an onMessage handler's promise (ack, next message, or trap). */
   runHandler(a: Agent, p: Promise<unknown>, isMain: boolean): void;
+  /** Tracing (null: off): the port, and the span of the traced syscall sending right now. */
+  readonly tracer: TracerPort | null;
+  readonly sendSpan: TraceSpan | null;
 }
 
 export class Delivery {
@@ -52,6 +56,12 @@ export class Delivery {
    * copied now; a message waiting in a mailbox stays numbers until the receiver takes it.
    */
   deliverData(to: Agent, from: number, bytes: Uint8Array): void {
+    const span = this.deps.sendSpan;
+    if (span !== null) {
+      // A traced send: the message carries the span's context, so it becomes a whole message now.
+      this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data', trace: span.traceparent });
+      return;
+    }
     if (to === this.deps.root || to.durableKey !== null || to.ipcWaiters.length > 0) {
       this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
       return;
@@ -115,6 +125,7 @@ export class Delivery {
       const inst = a.instance;
       const msg = a.mailbox.shift();
       if (inst === null || msg === undefined) return;
+      if (this.deps.tracer !== null && msg.trace !== undefined) receiveSpan(this.deps.tracer, a, msg);
       a.busy = true;
       a.inFlight = msg;
       this.deps.runHandler(a, inst.dispatch('message', msg), false);

@@ -54,6 +54,9 @@ export interface ModelDeviceStats {
   completed: number;
   failed: number;
   canceled: number;
+  /** Tokens charged since boot over all agents (prompt and completion). */
+  promptTokens: number;
+  completionTokens: number;
 }
 
 export interface ModelDevice {
@@ -127,6 +130,8 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
   let nextId = 1;
   let inFlight = 0;
   const counts = { completed: 0, failed: 0, canceled: 0 };
+  /** Tokens charged since boot, over every agent (metrics); per-agent figures go with their agent. */
+  const tokenTotals = { promptTokens: 0, completionTokens: 0 };
 
   const agentState = (id: AgentId): AgentState => {
     let a = agents.get(id);
@@ -204,6 +209,8 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
         t.agent.promptTokens += used.promptTokens;
         t.agent.completionTokens += used.completionTokens;
         t.agent.cost += cost;
+        tokenTotals.promptTokens += used.promptTokens;
+        tokenTotals.completionTokens += used.completionTokens;
       }
       pump();
     }
@@ -351,7 +358,7 @@ export function createModelDevice(opts: ModelDeviceOptions): ModelDevice {
       };
     },
 
-    stats: () => ({ policy: queue.policy, slots, pipeline, queued: queue.size, inFlight, virtualTime: queue.virtualTime, ...counts }),
+    stats: () => ({ policy: queue.policy, slots, pipeline, queued: queue.size, inFlight, virtualTime: queue.virtualTime, ...counts, ...tokenTotals }),
 
     setPolicy(policy) {
       if (policy !== 'wfq' && policy !== 'fifo') throw new AiosError('EINVAL', 'policy must be wfq or fifo', { arg: 'policy', value: policy });

@@ -69,6 +69,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   }
   /** Journal key of a durable agent (its record and unread messages survive a crash). */
   durableKey: string | null = null;
+  /** Ambient trace context (W3C traceparent) when tracing is on: that of the last traced message received. */
+  trace: string | undefined = undefined;
   /** The message an onMessage activation is handling (acknowledged in the journal when it settles). */
   inFlight: Message | null = null;
   /** Journal seqs of messages taken with IPCRecv/IPCWait, acknowledged at the next receive or a clean exit. */

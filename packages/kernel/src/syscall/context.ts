@@ -20,7 +20,7 @@
 // to `k.lookup(...)`, and replacing `k.objectLabel = x` with `au.label = x`. If it needs something
 // not listed below, add the narrowest member to SyscallContext (the Kernel class implements it).
 
-import type { AgentInfo, AgentManifest, Domain, Message, SchedHint } from '@aios/abi';
+import type { AgentInfo, AgentManifest, Domain, Message, SchedHint, TraceSpan, TracerPort } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import type { TicketTable } from '../async/tickets.ts';
 import type { AuditLog } from '../audit/log.ts';
@@ -111,6 +111,11 @@ export interface SyscallContext {
   ackReceipts(a: Agent): void;
   /** Journal seq of each message a durable agent holds (until acknowledged). */
   readonly msgSeq: WeakMap<Message, number>;
+
+  // ---- tracing (null: off, and no tracing work is done)
+  readonly tracer: TracerPort | null;
+  /** During a traced syscall: its span (sent messages carry its context); null otherwise. */
+  readonly sendSpan: TraceSpan | null;
 
   // ---- records, events, async results, memory, devices
   readonly audit: AuditLog;

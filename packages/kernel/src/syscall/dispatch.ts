@@ -2,7 +2,9 @@
 // every mutation and every denial audited (with the label the handler left in the audit slot),
 // bad-call storms turned into traps. Trusts the handlers to check their own arguments.
 
-import { AiosError, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError } from '@aios/abi';
+import { AiosError, SYSCALL_BY_NAME, SYSCALL_BY_NR, isAiosError, type TraceSpan, type TracerPort } from '@aios/abi';
+import type { SyscallCounters } from '../obs/counters.ts';
+import { TRACED_NR, endSyscallSpan, genAiRequest, syscallSpan } from '../obs/trace.ts';
 import type { Agent } from '../objects/agent.ts';
 import { AgentExit } from '../agent/exit.ts';
 import type { AuditLog } from '../audit/log.ts';
@@ -36,6 +38,10 @@ export interface DispatchDeps {
   /** Time for audit records of the current step (the scheduler). */
   readonly time: { auditTime(): number };
   trap(a: Agent, err: unknown): void;
+  /** Syscall outcomes by call and result (for /metrics). */
+  readonly counts: SyscallCounters;
+  /** Tracing: the port (null: off, no work) and the span of the traced syscall running now, which sent messages carry. */
+  readonly trace: { readonly tracer: TracerPort | null; sendSpan: TraceSpan | null };
 }
 
 export class Dispatcher {
@@ -81,8 +87,19 @@ export class Dispatcher {
     if (a.quarantined && row.kind !== 'blocking' && !QUARANTINE_ALLOWED.has(row.name)) {
       throw new AiosError('EACCES', `agent ${a.id} is quarantined (release it with \`aios release ${a.id}\`)`, { agent: a.id, quarantined: true, policyIds: ['behavior'] });
     }
+    const tr = this.deps.trace;
+    const span = tr.tracer !== null && TRACED_NR[nr] === true ? syscallSpan(tr.tracer, a, row.name) : null;
     try {
+      if (span !== null) {
+        tr.sendSpan = span;
+        if (row.name === 'LlmComplete') genAiRequest(span, args);
+      }
       const r = handler(this.ctx, a, args, au);
+      this.deps.counts.okAt(nr);
+      if (span !== null) {
+        tr.sendSpan = null;
+        endSyscallSpan(span, row.name, r);
+      }
       if (this.judge !== null) this.judge.observe(a, false, nr === SPAWN_NR);
       if (row.mutates) {
         const t = this.time.auditTime();
@@ -90,7 +107,12 @@ export class Dispatcher {
       }
       return r;
     } catch (e) {
+      if (span !== null) {
+        tr.sendSpan = null;
+        span.end(isAiosError(e) ? e.code : 'EFAULT');
+      }
       if (isAiosError(e)) {
+        this.deps.counts.fail(row.name, e.code);
         // Refusals are security decisions even on read-only calls: denials, forged or stale handles, faults, and
         // probing the namespace for names the agent was not given (rate-limited per agent like the rest).
         if (row.mutates || REFUSALS.has(e.code) || (e.code === 'ENOENT' && row.name === 'NsLookup')) {

@@ -7,6 +7,7 @@ import type { CapNode } from '../cap/captree.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import { argBytes, argInt, argObject, argString } from './args.ts';
 import { NO_HANDLES, copyPayload } from '../ipc/mailbox.ts';
+import { receiveSpan } from '../obs/trace.ts';
 
 /** Tags the kernel uses for its own notices; agents cannot send them. */
 const KERNEL_TAGS = new Set(['exit', 'trap', 'event']);
@@ -61,7 +62,9 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
   const handles: number[] = [];
   try {
     for (const t of transfers) handles.push(k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
-    k.deliver(target, { from: a.id, data: copyPayload(bytes), handles: handles.length === 0 ? NO_HANDLES : handles, tag });
+    const msg: Message = { from: a.id, data: copyPayload(bytes), handles: handles.length === 0 ? NO_HANDLES : handles, tag };
+    if (k.sendSpan !== null) msg.trace = k.sendSpan.traceparent;
+    k.deliver(target, msg);
   } catch (e) {
     for (const h of handles) {
       try {
@@ -86,6 +89,7 @@ function ackReceived(k: SyscallContext, a: Agent): void {
 }
 
 function noteReceived(k: SyscallContext, a: Agent, m: Message): Message {
+  if (k.tracer !== null && m.trace !== undefined) receiveSpan(k.tracer, a, m);
   if (a.durableKey !== null) {
     const seq = k.msgSeq.get(m);
     if (seq !== undefined) {

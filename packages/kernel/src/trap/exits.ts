@@ -2,7 +2,7 @@
 // or a rollback inside an upgrade's window), exits (children first, detached ones adopted by the
 // root), embryos discarded without a trace, and zombie records reaped past ZOMBIE_RECORDS_KEPT.
 
-import { limits, type ExitNotice, type Message, type TrapInfo } from '@aios/abi';
+import { isAiosError, limits, type ExitNotice, type Message, type TrapInfo } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import type { TicketTable } from '../async/tickets.ts';
 import type { AuditLog } from '../audit/log.ts';
@@ -48,7 +48,9 @@ export class Exits {
     const d = this.deps;
     const info: TrapInfo = err instanceof TrapError
       ? { kind: err.kind, message: err.message, stack: err.stack }
-      : { kind: 'exception', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
+      : isAiosError(err)
+        ? { kind: 'exception', message: `${err.code}: ${err.message}`, stack: err.stack, code: err.code } // the code survives the trap
+        : { kind: 'exception', message: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined };
     d.audit.append(d.now(), a.id, 'Trap', a.label, info.kind, { message: info.message });
     d.events.publish(`agent.${a.id}.trap`, d.now(), { id: a.id, kind: info.kind, message: info.message });
     d.pushLog(a, `trap (${info.kind}): ${info.message}`);

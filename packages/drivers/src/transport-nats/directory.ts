@@ -116,7 +116,8 @@ export class Directory {
 
   private onNode(e: KvEntry): void {
     if (e.operation !== 'PUT') {
-      this.nodes.delete(e.key);
+      // A clean leave removes the node; a node found down stays listed as down (its KV entries are gone).
+      if (this.nodes.get(e.key)?.down !== true) this.nodes.delete(e.key);
       return;
     }
     const entry = this.unseal<NodeEntry>(e.value);

@@ -46,3 +46,5 @@ export type {
 } from './policy/index.ts';
 export { MeasurementRegisters, measure, replayEventLog, quote, verifyQuote, REGISTER_COUNT } from './attest/index.ts';
 export type { MeasurementEvent, Quote, QuoteVerification } from './attest/index.ts';
+export type { RemotePort, RemoteResolver } from './ipc/remote.ts';
+export { REMOTE_ADDRESS_RE } from './ipc/remote.ts';

@@ -35,6 +35,7 @@ import { DEFAULT_BEHAVIOR, type BehaviorThresholds } from './behavior/monitor.ts
 import { HANDLERS } from './syscall/table.ts';
 import { unmapEffects } from './syscall/sys_mem.ts';
 import { NO_HANDLES, copyPayload } from './ipc/mailbox.ts';
+import type { RemoteResolver } from './ipc/remote.ts';
 
 
 const ENCODER = new TextEncoder();
@@ -542,10 +543,42 @@ export class Kernel {
     this.agents.delete(a.id);
   }
 
+  // ---- agents on other nodes (ipc/remote.ts) -------------------------------
+
+  /** Set by the node when it is in a cluster: resolves 'NAME@NODE' for AgentOpen. */
+  remoteResolver: RemoteResolver | null = null;
+  private readonly remotes = new Map<string, Agent>();
+
+  /** The local record of a remote agent, made on first use; ESRCH when no live agent has that address. */
+  openRemote(address: string): Agent {
+    const known = this.remotes.get(address);
+    if (known !== undefined && known.alive) return known;
+    const port = this.remoteResolver?.(address) ?? null;
+    if (port === null) throw new AiosError('ESRCH', `no live agent ${address} in the cluster`, { agent: address });
+    const a = this.createAgent(address, this.root, 'native', this.root.quota, 0, [], null, []);
+    a.remote = port;
+    a.state = 'waiting';
+    this.remotes.set(address, a);
+    return a;
+  }
+
+  /** Ends the local records of remote agents matching `which` (their node went down): later sends are ESRCH. */
+  dropRemotes(which: (address: string) => boolean, reason: string): void {
+    for (const [addr, a] of this.remotes) {
+      if (!which(addr)) continue;
+      this.remotes.delete(addr);
+      if (a.alive) this.exitAgent(a, 1, reason);
+    }
+  }
+
   // ---- messages ------------------------------------------------------------
 
   /** Hands a message to an agent: a waiting IPCWait first, else the mailbox (and the message pump). */
   deliver(to: Agent, msg: Message, notice = false): void {
+    if (to.remote !== null) {
+      if (!notice) to.remote.send(msg);
+      return;
+    }
     if (to === this.root) {
       for (const l of this.rootListeners) l(msg);
       if (this.rootInbox.length < limits.MAILBOX_MAX_DEPTH) this.rootInbox.push(msg);
@@ -568,7 +601,7 @@ export class Kernel {
    * copied now; a message waiting in a mailbox stays numbers until the receiver takes it.
    */
   deliverData(to: Agent, from: number, bytes: Uint8Array): void {
-    if (to === this.root || to.durableKey !== null || to.ipcWaiters.length > 0) {
+    if (to === this.root || to.remote !== null || to.durableKey !== null || to.ipcWaiters.length > 0) {
       this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
       return;
     }

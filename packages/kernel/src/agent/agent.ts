@@ -34,6 +34,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly namespace = new Map<string, number>();
   readonly mailbox: Mailbox;
   readonly ipcWaiters: IpcWaiter[] = [];
+  /** Set on the local record of an agent on another node (ipc/remote.ts): sends go to the port, it never runs. */
+  remote: import('../ipc/remote.ts').RemotePort | null = null;
   readonly aspace = new AddressSpace();
   private poolObj: Pool | null = null;
   /** The small-object pool, made on first use (most agents never use it). */

@@ -5,6 +5,7 @@ import type { Agent } from '../agent/agent.ts';
 import type { Kernel } from '../kernel.ts';
 import { DeviceObject, ServiceObject } from '../dev/bus.ts';
 import { argInt, argJson, argString } from './args.ts';
+import { REMOTE_ADDRESS_RE } from '../ipc/remote.ts';
 
 export function sys_deviceCall(k: Kernel, a: Agent, [device, method, args]: unknown[]): Promise<unknown> {
   const node = k.lookup(a, device, 'device', Rights.USE);
@@ -38,6 +39,15 @@ export function sys_objInfo(k: Kernel, a: Agent, args: unknown[]): { owner: numb
 }
 
 export function sys_agentOpen(k: Kernel, a: Agent, [agent, rights]: unknown[]): number {
+  // 'NAME@NODE': an agent on another node, listed in the cluster directory. Decided by policy, not ADMIN:
+  // the handle carries SEND and INSPECT only.
+  if (typeof agent === 'string' && REMOTE_ADDRESS_RE.test(agent)) {
+    k.authorize(a, 'AgentOpen', { type: 'agent', id: agent, attrs: { name: agent } });
+    const t = k.openRemote(agent);
+    k.objectLabel = t.label;
+    const want = rights === undefined ? Rights.SEND | Rights.INSPECT : argInt(rights, 'rights', 0, ALL_RIGHTS);
+    return k.insertHandle(a, t, want & (Rights.SEND | Rights.INSPECT), null);
+  }
   if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'AgentOpen needs the ADMIN privilege', { needed: 'ADMIN' });
   const id = argInt(agent, 'agent', 1, Number.MAX_SAFE_INTEGER);
   const r = rights === undefined ? DEFAULT_RIGHTS.agent : argInt(rights, 'rights', 0, ALL_RIGHTS);

@@ -25,6 +25,7 @@ export function sys_ipcSend(k: Kernel, a: Agent, args: unknown[]): void {
 
 function checkDeliverable(k: Kernel, target: Agent): void {
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has exited`, { agent: target.id });
+  if (target.remote !== null && !target.remote.canSend()) throw new AiosError('EAGAIN', `no credit on the link to ${target.remote.address} (its mailbox is full or messages are in flight)`, { agent: target.remote.address });
   if (target !== k.root && target.ipcWaiters.length === 0 && target.mailbox.full) {
     throw new AiosError('EAGAIN', `mailbox of agent ${target.id} is full`, { agent: target.id, depth: target.mailbox.depth });
   }

@@ -53,6 +53,7 @@ function sendWithOptions(k: Kernel, a: Agent, target: Agent, bytes: Uint8Array, 
       transfers.push({ node: hn, rights: want });
     });
   }
+  if (transfers.length > 0 && target.remote !== null) throw new AiosError('ENOSYS', `handles cannot be sent to an agent on another node yet (${target.remote.address})`, { agent: target.remote.address });
   if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
   checkDeliverable(k, target);
   a.ipcRate?.take(k.now(), bytes.length);

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { EXIT_CODE_BY_CATEGORY, isAiosError, type AiosError } from '@aios/abi';
 import { COMMANDS as CORE_COMMANDS, type Io } from './commands.ts';
 import { SVC_COMMANDS } from './svc-commands.ts';
+import { CLUSTER_COMMANDS } from './cluster-commands.ts';
 import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
 import { ASK_COMMANDS } from './ask-commands.ts';
@@ -12,7 +13,7 @@ import { terminalSafe } from './term.ts';
 import { MCP_COMMANDS } from './mcp-command.ts';
 import { SIGN_COMMANDS } from './sign-commands.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...CLUSTER_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS };
 
 const VERSION = '0.1.0';
 

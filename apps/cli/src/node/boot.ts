@@ -15,6 +15,7 @@ import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { checkDatabaseFile, precreatePrivate } from './sqlite.ts';
 import { chooseStorage } from './storage.ts';
+import { ClusterNode, clusterConfig } from './cluster.ts';
 import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { AiosError } from '@aios/abi';
@@ -66,6 +67,8 @@ export interface NodeConfig extends KernelConfig {
   secureBootDist?: string | null;
   /** Storage URL (postgres://...; see storage.ts). Default: AIOS_STORAGE_URL, else SQLite in the data folder. */
   storage?: string;
+  /** Cluster membership (`--cluster nats://HOST:PORT --node NAME [--cookie C]`; see node/cluster.ts). */
+  cluster?: { cluster?: string; node?: string; cookie?: string };
 }
 
 export interface BootOptions {
@@ -180,6 +183,9 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   }
   // Services initd started are granted (SEND) to the agents the host spawns.
   const registry = initd !== null ? await registerServices(host, initd) : null;
+  // In a cluster: join once the services run (a bad flag is EINVAL, an unreachable server EIO).
+  const clusterCfg = clusterConfig(config.cluster ?? {});
+  const clusterNode = clusterCfg !== null ? await ClusterNode.join(host, clusterCfg) : null;
   // Durable agents of the journal come back (after a clean stop or a crash), with their unread messages.
   const recovered = config.services ? await host.recover() : [];
   let down = false;
@@ -212,6 +218,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
         }
       }
       registry?.close();
+      await clusterNode?.close().catch(() => undefined);
       await mcp.close();
       host.shutdown();
       await storage?.close().catch(() => {});

@@ -37,6 +37,23 @@ interface Inbound {
   tag: string;
 }
 
+const joined = new WeakMap<KernelHost, ClusterNode>();
+
+/** The cluster membership of a host's node, or null when it is not in a cluster. */
+export function clusterOf(host: KernelHost): ClusterNode | null {
+  return joined.get(host) ?? null;
+}
+
+/** Cluster settings from flags, else AIOS_CLUSTER_URL / AIOS_NODE_NAME / AIOS_CLUSTER_COOKIE; null when not clustered. */
+export function clusterConfig(flags: { cluster?: string; node?: string; cookie?: string }, env: NodeJS.ProcessEnv = process.env): ClusterNodeConfig | null {
+  const url = flags.cluster ?? env.AIOS_CLUSTER_URL;
+  if (url === undefined || url === '') return null;
+  if (!/^nats:\/\/[^\s/]+(:\d+)?\/?$/.test(url)) throw new AiosError('EINVAL', '--cluster must be nats://HOST:PORT', { arg: 'cluster', value: url });
+  const node = flags.node ?? env.AIOS_NODE_NAME;
+  if (node === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(node)) throw new AiosError('EINVAL', 'a clustered node needs --node NAME (1-64 letters, digits, - or _; or AIOS_NODE_NAME)', { arg: 'node' });
+  return { url, node, ...(flags.cookie !== undefined ? { cookie: flags.cookie } : {}) };
+}
+
 export class ClusterNode {
   private readonly outbound = new Map<string, Outbound>();
   /** Messages from other nodes waiting for room in a local mailbox, in arrival order per target. */
@@ -64,6 +81,7 @@ export class ClusterNode {
     const cluster = await Cluster.join(opts);
     const n = new ClusterNode(host, cluster, cfg.window ?? limits.LINK_CREDIT_WINDOW);
     n.wire();
+    joined.set(host, n);
     await n.publishAgents();
     n.sync = setInterval(() => void n.publishAgents().catch(() => undefined), cfg.heartbeatMs ?? limits.CLUSTER_HEARTBEAT_MS);
     n.sync.unref?.();
@@ -222,6 +240,7 @@ export class ClusterNode {
     if (this.sync) clearInterval(this.sync);
     if (this.retry) clearTimeout(this.retry);
     this.host.kernel.remoteResolver = null;
+    joined.delete(this.host);
     await this.cluster.close(opts);
   }
 }

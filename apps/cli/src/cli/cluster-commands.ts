@@ -1,0 +1,32 @@
+// `aios nodes [--json]`: the cluster's nodes from the running node's /v1/nodes (api/cluster-routes.ts).
+// To merge: `{ ...COMMANDS, ...CLUSTER_COMMANDS }`.
+import { resolveDataDir } from '../node/data-dir.ts';
+import { connect } from './client.ts';
+import { table } from './format.ts';
+import { COMMON_OPTS, JSON_OPT } from './options.ts';
+import type { Command } from './commands.ts';
+
+interface NodeRow {
+  name: string;
+  state: string;
+  agents: number;
+  load: number;
+  services: string[];
+  lastSeenMs: number;
+  self: boolean;
+}
+
+export const CLUSTER_COMMANDS: Record<string, Command> = {
+  nodes: {
+    summary: 'the nodes of the cluster: name, state (up|suspect|down), agents',
+    usage: 'aios nodes [--json]',
+    options: { ...COMMON_OPTS, ...JSON_OPT },
+    positionals: 0,
+    async run(v, _p, io) {
+      const rows = await connect(resolveDataDir(v['data-dir'] as string | undefined)).request<NodeRow[]>('GET', '/v1/nodes');
+      if (v.json) io.out(JSON.stringify(rows));
+      else io.out(table([['NODE', 'STATE', 'AGENTS', 'LOAD', 'SEEN'], ...rows.map((r) => [`${r.name}${r.self ? ' *' : ''}`, r.state, String(r.agents), String(r.load), `${r.lastSeenMs} ms`])]));
+      return 0;
+    },
+  },
+};

@@ -21,3 +21,5 @@ export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';
 // Service protocols: the call envelope and one table per service (packages/abi/src/protocols).
 export { REPLY_TAG, op, defineProtocol } from './protocols/index.ts';
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';
+export { NETWORKD } from './protocols/index.ts';
+export type { ClusterNodeRow, ClusterNodeState, ClusterAgentRow, ClusterAskResult } from './protocols/index.ts';

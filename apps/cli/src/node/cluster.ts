@@ -37,6 +37,17 @@ interface Inbound {
   tag: string;
 }
 
+/** Boot's cluster settings: the CLI flags, and (programmatic boot) the prefix and heartbeat timings. */
+export interface ClusterFlags {
+  cluster?: string;
+  node?: string;
+  cookie?: string;
+  prefix?: string;
+  heartbeatMs?: number;
+  suspectMs?: number;
+  downMs?: number;
+}
+
 const joined = new WeakMap<KernelHost, ClusterNode>();
 
 /** The cluster membership of a host's node, or null when it is not in a cluster. */
@@ -45,13 +56,19 @@ export function clusterOf(host: KernelHost): ClusterNode | null {
 }
 
 /** Cluster settings from flags, else AIOS_CLUSTER_URL / AIOS_NODE_NAME / AIOS_CLUSTER_COOKIE; null when not clustered. */
-export function clusterConfig(flags: { cluster?: string; node?: string; cookie?: string }, env: NodeJS.ProcessEnv = process.env): ClusterNodeConfig | null {
+export function clusterConfig(flags: ClusterFlags, env: NodeJS.ProcessEnv = process.env): ClusterNodeConfig | null {
   const url = flags.cluster ?? env.AIOS_CLUSTER_URL;
   if (url === undefined || url === '') return null;
   if (!/^nats:\/\/[^\s/]+(:\d+)?\/?$/.test(url)) throw new AiosError('EINVAL', '--cluster must be nats://HOST:PORT', { arg: 'cluster', value: url });
   const node = flags.node ?? env.AIOS_NODE_NAME;
   if (node === undefined || !/^[A-Za-z0-9_-]{1,64}$/.test(node)) throw new AiosError('EINVAL', 'a clustered node needs --node NAME (1-64 letters, digits, - or _; or AIOS_NODE_NAME)', { arg: 'node' });
-  return { url, node, ...(flags.cookie !== undefined ? { cookie: flags.cookie } : {}) };
+  // AIOS_CLUSTER_PREFIX names the subjects and KV buckets (default 'aios'): separate clusters on one server.
+  const prefix = flags.prefix ?? env.AIOS_CLUSTER_PREFIX;
+  return {
+    url, node, ...(flags.cookie !== undefined ? { cookie: flags.cookie } : {}), ...(prefix ? { prefix } : {}),
+    ...(flags.heartbeatMs !== undefined ? { heartbeatMs: flags.heartbeatMs } : {}), ...(flags.suspectMs !== undefined ? { suspectMs: flags.suspectMs } : {}),
+    ...(flags.downMs !== undefined ? { downMs: flags.downMs } : {}),
+  };
 }
 
 export class ClusterNode {
@@ -60,7 +77,7 @@ export class ClusterNode {
   private readonly held = new Map<number, Inbound[]>();
   /** Addresses of remote senders seen on links (so replies to them resolve without a directory entry). */
   private readonly senders = new Set<string>();
-  private published = new Map<string, number>();
+  private published = new Map<string, string>();
   private retry: NodeJS.Timeout | null = null;
   private sync: NodeJS.Timeout | null = null;
 
@@ -123,6 +140,20 @@ export class ClusterNode {
       const name = this.host.kernel.agents.get(id)?.name ?? String(id);
       await this.publishAgents();
       return { id, node: this.name, address: `${name}@${this.name}` };
+    });
+    // Cross-node ask (cluster-device.ts askRemote): this node's semantic-ipcd routes it among local agents only;
+    // the answer (or its error) comes back as a result, so a link failure stays distinct from the handler's error.
+    this.cluster.handle('ask', async (_from, body) => {
+      const svc = this.host.defaultServices.get('semantic-ipcd');
+      if (svc === undefined) return { ok: false, error: { code: 'ENOROUTE', message: `node ${this.name} runs no semantic-ipcd` } };
+      const timeoutMs = Number.isInteger(body.timeoutMs) ? Number(body.timeoutMs) : 10_000;
+      const req = { op: 'ask', ...(typeof body.text === 'string' ? { text: body.text } : {}), ...(typeof body.intent === 'string' ? { intent: body.intent } : {}), ...(body.payload !== undefined ? { payload: body.payload } : {}), timeoutMs };
+      try {
+        return { ok: true, result: await this.host.request(svc, req, timeoutMs + 2_000) };
+      } catch (e) {
+        const err = e as AiosError;
+        return { ok: false, error: { code: typeof err.code === 'string' ? err.code : 'EIO', message: err.message, ...(err.detail !== undefined ? { detail: err.detail } : {}) } };
+      }
     });
   }
 
@@ -222,11 +253,24 @@ export class ClusterNode {
     }, 5);
   }
 
-  /** Publishes this node's named agents (diffed against what the directory already has). */
+  /** Publishes this node's named agents with their intents' manifests (diffed against what was published). */
   async publishAgents(): Promise<void> {
-    const now = new Map<string, number>();
-    for (const a of localAgents(this.host)) if (!now.has(a.name)) now.set(a.name, a.id);
-    for (const [name, id] of now) if (this.published.get(name) !== id) await this.cluster.putAgent({ name, id });
+    const manifests = new Map<number, unknown[]>();
+    for (const { agent, manifest } of this.host.kernel.manifests() as Array<{ agent: number; manifest: { intents?: Array<{ name: string; description?: string; examples?: string[] }> } }>) {
+      const intents = (manifest.intents ?? []).filter((i) => typeof i?.name === 'string' && !i.name.startsWith('__'))
+        .map((i) => ({ name: i.name, ...(i.description !== undefined ? { description: i.description } : {}), ...(i.examples !== undefined ? { examples: i.examples.slice(0, 8) } : {}) }));
+      if (intents.length > 0) manifests.set(agent, intents);
+    }
+    const now = new Map<string, string>();
+    const entries = new Map<string, { name: string; id: number; intents?: unknown[] }>();
+    for (const a of localAgents(this.host)) {
+      if (now.has(a.name)) continue;
+      const intents = manifests.get(a.id);
+      const e = { name: a.name, id: a.id, ...(intents !== undefined ? { intents } : {}) };
+      entries.set(a.name, e);
+      now.set(a.name, JSON.stringify(e));
+    }
+    for (const [name, sig] of now) if (this.published.get(name) !== sig) await this.cluster.putAgent(entries.get(name)!);
     for (const name of this.published.keys()) if (!now.has(name)) await this.cluster.deleteAgent(name);
     this.published = now;
   }

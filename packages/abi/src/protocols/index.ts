@@ -4,3 +4,5 @@ export { REPLY_TAG } from './envelope.ts';
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope } from './envelope.ts';
 export { op, defineProtocol } from './define.ts';
 export type { OpSpec, Protocol, OpName, OpRequest, OpResult } from './define.ts';
+export { NETWORKD } from './networkd.ts';
+export type { ClusterNodeRow, ClusterNodeState, ClusterAgentRow, ClusterAskResult } from './networkd.ts';

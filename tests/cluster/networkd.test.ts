@@ -2,7 +2,9 @@
 // across nodes (local first, then remote replicas); a node PROCESS killed with SIGKILL is failed over.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,7 +60,7 @@ afterAll(async () => {
 });
 
 const clustered = (node: string): Promise<AiosNode> =>
-  boot({ dataDir: mkdtempSync(join(tmpdir(), `aios-nd-${node}-`)), config: { services: true, cluster: { cluster: URL, node, cookie: COOKIE, prefix: PREFIX, ...timing } } });
+  boot({ dataDir: mkdtempSync(join(tmpdir(), `aios-nd-${node}-`)), config: { services: true, api: node === 'a', port: 0, cluster: { cluster: URL, node, cookie: COOKIE, prefix: PREFIX, ...timing } } });
 
 async function units(n: AiosNode): Promise<Record<string, string>> {
   const rows = await n.host.request<Array<{ name: string; state: string }>>(n.initd!, { op: 'ls' });
@@ -108,6 +110,13 @@ describe('networkd - the cluster service', () => {
     await until(() => ca.nodes().find((n) => n.name === 'b') === undefined || ca.nodes().find((n) => n.name === 'b')!.state === 'down');
     const r2 = await viaAgent<ClusterAskResult>('ask', { intent: 'whoami', timeoutMs: 3000 });
     expect(r2).toMatchObject({ node: 'c', result: { replica: 'c' } });
+    // `aios spawn --node c FILE` through node a's API: the file's source runs on c.
+    const file = join(mkdtempSync(join(tmpdir(), 'aios-nd-src-')), 'who.ts');
+    writeFileSync(file, SERVER('cli'));
+    // (async: node a's API runs in this process)
+    const out = JSON.parse((await promisify(execFile)(process.execPath, [CLI, 'spawn', '--node', 'c', file, '--name', 'who-cli', '--json', '--data-dir', a.dataDir], { encoding: 'utf8' })).stdout);
+    expect(out).toMatchObject({ node: 'c', address: 'who-cli@c' });
+    expect(c.host.kernel.agents.get(out.id)?.name).toBe('who-cli');
     // A local replica wins over remote ones.
     await a.spawn({ source: SERVER('a') }, { name: 'who-a', domain: 'native' });
     await until(async () => (await viaAgent<ClusterAskResult>('ask', { intent: 'whoami', timeoutMs: 3000 })).node === 'local');

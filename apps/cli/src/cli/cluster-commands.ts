@@ -5,6 +5,16 @@ import { connect } from './client.ts';
 import { table } from './format.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command } from './commands.ts';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/** `aios spawn --node NAME FILE`: the file's text goes to NAME through the running node (POST /v1/nodes/NAME/agents). */
+export async function spawnOnNode(c: ReturnType<typeof connect>, node: string, file: string, v: Record<string, unknown>, io: { out(s: string): void }): Promise<number> {
+  const source = readFileSync(resolve(file), 'utf8');
+  const r = await c.request<{ id: number; node: string; address: string }>('POST', `/v1/nodes/${encodeURIComponent(node)}/agents`, { source, ...(typeof v.name === 'string' ? { name: v.name } : {}) });
+  io.out(v.json ? JSON.stringify(r) : r.address);
+  return 0;
+}
 
 interface NodeRow {
   name: string;

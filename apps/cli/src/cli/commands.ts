@@ -13,6 +13,7 @@ import { connect } from './client.ts';
 import { psTable, topTable } from './format.ts';
 import { COMMON_OPTS as COMMON, JSON_OPT } from './options.ts';
 import { escapeTerminal } from './term.ts';
+import { spawnOnNode } from './cluster-commands.ts';
 
 export interface Command {
   summary: string;
@@ -205,11 +206,12 @@ export const COMMANDS: Record<string, Command> = {
 
   spawn: {
     summary: 'spawn an agent on the running node',
-    usage: 'aios spawn FILE [--name N] [--nice N] [--domain D] [--json]',
-    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS },
+    usage: 'aios spawn FILE [--name N] [--nice N] [--domain D] [--node NAME] [--json]',
+    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS, node: { type: 'string', help: 'spawn on another node of the cluster (the file is sent as source)' } },
     positionals: 1,
     async run(v, [file], io) {
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      if (typeof v.node === 'string') return spawnOnNode(c, v.node, file!, v, io);
       const a = await c.request<AgentInfo>('POST', '/v1/agents', { path: resolve(file!), opts: spawnOptions(v) });
       io.out(v.json ? JSON.stringify(a) : `${a.id}`);
       return 0;

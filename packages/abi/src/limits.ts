@@ -151,6 +151,8 @@ export const LINK_REKEY_MS = 600_000;
 export const LINK_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Messages in flight from one node to one remote agent before the sender waits for credit (flow control). */
 export const LINK_CREDIT_WINDOW = 64;
+/** Messages one node may hold queued for one link while it connects or the transport pushes back (link-queue.ts). */
+export const LINK_QUEUE_MAX = 4_096;
 /** Largest agent payload carried across a link (the same bound as a local ipcSend). */
 export const LINK_MAX_PAYLOAD_BYTES = 65_536;
 /** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */

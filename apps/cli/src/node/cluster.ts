@@ -7,6 +7,7 @@
 // Trusts the cluster layer's authentication (only frames from linked nodes with the cookie arrive here).
 import type { KernelHost, RemotePort } from '@aios/kernel';
 import { AiosError, limits, type Message } from '@aios/abi';
+import { LinkQueue } from './link-queue.ts';
 import { Cluster, resolveCookie, type ClusterOptions, type NodeView } from '@aios/drivers/transport-nats';
 
 export interface ClusterNodeConfig {
@@ -73,6 +74,8 @@ export function clusterConfig(flags: ClusterFlags, env: NodeJS.ProcessEnv = proc
 
 export class ClusterNode {
   private readonly outbound = new Map<string, Outbound>();
+  /** Per remote node: the trust-ordered outbound queue of the link. */
+  private readonly links = new Map<string, { queue: LinkQueue<{ h: Record<string, unknown>; data: Uint8Array; address: string }>; flush(): void }>();
   /** Messages from other nodes waiting for room in a local mailbox, in arrival order per target. */
   private readonly held = new Map<number, Inbound[]>();
   /** Addresses of remote senders seen on links (so replies to them resolve without a directory entry). */
@@ -129,6 +132,8 @@ export class ClusterNode {
     });
     this.cluster.onDown((node) => {
       for (const a of [...this.outbound.keys()]) if (a.endsWith(`@${node}`)) this.outbound.delete(a);
+      this.links.get(node)?.queue.clear();
+      this.links.delete(node);
       for (const a of [...this.senders]) if (a.endsWith(`@${node}`)) this.senders.delete(a);
       k.dropRemotes((addr) => addr.endsWith(`@${node}`), `node ${node} is down`);
     });
@@ -157,14 +162,26 @@ export class ClusterNode {
     });
   }
 
-  private port(address: string, node: string): RemotePort {
-    let o = this.outbound.get(address);
-    if (o !== undefined) return o.port;
-    const name = address.slice(0, address.lastIndexOf('@'));
-    const queue: Array<{ h: Record<string, unknown>; data: Uint8Array }> = [];
+  /** The outbound queue of the link to `node` (trust-ordered, link-queue.ts) and its flush. */
+  private linkOut(node: string): { queue: LinkQueue<{ h: Record<string, unknown>; data: Uint8Array; address: string }>; flush(): void } {
+    let l = this.links.get(node);
+    if (l !== undefined) return l;
+    const k = this.host.kernel;
+    const queue = new LinkQueue<{ h: Record<string, unknown>; data: Uint8Array; address: string }>((sender) => {
+      const a = k.agents.get(Number(sender));
+      if (a === undefined || a === k.root) return 1;
+      return a.quarantined ? null : a.behavior.trust;
+    }, limits.LINK_QUEUE_MAX, (m) => {
+      // A quarantined sender's message is dropped: its credit comes back (the remote never saw it).
+      const o = this.outbound.get(m.address);
+      if (o !== undefined) o.credits = Math.min(this.window, o.credits + 1);
+    });
     let connecting = false;
     const flush = (): void => {
-      while (queue.length > 0 && this.cluster.postNow(node, 'msg', queue[0]!.h, queue[0]!.data)) queue.shift();
+      for (let p = queue.peek(); p !== null; p = queue.peek()) {
+        if (!this.cluster.postNow(node, 'msg', p.item.h, p.item.data)) break;
+        queue.shift(p.sender);
+      }
       if (queue.length > 0 && !connecting) {
         connecting = true;
         this.cluster.connect(node).then(() => {
@@ -172,13 +189,22 @@ export class ClusterNode {
           flush();
         }, () => {
           // Refused or unreachable: what was queued is lost with the link (the sender saw its sends succeed,
-          // as a message to an agent that then dies); credits come back so the handle is not stuck.
+          // as a message to an agent that then dies); credits come back so the handles are not stuck.
           connecting = false;
-          queue.length = 0;
-          if (o) o.credits = this.window;
+          queue.clear();
+          for (const [addr, o] of this.outbound) if (addr.endsWith(`@${node}`)) o.credits = this.window;
         });
       }
     };
+    l = { queue, flush };
+    this.links.set(node, l);
+    return l;
+  }
+
+  private port(address: string, node: string): RemotePort {
+    let o = this.outbound.get(address);
+    if (o !== undefined) return o.port;
+    const name = address.slice(0, address.lastIndexOf('@'));
     const port: RemotePort = {
       address,
       canSend: () => (this.outbound.get(address)?.credits ?? 0) > 0,
@@ -186,8 +212,9 @@ export class ClusterNode {
         o!.credits--;
         const sender = this.host.kernel.agents.get(msg.from);
         const fromName = sender === undefined || sender === this.host.kernel.root ? `#${msg.from}` : uniqueName(this.host, sender.id, sender.name);
-        queue.push({ h: { to: name, from: `${fromName}@${this.name}`, tag: msg.tag }, data: msg.data });
-        flush();
+        const link = this.linkOut(node);
+        if (!link.queue.push(String(msg.from), { h: { to: name, from: `${fromName}@${this.name}`, tag: msg.tag }, data: msg.data, address })) o!.credits++;
+        link.flush();
       },
     };
     o = { credits: this.window, port };

@@ -28,3 +28,5 @@ export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentA
 export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';
 export { PLANNER } from './protocols/index.ts';
 export type { PlanState, StepState, PlanStep, PlanJson, StepView, PlanView, PlanSummary, MadePlan } from './protocols/index.ts';
+export { NETWORKD } from './protocols/index.ts';
+export type { ClusterNodeRow, ClusterNodeState, ClusterAgentRow, ClusterAskResult } from './protocols/index.ts';

@@ -196,3 +196,24 @@ export const PLANS_ACTIVE_MAX = 1_024;
 export const PLANS_KEPT = 10_000;
 /** Longest goal text. */
 export const PLAN_GOAL_MAX_CHARS = 4_000;
+// ---- cluster (packages/drivers/src/transport-nats, docs/cluster.md) ----
+/** A node publishes its directory entry this often (heartbeat). */
+export const CLUSTER_HEARTBEAT_MS = 1_000;
+/** A node whose entry has not been refreshed for this long is `suspect`. */
+export const CLUSTER_SUSPECT_MS = 3_000;
+/** A node whose entry has not been refreshed for this long is `down`: its entries leave and requests to it fail (EIO). */
+export const CLUSTER_DOWN_MS = 6_000;
+/** Messages sealed under one link key before both ends rotate to the next (HKDF ratchet). */
+export const LINK_REKEY_MESSAGES = 65_536;
+/** Longest one link key is used before it rotates, in ms. */
+export const LINK_REKEY_MS = 600_000;
+/** Longest a link handshake may take before the send that wanted it fails (ETIMEDOUT). */
+export const LINK_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Messages in flight from one node to one remote agent before the sender waits for credit (flow control). */
+export const LINK_CREDIT_WINDOW = 64;
+/** Messages one node may hold queued for one link while it connects or the transport pushes back (link-queue.ts). */
+export const LINK_QUEUE_MAX = 4_096;
+/** Largest agent payload carried across a link (the same bound as a local ipcSend). */
+export const LINK_MAX_PAYLOAD_BYTES = 65_536;
+/** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */
+export const CLUSTER_REQUEST_TIMEOUT_MS = 30_000;

@@ -32,3 +32,5 @@ export type {
   PolicyEngine, AuthorizeRequest, PolicyDecision as CedarDecision, PolicyPrincipal as CedarPrincipal, PolicyResource,
   PolicyValue, ParsedPolicy, PolicyValidation, SchedulingPolicy, PolicyResourceType,
 } from './policy/index.ts';
+export type { RemotePort, RemoteResolver } from './ipc/remote.ts';
+export { REMOTE_ADDRESS_RE } from './ipc/remote.ts';

@@ -40,6 +40,7 @@ import { Dispatcher } from './syscall/dispatch.ts';
 import type { AuditSlot, SyscallContext } from './syscall/context.ts';
 import { KernelIds } from './objects/ids.ts';
 import { SyscallCounters } from './obs/counters.ts';
+import type { RemoteResolver } from './ipc/remote.ts';
 
 export interface KernelConfig {
   /** Physical arena size in frames. */
@@ -315,6 +316,34 @@ export class Kernel implements SyscallContext {
   }
   discardEmbryo(a: Agent): void {
     this.exits.discardEmbryo(a);
+  }
+
+  // ---- agents on other nodes (ipc/remote.ts) -------------------------------
+
+  /** Set by the node when it is in a cluster: resolves 'NAME@NODE' for AgentOpen. */
+  remoteResolver: RemoteResolver | null = null;
+  private readonly remotes = new Map<string, Agent>();
+
+  /** The local record of a remote agent, made on first use; ESRCH when no live agent has that address. */
+  openRemote(address: string): Agent {
+    const known = this.remotes.get(address);
+    if (known !== undefined && known.alive) return known;
+    const port = this.remoteResolver?.(address) ?? null;
+    if (port === null) throw new AiosError('ESRCH', `no live agent ${address} in the cluster`, { agent: address });
+    const a = this.createAgent(address, this.root, 'native', this.root.quota, 0, [], null, []);
+    a.remote = port;
+    a.state = 'waiting';
+    this.remotes.set(address, a);
+    return a;
+  }
+
+  /** Ends the local records of remote agents matching `which` (their node went down): later sends are ESRCH. */
+  dropRemotes(which: (address: string) => boolean, reason: string): void {
+    for (const [addr, a] of this.remotes) {
+      if (!which(addr)) continue;
+      this.remotes.delete(addr);
+      if (a.alive) this.exitAgent(a, 1, reason);
+    }
   }
 
   // ---- messages (ipc/delivery.ts) -------------------------------------------------------

@@ -12,6 +12,7 @@ import { connect } from './client.ts';
 import { psTable, topTable } from './format.ts';
 import { COMMON_OPTS as COMMON, JSON_OPT } from './options.ts';
 import { escapeTerminal } from './term.ts';
+import { spawnOnNode } from './cluster-commands.ts';
 
 export interface Command {
   summary: string;
@@ -107,7 +108,7 @@ export function demoDir(): string {
 export const COMMANDS: Record<string, Command> = {
   boot: {
     summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
-    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified] [--storage postgres://...]',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified] [--storage postgres://...] [--cluster nats://HOST:PORT --node NAME [--cookie C]]',
     options: {
       ...COMMON, ...JSON_OPT,
       port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
@@ -116,6 +117,9 @@ export const COMMANDS: Record<string, Command> = {
       'require-signed': { type: 'boolean', help: 'refuse to spawn images without a valid signature from a trusted key (aios sign, aios keys): EACCES, audited' },
       'allow-unverified': { type: 'boolean', help: "boot even when the node's files differ from the signed build manifest (secure boot; audited)" },
       storage: { type: 'string', help: 'storage URL: postgres://USER@HOST:PORT/DB[?schema=NAME] shares memory between nodes (default: SQLite in the data folder; also AIOS_STORAGE_URL)' },
+      cluster: { type: 'string', help: 'join the cluster on this NATS server: nats://HOST:PORT (also AIOS_CLUSTER_URL)' },
+      node: { type: 'string', help: "this node's name in the cluster (also AIOS_NODE_NAME)" },
+      cookie: { type: 'string', help: 'cluster cookie (else AIOS_CLUSTER_COOKIE, else ~/.aios/cluster.cookie, created 0600)' },
       demo: { type: 'boolean', help: 'run the demo agents after boot' },
       'exit-after-demo': { type: 'boolean', help: 'shut down once the demo finished (for scripts and tests)' },
     },
@@ -155,6 +159,7 @@ export const COMMANDS: Record<string, Command> = {
           ...(v['require-signed'] === true ? { requireSigned: true } : {}),
           ...(v['allow-unverified'] === true ? { allowUnverified: true } : {}),
           ...(typeof v.storage === 'string' ? { storage: v.storage } : {}),
+          cluster: { ...(typeof v.cluster === 'string' ? { cluster: v.cluster } : {}), ...(typeof v.node === 'string' ? { node: v.node } : {}), ...(typeof v.cookie === 'string' ? { cookie: v.cookie } : {}) },
           onLog: (id, name, line) => {
             names.set(id, name);
             io.out(json ? JSON.stringify({ type: 'log', agent: id, name, line }) : `[${escapeTerminal(name)}#${id}] ${escapeTerminal(line)}`);
@@ -277,11 +282,12 @@ export const COMMANDS: Record<string, Command> = {
 
   spawn: {
     summary: 'spawn an agent on the running node',
-    usage: 'aios spawn FILE [--cap LIST] [--name N] [--nice N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--json]',
-    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS },
+    usage: 'aios spawn FILE [--cap LIST] [--name N] [--nice N] [--domain D] [--mount HOST_DIR:NAME[:ro]] [--net HOST[:PORT],...] [--node NAME] [--json]',
+    options: { ...COMMON, ...JSON_OPT, ...SPAWN_OPTS, node: { type: 'string', help: 'spawn on another node of the cluster (the file is sent as source)' } },
     positionals: 1,
     async run(v, [file], io) {
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
+      if (typeof v.node === 'string') return spawnOnNode(c, v.node, file!, v, io);
       const a = await c.request<AgentInfo>('POST', '/v1/agents', { path: resolve(file!), opts: spawnOptions(v) });
       io.out(v.json ? JSON.stringify(a) : `${a.id}`);
       return 0;

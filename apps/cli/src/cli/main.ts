@@ -6,6 +6,7 @@ import { EXIT_CODE_BY_CATEGORY, isAiosError, type AiosError } from '@aios/abi';
 import { COMMANDS as CORE_COMMANDS, type Io } from './commands.ts';
 import { suggest } from './suggest.ts';
 import { SVC_COMMANDS } from './svc-commands.ts';
+import { CLUSTER_COMMANDS } from './cluster-commands.ts';
 import { SECURITY_COMMANDS } from './security-commands.ts';
 import { MEM_COMMANDS } from './mem-commands.ts';
 import { ASK_COMMANDS } from './ask-commands.ts';
@@ -15,7 +16,7 @@ import { SIGN_COMMANDS } from './sign-commands.ts';
 import { IO_COMMANDS } from './io-commands.ts';
 import { PLAN_COMMANDS } from './plan-commands.ts';
 
-const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS, ...IO_COMMANDS, ...PLAN_COMMANDS };
+const COMMANDS = { ...CORE_COMMANDS, ...SVC_COMMANDS, ...CLUSTER_COMMANDS, ...SECURITY_COMMANDS, ...MEM_COMMANDS, ...ASK_COMMANDS, ...MCP_COMMANDS, ...SIGN_COMMANDS, ...IO_COMMANDS, ...PLAN_COMMANDS };
 
 const VERSION = '0.1.0';
 

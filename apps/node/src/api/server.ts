@@ -9,6 +9,7 @@ import type { KernelHost } from '@aios/kernel';
 import { openApiDocument } from './openapi.ts';
 import { handleSvcRoute } from './svc-routes.ts';
 import { handlePlanRoute } from './plan-routes.ts';
+import { handleClusterRoute } from './cluster-routes.ts';
 import { handleMemRoute } from './mem-routes.ts';
 import { handleAskRoute } from './ask-routes.ts';
 import { createClientLimiter } from './client-limit.ts';
@@ -78,6 +79,7 @@ export async function startApiServer(host: KernelHost, opts: { port: number; tok
     if (await handleMetricsRoute(host, req, res, url)) return;
     if (await handleSvcRoute(host, req, res, url)) return;
     if (await handlePlanRoute(host, req, res, url)) return;
+    if (await handleClusterRoute(host, req, res, url)) return;
     // Routes that queue work at services are bounded per client (client-limit.ts).
     if (SERVICE_ROUTE.test(path)) {
       const client = req.socket.remoteAddress ?? 'unknown';

@@ -9,13 +9,15 @@ import { driverFromEnv } from '@aios/drivers/llm-openai';
 import { createPqcPool } from './pqc-pool.ts';
 import { fileCheckpointStore } from './checkpoints.ts';
 import { openJournal } from './journal.ts';
-import { SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
+import { CLUSTER_ONLY_IMAGES, SERVICE_IMAGES, serviceImage, unitFiles } from './services.ts';
 import { NODEKEY_DEVICE, createNodeKeyDevice } from '../security/identity-device.ts';
 import { registerServices } from './service-registry.ts';
 import { delimiter, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { checkDatabaseFile, precreatePrivate } from './sqlite.ts';
 import { chooseStorage } from './storage.ts';
+import { ClusterNode, clusterConfig, type ClusterFlags } from './cluster.ts';
+import { TransportDevice } from './cluster-device.ts';
 import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { AiosError } from '@aios/abi';
@@ -71,6 +73,8 @@ export interface NodeConfig extends KernelConfig {
   secureBootDist?: string | null;
   /** Storage URL (postgres://...; see storage.ts). Default: AIOS_STORAGE_URL, else SQLite in the data folder. */
   storage?: string;
+  /** Cluster membership (`--cluster nats://HOST:PORT --node NAME [--cookie C]`; see node/cluster.ts). */
+  cluster?: ClusterFlags;
 }
 
 export interface BootOptions {
@@ -181,17 +185,23 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   }
   // MCP servers of the node's config as tool devices (mcp:<name>), granted per spawn like the others.
   const mcp = plugMcpDevices(host, mcpServers);
+  // In a cluster: join before the services start (a bad flag is EINVAL, an unreachable server EIO); the
+  // membership is the `transport` device initd hands to networkd, which runs only on a clustered node.
+  const clusterCfg = clusterConfig(config.cluster ?? {});
+  const clusterNode = clusterCfg !== null ? await ClusterNode.join(host, clusterCfg) : null;
+  if (clusterNode !== null) host.kernel.plugDevice('transport', new TransportDevice(clusterNode));
   // initd is the first agent: it starts the services from their units, in dependency order.
   let initd: number | null = null;
   if (config.services) {
-    const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd').map((n) => [n, { path: serviceImage(n) }]));
+    const images = Object.fromEntries(SERVICE_IMAGES.filter((n) => n !== 'initd' && (!CLUSTER_ONLY_IMAGES.includes(n) || clusterNode !== null)).map((n) => [n, { path: serviceImage(n) }]));
     initd = await host.spawn({ path: serviceImage('initd') }, {
-      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder', NODEKEY_DEVICE],
+      name: 'initd', domain: 'native', capabilities: ['spawn', 'supervise', 'admin', 'service'], devices: ['storage', 'embedder', NODEKEY_DEVICE, ...(clusterNode !== null ? ['transport'] : [])],
       config: { images, unitFiles: unitFiles(dataDir) },
     });
   }
   // Services initd started are granted (SEND) to the agents the host spawns.
   const registry = initd !== null ? await registerServices(host, initd) : null;
+  if (clusterNode !== null) await clusterNode.publishAgents();
   // Durable agents of the journal come back (after a clean stop or a crash), with their unread messages.
   const recovered = config.services ? await host.recover() : [];
   let down = false;
@@ -224,6 +234,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
         }
       }
       registry?.close();
+      await clusterNode?.close().catch(() => undefined);
       await mcp.close();
       host.shutdown();
       await storage?.close().catch(() => {});

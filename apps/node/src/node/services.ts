@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Service images that exist today (the rest of initd's units are listed as unavailable). */
-export const SERVICE_IMAGES = ['initd', 'identityd', 'agentsupervisor', 'memoryd', 'semantic-ipcd', 'planner'] as const;
+export const SERVICE_IMAGES = ['initd', 'identityd', 'agentsupervisor', 'memoryd', 'semantic-ipcd', 'planner', 'networkd'] as const;
+/** Images boot passes to initd only when the node is in a cluster (their unit is `unavailable` otherwise). */
+export const CLUSTER_ONLY_IMAGES: readonly string[] = ['networkd'];
 
 function servicesRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

@@ -8,3 +8,5 @@ export { IDENTITYD } from './identityd.ts';
 export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentAttestation } from './identityd.ts';
 export { PLANNER } from './planner.ts';
 export type { PlanState, StepState, PlanStep, PlanJson, StepView, PlanView, PlanSummary, MadePlan } from './planner.ts';
+export { NETWORKD } from './networkd.ts';
+export type { ClusterNodeRow, ClusterNodeState, ClusterAgentRow, ClusterAskResult } from './networkd.ts';

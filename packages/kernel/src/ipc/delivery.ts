@@ -34,6 +34,11 @@ export class Delivery {
 
   /** Hands a message to an agent: a waiting IPCWait first, else the mailbox (and the message pump). EIO when the journal write fails. */
   deliver(to: Agent, msg: Message, notice = false): void {
+    if (to.remote !== null) {
+      // An agent on another node (ipc/remote.ts): the link carries it; kernel notices stay local.
+      if (!notice) to.remote.send(msg);
+      return;
+    }
     if (to === this.deps.root) {
       for (const l of this.rootListeners) l(msg);
       if (this.rootInbox.length < limits.MAILBOX_MAX_DEPTH) this.rootInbox.push(msg);
@@ -62,7 +67,7 @@ export class Delivery {
       this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data', trace: span.traceparent });
       return;
     }
-    if (to === this.deps.root || to.durableKey !== null || to.ipcWaiters.length > 0) {
+    if (to === this.deps.root || to.remote !== null || to.durableKey !== null || to.ipcWaiters.length > 0) {
       this.deliver(to, { from, data: copyPayload(bytes), handles: NO_HANDLES, tag: 'data' });
       return;
     }

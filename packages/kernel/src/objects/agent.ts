@@ -34,6 +34,8 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly namespace = new Map<string, number>();
   readonly mailbox: Mailbox;
   readonly ipcWaiters: IpcWaiter[] = [];
+  /** Set on the local record of an agent on another node (ipc/remote.ts): sends go to the port, it never runs. */
+  remote: import('../ipc/remote.ts').RemotePort | null = null;
   readonly aspace = new AddressSpace();
   private poolObj: Pool | null = null;
   /** Label numbers of this agent's memory objects: the kernel's sequence (set by Kernel.createAgent). */

@@ -17,6 +17,8 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
   embedder: ['embed'],
   // Tool servers (e.g. MCP): list their tools, call one ({ tool, arguments }).
   tool: ['list', 'call'],
+  // The cluster (networkd's device): nodes, directory lookups, remote spawn, asks on other nodes.
+  transport: ['nodes', 'lookup', 'spawn', 'askRemote'],
 };
 
 /**

@@ -79,6 +79,8 @@ export interface SyscallContext {
 
   // ---- agents
   readonly root: Agent;
+  /** The local record of an agent on another node ('NAME@NODE'); ESRCH when the cluster has none. */
+  openRemote(address: string): Agent;
   /** A live or zombie agent by id. */
   agentById(id: number): Agent | undefined;
   readonly domains: ReadonlyMap<Domain, ExecutionDomain>;

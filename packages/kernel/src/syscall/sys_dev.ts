@@ -8,6 +8,7 @@ import { ServiceObject } from '../objects/service-object.ts';
 import { ModelDeviceObject } from '../objects/model-device.ts';
 import { argInt, argJson, argString } from './args.ts';
 import { checkOpenedRange } from './sys_devio.ts';
+import { REMOTE_ADDRESS_RE } from '../ipc/remote.ts';
 
 export function sys_deviceCall(k: SyscallContext, a: Agent, [device, method, args]: unknown[], au: AuditSlot): Promise<unknown> {
   const node = k.lookup(a, device, 'device', Rights.USE, au);
@@ -44,6 +45,15 @@ export function sys_objInfo(k: SyscallContext, a: Agent, args: unknown[], au: Au
 }
 
 export function sys_agentOpen(k: SyscallContext, a: Agent, [agent, rights]: unknown[], au: AuditSlot): number {
+  // 'NAME@NODE': an agent on another node, listed in the cluster directory. Decided by policy, not ADMIN:
+  // the handle carries SEND and INSPECT only.
+  if (typeof agent === 'string' && REMOTE_ADDRESS_RE.test(agent)) {
+    k.authorize(a, 'AgentOpen', { type: 'agent', id: agent, attrs: { name: agent } });
+    const t = k.openRemote(agent);
+    au.label = t.label;
+    const want = rights === undefined ? Rights.SEND | Rights.INSPECT : argInt(rights, 'rights', 0, ALL_RIGHTS);
+    return k.insertHandle(a, t, want & (Rights.SEND | Rights.INSPECT), null);
+  }
   if ((a.selfNode.rights & Rights.ADMIN) === 0) throw new AiosError('EPERM', 'AgentOpen needs the ADMIN privilege', { needed: 'ADMIN' });
   const id = argInt(agent, 'agent', 1, Number.MAX_SAFE_INTEGER);
   const r = rights === undefined ? DEFAULT_RIGHTS.agent : argInt(rights, 'rights', 0, ALL_RIGHTS);

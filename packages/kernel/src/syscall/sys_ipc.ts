@@ -27,6 +27,7 @@ export function sys_ipcSend(k: SyscallContext, a: Agent, args: unknown[], au: Au
 
 function checkDeliverable(k: SyscallContext, target: Agent): void {
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has exited`, { agent: target.id });
+  if (target.remote !== null && !target.remote.canSend()) throw new AiosError('EAGAIN', `no credit on the link to ${target.remote.address} (its mailbox is full or messages are in flight)`, { agent: target.remote.address });
   if (target !== k.root && target.ipcWaiters.length === 0 && target.mailbox.full) {
     throw new AiosError('EAGAIN', `mailbox of agent ${target.id} is full`, { agent: target.id, depth: target.mailbox.depth });
   }
@@ -54,6 +55,7 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
       transfers.push({ node: hn, rights: want });
     });
   }
+  if (transfers.length > 0 && target.remote !== null) throw new AiosError('ENOSYS', `handles cannot be sent to an agent on another node yet (${target.remote.address})`, { agent: target.remote.address });
   if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
   checkDeliverable(k, target);
   a.ipcRate?.take(k.now(), bytes.length);

@@ -478,11 +478,11 @@ export function objInfo(handle: Handle): { owner: AgentId; tag: string; rights: 
 }
 
 /**
- * AgentOpen (nr 57, sync). A handle to any live agent by id; privileged (services such as semantic-ipcd).
- * Needs: self: ADMIN.
- * Errors: EPERM, ESRCH, EINVAL.
+ * AgentOpen (nr 57, sync). A handle to any live agent by id (privileged: services such as semantic-ipcd), or to an agent on another node of the cluster by 'NAME@NODE' (decided by policy (action AgentOpen); SEND and INSPECT only).
+ * Needs: self: ADMIN (by id).
+ * Errors: EPERM, ESRCH, EINVAL, EACCES.
  */
-export function agentOpen(agent: AgentId, rights?: number): Handle {
+export function agentOpen(agent: AgentId | string, rights?: number): Handle {
   return trap(57, [agent, rights]) as Handle;
 }
 

@@ -1,0 +1,67 @@
+// The node's cluster membership as a `transport` device on the bus: initd passes it to networkd, which serves
+// agents with it (packages/services/src/networkd). Methods (kernel DEVICE_METHODS.transport): nodes, lookup,
+// spawn, askRemote. askRemote tries the nodes remoteCandidates() orders; a node that is down, unreachable, times
+// out or has no route there is skipped for the next (replica failover); the first answer wins, and an answer
+// that is an error (the handler's) is the ask's error. ENOROUTE only when no node had a match.
+import { AiosError, type ClusterAgentRow, type ClusterAskResult, type ClusterNodeRow, type Driver, type DriverInfo } from '@aios/abi';
+import type { ClusterNode } from './cluster.ts';
+import { intentNames, remoteCandidates } from './cluster-route.ts';
+
+/** What a node answers to a remote 'ask' (transport failures stay distinct from the handler's errors). */
+export type RemoteAskReply = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string; detail?: Record<string, unknown> } };
+
+/** Extra wait for a remote ask beyond its target timeout (the link round trip and the remote semantic-ipcd). */
+const REMOTE_GRACE_MS = 3_000;
+
+export class TransportDevice implements Driver {
+  readonly info: DriverInfo;
+  constructor(private readonly node: ClusterNode) {
+    this.info = { name: `cluster:${node.name}`, version: '1.0.0', kind: 'transport', description: `node ${node.name} in a NATS cluster (encrypted links, KV directory)` };
+  }
+
+  nodes(): ClusterNodeRow[] {
+    return this.node.nodes().map((n) => ({ name: n.name, state: n.state, agents: n.agents, load: n.load, services: n.services, self: n.name === this.node.name }));
+  }
+
+  lookup(q: { address?: string; intent?: string } = {}): ClusterAgentRow[] {
+    const rows: ClusterAgentRow[] = [];
+    for (const a of this.node.cluster.directory.allAgents()) {
+      const address = `${a.name}@${a.node}`;
+      if (q.address !== undefined && address !== q.address) continue;
+      const intents = intentNames(a);
+      if (q.intent !== undefined && !intents.includes(q.intent)) continue;
+      if (this.node.cluster.directory.state(a.node) === 'down') continue;
+      rows.push({ address, node: a.node, name: a.name, id: a.id, intents, load: a.load ?? 0 });
+    }
+    return rows;
+  }
+
+  spawn(req: { node: string; source?: string; path?: string; name?: string }): Promise<{ id: number; node: string; address: string }> {
+    if (req.node === this.node.name) throw new AiosError('EINVAL', 'remote spawn names another node (spawn locally with agentSpawn)', { node: req.node });
+    const known = this.node.nodes().find((n) => n.name === req.node);
+    if (known === undefined || known.state === 'down') throw new AiosError('ENOENT', `no live node ${req.node} in the cluster`, { node: req.node });
+    return this.node.spawnOn(req.node, { ...(req.source !== undefined ? { source: req.source } : {}), ...(req.path !== undefined ? { path: req.path } : {}) }, req.name);
+  }
+
+  async askRemote(req: { text?: string; intent?: string; payload?: unknown; timeoutMs?: number }): Promise<ClusterAskResult> {
+    const order = remoteCandidates(this.node.cluster.directory.allAgents(), this.node.nodes(), this.node.name, req);
+    const failedOver: string[] = [];
+    const noRoute: string[] = [];
+    for (const node of order) {
+      let reply: RemoteAskReply;
+      try {
+        reply = await this.node.cluster.request<RemoteAskReply>(node, 'ask', { ...req }, (req.timeoutMs ?? 10_000) + REMOTE_GRACE_MS);
+      } catch {
+        failedOver.push(node); // down, unreachable, refused or timed out: the next replica
+        continue;
+      }
+      if (reply.ok) return { node, result: reply.result, failedOver };
+      if (reply.error.code === 'ENOROUTE' || reply.error.code === 'ESRCH') {
+        noRoute.push(node); // the directory was behind that node's registry: try the next one
+        continue;
+      }
+      throw new AiosError(reply.error.code as never, reply.error.message, { ...(reply.error.detail ?? {}), node });
+    }
+    throw new AiosError('ENOROUTE', 'no node in the cluster serves the request', { intent: req.intent, tried: order, failedOver, noRoute });
+  }
+}

@@ -1,5 +1,5 @@
 // @aios/abi: the contract between kernel, runtime, services and tools. Imports nothing.
-export { AiosError, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, isAiosError, isErrorCode, einval } from './errors.ts';
+export { AiosError, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, isAiosError, isErrorCode, einval, hasCode } from './errors.ts';
 export type { ErrorCategory, ErrorCode, ErrorCodeInfo, ErrorDetail, AiosErrorJSON } from './errors.ts';
 export * as limits from './limits.ts';
 export { Rights, RIGHT_NAMES, ALL_RIGHTS, PRIVILEGES, DEFAULT_RIGHTS, SELF_BASE_RIGHTS, Perm, rightsToNames, parseRights, parsePerms } from './rights.ts';
@@ -19,5 +19,4 @@ export type * from './storage.ts';
 export type * from './llm.ts';
 export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';
 // Service protocols: the call envelope and one table per service (packages/abi/src/protocols).
-export { REPLY_TAG, op, defineProtocol } from './protocols/index.ts';
-export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';
+export * from './protocols/index.ts';

@@ -3,7 +3,7 @@
 // typed client() (ipc/client.ts, the one call()): replies are received in the agent's one inbox, other messages
 // stay for onMessage, in order.
 import {
-  AiosError, MEMORYD, Rights, type Handle, type JsonValue, type MemoryFilter, type MemoryRecord, type MemoryWireHit, type Message,
+  AiosError, MEMORYD, Rights, limits, type Handle, type JsonValue, type MemoryFilter, type MemoryRecord, type MemoryWireHit, type Message,
   type NamespaceSummary, type OpName, type OpRequest, type OpResult,
 } from '@aios/abi';
 import { ipcSend, nsLookup } from '../kernel/stubs.gen.ts';
@@ -106,7 +106,7 @@ function parse(m: Message): Record<string, unknown> | null {
 /** Creates a memory client. Several per agent are safe: replies are received in the agent's one inbox (ipc/inbox.ts). */
 export function createMemory(opts: MemoryOptions = {}): Memory {
   let service: Handle | undefined = opts.service;
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? limits.MEMORY_CALL_TIMEOUT_MS;
 
   async function call<K extends OpName<typeof MEMORYD>>(op: K, body: OpRequest<typeof MEMORYD, K>, extra: Handle[] = []): Promise<{ result: OpResult<typeof MEMORYD, K>; msg: Message }> {
     service ??= nsLookup(MEMORYD.service);

@@ -1,7 +1,7 @@
 // memoryd's request handlers (one per op, run by serve()): maps namespace handles and the kernel-stamped
 // sender onto fabric callers, runs the fabric, and replies. Syscalls come in as a port (MemorydSys) so
 // the handler is testable without a kernel. Trusts only `msg.from` and objInfo; checks everything else.
-import { AiosError, Rights, hasCode, type Message, type MemoryItem, type MemoryRecord, type OpRequest } from '@aios/abi';
+import { AiosError, Rights, hasCode, limits, type Message, type MemoryItem, type MemoryRecord, type OpRequest } from '@aios/abi';
 import type { Caller, MemRight } from './access.ts';
 import type { Fabric, FabricHit, NamespaceInfo, SearchMode } from './fabric.ts';
 import { Outcome, type ProtocolHandlers, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
@@ -224,7 +224,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
         for (const ref of refs) resolved.push(await resolve(m, ref, false));
         // Every namespace is checked with the caller of its own reference (handles carry their rights).
         const hits: FabricHit[] = [];
-        const k = int(r.k, 'k', 1, 1000) ?? 10;
+        const k = int(r.k, 'k', 1, limits.MEMORY_SEARCH_K_MAX) ?? 10;
         const mode = r.mode as SearchMode | undefined;
         const filter = obj(r.filter, 'filter') as never;
         const query = str(r.query, 'query')!;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { boot, type AiosNode } from 'aios';
 import { until } from '../semantic/helpers.ts';
 
-const MEMORY = JSON.stringify(join(import.meta.dirname, '../../packages/runtime/src/memory/index.ts'));
+const MEMORY = JSON.stringify('@aios/runtime/memory');
 
 let node: AiosNode;
 let sem: number;

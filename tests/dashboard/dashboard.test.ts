@@ -96,11 +96,11 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard - in headless Chromium', () =>
     await shot(page, 'login');
     await page.getByPlaceholder('token').fill(token);
     await page.getByRole('button', { name: 'log in' }).click();
-    expect(await page.evaluate("sessionStorage.getItem('aios.token')")).toBe(token);
 
-    // Agents: the spawned agent's row, with its state.
+    // Agents: the spawned agent's row, with its state (the login is checked against the node first).
     const row = page.locator('tr[data-agent="dash-keeper"]');
     await row.waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('aios.token')")).toBe(token);
     expect(await row.textContent()).toMatch(/waiting|ready|running/);
     await page.locator('tr[data-agent="memoryd"]').waitFor();
     await shot(page, 'agents');

@@ -1,5 +1,5 @@
 // Helpers for the memory tests: boot a node with its services, register them, and run agents
-// that use @aios/runtime/memory (imported by absolute path until the package exports it).
+// that use @aios/runtime/memory.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,7 +8,8 @@ import { boot, type AiosNode } from 'aios';
 import { registerServices, type ServiceRegistry } from '../../apps/cli/src/node/service-registry.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MEMORY_MODULE = join(ROOT, 'packages/runtime/src/memory/index.ts');
+/** What agent sources import for the memory API (images built from source may import only the runtime). */
+export const MEMORY_MODULE = '@aios/runtime/memory';
 
 export interface MemNode { node: AiosNode; registry: ServiceRegistry; memoryd: number }
 

@@ -3,7 +3,7 @@
 // node_modules packages (what they import is theirs to choose); trusts nothing written in the image.
 //
 // Rules (a refused import is recorded as a Denial and fails the build; the loader makes it EACCES):
-//   - source images may import only `@aios/runtime` and `@aios/runtime/<name>`;
+//   - source images may import only `@aios/runtime`, `@aios/runtime/<name>` and `@aios/abi`;
 //   - path images may also import code or JSON files inside their own folder tree (`root`, compared by
 //     real path, so a symlink leading out is refused) and bare packages, which must resolve into a
 //     node_modules folder or into the AIOS installation;
@@ -35,7 +35,8 @@ export interface Denial {
 }
 
 const CODE_EXT = new Set(['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs']);
-const RUNTIME = /^@aios\/runtime(\/[A-Za-z0-9_-]+)*$/;
+// The runtime and the abi it is written against (constants, types and AiosError: no host access).
+const RUNTIME = /^@aios\/(runtime(\/[A-Za-z0-9_-]+)*|abi)$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const INNER = Symbol('aios-guard-inner');
 
@@ -88,7 +89,7 @@ export function importGuard(scope: GuardScope, denials: Denial[]): Plugin {
         if (isBuiltin(spec)) return deny(spec, 'Node built-in modules are not available to agents');
         if (isAbsolute(spec) || spec.startsWith('/') || spec.startsWith('\\')) return deny(spec, 'absolute imports are not allowed');
         if (RUNTIME.test(spec)) return undefined;
-        if (scope.root === null) return deny(spec, 'an image built from source may import only @aios/runtime');
+        if (scope.root === null) return deny(spec, 'an image built from source may import only @aios/runtime and @aios/abi');
         const relativeSpec = spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
         if (!relativeSpec && (spec.includes('\\') || spec.split('/').includes('..'))) return deny(spec, "'..' in a package name");
         const r = await b.resolve(spec, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: INNER });

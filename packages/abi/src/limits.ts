@@ -135,6 +135,8 @@ export const SERVE_CONCURRENCY = 8;
 export const SERVE_REQUEST_TIMEOUT_MS = 60_000;
 /** Default wait of call() for a reply. */
 export const CALL_TIMEOUT_MS = 30_000;
+/** Default wait of the host's request() (KernelHost) for a service's reply. */
+export const HOST_REQUEST_TIMEOUT_MS = 10_000;
 
 // ---- the model device (llm syscalls), xv6 param.h style: what each bounds and what a caller gets past it ----
 

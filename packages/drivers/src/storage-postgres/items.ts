@@ -2,7 +2,7 @@
 // search over the in-process indexes (vectors.ts) kept current across nodes (sync.ts). Each write is one
 // transaction that first row-locks its namespace (SELECT ... FOR UPDATE), so writers on several nodes are
 // serialised per namespace and every read inside sees the latest committed state. Filters run in SQL.
-import { AiosError } from '@aios/abi';
+import { AiosError, hasCode } from '@aios/abi';
 import type {
   ChangeRecord, ItemFilter, ItemInput, ItemPatch, JsonValue, MemoryItem, MemoryStore, NamespaceRecord, PutResult, SearchHit,
 } from '@aios/abi';
@@ -146,7 +146,7 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
           values: [row.ns, row.id, row.key, row.text, row.data, row.embedding, row.tags, row.author, row.provenance, row.created, row.updated, row.expires_at, row.version, row.bytes],
         });
       } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
+        if (hasCode(e, '23505')) throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
         throw e;
       }
       const { rowid, seq } = ins.rows[0]!;

@@ -5,7 +5,7 @@ export * as limits from './limits.ts';
 export { Rights, RIGHT_NAMES, ALL_RIGHTS, PRIVILEGES, DEFAULT_RIGHTS, SELF_BASE_RIGHTS, Perm, rightsToNames, parseRights, parsePerms } from './rights.ts';
 export type { RightName, Privilege, ObjectType } from './rights.ts';
 export { SYSCALLS, SYSCALL_BY_NAME, SYSCALL_BY_NR, NR } from './syscalls.ts';
-export type { SyscallRow, SyscallParam, SyscallKind } from './syscalls.ts';
+export type { SyscallRow, SyscallParam, SyscallKind, SyscallName, SyscallNumbers } from './syscalls.ts';
 export { PQC_OPS } from './types.ts';
 export type {
   Handle, Ticket, VAddr, AgentId, Domain, AgentImage, AgentState, SchedHint, Quotas, SpawnOptions, Message,

@@ -3,7 +3,7 @@
 // as agents' calls, as the root agent, so it is checked and audited alike.
 
 import {
-  ALL_RIGHTS, AiosError, NR, Rights, limits, parseReply, replyResult, type AgentImage, type AgentInfo, type ExitNotice, type Message,
+  ALL_RIGHTS, AiosError, Rights, SYSCALL_BY_NAME, limits, parseReply, replyResult, type AgentImage, type AgentInfo, type ExitNotice, type Message,
   type OpName, type OpRequest, type OpResult, type Protocol, type SpawnOptions,
 } from '@aios/abi';
 
@@ -60,7 +60,7 @@ export class KernelHost {
 
   /** Calls a syscall as the root agent. */
   call(name: string, ...args: unknown[]): unknown {
-    const nr = NR[name];
+    const nr = SYSCALL_BY_NAME.get(name)?.nr;
     if (nr === undefined) throw new AiosError('ENOSYS', `no syscall ${name}`);
     return this.kernel.syscall(this.root, nr, args);
   }

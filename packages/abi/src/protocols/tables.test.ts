@@ -61,3 +61,18 @@ describe('errors - hasCode', () => {
     expect(hasCode('EIO', 'EIO')).toBe(false);
   });
 });
+
+describe('abi - typed syscall numbers and audit entries', () => {
+  it('abi - NR gives each syscall its literal number', async () => {
+    const { NR, SYSCALL_BY_NAME } = await import('../syscalls.ts');
+    expect(NR.IPCSend).toBe(SYSCALL_BY_NAME.get('IPCSend')!.nr);
+    expectTypeOf(NR.ObjInfo).toEqualTypeOf<56>();
+    // @ts-expect-error a syscall the table does not list is a compile error
+    void NR.NoSuchCall;
+  });
+
+  it('abi - an audit entry is an audit record with its chain link', () => {
+    expectTypeOf<import('../audit.ts').AuditEntry>().toMatchTypeOf<import('../types.ts').AuditRecord>();
+    expectTypeOf<import('../audit.ts').AuditEntry['prev']>().toEqualTypeOf<string>();
+  });
+});

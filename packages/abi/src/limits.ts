@@ -165,6 +165,8 @@ export const ASK_TIMEOUT_MS = 10_000;
 export const ASK_MAX_TIMEOUT_MS = 300_000;
 /** How much longer than the target's timeout the asker (and semantic-ipcd's server loop) waits for semantic-ipcd. */
 export const ASK_REPLY_GRACE_MS = 2_000;
+/** Most ids one storage getItems() reads (a search fetches its hits in batches of at most this many). */
+export const STORAGE_GET_ITEMS_MAX = 1_000;
 /** Largest k (results) of one memory search; more gives EINVAL. */
 export const MEMORY_SEARCH_K_MAX = 1_000;
 /** Default wait of the runtime memory client for memoryd (the first request may wait for the embedder to load). */

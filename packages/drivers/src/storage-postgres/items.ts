@@ -7,6 +7,7 @@ import type {
   ChangeRecord, ItemFilter, ItemInput, ItemPatch, JsonValue, MemoryItem, MemoryStore, NamespaceRecord, PutResult, SearchHit,
 } from '@aios/abi';
 import {
+  checkItemIds,
   blobToVec, checkEmbedding, checkItemInput, checkK, checkNamespace, checkNsId, checkTags, hasFilter, itemBytes, queryTerms,
   sameContent, toJson, vecToBlob,
 } from '../storage-memory/shared.ts';
@@ -247,6 +248,13 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
     async getItem(ns, id) {
       const r = await db.read('getItem', (c) => itemBy(c, ns, 'id', id));
       return r ? toItem(r) : undefined;
+    },
+    async getItems(ns, ids) {
+      checkItemIds(ids);
+      if (ids.length === 0) return [];
+      const rows = await db.read('getItems', async (c) => (await c.query<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE ns = $1 AND id = ANY($2::text[])`, [ns, [...ids]])).rows);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => { const r = byId.get(id); return r ? toItem(r) : undefined; });
     },
     async getByKey(ns, key) {
       const r = await db.read('getByKey', (c) => itemBy(c, ns, 'key', key));

@@ -411,15 +411,26 @@ export function createFabric(opts: FabricOptions): Fabric {
           };
         });
       }
+      // The hits' items in batches (one storage read per namespace per batch, not one per hit); a batch is the
+      // hits still wanted, so expired or vanished items are made up from the next ranks.
       const out: FabricHit[] = [];
-      for (const h of ranked) {
-        if (out.length >= k) break;
-        const item = live(await storage.getItem(h.ns, h.id));
-        if (!item) continue;
-        const hit: FabricHit = { ns: h.ns, id: h.id, score: h.score, item };
-        if (h.textRank !== undefined) hit.textRank = h.textRank;
-        if (h.vectorRank !== undefined) hit.vectorRank = h.vectorRank;
-        out.push(hit);
+      for (let at = 0; at < ranked.length && out.length < k;) {
+        const batch = ranked.slice(at, at + Math.min(k - out.length, limits.STORAGE_GET_ITEMS_MAX));
+        at += batch.length;
+        const items = new Map<string, MemoryItem | undefined>();
+        for (const space of new Set(batch.map((h) => h.ns))) {
+          const ids = batch.filter((h) => h.ns === space).map((h) => h.id);
+          const got = await storage.getItems(space, ids);
+          ids.forEach((id, i) => items.set(`${space}\u0000${id}`, got[i]));
+        }
+        for (const h of batch) {
+          const item = live(items.get(`${h.ns}\u0000${h.id}`));
+          if (!item) continue;
+          const hit: FabricHit = { ns: h.ns, id: h.id, score: h.score, item };
+          if (h.textRank !== undefined) hit.textRank = h.textRank;
+          if (h.vectorRank !== undefined) hit.vectorRank = h.vectorRank;
+          out.push(hit);
+        }
       }
       return out;
     },

@@ -1,4 +1,4 @@
-// The shared conformance suite every StorageDriver must pass (run it from the driver's own test file).
+// The shared conformance suite every StorageDriver must pass (tests/storage runs it against each driver).
 // It checks the contract in @aios/abi storage.ts only: no driver internals, no timing.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import { limits, type ItemInput, type StorageDriver } from '@aios/abi';

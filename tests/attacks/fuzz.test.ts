@@ -6,7 +6,7 @@
 // Seed: AIOS_FUZZ_SEED (default fixed); AIOS_FUZZ_WAVES for a longer run. The seed is printed on failure.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { Rights } from '@aios/abi';
+import { Rights, hasCode } from '@aios/abi';
 import { bootFuzzNode, type FuzzNode } from './fuzz/node.ts';
 import { brokenInvariants } from './fuzz/invariants.ts';
 
@@ -89,7 +89,7 @@ describe('attacks - hostile-agent fuzz', () => {
             if (r.sent) acked.add(r.note);
             served = true;
           } catch (e) {
-            if ((e as { code?: string }).code !== 'EAGAIN') break;
+            if (!hasCode(e, 'EAGAIN')) break;
             await sleep(20);
           }
         }

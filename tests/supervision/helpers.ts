@@ -3,6 +3,7 @@
 import type { KernelHost } from '@aios/kernel';
 import type { AgentInfo } from '@aios/abi';
 import { fileURLToPath } from 'node:url';
+import { untilTruthy } from '@aios/testkit';
 
 export const SUPERVISOR_PATH = fileURLToPath(new URL('../../packages/services/src/agentsupervisor/agent.ts', import.meta.url));
 export const INITD_PATH = fileURLToPath(new URL('../../packages/services/src/initd/agent.ts', import.meta.url));
@@ -27,13 +28,9 @@ export function spec(id: string, extra: Record<string, unknown> = {}, opts: Reco
   return { id, start: { image: { source: WORKER }, opts: { domain: 'native', ...opts } }, ...extra };
 }
 
-export async function until<T>(f: () => T | undefined | false | null, what: string, tries = 1000): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const v = f();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Waits until f() is truthy and resolves with it (the testkit's untilTruthy, looking every 5 ms). */
+export function until<T>(f: () => T | undefined | false | null, what: string, tries = 1000): Promise<T> {
+  return untilTruthy(f, what, { tries, everyMs: 5 });
 }
 
 export function live(host: KernelHost): AgentInfo[] {

@@ -2,7 +2,7 @@
 // it) and served round-robin with other senders; malformed requests are answered EINVAL (or dropped without a
 // reply handle); handler errors reach the caller of call() as AiosErrors with their cause.
 import { describe, it, expect } from 'vitest';
-import { createTestHost } from '@aios/testkit';
+import { createTestHost, untilTruthy } from '@aios/testkit';
 
 const SERVER = `import { defineAgent } from '@aios/runtime';
 import * as k from '@aios/runtime/kernel';
@@ -22,9 +22,7 @@ import * as k from '@aios/runtime/kernel';
 import { call } from '@aios/runtime/ipc';
 export default defineAgent({ name: '${name}', async main(ctx) { const srv = k.nsLookup('srv'); ${body} } });`;
 
-async function until(f: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
-}
+const until = (f: () => boolean): Promise<true> => untilTruthy(() => f() || undefined, 'the condition', { tries: 500, everyMs: 10 });
 
 describe('serve - fairness and the envelope', () => {
   it('serve - a burst from one sender is bounded (EAGAIN) and does not queue another sender behind it', async () => {

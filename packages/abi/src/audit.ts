@@ -1,20 +1,14 @@
 // Wire types of the persistent audit log: chained entries, signed checkpoints and the sink port.
 // In the abi so the kernel (which writes them) and the drivers (which store them) share one definition.
-import type { AgentId } from './types.ts';
+import type { AuditRecord } from './types.ts';
 
 /**
  * One persisted audit record. seq starts at 1 and equals Merkle leaf index + 1.
  * prev is the hex leaf hash of the previous entry (64 zeros for seq 1), so entries form a hash chain.
  * The leaf hashed into the tree is canonicalJson(entry) (keys sorted, detail included, prev included).
  */
-export interface AuditEntry {
-  seq: number;
-  time: number;
-  agent: AgentId;
-  syscall: string;
-  object: string | null;
-  result: string;
-  detail?: Record<string, unknown>;
+export interface AuditEntry extends AuditRecord {
+  /** hex leaf hash of the previous entry (64 zeros for seq 1). */
   prev: string;
 }
 

@@ -111,3 +111,11 @@ export function isAiosError(value: unknown): value is AiosError {
 export function einval(message: string, detail?: ErrorDetail): AiosError {
   return new AiosError('EINVAL', message, detail);
 }
+
+/**
+ * True when `e` carries error code `code` (an AiosError, or any thrown object with that `code`, e.g. one rebuilt
+ * from a wire or a Node error): the one way to branch on a caught error's code.
+ */
+export function hasCode(e: unknown, code: ErrorCode | (string & {})): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === code;
+}

@@ -1,5 +1,5 @@
 // @aios/abi: the contract between kernel, runtime, services and tools. Imports nothing.
-export { AiosError, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, isAiosError, isErrorCode, einval } from './errors.ts';
+export { AiosError, ERROR_CODES, EXIT_CODE_BY_CATEGORY, HTTP_STATUS_BY_CODE, isAiosError, isErrorCode, einval, hasCode } from './errors.ts';
 export type { ErrorCategory, ErrorCode, ErrorCodeInfo, ErrorDetail, AiosErrorJSON } from './errors.ts';
 export * as limits from './limits.ts';
 export { trustScore, PROVENANCE_BASE } from './trust.ts';
@@ -7,7 +7,7 @@ export type { CodeProvenance } from './trust.ts';
 export { Rights, RIGHT_NAMES, ALL_RIGHTS, PRIVILEGES, DEFAULT_RIGHTS, SELF_BASE_RIGHTS, Perm, rightsToNames, parseRights, parsePerms } from './rights.ts';
 export type { RightName, Privilege, ObjectType } from './rights.ts';
 export { SYSCALLS, SYSCALL_BY_NAME, SYSCALL_BY_NR, NR } from './syscalls.ts';
-export type { SyscallRow, SyscallParam, SyscallKind } from './syscalls.ts';
+export type { SyscallRow, SyscallParam, SyscallKind, SyscallName, SyscallNumbers } from './syscalls.ts';
 export { PQC_OPS } from './types.ts';
 export type {
   Handle, Ticket, VAddr, AgentId, Domain, AgentImage, AgentState, SchedHint, Quotas, SpawnOptions, Message,
@@ -23,10 +23,4 @@ export type * from './storage.ts';
 export type * from './llm.ts';
 export type { AuditEntry, SignedCheckpoint, AuditSink } from './audit.ts';
 // Service protocols: the call envelope and one table per service (packages/abi/src/protocols).
-export { REPLY_TAG, op, defineProtocol, IDENTITYD } from './protocols/index.ts';
-export type { IdentityCertificate, IdentityCertificateBody, IdentityInfo, AgentAttestation } from './protocols/index.ts';
-export type { RequestId, WireError, RequestEnvelope, ReplyEnvelope, OpSpec, Protocol, OpName, OpRequest, OpResult } from './protocols/index.ts';
-export { PLANNER } from './protocols/index.ts';
-export type { PlanState, StepState, PlanStep, PlanJson, StepView, PlanView, PlanSummary, MadePlan } from './protocols/index.ts';
-export { NETWORKD } from './protocols/index.ts';
-export type { ClusterNodeRow, ClusterNodeState, ClusterAgentRow, ClusterAskResult } from './protocols/index.ts';
+export * from './protocols/index.ts';

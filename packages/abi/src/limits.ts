@@ -217,3 +217,39 @@ export const LINK_QUEUE_MAX = 4_096;
 export const LINK_MAX_PAYLOAD_BYTES = 65_536;
 /** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */
 export const CLUSTER_REQUEST_TIMEOUT_MS = 30_000;
+/** Default wait of the host's request() (KernelHost) for a service's reply. */
+export const HOST_REQUEST_TIMEOUT_MS = 10_000;
+
+// ---- the model device (llm syscalls), xv6 param.h style: what each bounds and what a caller gets past it ----
+
+/** Most messages in one request; more gives EINVAL. */
+export const LLM_MAX_MESSAGES = 1_024;
+/** Most characters of all message contents together; more gives EMSGSIZE. */
+export const LLM_MAX_PROMPT_CHARS = 4 * 2 ** 20;
+/** Largest maxTokens accepted; more gives EINVAL. */
+export const LLM_MAX_COMPLETION_TOKENS = 1_000_000;
+/** Most stop sequences; more gives EINVAL (the OpenAI API's own limit). */
+export const LLM_MAX_STOP = 4;
+/** Completion tokens assumed for fair-queue tags when a request sets no maxTokens. */
+export const LLM_DEFAULT_COMPLETION_ESTIMATE = 256;
+/** Most requests one agent may have queued (not in flight); one more gives EAGAIN. */
+export const LLM_MAX_QUEUED_PER_AGENT = 256;
+/** Fraction of a budget at which the warning event fires (once per window). */
+export const LLM_BUDGET_WARN_FRACTION = 0.8;
+/** Tokens added per message for its role and separators when estimating a prompt. */
+export const LLM_TOKENS_PER_MESSAGE = 4;
+
+// ---- semantic IPC (semantic-ipcd and the runtime's ask()) and the memory fabric ----
+
+/** How long a target may take to answer an ask by default (semantic-ipcd answers ETIMEDOUT after it). */
+export const ASK_TIMEOUT_MS = 10_000;
+/** Largest timeoutMs an ask may give; more gives EINVAL. */
+export const ASK_MAX_TIMEOUT_MS = 300_000;
+/** How much longer than the target's timeout the asker (and semantic-ipcd's server loop) waits for semantic-ipcd. */
+export const ASK_REPLY_GRACE_MS = 2_000;
+/** Most ids one storage getItems() reads (a search fetches its hits in batches of at most this many). */
+export const STORAGE_GET_ITEMS_MAX = 1_000;
+/** Largest k (results) of one memory search; more gives EINVAL. */
+export const MEMORY_SEARCH_K_MAX = 1_000;
+/** Default wait of the runtime memory client for memoryd (the first request may wait for the embedder to load). */
+export const MEMORY_CALL_TIMEOUT_MS = 30_000;

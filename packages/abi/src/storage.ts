@@ -215,6 +215,11 @@ export interface MemoryStore {
   /** Several puts in one transaction (all or nothing). */
   putItems(inputs: readonly ItemInput[]): Promise<PutResult[]>;
   getItem(ns: string, id: string): Promise<MemoryItem | undefined>;
+  /**
+   * Several items of one namespace in one read, in the order of `ids` (undefined where there is none): what a
+   * search uses to fetch its hits. At most limits.STORAGE_GET_ITEMS_MAX ids, else EINVAL.
+   */
+  getItems(ns: string, ids: readonly string[]): Promise<Array<MemoryItem | undefined>>;
   getByKey(ns: string, key: string): Promise<MemoryItem | undefined>;
   /**
    * Applies patch. If expectedVersion is given and differs: AiosError ECONFLICT { expected, actual }.

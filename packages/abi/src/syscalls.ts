@@ -36,7 +36,8 @@ export interface SyscallRow {
 
 const p = (name: string, type: string, optional = false): SyscallParam => ({ name, type, optional });
 
-export const SYSCALLS: readonly SyscallRow[] = [
+/** The rows as literals (their names and numbers typed exactly; NR is derived from them). */
+const ROWS = [
   { nr: 0, name: 'AgentSpawn', stub: 'agentSpawn', kind: 'async', params: [p('image', 'AgentImage'), p('opts', 'SpawnOptions', true)], returns: 'Ticket', rights: ['self: SPAWN'], errors: ['EPERM', 'EACCES', 'EINVAL', 'EMSGSIZE', 'EQUOTA', 'EAGAIN', 'ENOENT', 'EBADF'], mutates: true, summary: 'Starts a child agent from an image. The ticket resolves to the child handle with full rights.' },
   { nr: 1, name: 'AgentSupervisorRegister', stub: 'agentSupervisorRegister', kind: 'sync', params: [p('agents', 'Handle[]')], returns: 'void', rights: ['agents[i]: SUPERVISE'], errors: ['EPERM', 'EBADF', 'EINVAL', 'ESRCH'], mutates: true, summary: 'Makes the caller a supervisor of the agents: it receives their exit and trap notices as messages.' },
   { nr: 2, name: 'AgentRegister', stub: 'agentRegister', kind: 'sync', params: [p('manifest', 'AgentManifest')], returns: 'void', rights: [], errors: ['EINVAL', 'EMSGSIZE'], mutates: true, summary: "Publishes the caller's manifest (name, version, description, intents) in the kernel registry." },
@@ -112,6 +113,15 @@ export const SYSCALLS: readonly SyscallRow[] = [
   { nr: 37, name: 'ManifestList', stub: 'manifestList', kind: 'sync', params: [], returns: 'Array<{ agent: AgentId; manifest: AgentManifest }>', rights: ['self: ADMIN'], errors: ['EPERM'], mutates: false, summary: 'The registry of manifests; privileged (used by services such as semantic-ipcd).' },
 ] as const;
 
+/** The syscall table. */
+export const SYSCALLS: readonly SyscallRow[] = ROWS as unknown as readonly SyscallRow[];
+
+type Row = (typeof ROWS)[number];
+/** A syscall's PascalCase name. */
+export type SyscallName = Row['name'];
+/** Each syscall's number, typed as its literal (`typeof NR.IPCSend` is that row's nr). */
+export type SyscallNumbers = { readonly [R in Row as R['name']]: R['nr'] };
+
 export const SYSCALL_BY_NAME: ReadonlyMap<string, SyscallRow> = /* @__PURE__ */ new Map(SYSCALLS.map((r) => [r.name, r]));
 export const SYSCALL_BY_NR: readonly SyscallRow[] = /* @__PURE__ */ (() => {
   const out: SyscallRow[] = [];
@@ -123,4 +133,4 @@ export const SYSCALL_BY_NR: readonly SyscallRow[] = /* @__PURE__ */ (() => {
 })();
 
 /** Syscall numbers by PascalCase name, for the kernel's dispatcher and tests. */
-export const NR = /* @__PURE__ */ Object.fromEntries(SYSCALLS.map((r) => [r.name, r.nr])) as Record<string, number>;
+export const NR = /* @__PURE__ */ Object.fromEntries(SYSCALLS.map((r) => [r.name, r.nr])) as SyscallNumbers;

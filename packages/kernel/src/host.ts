@@ -2,7 +2,11 @@
 // on behalf of the root agent. Every call goes through the same syscall path
 // as agents' calls, as the root agent, so it is checked and audited alike.
 
-import { ALL_RIGHTS, AiosError, NR, Rights, type AgentImage, type AgentInfo, type ExitNotice, type SpawnOptions } from '@aios/abi';
+import {
+  ALL_RIGHTS, AiosError, Rights, SYSCALL_BY_NAME, limits, parseReply, replyResult, type AgentImage, type AgentInfo, type ExitNotice, type Message,
+  type OpName, type OpRequest, type OpResult, type Protocol, type SpawnOptions,
+} from '@aios/abi';
+
 import type { Agent } from './objects/agent.ts';
 import { Kernel, type KernelConfig } from './kernel.ts';
 import type { KernelPorts } from './ports.ts';
@@ -56,7 +60,7 @@ export class KernelHost {
 
   /** Calls a syscall as the root agent. */
   call(name: string, ...args: unknown[]): unknown {
-    const nr = NR[name];
+    const nr = SYSCALL_BY_NAME.get(name)?.nr;
     if (nr === undefined) throw new AiosError('ENOSYS', `no syscall ${name}`);
     return this.kernel.syscall(this.root, nr, args);
   }
@@ -250,24 +254,34 @@ export class KernelHost {
   }
 
   /**
-   * Sends JSON to an agent with a reply handle to the root and resolves with the first
-   * reply carrying the same `id` (the request/reply convention of services).
+   * Calls one op of a service's protocol table (@aios/abi protocols) from the host: the one envelope { id, op,
+   * ...args } with a SEND-only reply handle to the root, resolved with the reply carrying the same id (REPLY_TAG).
+   * Rejects with the service's AiosError (its cause chain rebuilt), ETIMEDOUT, or the send's error. The untyped
+   * form `request(agent, { op, ...args })` sends the same envelope for callers that name the op at run time.
    */
-  request<T = unknown>(agent: number | string, body: Record<string, unknown>, timeoutMs = 10_000): Promise<T> {
+  request<P extends Protocol, K extends OpName<P>>(protocol: P, agent: number | string, op: K, args: OpRequest<P, K>, timeoutMs?: number): Promise<OpResult<P, K>>;
+  request<T = unknown>(agent: number | string, body: Record<string, unknown>, timeoutMs?: number): Promise<T>;
+  request(...a: unknown[]): Promise<unknown> {
+    if (typeof a[0] === 'object' && a[0] !== null && 'ops' in a[0]) {
+      return this.requestEnvelope(a[1] as number | string, { ...(a[3] as object), op: a[2] as string }, (a[4] as number | undefined) ?? limits.HOST_REQUEST_TIMEOUT_MS);
+    }
+    return this.requestEnvelope(a[0] as number | string, a[1] as Record<string, unknown>, (a[2] as number | undefined) ?? limits.HOST_REQUEST_TIMEOUT_MS);
+  }
+
+  private requestEnvelope(agent: number | string, body: Record<string, unknown>, timeoutMs: number): Promise<unknown> {
     const id = `host-${++this.requestSeq}`;
     const k = this.kernel;
-    return new Promise<T>((resolve, reject) => {
-      const listener = (msg: { data: Uint8Array }): void => {
-        let reply: { id?: string; ok?: boolean; result?: unknown; error?: { code: string; message: string; detail?: Record<string, unknown> } };
-        try {
-          reply = JSON.parse(new TextDecoder().decode(msg.data));
-        } catch {
-          return;
-        }
-        if (reply?.id !== id) return;
+    return new Promise<unknown>((resolve, reject) => {
+      const listener = (msg: Message): void => {
+        // Matched by id (host ids are unique); the tag is not checked so agents answering with a plain send still work.
+        const reply = parseReply(new TextDecoder().decode(msg.data));
+        if (reply === null || reply.id !== id) return;
         cleanup();
-        if (reply.error) reject(AiosError.fromJSON(reply.error));
-        else resolve(reply.result as T);
+        try {
+          resolve(replyResult(reply));
+        } catch (e) {
+          reject(e);
+        }
       };
       // The timers port, not setTimeout: the kernel package keeps time only through its ports.
       const timer = k.ports.timers.setTimer(timeoutMs, () => {

@@ -24,3 +24,6 @@ export async function runAgent(host: KernelHost, source: string, opts: Parameter
   const st = await host.waitExit(id);
   return { ...st, logs: host.logs(id) };
 }
+
+export { until, untilTruthy } from './poll.ts';
+export type { PollOptions } from './poll.ts';

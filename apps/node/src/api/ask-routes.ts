@@ -9,7 +9,7 @@
 //   GET  /v1/intents/status                                                  -> { embedder, embedderName, intents, threshold, thresholdSource, thresholdSamples, thresholdLoo, judge, pending }
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AiosError } from '@aios/abi';
+import { AiosError, SEMANTIC_IPCD, SEMANTIC_IPCD_OPS, limits, type SemanticOp } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { send, readJson } from './http.ts';
 import { observeAsk } from './metrics.ts';
@@ -17,7 +17,7 @@ import { observeAsk } from './metrics.ts';
 /** The name semantic-ipcd runs under (and its key in host.defaultServices). */
 export const SEMANTIC_IPCD_NAME = 'semantic-ipcd';
 /** semantic-ipcd's default wait for a target, and the extra time the route gives semantic-ipcd itself. */
-export const ASK_DEFAULT_TIMEOUT_MS = 10_000;
+export const ASK_DEFAULT_TIMEOUT_MS = limits.ASK_TIMEOUT_MS;
 export const ASK_GRACE_MS = 5_000;
 const MAX_BODY = 1024 * 1024;
 const FIELDS = ['text', 'intent', 'agent', 'payload', 'timeoutMs'] as const;
@@ -32,9 +32,12 @@ export function semanticIpcdId(host: KernelHost): number {
 }
 
 /** One request to semantic-ipcd as the root agent; waits the request's timeout plus a grace period. */
-export function askSemanticIpcd<T = unknown>(host: KernelHost, body: Record<string, unknown>): Promise<T> {
+export async function askSemanticIpcd<T = unknown>(host: KernelHost, body: Record<string, unknown>): Promise<T> {
   const t = typeof body.timeoutMs === 'number' ? body.timeoutMs : ASK_DEFAULT_TIMEOUT_MS;
-  return host.request<T>(semanticIpcdId(host), body, t + ASK_GRACE_MS);
+  const { op, ...args } = body;
+  if (!SEMANTIC_IPCD_OPS.includes(op as SemanticOp)) throw new AiosError('EINVAL', `op must be one of ${SEMANTIC_IPCD_OPS.join(', ')}`, { arg: 'op', value: op });
+  // The HTTP body's fields are checked by semantic-ipcd (readRequest).
+  return (await host.request(SEMANTIC_IPCD, semanticIpcdId(host), op as SemanticOp, args as never, t + ASK_GRACE_MS)) as T;
 }
 
 /** Serves the ask/intents routes; false when the path is not one of them. Call after the bearer-token check. */

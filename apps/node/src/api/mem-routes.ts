@@ -13,7 +13,7 @@
 //   POST   /v1/mem/reembed                -> reembed   ({ ns, count }) body { ns? }: onto the node's current embedder
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AiosError } from '@aios/abi';
+import { AiosError, MEMORYD, MEMORYD_OPS, type MemorydOp } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { send, readJson } from './http.ts';
 
@@ -33,8 +33,11 @@ function memorydId(host: KernelHost): number {
 }
 
 /** One request to memoryd as the root agent. */
-export function askMemoryd<T = unknown>(host: KernelHost, body: Record<string, unknown>, timeoutMs = MEM_TIMEOUT_MS): Promise<T> {
-  return host.request<T>(memorydId(host), body, timeoutMs);
+export async function askMemoryd<T = unknown>(host: KernelHost, body: Record<string, unknown>, timeoutMs = MEM_TIMEOUT_MS): Promise<T> {
+  const { op, ...args } = body;
+  if (!MEMORYD_OPS.includes(op as MemorydOp)) throw new AiosError('EINVAL', `op must be one of ${MEMORYD_OPS.join(', ')}`, { arg: 'op', value: op });
+  // The HTTP body's fields are checked by memoryd (the table types the op; the body is the client's).
+  return (await host.request(MEMORYD, memorydId(host), op as MemorydOp, args as never, timeoutMs)) as T;
 }
 
 const nsOf = (v: unknown): string => (typeof v === 'string' && v.length > 0 ? v : CLI_NAMESPACE);

@@ -8,7 +8,7 @@
 //   POST /v1/svc/:unit/restart-> restart   ({ unit, started })
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AiosError } from '@aios/abi';
+import { AiosError, INITD, INITD_OPS, type InitdOp } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { send } from './http.ts';
 
@@ -23,7 +23,9 @@ export const SVC_TIMEOUT_MS = 60_000;
  */
 export async function askInitd(host: KernelHost, req: { op: string; unit?: string }, timeoutMs = SVC_TIMEOUT_MS): Promise<unknown> {
   const initd = host.find(INITD_NAME);
-  return host.request(initd.id, { ...req }, timeoutMs);
+  const { op, ...args } = req;
+  if (!INITD_OPS.includes(op as InitdOp)) throw new AiosError('EINVAL', `op must be one of ${INITD_OPS.join(', ')}`, { arg: 'op', value: op });
+  return host.request(INITD, initd.id, op as InitdOp, args as never, timeoutMs);
 }
 
 

@@ -2,13 +2,7 @@
 // SEND to them (KernelHost.defaultServices: 'memoryd' -> agent id). Asks initd ({op:'ls'}) once it is
 // ready, and again whenever initd reports a unit restart or exit. Trusts initd's reply shape only.
 import type { KernelHost } from '@aios/kernel';
-
-/** The part of initd's UnitStatus this module reads. */
-interface UnitRow {
-  name: string;
-  state: string;
-  agent: number | null;
-}
+import { INITD } from '@aios/abi';
 
 export interface ServiceRegistry {
   /** The current unit -> agent map (the same Map object as host.defaultServices). */
@@ -27,7 +21,7 @@ export async function registerServices(host: KernelHost, initdId: number, timeou
   const services = host.defaultServices;
   let closed = false;
   const refresh = async (): Promise<void> => {
-    const rows = await host.request<UnitRow[]>(initdId, { op: 'ls' }, timeoutMs);
+    const rows = await host.request(INITD, initdId, 'ls', {}, timeoutMs);
     if (closed || !Array.isArray(rows)) return;
     for (const r of rows) {
       if (r && typeof r.name === 'string' && r.state === 'active' && typeof r.agent === 'number') services.set(r.name, r.agent);

@@ -3,7 +3,7 @@
 // unterminated last line (a crash, or a writer still running) is left out.
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { AiosError } from '@aios/abi';
+import { AiosError, hasCode } from '@aios/abi';
 
 /** Calls fn with each complete line (without its newline) and its 0-based index; [] work for a missing file. */
 export async function forEachLine(file: string, fn: (line: string, index: number) => void, chunkBytes = 1 << 20): Promise<number> {
@@ -21,7 +21,7 @@ export async function forEachLine(file: string, fn: (line: string, index: number
       rest = text.slice(start);
     }
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    if (hasCode(e, 'ENOENT')) return 0;
     throw new AiosError('EIO', `cannot read ${file}`, { file }, { cause: e });
   }
   return n;

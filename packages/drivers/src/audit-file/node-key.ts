@@ -3,7 +3,7 @@
 // or old checkpoints and quotes can no longer be verified against the node's public key.
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AiosError } from '@aios/abi';
+import { AiosError, hasCode } from '@aios/abi';
 
 export const NODE_KEY_FILE = 'node.key';
 
@@ -15,7 +15,7 @@ export async function loadOrCreateNodeKeySeed(dir: string, random: (n: number) =
     if (!/^[0-9a-f]{64}$/.test(text)) throw new AiosError('EIO', `${file} is not a 32-byte hex seed`);
     return Uint8Array.from(Buffer.from(text, 'hex'));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+    if (!hasCode(e, 'ENOENT')) {
       if (e instanceof AiosError) throw e;
       throw new AiosError('EIO', `cannot read ${file}`, undefined, { cause: e });
     }

@@ -16,7 +16,7 @@
 // The folder is created 0700 and the files 0600 (the audit log is the node's private state).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { AiosError } from '@aios/abi';
+import { AiosError, hasCode } from '@aios/abi';
 import { readLinesOf } from './lines.ts';
 import type { AuditEntryShape, AuditSinkShape, SignedCheckpointShape } from './types.ts';
 
@@ -53,7 +53,7 @@ async function repairTail(file: string): Promise<void> {
   try {
     fh = await fs.open(file, 'r+');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if (hasCode(e, 'ENOENT')) return;
     throw e;
   }
   try {

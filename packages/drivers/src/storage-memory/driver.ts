@@ -6,6 +6,7 @@ import type {
   QueueEntry, SearchHit, StorageDriver,
 } from '@aios/abi';
 import {
+  checkItemIds,
   checkBytes, checkEmbedding, checkItemInput, checkK, checkKey, checkNamespace, checkNsId, checkSeq, checkTags, dot, itemBytes,
   matchesFilter, normalized, queryTerms, sameContent, toJson, tokenize,
 } from './shared.ts';
@@ -235,6 +236,12 @@ export function createMemoryStorage(): StorageDriver {
       return putMany(inputs);
     },
     async getItem(ns, id) { open(); const st = spaces.get(ns)?.items.get(id); return st ? copyItem(st.item) : undefined; },
+    async getItems(ns, ids) {
+      open();
+      checkItemIds(ids);
+      const items = spaces.get(ns)?.items;
+      return ids.map((id) => { const st = items?.get(id); return st ? copyItem(st.item) : undefined; });
+    },
     async getByKey(ns, key) {
       open();
       const n = spaces.get(ns);

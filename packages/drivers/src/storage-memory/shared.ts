@@ -1,12 +1,19 @@
 // Pure helpers shared by the storage drivers (storage-memory and storage-sqlite): argument checks,
 // item size accounting, filters, vector maths and the text tokenizer. Trusts nothing it is given.
-import { AiosError } from '@aios/abi';
+import { AiosError, limits } from '@aios/abi';
 import type { ItemFilter, ItemInput, JsonValue, MemoryItem, NamespaceRecord } from '@aios/abi';
 
 const NS_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const MAX_KEY_LENGTH = 1024;
 export const MAX_TEXT_BYTES = 1 << 20;
 const utf8 = new TextEncoder();
+
+/** Checks the ids of a getItems() call (a list of at most limits.STORAGE_GET_ITEMS_MAX strings; EINVAL otherwise). */
+export function checkItemIds(ids: unknown): asserts ids is readonly string[] {
+  if (!Array.isArray(ids) || ids.length > limits.STORAGE_GET_ITEMS_MAX || ids.some((x) => typeof x !== 'string')) {
+    throw new AiosError('EINVAL', `ids must be a list of at most ${limits.STORAGE_GET_ITEMS_MAX} item ids`, { arg: 'ids', max: limits.STORAGE_GET_ITEMS_MAX });
+  }
+}
 
 export function checkNsId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || !NS_ID.test(id)) {

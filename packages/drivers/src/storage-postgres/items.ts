@@ -2,11 +2,12 @@
 // search over the in-process indexes (vectors.ts) kept current across nodes (sync.ts). Each write is one
 // transaction that first row-locks its namespace (SELECT ... FOR UPDATE), so writers on several nodes are
 // serialised per namespace and every read inside sees the latest committed state. Filters run in SQL.
-import { AiosError } from '@aios/abi';
+import { AiosError, hasCode } from '@aios/abi';
 import type {
   ChangeRecord, ItemFilter, ItemInput, ItemPatch, JsonValue, MemoryItem, MemoryStore, NamespaceRecord, PutResult, SearchHit,
 } from '@aios/abi';
 import {
+  checkItemIds,
   blobToVec, checkEmbedding, checkItemInput, checkK, checkNamespace, checkNsId, checkTags, hasFilter, itemBytes, queryTerms,
   sameContent, toJson, vecToBlob,
 } from '../storage-memory/shared.ts';
@@ -146,7 +147,7 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
           values: [row.ns, row.id, row.key, row.text, row.data, row.embedding, row.tags, row.author, row.provenance, row.created, row.updated, row.expires_at, row.version, row.bytes],
         });
       } catch (e) {
-        if ((e as { code?: string }).code === '23505') throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
+        if (hasCode(e, '23505')) throw new AiosError('EEXIST', 'an item with this id exists', { ns: input.ns, id: input.id });
         throw e;
       }
       const { rowid, seq } = ins.rows[0]!;
@@ -247,6 +248,13 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
     async getItem(ns, id) {
       const r = await db.read('getItem', (c) => itemBy(c, ns, 'id', id));
       return r ? toItem(r) : undefined;
+    },
+    async getItems(ns, ids) {
+      checkItemIds(ids);
+      if (ids.length === 0) return [];
+      const rows = await db.read('getItems', async (c) => (await c.query<ItemRow>(`SELECT ${ITEM_COLS} FROM item WHERE ns = $1 AND id = ANY($2::text[])`, [ns, [...ids]])).rows);
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => { const r = byId.get(id); return r ? toItem(r) : undefined; });
     },
     async getByKey(ns, key) {
       const r = await db.read('getByKey', (c) => itemBy(c, ns, 'key', key));

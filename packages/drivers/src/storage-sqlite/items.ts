@@ -8,6 +8,7 @@ import type {
   ChangeRecord, ItemFilter, ItemInput, ItemPatch, JsonValue, MemoryItem, MemoryStore, NamespaceRecord, PutResult, SearchHit,
 } from '@aios/abi';
 import {
+  checkItemIds,
   blobToVec, checkEmbedding, checkItemInput, checkK, checkNamespace, checkNsId, checkTags, hasFilter, itemBytes, matchesFilter,
   queryTerms, sameContent, toJson, vecToBlob,
 } from '../storage-memory/shared.ts';
@@ -87,6 +88,7 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
       WHERE rowid = @rowid`),
     itemVec: db.prepare('UPDATE item SET embedding = ?, bytes = bytes + ? WHERE rowid = ?'),
     itemGet: db.prepare('SELECT rowid, * FROM item WHERE ns = ? AND id = ?'),
+    itemsGet: db.prepare('SELECT rowid, * FROM item WHERE ns = ? AND id IN (SELECT value FROM json_each(?))'),
     itemByKey: db.prepare('SELECT rowid, * FROM item WHERE ns = ? AND key = ?'),
     itemDelete: db.prepare('DELETE FROM item WHERE rowid = ?'),
     itemFilterRow: db.prepare('SELECT rowid, id, ns, tags, data, author, expires_at FROM item WHERE rowid = ?'),
@@ -343,6 +345,14 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
     async getItem(ns, id) {
       const r = s.itemGet.get(ns, id) as ItemRow | undefined;
       return r ? toItem(r) : undefined;
+    },
+    async getItems(ns, ids) {
+      checkItemIds(ids);
+      if (ids.length === 0) return [];
+      // One statement for the batch (ids as a JSON array: no statement per batch size).
+      const rows = s.itemsGet.all(ns, JSON.stringify(ids)) as ItemRow[];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => { const r = byId.get(id); return r ? toItem(r) : undefined; });
     },
     async getByKey(ns, key) {
       const r = s.itemByKey.get(ns, key) as ItemRow | undefined;

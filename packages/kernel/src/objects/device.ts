@@ -11,7 +11,7 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
   storage: [
     'get', 'put', 'delete', 'scan', 'batch', 'append', 'ack', 'pending', 'queues',
     'createNamespace', 'getNamespace', 'listNamespaces', 'updateNamespaceMeta', 'deleteNamespace',
-    'putItem', 'putItems', 'getItem', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
+    'putItem', 'putItems', 'getItem', 'getItems', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
     'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'stats', 'setEmbeddings', 'flush',
   ],
   embedder: ['embed'],

@@ -1,7 +1,7 @@
 // Syscall number -> handler. The abi table says what each call is; this says
 // which function does it. A number with no row here is ENOSYS (see dispatch.ts).
 
-import { NR } from '@aios/abi';
+import { NR, SYSCALL_BY_NAME } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import type { AuditSlot, SyscallContext } from './context.ts';
 import * as ag from './sys_agent.ts';
@@ -101,7 +101,7 @@ const BY_NAME: Record<string, Handler> = {
 export const HANDLERS: Array<Handler | undefined> = (() => {
   const out: Array<Handler | undefined> = [];
   for (const [name, h] of Object.entries(BY_NAME)) {
-    const nr = NR[name];
+    const nr = SYSCALL_BY_NAME.get(name)?.nr;
     if (nr === undefined) throw new Error(`handler for unknown syscall ${name}`);
     out[nr] = h;
   }

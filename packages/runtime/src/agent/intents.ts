@@ -1,18 +1,15 @@
 // Serving intents from an agent definition: the manifest published with AgentRegister (schemas as JSON Schema),
-// and the answer to a request tagged 'intent' ({id, intent, payload, text} + a reply handle). Trusts the kernel's
-// `from` stamp only; the request body is checked, and a payload is checked against a Standard Schema when one is given.
+// and the answer to a request of the INTENTS table (@aios/abi: tag INTENT_TAG, the one envelope { id, op: 'call' |
+// 'bid', intent, payload, text } + a reply handle; the reply is the one reply envelope). Trusts the kernel's `from`
+// stamp only; the request body is checked, and a payload is checked against a Standard Schema when one is given.
 
-import { AiosError, type AgentManifest, type IntentManifest, type Message } from '@aios/abi';
-import { agentRegister, handleClose, ipcSend } from '../kernel/stubs.gen.ts';
+import { AiosError, INTENT_OPS, INTENT_TAG, REPLY_TAG, errorToWire, type AgentManifest, type IntentManifest, type IntentOp, type Message, type ReplyEnvelope } from '@aios/abi';
+import { agentRegister, handleClose } from '../kernel/stubs.gen.ts';
 import type { AgentContext, AgentDefinition, Bid, IntentContext, IntentDefinition } from './define.ts';
-import { utf8Encode, utf8Decode } from '../text.ts';
-import { REPLY_TAG, errorToWire } from '../ipc/wire.ts';
+import { utf8Decode } from '../text.ts';
+import { sendReply } from '../ipc/reply.ts';
 
-/** The tag of intent requests and the tag of their replies. */
-export const INTENT_TAG = 'intent';
-export { REPLY_TAG };
-/** The intent name of a contract-net call for bids; its payload is {intent, payload, text}. */
-export const BID_INTENT = '__bid';
+export { INTENT_TAG, REPLY_TAG };
 
 
 interface StandardSchemaLike {
@@ -82,55 +79,37 @@ async function checkPayload(it: IntentDefinition, payload: unknown): Promise<unk
   return r.value;
 }
 
-const wireError = errorToWire;
-
-function reply(to: number, body: Record<string, unknown>): void {
-  try {
-    ipcSend(to, utf8Encode(JSON.stringify(body)), { tag: REPLY_TAG });
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code !== 'EMSGSIZE') return; // the asker is gone or full: nothing more to tell
-    try {
-      ipcSend(to, utf8Encode(JSON.stringify({ id: body.id, ok: false, error: { code: 'EMSGSIZE', message: 'the result does not fit in one message (64 KiB)' } })), { tag: REPLY_TAG });
-    } catch {
-      /* nothing more to tell */
-    }
-  }
-}
-
 /**
- * Answers one intent request: runs the intent's handle (or bid hook for '__bid') and replies
- * {id, ok, result|error} to handles[0], then closes that handle. A request without a reply handle is still served.
+ * Answers one intent request: runs the intent's handle (op 'call') or bid hook (op 'bid') and replies with the
+ * envelope to handles[0], then closes that handle. A request without a reply handle is still served.
  */
 export async function serveIntent(def: AgentDefinition, msg: Message, ctx: AgentContext): Promise<void> {
   const replyTo = msg.handles[0];
-  let id: unknown;
-  let body: Record<string, unknown>;
+  let id: string | number | null = null;
+  let body: ReplyEnvelope;
   try {
-    let req: { id?: unknown; intent?: unknown; payload?: unknown; text?: unknown; attempt?: unknown; stepKey?: unknown; onBehalfOf?: { agent?: unknown; name?: unknown } };
+    let req: { id?: unknown; op?: unknown; intent?: unknown; payload?: unknown; text?: unknown; attempt?: unknown; stepKey?: unknown; onBehalfOf?: { agent?: unknown; name?: unknown } };
     try {
       req = JSON.parse(utf8Decode(msg.data)) as typeof req;
     } catch {
-      throw new AiosError('EINVAL', 'an intent request must be JSON {id, intent, payload, text}');
+      throw new AiosError('EINVAL', 'an intent request must be JSON {id, op, intent, payload, text}');
     }
     if (typeof req !== 'object' || req === null) throw new AiosError('EINVAL', 'an intent request must be a JSON object');
-    id = req.id;
+    if (typeof req.id === 'string' || typeof req.id === 'number') id = req.id;
+    if (!INTENT_OPS.includes(req.op as IntentOp)) throw new AiosError('EINVAL', `op must be one of ${INTENT_OPS.join(', ')}`, { arg: 'op' });
     if (typeof req.intent !== 'string') throw new AiosError('EINVAL', 'intent request without an intent name', { arg: 'intent' });
     const text = typeof req.text === 'string' ? req.text : undefined;
-    const bidding = req.intent === BID_INTENT;
-    const call = bidding ? (req.payload as { intent?: unknown; payload?: unknown; text?: unknown } | undefined) : req;
-    const name = call?.intent;
-    const it = def.intents?.find((i) => i.name === name);
-    if (it === undefined) throw new AiosError('ENOSYS', `agent ${def.name} serves no intent ${String(name)}`, { intent: name });
+    const it = def.intents?.find((i) => i.name === req.intent);
+    if (it === undefined) throw new AiosError('ENOSYS', `agent ${def.name} serves no intent ${req.intent}`, { intent: req.intent });
     const ictx: IntentContext = {
-      ...ctx, intent: it.name, from: msg.from, ...(text !== undefined ? { text } : bidding && typeof call?.text === 'string' ? { text: call.text } : {}),
+      ...ctx, intent: it.name, from: msg.from, ...(text !== undefined ? { text } : {}),
       ...(Number.isSafeInteger(req.attempt) ? { attempt: req.attempt as number } : {}),
       ...(typeof req.stepKey === 'string' ? { stepKey: req.stepKey } : {}),
       ...(typeof req.onBehalfOf?.agent === 'number' && typeof req.onBehalfOf.name === 'string' ? { onBehalfOf: { agent: req.onBehalfOf.agent, name: req.onBehalfOf.name } } : {}),
     };
     let result: unknown;
-    if (bidding) {
-      const b: Bid = it.bid ? await it.bid(call?.payload, ictx) : { cost: 1 };
+    if (req.op === 'bid') {
+      const b: Bid = it.bid ? await it.bid(req.payload, ictx) : { cost: 1 };
       if (typeof b !== 'object' || b === null || typeof b.cost !== 'number' || !Number.isFinite(b.cost)) throw new AiosError('EINVAL', `bid of ${it.name} must be { cost: number }`);
       result = b;
     } else {
@@ -139,10 +118,10 @@ export async function serveIntent(def: AgentDefinition, msg: Message, ctx: Agent
     }
     body = { id, ok: true, result: result === undefined ? null : JSON.parse(JSON.stringify(result)) };
   } catch (e) {
-    body = { id, ok: false, error: wireError(e) };
+    body = { id, ok: false, error: errorToWire(e) };
   }
   if (replyTo === undefined) return;
-  reply(replyTo, body);
+  sendReply(replyTo, body);
   try {
     handleClose(replyTo);
   } catch {

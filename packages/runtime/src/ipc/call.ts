@@ -14,6 +14,17 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Handles sent after the reply handle (the request names them by index, from 1). */
   handles?: Handle[];
+  /** The request's tag (default 'data'; intent requests use INTENT_TAG). */
+  tag?: string;
+  /** Accept the reply only from this agent (when the caller knows who serves: a forged reply is ignored). */
+  replyFrom?: number;
+}
+
+/** A request sent and its reply awaited (see startCall). */
+export interface PendingCall<T> {
+  readonly id: string;
+  /** Resolves with the result and the reply message; rejects like call(). */
+  readonly reply: Promise<{ result: T; message: Message }>;
 }
 
 /** A request: an op and its arguments (`id` is set by call). */
@@ -42,8 +53,11 @@ function replyBody(m: Message): { id?: unknown; ok?: unknown; result?: unknown; 
   return v;
 }
 
-/** Like call(), but resolves with the reply message too (its handles: a server may send some back). */
-export async function callMessage<T = unknown>(server: Handle, request: Request, opts: CallOptions = {}): Promise<{ result: T; message: Message }> {
+/**
+ * Sends one request now (a send error, e.g. EAGAIN or ESRCH, is thrown here, synchronously) and returns the
+ * pending reply: for callers that must know the request went out before waiting (semantic-ipcd's forwards).
+ */
+export function startCall<T = unknown>(server: Handle, request: Request, opts: CallOptions = {}): PendingCall<T> {
   const timeoutMs = opts.timeoutMs ?? limits.CALL_TIMEOUT_MS;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > limits.MAX_TIMEOUT_MS) {
     throw new AiosError('EINVAL', `timeoutMs must be an integer 1..${limits.MAX_TIMEOUT_MS}`, { arg: 'timeoutMs', value: timeoutMs });
@@ -52,19 +66,28 @@ export async function callMessage<T = unknown>(server: Handle, request: Request,
   // One SEND-only reply handle for every request (each transfer gives the server a narrowed copy).
   replyHandle ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
   const id = `c${++seq}`;
-  ipcSend(server, utf8Encode(JSON.stringify({ ...request, id })), { handles: [replyHandle, ...(opts.handles ?? [])] });
-  const m = await waitFor((x) => replyBody(x)?.id === id, timeoutMs);
-  if (m === null) throw new AiosError('ETIMEDOUT', `no reply to ${request.op} within ${timeoutMs} ms`, { op: request.op, timeoutMs });
-  const r = replyBody(m)!;
-  if (r.ok === true) return { result: r.result as T, message: m };
-  for (const h of m.handles) {
-    try {
-      handleClose(h);
-    } catch {
-      /* closed already */
+  ipcSend(server, utf8Encode(JSON.stringify({ ...request, id })), { handles: [replyHandle, ...(opts.handles ?? [])], ...(opts.tag !== undefined ? { tag: opts.tag } : {}) });
+  const from = opts.replyFrom;
+  const reply = (async () => {
+    const m = await waitFor((x) => (from === undefined || x.from === from) && replyBody(x)?.id === id, timeoutMs);
+    if (m === null) throw new AiosError('ETIMEDOUT', `no reply to ${request.op} within ${timeoutMs} ms`, { op: request.op, timeoutMs });
+    const r = replyBody(m)!;
+    if (r.ok === true) return { result: r.result as T, message: m };
+    for (const h of m.handles) {
+      try {
+        handleClose(h);
+      } catch {
+        /* closed already */
+      }
     }
-  }
-  throw errorFromWire(r.error);
+    throw errorFromWire(r.error);
+  })();
+  return { id, reply };
+}
+
+/** Like call(), but resolves with the reply message too (its handles: a server may send some back). */
+export async function callMessage<T = unknown>(server: Handle, request: Request, opts: CallOptions = {}): Promise<{ result: T; message: Message }> {
+  return startCall<T>(server, request, opts).reply;
 }
 
 /**

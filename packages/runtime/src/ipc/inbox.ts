@@ -6,7 +6,7 @@
 // once they were handled (sys_ipc.ts ackReceived). Module state: the runtime is instantiated once per agent.
 // Trusts the kernel's stamping of `from` and tags only.
 
-import { AiosError, limits, type Message } from '@aios/abi';
+import { AiosError, limits, type Message, hasCode } from '@aios/abi';
 import { clockNow, ipcWait } from '../kernel/stubs.gen.ts';
 
 interface Waiter {
@@ -57,7 +57,7 @@ async function pump(): Promise<void> {
         // Bounded, so a waiter added during this wait with an earlier deadline is noticed (limits.INBOX_POLL_MS).
         m = await ipcWait(Math.min(limits.INBOX_POLL_MS, next === Infinity ? Infinity : Math.max(0, Math.ceil(next - now))));
       } catch (e) {
-        if ((e as { code?: string }).code !== 'ETIMEDOUT') {
+        if (!hasCode(e, 'ETIMEDOUT')) {
           for (const w of waiters.splice(0)) w.reject(e);
           break;
         }

@@ -8,10 +8,10 @@ import { utf8Encode } from '../text.ts';
 
 export { ask, multicast, negotiate, award, intents, SEMANTIC_IPCD } from './ask.ts';
 export type { AskOptions, MulticastResult, BidOffer, IntentRow } from './ask.ts';
-export { call, callMessage } from './call.ts';
+export { call, callMessage, startCall } from './call.ts';
 export { client } from './client.ts';
 export type { ProtocolClient } from './client.ts';
-export type { CallOptions, Request } from './call.ts';
+export type { CallOptions, Request, PendingCall } from './call.ts';
 export { waitFor } from './inbox.ts';
 export { REPLY_TAG, errorToWire, errorFromWire } from './wire.ts';
 export type { WireError, Reply } from './wire.ts';

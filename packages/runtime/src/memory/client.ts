@@ -1,12 +1,17 @@
-// The agents' memory API over memoryd's IPC protocol (services/memoryd/protocol.ts): remember, recall,
-// forget and shared spaces. Pure runtime (syscall stubs only), so it works in the wasm and native domains.
-// Requests go through call() (ipc/call.ts): replies are received in the agent's one inbox, other messages
+// The agents' memory API over memoryd's protocol table (@aios/abi MEMORYD): remember, recall, forget and shared
+// spaces. Pure runtime (syscall stubs only), so it works in the wasm and native domains. Requests go through the
+// typed client() (ipc/client.ts, the one call()): replies are received in the agent's one inbox, other messages
 // stay for onMessage, in order.
-import { AiosError, Rights, type Handle, type JsonValue, type Message } from '@aios/abi';
+import {
+  AiosError, MEMORYD, Rights, limits, type Handle, type JsonValue, type MemoryFilter, type MemoryRecord, type MemoryWireHit, type Message,
+  type NamespaceSummary, type OpName, type OpRequest, type OpResult,
+} from '@aios/abi';
 import { ipcSend, nsLookup } from '../kernel/stubs.gen.ts';
 import { utf8Encode, utf8Decode } from '../text.ts';
-import { callMessage } from '../ipc/call.ts';
+import { client } from '../ipc/client.ts';
 import { takeSetAside } from '../ipc/inbox.ts';
+
+export type { MemoryRecord, NamespaceSummary };
 
 export interface MemoryOptions {
   /** Handle to memoryd (default: nsLookup('memoryd')). */
@@ -15,12 +20,8 @@ export interface MemoryOptions {
   timeoutMs?: number;
 }
 
-export interface Filter {
-  tags?: string[];
-  anyTags?: string[];
-  where?: { [field: string]: string | number | boolean | null };
-  author?: string;
-}
+/** A search filter (the MEMORYD table's). */
+export type Filter = MemoryFilter;
 
 export interface RememberOptions {
   tags?: string[];
@@ -38,21 +39,6 @@ export interface RecallOptions {
   private?: boolean;
 }
 
-export interface MemoryRecord {
-  id: string;
-  ns: string;
-  key?: string;
-  text: string;
-  data: JsonValue;
-  tags: string[];
-  author: string;
-  provenance: { [k: string]: JsonValue };
-  created: number;
-  updated: number;
-  expiresAt?: number;
-  version: number;
-}
-
 export interface MemoryHit {
   id: string;
   ns: string;
@@ -68,16 +54,6 @@ export interface UpdatePatch {
   tags?: string[];
   ttlMs?: number;
   expiresAt?: number | null;
-}
-
-export interface NamespaceSummary {
-  id: string;
-  name: string;
-  owner: string;
-  shared: boolean;
-  dim: number;
-  embedder: string;
-  created: number;
 }
 
 /** A namespace reached through a handle (a shared space, or one shared with this agent). */
@@ -130,18 +106,18 @@ function parse(m: Message): Record<string, unknown> | null {
 /** Creates a memory client. Several per agent are safe: replies are received in the agent's one inbox (ipc/inbox.ts). */
 export function createMemory(opts: MemoryOptions = {}): Memory {
   let service: Handle | undefined = opts.service;
-  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timeoutMs = opts.timeoutMs ?? limits.MEMORY_CALL_TIMEOUT_MS;
 
-  async function call<T>(op: string, body: Record<string, unknown> = {}, extra: Handle[] = []): Promise<{ result: T; msg: Message }> {
-    service ??= nsLookup('memoryd');
-    const { result, message } = await callMessage<T>(service, { ...body, op }, { timeoutMs, handles: extra });
+  async function call<K extends OpName<typeof MEMORYD>>(op: K, body: OpRequest<typeof MEMORYD, K>, extra: Handle[] = []): Promise<{ result: OpResult<typeof MEMORYD, K>; msg: Message }> {
+    service ??= nsLookup(MEMORYD.service);
+    const { result, message } = await client(MEMORYD, service).callMessage(op, body, { timeoutMs, handles: extra });
     return { result, msg: message };
   }
 
-  const hitsOf = (raw: Array<{ ns: string; id: string; score: number; item: MemoryRecord }>): MemoryHit[] =>
+  const hitsOf = (raw: MemoryWireHit[]): MemoryHit[] =>
     raw.map((h) => ({ id: h.id, ns: h.ns, score: h.score, text: h.item.text, data: h.item.data, item: h.item }));
 
-  const putBody = (text: string, data: JsonValue | undefined, o: RememberOptions): Record<string, unknown> => ({
+  const putBody = (text: string, data: JsonValue | undefined, o: RememberOptions): OpRequest<typeof MEMORYD, 'put'> => ({
     text, ...(data !== undefined ? { data } : {}), ...o,
   });
 
@@ -150,20 +126,20 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
       id,
       handle,
       async put(text, data, o = {}) {
-        return (await call<{ id: string }>('put', { ...putBody(text, data, o), ns: 1 }, [handle])).result.id;
+        return (await call('put', { ...putBody(text, data, o), ns: 1 }, [handle])).result.id;
       },
       async get(item) {
-        return (await call<MemoryRecord | null>('get', { ns: 1, item }, [handle])).result;
+        return (await call('get', { ns: 1, item }, [handle])).result;
       },
       async search(query, o = {}) {
-        const r = await call<Array<{ ns: string; id: string; score: number; item: MemoryRecord }>>('search', { ns: [1], query, ...(o.k ? { k: o.k } : {}), ...(o.filter ? { filter: o.filter } : {}), ...(o.mode ? { mode: o.mode } : {}) }, [handle]);
+        const r = await call('search', { ns: [1], query, ...(o.k ? { k: o.k } : {}), ...(o.filter ? { filter: o.filter } : {}), ...(o.mode ? { mode: o.mode } : {}) }, [handle]);
         return hitsOf(r.result);
       },
       async update(item, patch, expectedVersion) {
-        return (await call<MemoryRecord>('update', { ns: 1, item, patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result;
+        return (await call('update', { ns: 1, item, patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result;
       },
       async delete(item, expectedVersion) {
-        return (await call<{ deleted: boolean }>('delete', { ns: 1, item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result.deleted;
+        return (await call('delete', { ns: 1, item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }, [handle])).result.deleted;
       },
       share(agent, rights = Rights.READ | Rights.SEARCH) {
         // TRANSFER is kept: the peer presents the handle to memoryd by sending it (it can pass it on, never widened).
@@ -175,7 +151,7 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
 
   return {
     async remember(text, data, o = {}) {
-      return (await call<{ id: string }>('put', putBody(text, data, o))).result.id;
+      return (await call('put', putBody(text, data, o))).result.id;
     },
     async recall(query, o = {}) {
       const spaces = o.spaces ?? [];
@@ -184,22 +160,22 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
       if (refs.length === 0) throw new AiosError('EINVAL', 'nothing to search: private is false and no spaces given', { arg: 'spaces' });
       // null names the private default namespace (created on first use).
       const ns = refs;
-      const r = await call<Array<{ ns: string; id: string; score: number; item: MemoryRecord }>>('search', {
+      const r = await call('search', {
         ns, query, ...(o.k ? { k: o.k } : {}), ...(o.filter ? { filter: o.filter } : {}), ...(o.mode ? { mode: o.mode } : {}),
       }, spaces.map((s) => s.handle));
       return hitsOf(r.result);
     },
     async get(item) {
-      return (await call<MemoryRecord | null>('get', { item })).result;
+      return (await call('get', { item })).result;
     },
     async update(item, patch, expectedVersion) {
-      return (await call<MemoryRecord>('update', { item, patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })).result;
+      return (await call('update', { item, patch, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })).result;
     },
     async forget(item, expectedVersion) {
-      return (await call<{ deleted: boolean }>('delete', { item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })).result.deleted;
+      return (await call('delete', { item, ...(expectedVersion !== undefined ? { expectedVersion } : {}) })).result.deleted;
     },
     async space(name) {
-      const { result, msg } = await call<{ ns: NamespaceSummary; handle: number }>('ns.create', { shared: true, ...(name !== undefined ? { name } : {}) });
+      const { result, msg } = await call('ns.create', { shared: true, ...(name !== undefined ? { name } : {}) });
       const h = msg.handles[result.handle];
       if (h === undefined) throw new AiosError('EIO', 'memoryd replied without the namespace handle', { op: 'ns.create' });
       return makeSpace(result.ns.id, h);
@@ -210,10 +186,11 @@ export function createMemory(opts: MemoryOptions = {}): Memory {
       return makeSpace(v.ns, m.handles[0]);
     },
     async spaces() {
-      return (await call<NamespaceSummary[]>('ns.list')).result;
+      return (await call('ns.list', {})).result;
     },
     async request(op, body = {}, handles = []) {
-      return (await call(op, body, handles)).result as never;
+      // Any op by name (advanced): checked by memoryd, not by the compiler.
+      return (await call(op as OpName<typeof MEMORYD>, body as never, handles)).result as never;
     },
     stashed() {
       const out: Message[] = [];

@@ -6,11 +6,15 @@
 // runs past its deadline answers ETIMEDOUT. Malformed input is answered EINVAL when it carries a reply handle and
 // dropped (and counted) when it does not: the loop never crashes on input. Trusts the kernel's `from` stamp only.
 
-import { AiosError, limits, type Handle, type Message } from '@aios/abi';
-import { clockNow, handleClose, ipcSend } from '../kernel/stubs.gen.ts';
+import { AiosError, hasCode, limits, type Handle, type Message } from '@aios/abi';
+import { clockNow, handleClose } from '../kernel/stubs.gen.ts';
 import { next } from '../ipc/inbox.ts';
-import { REPLY_TAG, errorToWire } from '../ipc/wire.ts';
-import { utf8Decode, utf8Encode } from '../text.ts';
+import { sendReply as sendEnvelope } from '../ipc/reply.ts';
+import { errorToWire } from '../ipc/wire.ts';
+import { utf8Decode } from '../text.ts';
+
+/** Sends one reply of the envelope (ipc/reply.ts). */
+const sendReply = (to: Handle, body: Record<string, unknown>, handles: Handle[] = []): boolean => sendEnvelope(to, body as never, handles);
 
 /** A parsed request as a handler sees it. */
 export interface ServedRequest {
@@ -104,21 +108,6 @@ function closeAll(handles: readonly Handle[], keep: readonly Handle[] = []): voi
     } catch {
       /* closed already */
     }
-  }
-}
-
-/** Sends one reply (an EMSGSIZE error instead when the result does not fit one message); false when undeliverable. */
-function sendReply(to: Handle, body: Record<string, unknown>, handles: Handle[] = []): boolean {
-  let bytes = utf8Encode(JSON.stringify(body));
-  if (bytes.length > limits.IPC_MAX_MESSAGE_BYTES) {
-    bytes = utf8Encode(JSON.stringify({ id: body.id, ok: false, error: { code: 'EMSGSIZE', message: 'the reply does not fit in one message', detail: { max: limits.IPC_MAX_MESSAGE_BYTES } } }));
-    handles = [];
-  }
-  try {
-    ipcSend(to, bytes, { tag: REPLY_TAG, ...(handles.length > 0 ? { handles } : {}) });
-    return true;
-  } catch {
-    return false; // the asker is gone or its mailbox is full: nothing more to tell
   }
 }
 
@@ -303,7 +292,7 @@ export function createServer(opts: ServeOptions): Server {
         try {
           m = await next(wait === undefined ? undefined : Math.max(1, Math.ceil(wait)));
         } catch (e) {
-          if ((e as { code?: string }).code === 'ETIMEDOUT') continue;
+          if (hasCode(e, 'ETIMEDOUT')) continue;
           throw e;
         }
         if (m.tag === 'data') {

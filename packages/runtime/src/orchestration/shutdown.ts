@@ -10,6 +10,7 @@ import type { AgentId, Handle, Message } from '@aios/abi';
 import { agentKill, ipcSend } from '../kernel/stubs.gen.ts';
 import type { Inbox } from './inbox.ts';
 import { isNotice, readNotice } from './inbox.ts';
+import { hasCode } from '@aios/abi';
 
 /** The tag of a shutdown request. */
 export const SHUTDOWN_TAG = 'shutdown';
@@ -45,7 +46,7 @@ function tryKill(h: Handle, why: string): void {
   try {
     agentKill(h, why);
   } catch (e) {
-    if ((e as { code?: string }).code !== 'ESRCH') throw e;
+    if (!hasCode(e, 'ESRCH')) throw e;
   }
 }
 
@@ -66,7 +67,7 @@ export async function stopAgents(inbox: Inbox, now: () => number, targets: StopT
     try {
       requestShutdown(t.handle);
     } catch (e) {
-      if ((e as { code?: string }).code !== 'ESRCH') throw e; // already gone: its notice is on the way
+      if (!hasCode(e, 'ESRCH')) throw e; // already gone: its notice is on the way
     }
     pending.set(t.agent, { ...t, deadline: t.shutdown === 'infinity' ? Infinity : t0 + Math.max(0, t.shutdown), killed: false });
   }

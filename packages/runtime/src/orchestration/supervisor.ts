@@ -5,7 +5,7 @@
 // agent's log and to the event bus as `supervisor.crash` (user.<id>.supervisor.crash).
 
 import { AiosError, type AgentId, type Handle, type Message } from '@aios/abi';
-import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, exit, handleClose, log, selfInfo } from '../kernel/stubs.gen.ts';
+import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, exit, log, selfInfo } from '../kernel/stubs.gen.ts';
 import { wrapMessage } from '../agent/entry.ts';
 import type { ReceivedMessage } from '../agent/define.ts';
 import {
@@ -14,6 +14,7 @@ import {
 } from './childspec.ts';
 import { createInbox, isNotice, readNotice, type Inbox } from './inbox.ts';
 import { restartWindow } from './intensity.ts';
+import { detachChild } from './child-slot.ts';
 import { SHUTDOWN_TAG, stopAgents, type Shutdown } from './shutdown.ts';
 
 export interface ChildInfo {
@@ -129,18 +130,7 @@ export async function supervise(flags: SupFlags | undefined, specs: ChildSpec[],
     byAgent.set(id, c);
   }
 
-  function detach(c: Child): void {
-    if (c.agent !== null) byAgent.delete(c.agent);
-    if (c.handle !== null) {
-      try {
-        handleClose(c.handle);
-      } catch {
-        // already closed
-      }
-    }
-    c.agent = null;
-    c.handle = null;
-  }
+  const detach = (c: Child): void => detachChild(c, byAgent);
 
   function remove(c: Child): void {
     const i = children.indexOf(c);

@@ -10,7 +10,7 @@ export type DeviceCallFn = (device: number, method: string, args: unknown[]) => 
 const STORAGE_METHODS = [
   'get', 'put', 'delete', 'scan', 'batch', 'append', 'ack', 'pending', 'queues',
   'createNamespace', 'getNamespace', 'listNamespaces', 'updateNamespaceMeta', 'deleteNamespace',
-  'putItem', 'putItems', 'getItem', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
+  'putItem', 'putItems', 'getItem', 'getItems', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
   'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'stats', 'setEmbeddings', 'flush',
 ] as const;
 

@@ -1,47 +1,31 @@
 // initd: the first agent. Reads its units from ctx.config (InitdConfig), boots them
-// in dependency order, answers control requests (control.ts), restarts failed units
+// in dependency order, answers control requests (the INITD table, createProtocolServer), restarts failed units
 // per policy, and on a shutdown request from its parent stops every unit in reverse
 // order and exits 0. A bad unit set (unknown requirement, cycle) makes it exit 1 with
 // the EINVAL message (the cycle named) as its trap reason.
 
 import { defineAgent } from '@aios/runtime';
-import { agentCheckpoint, agentList, agentOpen, asyncWait, clockNow, exit, handleClose, ipcSend, Rights, selfInfo } from '@aios/runtime/kernel';
-import { createInbox, isNotice, SHUTDOWN_TAG } from '@aios/runtime/orchestration';
-import type { Message } from '@aios/abi';
+import { agentCheckpoint, agentList, agentOpen, asyncWait, clockNow, exit, handleClose, Rights, selfInfo } from '@aios/runtime/kernel';
+import { createInbox, createProtocolServer, isNotice, SHUTDOWN_TAG, type ProtocolHandlers } from '@aios/runtime/orchestration';
+import { INITD } from '@aios/abi';
 import { DEFAULT_UNITS } from './defaults.ts';
 import { createManager, type Manager } from './manager.ts';
-import { errorReply, readControlRequest, type ControlReply } from './control.ts';
+import { readControlRequest } from './control.ts';
 import { resolveUnits, type InitdConfig } from './units.ts';
 
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-
-async function control(mgr: Manager, m: Message): Promise<void> {
-  let id: string | number | undefined;
-  let reply: ControlReply;
-  try {
-    const raw: unknown = JSON.parse(dec.decode(m.data));
-    if (typeof raw === 'object' && raw !== null && (typeof (raw as { id?: unknown }).id === 'string' || typeof (raw as { id?: unknown }).id === 'number')) id = (raw as { id: string | number }).id;
-    const req = readControlRequest(raw);
-    let result: unknown;
-    switch (req.op) {
-      case 'ls': result = mgr.ls(); break;
-      case 'graph': result = { dot: mgr.dot(), tree: mgr.tree(), levels: mgr.graph.levels }; break;
-      case 'start': result = { unit: req.unit, started: await mgr.start(req.unit!) }; break;
-      case 'stop': result = { unit: req.unit, stopped: await mgr.stop(req.unit!) }; break;
-      case 'restart': result = { unit: req.unit, started: await mgr.restart(req.unit!) }; break;
-    }
-    reply = id === undefined ? { ok: true, result } : { id, ok: true, result };
-  } catch (e) {
-    reply = errorReply(id, e instanceof SyntaxError ? Object.assign(new Error(`request is not JSON: ${e.message}`), { code: 'EINVAL' }) : e);
-  }
-  const to = m.handles[0];
-  if (to === undefined) return;
-  try {
-    ipcSend(to, enc.encode(JSON.stringify(reply)));
-  } catch {
-    // The asker is gone or its mailbox is full.
-  }
+/**
+ * The handlers of the INITD table. `serial` runs each one after whatever the manager is doing (a control request
+ * or an exit notice): the manager's operations assume one at a time.
+ */
+function handlers(mgr: Manager, serial: <T>(f: () => Promise<T> | T) => Promise<T>): ProtocolHandlers<typeof INITD> {
+  const unitOf = (req: unknown): string => readControlRequest(req).unit!;
+  return {
+    ls: () => serial(() => mgr.ls()),
+    graph: () => serial(() => ({ dot: mgr.dot(), tree: mgr.tree(), levels: mgr.graph.levels })),
+    start: (req) => serial(async () => ({ unit: unitOf(req), started: await mgr.start(unitOf(req)) })),
+    stop: (req) => serial(async () => ({ unit: unitOf(req), stopped: await mgr.stop(unitOf(req)) })),
+    restart: (req) => serial(async () => ({ unit: unitOf(req), started: await mgr.restart(unitOf(req)) })),
+  };
 }
 
 export default defineAgent({
@@ -61,24 +45,39 @@ export default defineAgent({
     const report = await mgr.boot();
     ctx.log(`ready: started ${report.started.length} unit(s) in ${report.levels.length} level(s) in ${report.ms} ms` + (report.failed.length ? `; failed: ${report.failed.join(', ')}` : ''));
     const parent = selfInfo().parent;
-    for (;;) {
-      const m = await inbox.next();
-      if (isNotice(m)) {
-        await mgr.onNotice(m);
-        continue;
-      }
-      if (m.tag === SHUTDOWN_TAG) {
-        if (m.from !== parent && m.from !== ctx.id) continue;
-        const saved = await checkpointAll(ctx.id);
-        ctx.log(`checkpointed ${saved.ok} agent(s) before stopping` + (saved.failed ? ` (${saved.failed} could not be)` : ''));
-        const stopped = await mgr.shutdown();
-        ctx.log(`stopped ${stopped.length} unit(s): ${stopped.join(', ')}`);
+    let chain: Promise<unknown> = Promise.resolve();
+    const serial = <T>(f: () => Promise<T> | T): Promise<T> => {
+      const p = chain.then(f);
+      chain = p.catch(() => undefined);
+      return p;
+    };
+    // Control requests are the INITD table on the one server loop; exit notices and the shutdown request are the
+    // loop's other messages.
+    await createProtocolServer(INITD, handlers(mgr, serial), {
+      concurrency: 1,
+      requestTimeoutMs: SVC_REQUEST_TIMEOUT_MS,
+      log: (...a) => ctx.log(...a),
+      other: async (m) => {
+        if (isNotice(m)) {
+          await serial(() => mgr.onNotice(m));
+          return undefined;
+        }
+        if (m.tag !== SHUTDOWN_TAG || (m.from !== parent && m.from !== ctx.id)) return undefined;
+        await serial(async () => {
+          const saved = await checkpointAll(ctx.id);
+          ctx.log(`checkpointed ${saved.ok} agent(s) before stopping` + (saved.failed ? ` (${saved.failed} could not be)` : ''));
+          const stopped = await mgr.shutdown();
+          ctx.log(`stopped ${stopped.length} unit(s): ${stopped.join(', ')}`);
+        });
         exit(0);
-      }
-      await control(mgr, m);
-    }
+        return 'stop';
+      },
+    }).run();
   },
 });
+
+/** A control request may stop units one by one, each within its shutdown timeout. */
+const SVC_REQUEST_TIMEOUT_MS = 300_000;
 
 /**
  * A durable checkpoint of every live agent before the services stop (needs ADMIN to list

@@ -7,6 +7,6 @@ export type { UnitDef, Unit, UnitRestart, InitdConfig } from './units.ts';
 export { DEFAULT_UNITS } from './defaults.ts';
 export { createManager } from './manager.ts';
 export type { Manager, ManagerOptions, UnitState, UnitStatus, BootReport } from './manager.ts';
-export { readControlRequest, errorReply } from './control.ts';
-export type { ControlOp, ControlRequest, ControlReply, ControlError } from './control.ts';
+export { readControlRequest } from './control.ts';
+export type { ControlOp, ControlRequest } from './control.ts';
 export { INITD_IMAGE_PATH } from './image.ts';

@@ -4,28 +4,14 @@
 // checked by units.ts and the graph by graph.ts.
 
 import { AiosError, Rights, type AgentId, type Handle, type Message, type SpawnOptions } from '@aios/abi';
-import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, handleClose, log, nsLookup } from '@aios/runtime/kernel';
-import { readNotice, restartWindow, stopAgents, type Inbox, type RestartWindow } from '@aios/runtime/orchestration';
+import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, log, nsLookup } from '@aios/runtime/kernel';
+import { detachChild, readNotice, restartWindow, shouldRestart, stopAgents, type Inbox, type RestartWindow } from '@aios/runtime/orchestration';
 import { buildGraph, dependentsClosure, groupByLevel, requiredClosure, stopLevels, toDot, toTree, type UnitGraph } from './graph.ts';
-import { runnable, type Unit } from './units.ts';
+import { RESTART_TYPE, runnable, type Unit } from './units.ts';
 
-export type UnitState = 'inactive' | 'starting' | 'active' | 'stopping' | 'failed' | 'unavailable';
-
-export interface UnitStatus {
-  name: string;
-  state: UnitState;
-  agent: AgentId | null;
-  description: string;
-  restart: Unit['restart'];
-  requires: string[];
-  after: string[];
-  /** Start level in the graph (null when the unit cannot run). */
-  level: number | null;
-  restarts: number;
-  /** Why the unit is failed or unavailable. */
-  why?: string;
-  lastExit?: { code: number; reason: string };
-}
+// A unit's state and status row are declared with initd's protocol table (@aios/abi INITD).
+export type { UnitState, UnitStatus } from '@aios/abi';
+import type { UnitState, UnitStatus } from '@aios/abi';
 
 export interface BootReport {
   levels: string[][];
@@ -160,18 +146,7 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
     return started;
   }
 
-  function detach(r: Run): void {
-    if (r.agent !== null) byAgent.delete(r.agent);
-    if (r.handle !== null) {
-      try {
-        handleClose(r.handle);
-      } catch {
-        // closed already
-      }
-    }
-    r.agent = null;
-    r.handle = null;
-  }
+  const detach = (r: Run): void => detachChild(r, byAgent);
 
   /** Stops units level by level (reverse order), each level in parallel. */
   async function stopPlan(names: string[]): Promise<string[]> {
@@ -239,7 +214,8 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
       detach(r);
       const name = r.unit.name;
       const policy = r.unit.restart;
-      if (!(policy === 'always' || (policy === 'on-failure' && abnormal))) {
+      // The supervisor's vocabulary decides: always -> permanent, on-failure -> transient, no -> temporary.
+      if (!shouldRestart(RESTART_TYPE[policy], abnormal)) {
         r.state = abnormal ? 'failed' : 'inactive';
         if (abnormal) r.why = `exited with code ${code} (${r.lastExit.reason})`;
         publish('initd.exit', { unit: name, code, reason: r.lastExit.reason, action: 'none' });

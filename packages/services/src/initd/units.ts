@@ -2,10 +2,12 @@
 // units and data-folder unit files combine. Pure; trusts nothing in the config
 // (it comes from files an operator edits): every field is checked, errors are EINVAL.
 
-import { AiosError, type AgentImage, type SpawnOptions } from '@aios/abi';
-import type { Shutdown } from '@aios/runtime/orchestration';
+import { AiosError, type AgentImage, type SpawnOptions, type UnitRestart } from '@aios/abi';
+import type { RestartType, Shutdown } from '@aios/runtime/orchestration';
 
-export type UnitRestart = 'always' | 'on-failure' | 'no';
+export type { UnitRestart };
+/** A unit's restart policy in the supervisor's words (runtime orchestration/childspec.ts). */
+export const RESTART_TYPE: Readonly<Record<UnitRestart, RestartType>> = { always: 'permanent', 'on-failure': 'transient', no: 'temporary' };
 
 /** A unit as written (defaults, unit files). */
 export interface UnitDef {

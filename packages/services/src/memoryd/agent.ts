@@ -1,9 +1,10 @@
 // memoryd: the memory-fabric service agent (runs NATIVE). Builds the fabric over the `storage` and
-// `embedder` devices initd placed in its namespace, serves protocol.ts requests with serve() (one at a time,
+// `embedder` devices initd placed in its namespace, serves the MEMORYD protocol table with createProtocolServer() (one at a time,
 // fair across senders), and sweeps expired items between requests. Trusts the kernel's stamping of `from`.
 import { defineAgent } from '@aios/runtime';
 import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
-import { SHUTDOWN_TAG, createServer } from '@aios/runtime/orchestration';
+import { SHUTDOWN_TAG, createProtocolServer } from '@aios/runtime/orchestration';
+import { MEMORYD } from '@aios/abi';
 import type { Message } from '@aios/abi';
 import { createFabric } from './fabric.ts';
 import { describeDevice, deviceEmbedder, deviceIdentity, deviceStorage } from '../devices/proxy.ts';
@@ -56,8 +57,7 @@ export default defineAgent({
     let nextSweep = clockNow() + sweepMs;
     // One request at a time (the fabric's ops assume it), taken round-robin across senders: a flooder waits
     // behind its own queue and is refused with EAGAIN past it (serve()).
-    const loop = createServer({
-      ops: server.ops,
+    const loop = createProtocolServer(MEMORYD, server.ops, {
       concurrency: 1,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
       log: (...a) => ctx.log(...a),

@@ -1,7 +1,7 @@
 // The memory fabric: namespaces of semantic memory items over an injected StorageDriver and
 // EmbedderDriver. Policy lives here (access, quotas, TTL, hybrid ranking); the driver only stores.
 // Trusts the storage and embedder it is given; checks every caller argument.
-import { AiosError } from '@aios/abi';
+import { AiosError, limits } from '@aios/abi';
 import type {
   ChangeRecord, EmbedderDriver, ItemFilter, ItemInput, JsonValue, MemoryItem, MemoryStore, NamespaceRecord, NamespaceStats,
   Provenance, PutResult,
@@ -72,7 +72,7 @@ export type SearchMode = 'hybrid' | 'text' | 'vector';
 export interface SearchRequest {
   ns: string[];
   query: string;
-  /** Results wanted (default 10, max 1000). */
+  /** Results wanted (default 10, max limits.MEMORY_SEARCH_K_MAX). */
   k?: number;
   mode?: SearchMode;
   filter?: Omit<ItemFilter, 'now'>;
@@ -385,7 +385,7 @@ export function createFabric(opts: FabricOptions): Fabric {
       if (!req || !Array.isArray(req.ns) || req.ns.length === 0) throw new AiosError('EINVAL', 'ns must be a non-empty array', { arg: 'ns' });
       if (typeof req.query !== 'string') throw new AiosError('EINVAL', 'query must be a string', { arg: 'query' });
       const k = req.k ?? 10;
-      if (!Number.isInteger(k) || k < 1 || k > 1000) throw new AiosError('EINVAL', 'k must be 1..1000', { arg: 'k' });
+      if (!Number.isInteger(k) || k < 1 || k > limits.MEMORY_SEARCH_K_MAX) throw new AiosError('EINVAL', `k must be 1..${limits.MEMORY_SEARCH_K_MAX}`, { arg: 'k' });
       const mode = req.mode ?? 'hybrid';
       if (mode !== 'hybrid' && mode !== 'text' && mode !== 'vector') throw new AiosError('EINVAL', 'unknown search mode', { arg: 'mode' });
       const records: NamespaceRecord[] = [];
@@ -411,15 +411,26 @@ export function createFabric(opts: FabricOptions): Fabric {
           };
         });
       }
+      // The hits' items in batches (one storage read per namespace per batch, not one per hit); a batch is the
+      // hits still wanted, so expired or vanished items are made up from the next ranks.
       const out: FabricHit[] = [];
-      for (const h of ranked) {
-        if (out.length >= k) break;
-        const item = live(await storage.getItem(h.ns, h.id));
-        if (!item) continue;
-        const hit: FabricHit = { ns: h.ns, id: h.id, score: h.score, item };
-        if (h.textRank !== undefined) hit.textRank = h.textRank;
-        if (h.vectorRank !== undefined) hit.vectorRank = h.vectorRank;
-        out.push(hit);
+      for (let at = 0; at < ranked.length && out.length < k;) {
+        const batch = ranked.slice(at, at + Math.min(k - out.length, limits.STORAGE_GET_ITEMS_MAX));
+        at += batch.length;
+        const items = new Map<string, MemoryItem | undefined>();
+        for (const space of new Set(batch.map((h) => h.ns))) {
+          const ids = batch.filter((h) => h.ns === space).map((h) => h.id);
+          const got = await storage.getItems(space, ids);
+          ids.forEach((id, i) => items.set(`${space}\u0000${id}`, got[i]));
+        }
+        for (const h of batch) {
+          const item = live(items.get(`${h.ns}\u0000${h.id}`));
+          if (!item) continue;
+          const hit: FabricHit = { ns: h.ns, id: h.id, score: h.score, item };
+          if (h.textRank !== undefined) hit.textRank = h.textRank;
+          if (h.vectorRank !== undefined) hit.vectorRank = h.vectorRank;
+          out.push(hit);
+        }
       }
       return out;
     },

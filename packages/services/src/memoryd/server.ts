@@ -1,14 +1,17 @@
 // memoryd's request handlers (one per op, run by serve()): maps namespace handles and the kernel-stamped
 // sender onto fabric callers, runs the fabric, and replies. Syscalls come in as a port (MemorydSys) so
 // the handler is testable without a kernel. Trusts only `msg.from` and objInfo; checks everything else.
-import { AiosError, Rights, type Message, type MemoryItem } from '@aios/abi';
+import { AiosError, Rights, hasCode, limits, type Message, type MemoryItem, type MemoryRecord, type OpRequest } from '@aios/abi';
 import type { Caller, MemRight } from './access.ts';
 import type { Fabric, FabricHit, NamespaceInfo, SearchMode } from './fabric.ts';
-import { Outcome, type OpHandler, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
+import { Outcome, type ProtocolHandlers, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
 import {
-  DEFAULT_NS_NAME, EXPORT_PAGE_BYTES, MAX_REPLY_BYTES, MEMORYD_OPS, NS_NAME, NS_TAG_PREFIX, int, json, nsRef, obj, str,
-  type ChangeEvent, type MemorydOp, type MemorydRequest, type NsRef,
+  DEFAULT_NS_NAME, EXPORT_PAGE_BYTES, MAX_REPLY_BYTES, MEMORYD, MEMORYD_OPS, NS_NAME, NS_TAG_PREFIX, int, json, nsRef, obj, str,
+  type ChangeEvent, type MemorydOp, type NsRef,
 } from './protocol.ts';
+
+/** A request as run() sees it: any op's fields (each is checked before use). */
+type MemorydRequest = ServedRequest & { op: MemorydOp } & Partial<OpRequest<typeof MEMORYD, 'put'> & OpRequest<typeof MEMORYD, 'export'> & OpRequest<typeof MEMORYD, 'import'>> & Record<string, unknown>;
 
 /** The syscalls memoryd needs (the agent wires the runtime stubs). */
 export interface MemorydSys {
@@ -24,10 +27,10 @@ export interface MemorydSys {
 
 export interface MemorydServer {
   /**
-   * One handler per protocol op for serve() (@aios/runtime/orchestration): the envelope, the reply handle, the
-   * closing of request handles and the answer to malformed requests are serve()'s.
+   * One handler per op of the MEMORYD table for createProtocolServer() (@aios/runtime/orchestration): the envelope,
+   * the reply handle, the closing of request handles and the answer to malformed requests are the server loop's.
    */
-  ops: Record<MemorydOp, OpHandler>;
+  ops: ProtocolHandlers<typeof MEMORYD>;
   /** Number of open subscriptions and export sessions (for stats and tests). */
   open(): { subscriptions: number; exports: number };
   /**
@@ -44,9 +47,8 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const byteLen = (s: string): number => enc.encode(s).length;
 
-/** An item as it crosses IPC: the vector stays home. */
-export type WireItem = Omit<MemoryItem, 'embedding'>;
-function wire(it: MemoryItem): WireItem {
+/** An item as it crosses IPC (the abi's MemoryRecord): the vector stays home. */
+function wire(it: MemoryItem): MemoryRecord {
   const { embedding: _e, ...rest } = it;
   return rest;
 }
@@ -79,7 +81,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
     try {
       await fabric.getNamespace({ actor }, id);
     } catch (e) {
-      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      if (!hasCode(e, 'ENOENT')) throw e;
       await fabric.createNamespace({ actor }, { id, shared: false });
     }
     known.add(id);
@@ -174,7 +176,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
         try {
           info = await fabric.getNamespace({ actor }, id);
         } catch (e) {
-          if ((e as { code?: string }).code !== 'ENOENT') throw e;
+          if (!hasCode(e, 'ENOENT')) throw e;
           existed = false;
           const quota = obj(r.quota, 'quota');
           info = await fabric.createNamespace({ actor }, { id, shared: r.shared === true, ...(quota ? { quota: quota as { maxItems?: number; maxBytes?: number } } : {}) });
@@ -222,7 +224,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
         for (const ref of refs) resolved.push(await resolve(m, ref, false));
         // Every namespace is checked with the caller of its own reference (handles carry their rights).
         const hits: FabricHit[] = [];
-        const k = int(r.k, 'k', 1, 1000) ?? 10;
+        const k = int(r.k, 'k', 1, limits.MEMORY_SEARCH_K_MAX) ?? 10;
         const mode = r.mode as SearchMode | undefined;
         const filter = obj(r.filter, 'filter') as never;
         const query = str(r.query, 'query')!;
@@ -256,7 +258,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
             sys.send(reply, enc.encode(JSON.stringify(ev)));
           } catch (e) {
             // A full mailbox loses this event; a gone subscriber ends the subscription.
-            if ((e as { code?: string }).code !== 'EAGAIN') drop(subId);
+            if (!hasCode(e, 'EAGAIN')) drop(subId);
           }
         }, since !== undefined ? { since } : {});
         subs.set(subId, { owner: m.from, reply, close: () => sub.close() });
@@ -332,6 +334,6 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
         throw new AiosError('EMSGSIZE', 'the reply is larger than one message (ask for fewer results)', { max: MAX_REPLY_BYTES, size });
       }
       return new Outcome(out.result, out.handles ?? [], out.keep ?? []);
-    }])) as Record<MemorydOp, OpHandler>,
+    }])) as unknown as ProtocolHandlers<typeof MEMORYD>,
   };
 }

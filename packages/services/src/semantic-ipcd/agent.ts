@@ -1,10 +1,12 @@
 // The semantic-ipcd service agent (native, ADMIN, 'embedder' device in its namespace): keeps an IntentRouter of
 // every registered intent (manifestList + registry.changed / agent.*.exit events) and answers ask / multicast /
-// negotiate / intents / status (protocol.ts) by forwarding to the chosen agents over kernel IPC and relaying replies.
+// negotiate / intents / status (the SEMANTIC_IPCD table) by forwarding to the chosen agents (the INTENTS table, with
+// startCall: the one envelope and inbox) and relaying their replies.
 // Trusts the kernel (from stamps, registry); requests, manifests and targets' replies are checked.
 //
-// One serve() loop in main (no onMessage): requests are queued per asker and served round-robin; targets' replies
-// and kernel events bypass the queues, so a slow target never stalls routing. Deadlines are kept with clockNow().
+// One createProtocolServer loop in main (no onMessage): requests are queued per asker and served round-robin;
+// targets' replies are taken by their pending calls and kernel events bypass the queues, so a slow target never
+// stalls routing. A forward's deadline is its call's timeout.
 // Policy: (1) only agents granted a SEND handle to semantic-ipcd can ask; (2) the kernel's policy hook is asked on
 // every forward (IPCSend with a handle; principal semantic-ipcd) and a deny is EACCES; (3) config.allow rules
 // (asker name glob -> intent name globs) restrict who reaches which intent (EACCES). Each decision is published as
@@ -12,28 +14,25 @@
 
 import { defineAgent } from '@aios/runtime';
 import {
-  agentInfo, agentOpen, capDerive, clockNow, deviceCall, eventPublish, eventSubscribe, exit, handleClose, ipcSend,
-  llmComplete, manifestList, nsLookup, selfHandle,
+  agentInfo, agentOpen, clockNow, deviceCall, eventPublish, eventSubscribe, exit, handleClose,
+  llmComplete, manifestList, nsLookup,
 } from '@aios/runtime/kernel';
-import { serve, type OpHandler, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
-import { errorFromWire } from '@aios/runtime/ipc';
-import { AiosError, Rights, trustScore, type AgentManifest, type EmbedderDriver, type Handle, type IntentManifest, type Message } from '@aios/abi';
+import { createProtocolServer, type ProtocolHandlers, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
+import { startCall } from '@aios/runtime/ipc';
+import {
+  AiosError, INTENT_TAG, Rights, isErrorCode, SEMANTIC_IPCD, errorFromWire, errorToWire, hasCode, limits, trustScore, type AgentManifest, type EmbedderDriver, type Handle,
+  type IntentManifest, type IntentOp, type IntentRequest, type IntentRow, type Message, type SemanticStatus, type WireError,
+} from '@aios/abi';
 import { IntentRouter, type RouteMatch } from './router.ts';
 import { RouteJudge, readJudgeConfig } from './judge.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
 import { validateSchema } from './schema.ts';
 import {
-  AUDIT_TEXT_CHARS, BID_INTENT, DEFAULT_ASK_TIMEOUT_MS, INTENT_TAG, REPLY_TAG, allowed, leastLoaded, readConfig, readRequest, toWireError,
-  updateLatency, type SemanticConfig, type ServiceRequest, type WireError,
+  AUDIT_TEXT_CHARS, allowed, leastLoaded, readConfig, readRequest, updateLatency, type SemanticConfig, type ServiceRequest,
 } from './protocol.ts';
 
-const enc = new TextEncoder();
 /** Requests routed at once: most of a request's time is spent waiting for its targets. */
 const CONCURRENCY = 256;
-/** How late a forward's deadline may be noticed while requests are running. */
-const FORWARD_POLL_MS = 50;
-/** How much longer than a request's target timeout serve() gives it before answering ETIMEDOUT itself. */
-const REPLY_GRACE_MS = 2_000;
 const dec = new TextDecoder();
 
 interface Target {
@@ -112,8 +111,6 @@ class SemanticIpcd {
   private readonly load = new Map<number, { inflight: number; latencyMs?: number }>();
   private readonly forwards = new Map<string, Forward>();
   private readonly names = new Map<number, string>();
-  private seq = 0;
-  private selfReply: Handle | undefined;
 
   constructor(
     private readonly self: number,
@@ -188,29 +185,13 @@ class SemanticIpcd {
 
   // ---- the loop ----
 
-  /** ms until the next forward deadline (undefined: none), after expiring the overdue ones. */
-  expire(): number | undefined {
-    const now = clockNow();
-    let next: number | undefined;
-    for (const [id, f] of this.forwards) {
-      if (f.deadline <= now) {
-        this.forwards.delete(id);
-        const l = this.load.get(f.agent);
-        if (l) l.latencyMs = updateLatency(l.latencyMs, f.timeoutMs);
-        this.settle(f, { ok: false, error: { code: 'ETIMEDOUT', message: `${f.intent} (agent ${f.agent}) did not answer within ${f.timeoutMs} ms`, detail: { agent: f.agent, intent: f.intent, timeoutMs: f.timeoutMs } } });
-      } else next = Math.min(next ?? Infinity, f.deadline - now);
-    }
-    return next === undefined ? undefined : Math.max(1, Math.ceil(next));
-  }
-
-  /** A message that is not a request: a kernel event or a target's reply (anything else is ignored). */
+  /** A message that is not a request: a kernel event (anything else is ignored; replies go to their calls). */
   async onOther(m: Message): Promise<void> {
     if (m.tag === 'event' && m.from === 0) return this.onEvent(m);
-    if (m.tag === REPLY_TAG) return this.onReply(m);
   }
 
-  /** The ops for serve(): each resolves with the result or rejects with the error the asker gets. */
-  ops(): Record<string, OpHandler> {
+  /** The handlers of the SEMANTIC_IPCD table: each resolves with the result or rejects with the asker's error. */
+  handlers(): ProtocolHandlers<typeof SEMANTIC_IPCD> {
     const routed = (req: ServedRequest, ctx: RequestContext) => this.dispatch(readRequest(req), ctx.from);
     return {
       intents: (req) => (readRequest(req), this.list()),
@@ -221,8 +202,8 @@ class SemanticIpcd {
         return { intent: matches[0]!.intent, score: matches[0]!.score, via };
       },
       ask: routed,
-      multicast: routed,
-      negotiate: routed,
+      multicast: routed as ProtocolHandlers<typeof SEMANTIC_IPCD>['multicast'],
+      negotiate: routed as ProtocolHandlers<typeof SEMANTIC_IPCD>['negotiate'],
     };
   }
 
@@ -237,26 +218,10 @@ class SemanticIpcd {
     else if (typeof e.topic === 'string' && /^agent\.\d+\.exit$/.test(e.topic)) this.drop(Number(e.topic.split('.')[1]), 'exited');
   }
 
-  /** A target's answer {id, ok, result|error}: accepted only from the agent it was forwarded to. */
-  private onReply(m: Message): void {
-    let r: { id?: unknown; ok?: unknown; result?: unknown; error?: unknown };
-    try {
-      r = JSON.parse(dec.decode(m.data)) as typeof r;
-    } catch {
-      return;
-    }
-    const f = typeof r?.id === 'string' ? this.forwards.get(r.id) : undefined;
-    if (f === undefined || f.agent !== m.from) return;
-    this.forwards.delete(r.id as string);
-    const l = this.load.get(f.agent);
-    if (l) l.latencyMs = updateLatency(l.latencyMs, clockNow() - f.started);
-    this.settle(f, r.ok === true ? { ok: true, result: r.result ?? null } : { ok: false, error: toWireError(r.error ?? { code: 'EIO', message: 'malformed reply' }) });
-  }
-
   // ---- ops ----
 
   /** The status op: embedder, the refusal threshold in force and its source (derived now if the registry changed). */
-  private status(): Record<string, unknown> {
+  private status(): SemanticStatus {
     const t = this.router?.thresholdInfo();
     return {
       embedder: this.router !== null, embedderName: this.embedderName, intents: this.list().length,
@@ -267,8 +232,8 @@ class SemanticIpcd {
     };
   }
 
-  private list(): Array<Record<string, unknown>> {
-    const out: Array<Record<string, unknown>> = [];
+  private list(): IntentRow[] {
+    const out: IntentRow[] = [];
     for (const t of [...this.targets.values()].sort((a, b) => a.agent - b.agent)) {
       for (const i of t.intents.values()) out.push({ agent: t.agent, agentName: t.name, intent: i.name, description: i.description, examples: i.examples, input: i.input, output: i.output });
     }
@@ -437,12 +402,11 @@ class SemanticIpcd {
             ...(req.step ? { stepKey: req.step.key, attempt: req.step.attempt } : {}),
             ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}),
           };
-          this.forward(group, t, m, req.timeoutMs, { intent: m.intent, payload, text: req.text, ...extra });
+          this.forward(group, t, m, req.timeoutMs, 'call', { intent: m.intent, payload, ...(req.text !== undefined ? { text: req.text } : {}), ...extra });
           eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via, mailbox: pick.mailbox, inflight: pick.inflight, ...extra });
           return;
         } catch (e) {
-          const code = (e as { code?: string }).code;
-          if (code !== 'EAGAIN' && code !== 'ESRCH') throw e;
+          if (!hasCode(e, 'EAGAIN') && !hasCode(e, 'ESRCH')) throw e;
           lastErr = e;
         }
       }
@@ -456,33 +420,53 @@ class SemanticIpcd {
       if (t === undefined) continue;
       try {
         await this.checkPolicy(asker, m.intent);
-        const body = op === 'negotiate'
-          ? { intent: BID_INTENT, payload: { intent: m.intent, payload: req.payload, text: req.text }, text: req.text }
-          : { intent: m.intent, payload: await this.payloadFor(t, m.intent, req), text: req.text };
-        this.forward(group, t, m, req.timeoutMs, body);
+        const text = req.text !== undefined ? { text: req.text } : {};
+        if (op === 'negotiate') this.forward(group, t, m, req.timeoutMs, 'bid', { intent: m.intent, payload: req.payload, ...text });
+        else this.forward(group, t, m, req.timeoutMs, 'call', { intent: m.intent, payload: await this.payloadFor(t, m.intent, req), ...text });
         sent++;
         eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via });
       } catch (e) {
-        refused.push({ agent: m.agent, intent: m.intent, score: m.score, ok: false, error: toWireError(e) });
+        refused.push({ agent: m.agent, intent: m.intent, score: m.score, ok: false, error: errorToWire(e) });
       }
     }
     if (sent === 0) {
       const first = refused[0]?.error;
-      throw new AiosError(first?.code ?? 'ENOROUTE', first?.message ?? 'no target could be reached', { refused });
+      throw new AiosError(isErrorCode(first?.code) ? first.code : 'ENOROUTE', first?.message ?? 'no target could be reached', { refused });
     }
     group.outcomes.push(...refused);
   }
 
-  private forward(group: Group, t: Target, m: RouteMatch, timeoutMs: number, body: { intent: string; payload: unknown; text?: string; [extra: string]: unknown }): void {
-    this.selfReply ??= capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
-    const id = `f${++this.seq}`;
-    ipcSend(t.handle, enc.encode(JSON.stringify({ id, ...body })), { tag: INTENT_TAG, handles: [this.selfReply] });
+  /**
+   * Sends one intent request to a target (startCall: a full mailbox or a gone agent throws here, so the caller can
+   * try the next instance) and settles the forward when the target answers, the call times out, or drop() ends it.
+   */
+  private forward(group: Group, t: Target, m: RouteMatch, timeoutMs: number, op: IntentOp, body: IntentRequest): void {
+    const call = startCall(t.handle, { op, ...body }, { tag: INTENT_TAG, timeoutMs, replyFrom: t.agent });
     const now = clockNow();
-    this.forwards.set(id, { group, agent: t.agent, intent: m.intent, score: m.score, started: now, deadline: now + timeoutMs, timeoutMs });
+    this.forwards.set(call.id, { group, agent: t.agent, intent: m.intent, score: m.score, started: now, deadline: now + timeoutMs, timeoutMs });
     group.outstanding++;
     const l = this.load.get(t.agent) ?? { inflight: 0 };
     l.inflight++;
     this.load.set(t.agent, l);
+    call.reply.then(
+      ({ result }) => this.answered(call.id, { ok: true, result: result ?? null }),
+      (e: unknown) => this.answered(call.id, { ok: false, error: errorToWire(e) }),
+    );
+  }
+
+  /** A forward's call ended (an answer, or no answer in time); ignored when drop() settled it already. */
+  private answered(id: string, o: { ok: boolean; result?: unknown; error?: WireError }): void {
+    const f = this.forwards.get(id);
+    if (f === undefined) return;
+    this.forwards.delete(id);
+    const now = clockNow();
+    const silent = !o.ok && o.error?.code === 'ETIMEDOUT' && now >= f.deadline;
+    const l = this.load.get(f.agent);
+    if (l) l.latencyMs = updateLatency(l.latencyMs, silent ? f.timeoutMs : now - f.started);
+    if (silent) {
+      o = { ok: false, error: { code: 'ETIMEDOUT', message: `${f.intent} (agent ${f.agent}) did not answer within ${f.timeoutMs} ms`, detail: { agent: f.agent, intent: f.intent, timeoutMs: f.timeoutMs } } };
+    }
+    this.settle(f, o);
   }
 
   /** Records one forward's outcome; answers the asker when the group has all of them. */
@@ -543,18 +527,14 @@ export default defineAgent({
     await svc.sync();
     // Fair across askers (serve()): each sender's requests wait in its own queue, served round-robin; a flooder
     // is refused with EAGAIN past its queue bound. Requests mostly wait for targets, so many run at once.
-    await serve({
-      ops: svc.ops(),
+    await createProtocolServer(SEMANTIC_IPCD, svc.handlers(), {
       concurrency: CONCURRENCY,
-      requestTimeoutMs: (req) => (typeof req.timeoutMs === 'number' ? req.timeoutMs : DEFAULT_ASK_TIMEOUT_MS) + REPLY_GRACE_MS,
-      tick: () => svc.expire(),
-      // Forwards are made inside handlers, after the loop chose how long to wait: look at their deadlines this often.
-      pollMs: FORWARD_POLL_MS,
+      requestTimeoutMs: (req) => (typeof req.timeoutMs === 'number' ? req.timeoutMs : limits.ASK_TIMEOUT_MS) + limits.ASK_REPLY_GRACE_MS,
       other: async (m) => {
         if (m.tag === 'shutdown') exit(0);
         await svc.onOther(m);
       },
       log: (...a) => ctx.log(...a),
-    });
+    }).run();
   },
 });

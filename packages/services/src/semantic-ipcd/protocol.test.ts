@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
-import { AiosError } from '@aios/abi';
-import { DEFAULT_ASK_TIMEOUT_MS, allowed, globMatch, leastLoaded, readConfig, readRequest, toWireError, updateLatency } from './protocol.ts';
+import { AiosError, errorToWire as toWireError, limits } from '@aios/abi';
+import { allowed, globMatch, leastLoaded, readConfig, readRequest, updateLatency } from './protocol.ts';
+
+const DEFAULT_ASK_TIMEOUT_MS = limits.ASK_TIMEOUT_MS;
 
 const code = (f: () => unknown) => {
   try {

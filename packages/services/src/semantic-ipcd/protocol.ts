@@ -1,33 +1,16 @@
-// semantic-ipcd's wire protocol and its pure decisions: request parsing, the service config, the allow policy
-// and the least-loaded choice. Trusts nothing it parses (requests come from any agent holding SEND to the service).
-//
-// Requests: JSON {id, op, ...} with a reply handle as handles[0]; replies (tagged 'reply'):
-//   {id, ok: true, result} | {id, ok: false, error: {code, message, detail}}.
-//   ask       {text?, intent?, agent?, payload?, timeoutMs?} -> the handler's result
-//   multicast {text?, intent?, payload?, timeoutMs?}         -> MulticastResult[]
-//   negotiate {text?, intent?, payload?, timeoutMs?}         -> Bid[] (cheapest first); award with ask {intent, agent}
-//   intents   {}                                             -> IntentRow[]
-//   match     {text?, intent?}                                -> {intent, score, via} (routes without forwarding: the planner)
-//   status    {}                                             -> {embedder, embedderName, intents, threshold, thresholdSource, thresholdSamples?, thresholdLoo?, judge, pending}
-// Forwarded to a target (tagged 'intent'): {id, intent, payload, text} with a reply handle; the target answers
-// {id, ok, result|error}. intent '__bid' carries {intent, payload, text} and is answered with a bid.
+// semantic-ipcd's request checks and pure decisions: request validation, the service config, the allow policy and
+// the least-loaded choice. The ops, their shapes and error codes are the protocol table (@aios/abi SEMANTIC_IPCD);
+// what semantic-ipcd forwards to targets is the INTENTS table. Trusts nothing it parses (requests come from any
+// agent holding SEND to the service).
 
-import { AiosError, isErrorCode, limits, type ErrorCode } from '@aios/abi';
+import { AiosError, SEMANTIC_IPCD_OPS, limits, type SemanticOp } from '@aios/abi';
 import { readJudgeConfig, type JudgeConfig } from './judge.ts';
 
-/** Default and maximum time a target may take to answer. */
-export const DEFAULT_ASK_TIMEOUT_MS = 10_000;
-export const MAX_ASK_TIMEOUT_MS = 300_000;
-/** The intent name of a contract-net call for bids. */
-export const BID_INTENT = '__bid';
-/** Tags: requests forwarded to targets, and replies. */
-export const INTENT_TAG = 'intent';
-export const REPLY_TAG = 'reply';
 /** Longest text kept in a route event. */
 export const AUDIT_TEXT_CHARS = 200;
 
-export type Op = 'ask' | 'multicast' | 'negotiate' | 'intents' | 'status' | 'match';
-const OPS: readonly Op[] = ['ask', 'multicast', 'negotiate', 'intents', 'status', 'match'];
+export type Op = SemanticOp;
+const OPS = SEMANTIC_IPCD_OPS;
 
 export interface ServiceRequest {
   id: unknown;
@@ -51,7 +34,7 @@ export function readRequest(raw: unknown): ServiceRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AiosError('EINVAL', 'a request must be a JSON object', { arg: 'request' });
   const o = raw as Record<string, unknown>;
   if (!OPS.includes(o.op as Op)) throw new AiosError('EINVAL', `unknown op ${JSON.stringify(o.op)} (one of ${OPS.join(', ')})`, { arg: 'op' });
-  const req: ServiceRequest = { id: o.id, op: o.op as Op, timeoutMs: DEFAULT_ASK_TIMEOUT_MS };
+  const req: ServiceRequest = { id: o.id, op: o.op as Op, timeoutMs: limits.ASK_TIMEOUT_MS };
   if (o.text !== undefined) {
     if (typeof o.text !== 'string' || o.text.trim().length === 0) throw new AiosError('EINVAL', 'text must be a non-empty string', { arg: 'text' });
     req.text = o.text;
@@ -67,8 +50,8 @@ export function readRequest(raw: unknown): ServiceRequest {
   }
   if (o.payload !== undefined) req.payload = o.payload;
   if (o.timeoutMs !== undefined) {
-    if (!Number.isInteger(o.timeoutMs) || (o.timeoutMs as number) < 1 || (o.timeoutMs as number) > MAX_ASK_TIMEOUT_MS) {
-      throw new AiosError('EINVAL', `timeoutMs must be an integer from 1 to ${MAX_ASK_TIMEOUT_MS}`, { arg: 'timeoutMs' });
+    if (!Number.isInteger(o.timeoutMs) || (o.timeoutMs as number) < 1 || (o.timeoutMs as number) > limits.ASK_MAX_TIMEOUT_MS) {
+      throw new AiosError('EINVAL', `timeoutMs must be an integer from 1 to ${limits.ASK_MAX_TIMEOUT_MS}`, { arg: 'timeoutMs' });
     }
     req.timeoutMs = o.timeoutMs as number;
   }
@@ -191,19 +174,4 @@ export const LATENCY_ALPHA = 0.3;
 
 export function updateLatency(prev: number | undefined, sampleMs: number): number {
   return prev === undefined ? sampleMs : prev + LATENCY_ALPHA * (sampleMs - prev);
-}
-
-export interface WireError {
-  code: ErrorCode;
-  message: string;
-  detail?: Record<string, unknown>;
-}
-
-/** Any thrown value as a wire error; codes outside the taxonomy become EIO. */
-export function toWireError(e: unknown): WireError {
-  const o = e as { code?: unknown; message?: unknown; detail?: unknown };
-  const code: ErrorCode = isErrorCode(o?.code) ? o.code : 'EIO';
-  const out: WireError = { code, message: typeof o?.message === 'string' ? o.message : String(e) };
-  if (typeof o?.detail === 'object' && o.detail !== null) out.detail = o.detail as Record<string, unknown>;
-  return out;
 }

@@ -1,7 +1,7 @@
-// The shared conformance suite every StorageDriver must pass (run it from the driver's own test file).
+// The shared conformance suite every StorageDriver must pass (tests/storage runs it against each driver).
 // It checks the contract in @aios/abi storage.ts only: no driver internals, no timing.
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import type { ItemInput, StorageDriver } from '@aios/abi';
+import { limits, type ItemInput, type StorageDriver } from '@aios/abi';
 
 export type StorageFactory = () => StorageDriver | Promise<StorageDriver>;
 
@@ -155,6 +155,16 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
         });
         expect(await s.getByKey('n1', 'k1')).toEqual(got);
         expect(await s.getItem('n1', 'nope')).toBeUndefined();
+      });
+      it('items - getItems reads a batch in the order asked, undefined where there is none', async () => {
+        await s.putItems([item('i1'), item('i2', { key: 'k2' }), item('i3')]);
+        const got = await s.getItems('n1', ['i3', 'nope', 'i1', 'i2']);
+        expect(got.map((x) => x?.id)).toEqual(['i3', undefined, 'i1', 'i2']);
+        expect(got[3]).toEqual(await s.getItem('n1', 'i2'));
+        expect(await s.getItems('n1', [])).toEqual([]);
+        expect(await s.getItems('n2', ['i1'])).toEqual([undefined]);
+        await expectCode(s.getItems('n1', 'i1' as never), 'EINVAL');
+        await expectCode(s.getItems('n1', Array.from({ length: limits.STORAGE_GET_ITEMS_MAX + 1 }, (_, i) => `x${i}`)), 'EINVAL');
       });
       it('items - put with an existing key: identical content is a no-op, new content bumps the version and keeps id', async () => {
         const first = await s.putItem(item('i1', { key: 'k' }));

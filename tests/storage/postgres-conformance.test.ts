@@ -1,8 +1,8 @@
 // Runs the shared storage conformance suite against the Postgres driver, one throwaway schema per test.
 import { afterAll } from 'vitest';
-import { runStorageConformance } from '../storage-conformance/index.ts';
-import { createPostgresStorage } from './index.ts';
-import { TEST_PG_URL, throwawaySchemas } from './testing.ts';
+import { runStorageConformance } from '@aios/testkit/storage-conformance';
+import { createPostgresStorage } from '@aios/drivers/storage-postgres';
+import { TEST_PG_URL, throwawaySchemas } from '../../packages/drivers/src/storage-postgres/testing.ts';
 
 const schemas = throwawaySchemas();
 afterAll(() => schemas.cleanup());

@@ -94,6 +94,10 @@ export class Judge {
 
 /** A low-trust agent (trustScore < TRUST_LOW) runs at most at TRUST_LOW_WEIGHT_MAX; the cap lifts as trust recovers. */
 function capLowTrust(a: Agent): void {
+  // On the syscall path: nothing to do unless the behavioural trust moved since the last look (it moves once per window).
+  const t = a.behavior.trust;
+  if (t === a.trustSeen && a.weight !== limits.TRUST_LOW_WEIGHT_MAX) return;
+  a.trustSeen = t;
   const low = trustScore(a.behavior.trust, a.domain === 'native' ? 'system' : 'unsigned') < limits.TRUST_LOW;
   const w = low ? Math.min(niceToWeight(a.nice), limits.TRUST_LOW_WEIGHT_MAX) : niceToWeight(a.nice);
   if (w !== a.weight && (low || a.weight === limits.TRUST_LOW_WEIGHT_MAX)) a.weight = w;

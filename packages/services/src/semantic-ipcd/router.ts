@@ -5,6 +5,7 @@
 import { AiosError } from '@aios/abi';
 import type { EmbedderDriver, IntentManifest } from '@aios/abi';
 import { calibrateThreshold, evaluateThreshold } from './calibrate.ts';
+import { IntentClassifier } from './classifier.ts';
 import { LexicalVocabulary, termCounts } from './lexical.ts';
 import { DEFAULT_SCORER_WEIGHTS, DESCRIPTION_WEIGHT, HybridIndex, type ScorerWeights, type SlotInput } from './scorer.ts';
 
@@ -25,6 +26,8 @@ export const DEFAULT_THRESHOLD = 0.21; // dev calibration gave 0.213 (dev: in-sc
  * more on BANKING77 (0.58 vs 0.48) but refused only 0.54 of out-of-scope requests with 10 intents.
  */
 export const MAX_LOO_SAMPLES = 400;
+/** Weight of the classifier's re-ranking of the shortlist (classifier.ts); chosen on the dev protocol. */
+export const CLASSIFIER_WEIGHT = 0.5;
 export const MIN_LOO_SAMPLES = 8;
 export const MIN_REGISTRY_THRESHOLD = 0.15;
 /** Kept for the old scoring's callers; the hybrid scorer's weights are in scorer.ts (DEFAULT_SCORER_WEIGHTS). */
@@ -70,6 +73,8 @@ export interface IntentRouterOptions {
   shortlist?: number;
   /** Weights of the four kinds of evidence (default DEFAULT_SCORER_WEIGHTS). */
   weights?: ScorerWeights;
+  /** Weight of the classifier's re-ranking (default CLASSIFIER_WEIGHT; 0 turns the classifier off). */
+  classifierWeight?: number;
 }
 
 /** The live refusal threshold and where it came from, with the leave-one-out figures it was derived from. */
@@ -98,6 +103,8 @@ export class IntentRouter {
   private readonly dim: number;
   private readonly slots = new Map<string, Slot>();
   private readonly vocab = new LexicalVocabulary();
+  private readonly clf: IntentClassifier | null;
+  private readonly clfWeight: number;
   /** (agent, intent name) -> slot key. */
   private readonly byAgent = new Map<number, Map<string, string>>();
   /** Packed index and derived threshold, rebuilt lazily after a change. */
@@ -113,6 +120,9 @@ export class IntentRouter {
     this.shortlist = opts.shortlist ?? DEFAULT_SHORTLIST;
     if (!Number.isInteger(this.shortlist) || this.shortlist < 1) throw new AiosError('EINVAL', 'shortlist must be a positive integer', { shortlist: this.shortlist });
     this.weights = opts.weights ?? DEFAULT_SCORER_WEIGHTS;
+    this.clfWeight = opts.classifierWeight ?? Number(process.env.CLFW ?? CLASSIFIER_WEIGHT);
+    if (!(this.clfWeight >= 0)) throw new AiosError('EINVAL', 'classifierWeight must be a non-negative number', { classifierWeight: this.clfWeight });
+    this.clf = this.clfWeight > 0 ? new IntentClassifier(this.dim) : null;
     const w = Object.values(this.weights);
     if (w.length !== 4 || w.some((x) => !(x >= 0)) || !(Math.abs(w.reduce((a, b) => a + b, 0) - 1) < 1e-6)) {
       throw new AiosError('EINVAL', 'weights must be four non-negative numbers summing to 1', { weights: this.weights });
@@ -132,7 +142,9 @@ export class IntentRouter {
     const samples = this.pack().index.looSamples(MAX_LOO_SAMPLES).filter((s) => Number.isFinite(s.other));
     if (samples.length < MIN_LOO_SAMPLES) return (this.derived = { threshold: DEFAULT_THRESHOLD, source: 'default', samples: samples.length });
     const inScope = samples.map((s) => ({ score: Math.max(s.own, s.other), correct: s.own >= s.other }));
-    const threshold = Math.max(MIN_REGISTRY_THRESHOLD, calibrateThreshold(inScope, samples.map((s) => s.other)).threshold);
+    const q = Number(process.env.LOOQ ?? 0);
+    const others = samples.map((s) => s.other).sort((a, b) => a - b);
+    const threshold = Math.max(MIN_REGISTRY_THRESHOLD, q > 0 ? Math.max(others[Math.min(others.length - 1, Math.floor(q * others.length))]!, ownQ(samples, Number(process.env.OWNP ?? 0))) : calibrateThreshold(inScope, samples.map((s) => s.other)).threshold);
     const at = evaluateThreshold(inScope, samples.map((s) => s.other), threshold);
     return (this.derived = { threshold, source: 'registry', samples: samples.length, looInScopeAccuracy: at.inScopeAccuracy, looOosRecall: at.oosRecall });
   }
@@ -161,6 +173,8 @@ export class IntentRouter {
         const descTerms = termCounts(descText);
         for (const t of [...exampleTerms, descTerms]) this.vocab.add(t);
         this.slots.set(key, { key, name, agents: [], exampleTerms, descTerms, rows: vecs.slice(0, -1), desc: vecs[vecs.length - 1]! });
+        // The description (or humanised name) counts as one more example for the classifier (few-shot augmentation).
+        this.clf?.add(key, [...examples, descText].map((t, i) => this.clf!.features(t, vecs[i]!, true)));
       }
     }
     this.removePair(agentId, name);
@@ -260,6 +274,14 @@ export class IntentRouter {
     const p = this.pack();
     if (p.slots.length === 0) return [];
     const scored = p.index.score(text, q, Number.isFinite(want) ? want : p.slots.length);
+    if (this.clf && scored.length > 1) {
+      // Re-rank: each shortlisted intent loses clfWeight · (best classifier score − its classifier score), so the
+      // score never exceeds the hybrid one the threshold was derived from (refusal stays at least as strict).
+      const x = this.clf.features(text, q);
+      const c = scored.map((s) => this.clf!.score(p.slots[s.slot]!.key, x));
+      const top = Math.max(...c);
+      scored.forEach((s, i) => { s.score -= this.clfWeight * (top - c[i]!); });
+    }
     return scored.map((s) => ({ slot: p.slots[s.slot]!, score: s.score }))
       .sort((a, b) => b.score - a.score || a.slot.agents[0]! - b.slot.agents[0]! || (a.slot.key < b.slot.key ? -1 : 1));
   }
@@ -282,6 +304,7 @@ export class IntentRouter {
       slot.agents = slot.agents.filter((a) => a !== agentId);
       if (slot.agents.length === 0) {
         this.slots.delete(key);
+        this.clf?.remove(key);
         for (const t of [...slot.exampleTerms, slot.descTerms]) this.vocab.remove(t);
       }
     }
@@ -371,4 +394,10 @@ function checkManifest(intent: IntentManifest): { name: string; description: str
     throw new AiosError('EMSGSIZE', `description or example longer than ${MAX_TEXT_CHARS} characters`, { name });
   }
   return { name, description, examples };
+}
+
+function ownQ(samples: Array<{ own: number; other: number }>, p: number): number {
+  if (!(p > 0)) return -1;
+  const own = samples.filter((s) => s.own >= s.other).map((s) => s.own).sort((a, b) => a - b);
+  return own.length ? own[Math.floor(p * own.length)]! : -1;
 }

@@ -10,7 +10,7 @@ import { round } from './lib/stats.ts';
 
 const DEV_SEEDS = (process.env.DEV_SEEDS ?? '7,11').split(',').map(Number);
 const DEV_PER_INTENT = 8;
-const driver = embedderFromEnv(process.env) as unknown as { info: { name: string }; dim: number; open?(): void; embedSync(t: string): Float32Array; embed(t: string[]): Promise<Float32Array[]> };
+const driver = embedderFromEnv(process.env) as unknown as { info: { name: string; version: string; kind: 'embedder'; description: string }; dim: number; open?(): void; embedSync(t: string): Float32Array; embed(t: string[]): Promise<Float32Array[]> };
 driver.open?.();
 const cache = new Map<string, Float32Array>();
 const embedSync = (t: string) => { let v = cache.get(t); if (!v) cache.set(t, (v = driver.embedSync(t))); return v; };
@@ -59,7 +59,7 @@ const sets = ['hwu64', 'banking77'].map((n) => loadIntentSet(n)!).map((s, i) => 
 const rows: Record<string, string> = {};
 const sum = { best: 0, acc: 0, rec: 0, n: 0 };
 for (const set of sets) for (const k of [5, 10]) {
-  const ms = [];
+  const ms: Array<ReturnType<typeof measure>> = [];
   for (const seed of DEV_SEEDS) ms.push(measure(await build(devSplit(set, k, seed).registered), devSplit(set, k, seed)));
   const avg = (f: (m: typeof ms[0]) => number) => round(ms.reduce((a, m) => a + f(m), 0) / ms.length, 3);
   rows[`${set.name} k${k}`] = `${avg((m) => m.best)} / ${avg((m) => m.acc)} / ${avg((m) => m.rec)} (thr ${avg((m) => m.thr)})`;

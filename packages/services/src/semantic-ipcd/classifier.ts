@@ -8,15 +8,17 @@
 import { DEFAULT_LEXICAL_WEIGHTS, termCounts } from './lexical.ts';
 
 /** Intents (nearest by prototype) whose examples take part in a new intent's refit; bounds the work of add(). */
-export const CLASSIFIER_NEIGHBOURS = 16;
+export const CLASSIFIER_NEIGHBOURS = 8;
 /** Passes over the refit set per add(). */
-export const CLASSIFIER_EPOCHS = 4;
+export const CLASSIFIER_EPOCHS = 3;
 /** Margin the updates aim for between an example's own intent and the best other one. */
 export const CLASSIFIER_MARGIN = 0.25;
 /** Cap on one update's step (PA-I aggressiveness). */
 export const CLASSIFIER_STEP_CAP = 0.5;
 /** Share of a feature vector's squared norm carried by the embedding (the rest by the lexical families). */
-export const CLASSIFIER_DENSE_SHARE = 0.4;
+export const CLASSIFIER_DENSE_SHARE = 0;
+/** A word shared by more intents than this says nothing about which intents are near (skipped when picking them). */
+export const NEIGHBOUR_MAX_POSTINGS = 64;
 
 /** A feature vector: sparse lexical part (ids ascending) and a dense part (scaled embedding, or empty). */
 export interface Features {
@@ -37,6 +39,9 @@ const FAMILY_WEIGHT = [DEFAULT_LEXICAL_WEIGHTS.word, DEFAULT_LEXICAL_WEIGHTS.big
 export class IntentClassifier {
   private readonly ids = new Map<string, number>();
   private readonly classes = new Map<string, ClassWeights>();
+  /** Word-unigram feature id -> intents whose examples have it (to pick neighbours without scanning all intents). */
+  private readonly wordPostings = new Map<number, Set<string>>();
+  private readonly wordIds = new Set<number>();
 
   constructor(private readonly dim: number) {}
 
@@ -60,10 +65,13 @@ export class IntentClassifier {
       const f = Number(k[0]);
       fam[f]! += x * x;
       let id = this.ids.get(k);
-      if (id === undefined && learn) this.ids.set(k, (id = this.ids.size));
+      if (id === undefined && learn) {
+        this.ids.set(k, (id = this.ids.size));
+        if (f === 0) this.wordIds.add(id);
+      }
       if (id !== undefined) terms.push([id, f, x]);
     }
-    const dense = this.dim > 0 && emb !== null;
+    const dense = this.dim > 0 && emb !== null && CLASSIFIER_DENSE_SHARE > 0;
     let present = dense ? CLASSIFIER_DENSE_SHARE : 0;
     fam.forEach((n, f) => { if (n > 0) present += (1 - CLASSIFIER_DENSE_SHARE) * FAMILY_WEIGHT[f]!; });
     const norm = present > 0 ? 1 / Math.sqrt(present) : 0;
@@ -93,19 +101,28 @@ export class IntentClassifier {
     this.classes.delete(key);
     const proto: ClassWeights = { sparse: new Map(), dense: new Float32Array(this.dim), examples };
     for (const x of examples) addScaled(proto, x, 1 / examples.length);
-    // Nearest intents by their score of the new prototype's examples (sparse dot, bounded by the registry size).
-    const near: Array<{ key: string; s: number }> = [];
-    for (const [k, c] of this.classes) {
-      let s = 0;
-      for (const x of examples) s += dot(c, x);
-      near.push({ key: k, s });
+    // Nearest intents: those sharing the prototype's words (each word's postings capped), by their prototype score.
+    const cands = new Set<string>();
+    const words = new Set<number>();
+    for (const x of examples) for (const id of x.ids) if (this.wordIds.has(id)) words.add(id);
+    for (const id of words) {
+      const p = this.wordPostings.get(id);
+      if (p && p.size <= NEIGHBOUR_MAX_POSTINGS) for (const k of p) cands.add(k);
     }
+    const near: Array<{ key: string; s: number }> = [];
+    for (const k of cands) near.push({ key: k, s: weightsDot(this.classes.get(k)!, proto) });
     near.sort((a, b) => b.s - a.s || (a.key < b.key ? -1 : 1));
     this.classes.set(key, proto);
+    for (const id of words) {
+      let p = this.wordPostings.get(id);
+      if (!p) this.wordPostings.set(id, (p = new Set()));
+      p.add(key);
+    }
     const group = [key, ...near.slice(0, CLASSIFIER_NEIGHBOURS).map((n) => n.key)];
     const set: Array<{ y: string; x: Features }> = [];
     for (const k of group) for (const x of this.classes.get(k)!.examples) set.push({ y: k, x });
     for (let e = 0; e < CLASSIFIER_EPOCHS; e++) {
+      let updates = 0;
       for (const { y, x } of set) {
         const cy = this.classes.get(y)!;
         const sy = dot(cy, x);
@@ -123,13 +140,18 @@ export class IntentClassifier {
         const tau = Math.min(CLASSIFIER_STEP_CAP, loss / (2 * norm2(x)));
         addScaled(cy, x, tau);
         addScaled(r, x, -tau);
+        updates++;
       }
+      if (updates === 0) break;
     }
   }
 
   /** Forgets intent `key` (no-op when unknown). */
   remove(key: string): void {
+    const c = this.classes.get(key);
+    if (!c) return;
     this.classes.delete(key);
+    for (const x of c.examples) for (const id of x.ids) this.wordPostings.get(id)?.delete(key);
   }
 }
 
@@ -138,6 +160,12 @@ function dot(c: ClassWeights, x: Features): number {
   for (let i = 0; i < x.ids.length; i++) s += (c.sparse.get(x.ids[i]!) ?? 0) * x.w[i]!;
   const d = Math.min(c.dense.length, x.dense.length);
   for (let k = 0; k < d; k++) s += c.dense[k]! * x.dense[k]!;
+  return s;
+}
+
+function weightsDot(a: ClassWeights, b: ClassWeights): number {
+  let s = 0;
+  for (const [id, w] of b.sparse) s += (a.sparse.get(id) ?? 0) * w;
   return s;
 }
 

@@ -1,6 +1,7 @@
 // A small linear classifier over the registered intents, used by the router to re-rank its shortlist: one weight
 // vector per intent over the concatenation of sparse lexical features (word 1-2 grams, char 3-5 grams; sublinear tf,
-// per-family L2 weights, no idf so features do not drift as the registry changes) and the request embedding.
+// per-family L2 weights, no idf so features do not drift as the registry changes; the embedding part is off by
+// default, CLASSIFIER_DENSE_SHARE = 0: the hybrid scorer already carries it, and it made refits 10x slower).
 // Fitted at registration time and incrementally: a new intent starts at its prototype (mean example) and a few
 // epochs of multi-class passive-aggressive updates run over its examples and those of its nearest intents only
 // (bounded work whatever the registry size); removing an intent drops its vector. Pure and deterministic: the same

@@ -68,7 +68,7 @@ describe('semantic-ipcd refusal rule', () => {
   it('threshold - the registry rule refuses LOO_OOS_RECALL_TARGET of the unregistered samples, floored by the in-scope own scores', async () => {
     const { registryThreshold, LOO_OOS_RECALL_TARGET, LOO_IN_SCOPE_FLOOR, MIN_REGISTRY_THRESHOLD } = await import('./router.ts');
     // Crowded registry: "unregistered" scores spread 0.30..0.69, own scores high; the quantile decides.
-    const crowded = Array.from({ length: 40 }, (_, i) => ({ own: 0.9, other: 0.3 + i / 100 }));
+    const crowded = Array.from({ length: 40 }, (_, i) => ({ own: 0.4 + i / 200, other: 0.3 + i / 100 }));
     const t = registryThreshold(crowded);
     const refused = crowded.filter((s) => s.other < t).length / crowded.length;
     expect(refused).toBeGreaterThanOrEqual(LOO_OOS_RECALL_TARGET);

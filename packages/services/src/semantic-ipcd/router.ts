@@ -405,7 +405,7 @@ function checkManifest(intent: IntentManifest): { name: string; description: str
  * MIN_REGISTRY_THRESHOLD.
  */
 export function registryThreshold(samples: ReadonlyArray<{ own: number; other: number }>): number {
-  const quantile = (xs: number[], p: number) => (xs.length ? xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]! : -Infinity);
+  const quantile = (xs: number[], p: number) => (xs.length ? xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(p * xs.length))]! : -Infinity);
   const others = quantile(samples.map((s) => s.other), LOO_OOS_RECALL_TARGET);
   const own = quantile(samples.filter((s) => s.own >= s.other).map((s) => s.own), LOO_IN_SCOPE_FLOOR);
   return Math.max(MIN_REGISTRY_THRESHOLD, others, own);

@@ -1,6 +1,7 @@
 // Public surface of the semantic intent router library (subpath "@aios/services/semantic-ipcd").
-export { IntentRouter, DEFAULT_THRESHOLD, MAX_LOO_SAMPLES, MIN_LOO_SAMPLES, MIN_REGISTRY_THRESHOLD, DEFAULT_SHORTLIST, EXAMPLE_BLEND, DESCRIPTION_WEIGHT, MAX_EXAMPLES, MAX_TEXT_CHARS } from './router.ts';
+export { IntentRouter, registryThreshold, LOO_OOS_RECALL_TARGET, LOO_IN_SCOPE_FLOOR, CLASSIFIER_WEIGHT, DEFAULT_THRESHOLD, MAX_LOO_SAMPLES, MIN_LOO_SAMPLES, MIN_REGISTRY_THRESHOLD, DEFAULT_SHORTLIST, EXAMPLE_BLEND, DESCRIPTION_WEIGHT, MAX_EXAMPLES, MAX_TEXT_CHARS } from './router.ts';
 export type { IntentRouterOptions, RouteMatch, RouteOptions, RouteResult, RouterThresholdSource, ThresholdInfo } from './router.ts';
+export { IntentClassifier } from './classifier.ts';
 export { HybridIndex, DEFAULT_SCORER_WEIGHTS } from './scorer.ts';
 export type { ScorerWeights, LooSample } from './scorer.ts';
 export { LexicalVocabulary, termCounts, words, sparseDot, DEFAULT_LEXICAL_WEIGHTS } from './lexical.ts';

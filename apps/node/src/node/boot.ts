@@ -163,7 +163,6 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
       const token = writeToken(dataDir);
       api = await startApiServer(host, { port: config.port ?? 7777, token, allowNativeApi, imageRoots });
       apiInfo = { port: api.port, token };
-      writeNodeFile(dataDir, { pid: process.pid, port: api.port, host: '127.0.0.1', startedAt: Date.now() });
     }
     // Devices on the bus: storage (SQLite in the data folder, or the shared Postgres) and the embedder.
     if (embedder !== null && storage !== null) {
@@ -204,6 +203,8 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   if (clusterNode !== null) await clusterNode.publishAgents();
   // Durable agents of the journal come back (after a clean stop or a crash), with their unread messages.
   const recovered = config.services ? await host.recover() : [];
+  // node.json is how clients find the node: written once it is ready (services registered, durable agents back).
+  if (apiInfo !== null) writeNodeFile(dataDir, { pid: process.pid, port: apiInfo.port, host: '127.0.0.1', startedAt: Date.now() });
   let down = false;
   return {
     dataDir,

@@ -2,7 +2,7 @@
 // given prefix. It answers our request/reply ('echo') and raw NATS request/reply on `<prefix>.raw.echo` with the
 // same bytes, counts one-way 1 KiB frames ('msg') and raw publishes on `<prefix>.raw.sink` and tells the parent
 // (over the fork IPC channel, outside the measured path) when it has received N; on command it publishes
-// agents in the directory. It never destroys the buckets: the parent owns the prefix.
+// agents in the directory ('agents': N of them; 'serve': one replica of an intent). It never destroys the buckets: the parent owns the prefix.
 import { Cluster } from '../../packages/drivers/src/transport-nats/index.ts';
 
 const [url, prefix, cookie, timing] = process.argv.slice(2) as [string, string, string, string];
@@ -32,6 +32,10 @@ process.on('message', (m: { t: string; n?: number; intent?: string }) => {
         await Promise.all(Array.from({ length: Math.min(200, m.n! - i) }, (_, j) =>
           b.putAgent({ name: `agent${i + j}`, id: 1000 + i + j, intents: [{ name: `${m.intent ?? 'task'}${(i + j) % 100}` }] })));
       }
+      send({ t: 'ok' });
+    } else if (m.t === 'serve') {
+      // One agent serving `intent` (the failover bench's replica on this node).
+      await b.putAgent({ name: 'replica', id: 1, intents: [{ name: m.intent! }] });
       send({ t: 'ok' });
     } else if (m.t === 'close') {
       await b.close();

@@ -115,6 +115,29 @@ describe('initd - restart policies', () => {
   });
 });
 
+describe('initd - supervision vocabulary', () => {
+  it('initd - crash reports are supervisor.crash reports (rest_for_one, restart/give_up) and audit records; per-unit intensity', async () => {
+    host = createTestHost();
+    const { initd, events } = await bootInitd([unit('db', { restart: 'always', intensity: 1, period: 60 }), unit('api', { requires: ['db'] })]);
+    const reports = () => events.filter((e) => e.topic === `user.${initd}.supervisor.crash`).map((e) => e.data);
+    const db = idOf('db')!;
+    host.send(db, 'crash');
+    await until(() => idOf('db') && idOf('db') !== db, 'db restarted');
+    const first = await until(() => reports().find((r) => r.child === 'db' && r.action === 'restart'), 'restart report');
+    expect(first).toMatchObject({ supervisor: initd, strategy: 'rest_for_one', kind: 'child_terminated', restart: 'permanent', code: 1, dependents: ['api'] });
+    // The unit's own intensity (1 in 60 s) is spent by the second crash: initd gives up on db alone.
+    const db2 = idOf('db')!;
+    host.send(db2, 'crash');
+    await host.waitExit(db2);
+    const rows = await lsUntil((r) => r.find((u) => u.name === 'db')!.state === 'failed');
+    expect(rows.find((u) => u.name === 'db')!.why).toContain('more than 1 restarts in 60 s');
+    expect(await until(() => reports().find((r) => r.child === 'db' && r.action === 'give_up'), 'give_up report')).toMatchObject({ intensity: 1, period: 60 });
+    // Each published report is on the audit record, with its data.
+    const audited = host.kernel.audit.records((r) => r.agent === initd && r.syscall === 'EventPublish' && r.object === `topic:user.${initd}.supervisor.crash`);
+    expect(audited.map((r) => r.detail?.action)).toEqual(expect.arrayContaining(['restart', 'give_up']));
+  });
+});
+
 describe('initd - control and shutdown', () => {
   it('initd - ls, graph, stop (with dependents), start (with requirements), restart, bad requests', async () => {
     host = createTestHost();

@@ -6,6 +6,8 @@ export type { Supervisor, SupervisorOptions, SupervisorExit, ChildInfo, ChildCou
 export { normalizeFlags, normalizeSpec, normalizeSpecs, shouldRestart, DEFAULT_FLAGS, DEFAULT_WORKER_SHUTDOWN_MS } from './childspec.ts';
 export type { ChildSpec, SupFlags, Strategy, RestartType, ChildType, NormalizedSpec } from './childspec.ts';
 export { restartWindow } from './intensity.ts';
+export { crashReport } from './crash-report.ts';
+export type { CrashReporter } from './crash-report.ts';
 export { detachChild } from './child-slot.ts';
 export type { ChildSlot } from './child-slot.ts';
 export type { RestartWindow } from './intensity.ts';

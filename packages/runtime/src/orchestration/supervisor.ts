@@ -2,10 +2,12 @@
 // agent. It spawns its children, reads their exit and trap notices (kernel-stamped,
 // unforgeable), restarts them per strategy and restart type, and gives up (stops
 // its children, exit code 1) past its restart intensity. Crash reports go to the
-// agent's log and to the event bus as `supervisor.crash` (user.<id>.supervisor.crash).
+// agent's log and to the event bus as `supervisor.crash` (user.<id>.supervisor.crash),
+// which the kernel audits (crash-report.ts).
 
 import { AiosError, type AgentId, type Handle, type Message } from '@aios/abi';
-import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, exit, log, selfInfo } from '../kernel/stubs.gen.ts';
+import { agentInfo, agentSpawn, asyncWait, clockNow, exit, selfInfo } from '../kernel/stubs.gen.ts';
+import { crashReport } from './crash-report.ts';
 import { wrapMessage } from '../agent/entry.ts';
 import type { ReceivedMessage } from '../agent/define.ts';
 import {
@@ -109,16 +111,8 @@ export async function supervise(flags: SupFlags | undefined, specs: ChildSpec[],
 
   const info = (c: Child): ChildInfo => ({ id: c.id, agent: c.agent, type: c.spec.type, restart: c.spec.restart, shutdown: c.spec.shutdown, restarts: c.restarts });
 
-  function report(kind: string, data: Record<string, unknown>): void {
-    const rec = { supervisor: me.id, supervisorName: me.name, strategy: f.strategy, kind, ...data };
-    log(`supervisor ${kind}: ${JSON.stringify(rec)}`);
-    if (opts.publish === false) return;
-    try {
-      eventPublish('supervisor.crash', rec);
-    } catch {
-      // A report that does not fit the bus is still in the log.
-    }
-  }
+  const report = (kind: string, data: Record<string, unknown>): void =>
+    crashReport({ supervisor: me.id, supervisorName: me.name, strategy: f.strategy }, kind, data, opts.publish !== false);
 
   async function spawnChild(c: Child): Promise<void> {
     const o = { ...c.spec.start.opts };

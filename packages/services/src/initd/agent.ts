@@ -37,7 +37,7 @@ export default defineAgent({
     const cfg = (ctx.config ?? {}) as InitdConfig;
     let mgr: Manager;
     try {
-      mgr = createManager(resolveUnits(cfg, [...DEFAULT_UNITS]), { inbox, startLimit: cfg.startLimit });
+      mgr = createManager(resolveUnits(cfg, [...DEFAULT_UNITS]), { inbox, flags: { intensity: cfg.intensity, period: cfg.period, startLimit: cfg.startLimit } });
     } catch (e) {
       const err = e as { code?: string; message?: string };
       throw new Error(err.code ? `${err.code}: ${err.message}` : String(err.message ?? e));

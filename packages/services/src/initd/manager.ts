@@ -1,13 +1,15 @@
 // The dependency manager: runs units as child agents of the caller (initd) in graph
-// order, independent units in parallel, restarts them per policy (with a start limit),
+// order, independent units in parallel, restarts them per policy in the runtime
+// supervisor's vocabulary (restart type, per-unit intensity window, rest_for_one over
+// the dependency levels, `supervisor.crash` reports, which the kernel audits),
 // and stops them in reverse order. Trusts the kernel's exit notices; the units were
 // checked by units.ts and the graph by graph.ts.
 
 import { AiosError, Rights, type AgentId, type Handle, type Message, type SpawnOptions } from '@aios/abi';
-import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, log, nsLookup } from '@aios/runtime/kernel';
-import { detachChild, readNotice, restartWindow, shouldRestart, stopAgents, type Inbox, type RestartWindow } from '@aios/runtime/orchestration';
+import { agentInfo, agentSpawn, asyncWait, clockNow, eventPublish, log, nsLookup, selfInfo } from '@aios/runtime/kernel';
+import { crashReport, detachChild, readNotice, restartWindow, shouldRestart, stopAgents, type CrashReporter, type Inbox, type RestartWindow } from '@aios/runtime/orchestration';
 import { buildGraph, dependentsClosure, groupByLevel, requiredClosure, stopLevels, toDot, toTree, type UnitGraph } from './graph.ts';
-import { RESTART_TYPE, runnable, type Unit } from './units.ts';
+import { RESTART_TYPE, runnable, unitFlags, type InitdConfig, type Unit } from './units.ts';
 
 // A unit's state and status row are declared with initd's protocol table (@aios/abi INITD).
 export type { UnitState, UnitStatus } from '@aios/abi';
@@ -47,12 +49,17 @@ interface Run {
   handle: Handle | null;
   restarts: number;
   window: RestartWindow;
+  /** The unit's restart intensity (OTP MaxR in MaxT s). */
+  flags: { intensity: number; period: number };
   why?: string;
   lastExit?: { code: number; reason: string };
 }
 
 export interface ManagerOptions {
   inbox: Inbox;
+  /** Default restart intensity of every unit (a unit's own intensity/period wins); see unitFlags. */
+  flags?: Pick<InitdConfig, 'intensity' | 'period' | 'startLimit'>;
+  /** The older name: { burst, intervalS } is { intensity, period }. */
   startLimit?: { burst?: number; intervalS?: number };
 }
 
@@ -63,10 +70,25 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
   const full = buildGraph(units.map((u) => ({ name: u.name, requires: u.requires, after: u.after })));
   const graph = buildGraph(units.filter((u) => ok.has(u.name)).map((u) => ({ name: u.name, requires: u.requires, after: u.after })));
   const now = () => clockNow();
-  const burst = opts.startLimit?.burst ?? 5;
-  const intervalS = opts.startLimit?.intervalS ?? 10;
+  const defaults = { ...(opts.startLimit ? { startLimit: opts.startLimit } : {}), ...(opts.flags ?? {}) };
   const runs = new Map<string, Run>();
-  for (const u of units) runs.set(u.name, { unit: u, state: ok.has(u.name) ? 'inactive' : 'unavailable', agent: null, handle: null, restarts: 0, window: restartWindow(burst, intervalS), ...(why.has(u.name) ? { why: why.get(u.name) } : {}) });
+  for (const u of units) {
+    const flags = unitFlags(u, defaults);
+    runs.set(u.name, { unit: u, state: ok.has(u.name) ? 'inactive' : 'unavailable', agent: null, handle: null, restarts: 0, flags, window: restartWindow(flags.intensity, flags.period), ...(why.has(u.name) ? { why: why.get(u.name) } : {}) });
+  }
+  /** An explicit start or restart clears the unit's intensity window. */
+  const freshWindow = (r: Run): void => {
+    r.window = restartWindow(r.flags.intensity, r.flags.period);
+  };
+  // initd is a rest_for_one supervisor over the dependency levels: a unit's dependents come after it.
+  let reporter: CrashReporter | null = null;
+  const report = (kind: string, data: Record<string, unknown>): void => {
+    if (reporter === null) {
+      const me = selfInfo();
+      reporter = { supervisor: me.id, supervisorName: me.name, strategy: 'rest_for_one' };
+    }
+    crashReport(reporter, kind, data);
+  };
   const byAgent = new Map<AgentId, Run>();
 
   const get = (name: string): Run => {
@@ -186,7 +208,7 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
     async start(name) {
       get(name);
       const plan = requiredClosure(graph, name).filter((n) => runs.get(n)!.state !== 'active');
-      for (const n of plan) runs.get(n)!.window = restartWindow(burst, intervalS); // an explicit start clears the start limit
+      for (const n of plan) freshWindow(runs.get(n)!);
       return startPlan(groupByLevel(graph, plan));
     },
     async stop(name) {
@@ -197,7 +219,7 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
       get(name);
       const deps = activeOf(dependentsClosure(graph, name));
       await stopPlan([...deps, ...activeOf([name])]);
-      runs.get(name)!.window = restartWindow(burst, intervalS);
+      freshWindow(runs.get(name)!);
       const plan = [...requiredClosure(graph, name), ...deps].filter((n) => runs.get(n)!.state !== 'active');
       return startPlan(groupByLevel(graph, plan));
     },
@@ -215,19 +237,25 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
       const name = r.unit.name;
       const policy = r.unit.restart;
       // The supervisor's vocabulary decides: always -> permanent, on-failure -> transient, no -> temporary.
+      const exitData = { child: name, agent: m.from, code, reason: r.lastExit.reason, restart: RESTART_TYPE[policy], ...(n?.trap ? { trap: { kind: n.trap.kind, message: String(n.trap.message).slice(0, 1000) } } : {}) };
       if (!shouldRestart(RESTART_TYPE[policy], abnormal)) {
+        if (abnormal) report('child_terminated', { ...exitData, action: 'none' });
         r.state = abnormal ? 'failed' : 'inactive';
         if (abnormal) r.why = `exited with code ${code} (${r.lastExit.reason})`;
         publish('initd.exit', { unit: name, code, reason: r.lastExit.reason, action: 'none' });
         return true;
       }
+      const { intensity, period } = r.flags;
       if (!r.window.add(now())) {
-        fail(r, `start limit hit: more than ${burst} restarts in ${intervalS} s`);
+        // Unlike an OTP supervisor, initd gives up on the unit only (it stays failed), not on every unit.
+        report('child_terminated', { ...exitData, action: 'give_up', intensity, period });
+        fail(r, `start limit hit: more than ${intensity} restarts in ${period} s (reached_max_restart_intensity)`);
         return true;
       }
       r.restarts += 1;
-      // Units that require this one hold a handle to the old agent: restart them after it.
+      // rest_for_one: units that require this one hold a handle to the old agent, so they restart after it.
       const deps = activeOf(dependentsClosure(graph, name));
+      report('child_terminated', { ...exitData, action: 'restart', restarts: r.restarts, dependents: deps });
       publish('initd.restart', { unit: name, code, reason: r.lastExit.reason, trap: n?.trap?.kind, restarts: r.restarts, dependents: deps });
       await stopPlan(deps);
       r.state = 'inactive';

@@ -2,7 +2,7 @@
 import { describe, it, expect } from 'vitest';
 import { DEFAULT_UNITS } from './defaults.ts';
 import { buildGraph } from './graph.ts';
-import { parseUnitFile, resolveUnits, runnable } from './units.ts';
+import { INITD_FLAGS, parseUnitFile, resolveUnits, runnable, unitFlags } from './units.ts';
 
 const IMG = { source: 'x' };
 
@@ -56,5 +56,18 @@ describe('initd units - defaults and overrides', () => {
       expect(() => parseUnitFile('units/a.json', text), text).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining(what) }));
     }
     expect(() => resolveUnits({ defaults: false, unitFiles: [{ file: 'u.json', text: '{"name":"new"}' }] }, [])).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringContaining('image is required') }));
+  });
+});
+
+describe('initd units - restart intensity', () => {
+  it('initd units - intensity/period: the unit wins, then config, then startLimit, then INITD_FLAGS; bad values are EINVAL', () => {
+    expect(unitFlags({}, {})).toEqual(INITD_FLAGS);
+    expect(unitFlags({}, { startLimit: { burst: 2, intervalS: 60 } })).toEqual({ intensity: 2, period: 60 });
+    expect(unitFlags({}, { intensity: 3, startLimit: { burst: 2, intervalS: 60 } })).toEqual({ intensity: 3, period: 60 });
+    const [u] = resolveUnits({ defaults: false, unitFiles: [{ file: 'a.json', text: JSON.stringify({ name: 'a', image: IMG, intensity: 0, period: 1 }) }] }, []);
+    expect(unitFlags(u!, { intensity: 9, period: 9 })).toEqual({ intensity: 0, period: 1 });
+    expect(() => parseUnitFile('b.json', JSON.stringify({ name: 'b', intensity: -1 }))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => parseUnitFile('b.json', JSON.stringify({ name: 'b', period: 0 }))).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => unitFlags({}, { intensity: 1.5 })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
   });
 });

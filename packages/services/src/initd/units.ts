@@ -3,7 +3,7 @@
 // (it comes from files an operator edits): every field is checked, errors are EINVAL.
 
 import { AiosError, type AgentImage, type SpawnOptions, type UnitRestart } from '@aios/abi';
-import type { RestartType, Shutdown } from '@aios/runtime/orchestration';
+import { normalizeFlags, type RestartType, type Shutdown } from '@aios/runtime/orchestration';
 
 export type { UnitRestart };
 /** A unit's restart policy in the supervisor's words (runtime orchestration/childspec.ts). */
@@ -31,6 +31,10 @@ export interface UnitDef {
   shutdown?: Shutdown;
   /** false removes a unit (a unit file can turn a default off). */
   enabled?: boolean;
+  /** Restart intensity of this unit (OTP MaxR): more restarts than this within `period` s leave it failed. */
+  intensity?: number;
+  /** Seconds of the intensity window (OTP MaxT). */
+  period?: number;
 }
 
 /** A unit ready to run (image resolved; null when the node has no such image). */
@@ -47,6 +51,9 @@ export interface Unit {
   opts: SpawnOptions;
   shutdown: Shutdown;
   enabled: boolean;
+  /** Set only when the unit's definition sets it; otherwise initd's flags apply (unitFlags). */
+  intensity?: number;
+  period?: number;
 }
 
 /** initd's ctx.config. */
@@ -59,13 +66,33 @@ export interface InitdConfig {
   units?: UnitDef[];
   /** The data folder's unit files as the node read them (e.g. units/*.json), applied last, in order. */
   unitFiles?: Array<{ file: string; text: string }>;
-  /** Restart rate limit per unit: more than `burst` restarts within `intervalS` leaves it failed. Default 5 in 10 s. */
+  /** Restart intensity per unit, in the supervisor's words (OTP MaxR in MaxT s); default INITD_FLAGS. */
+  intensity?: number;
+  period?: number;
+  /** The older name of the same limit: `burst` is intensity, `intervalS` period (intensity/period win). */
   startLimit?: { burst?: number; intervalS?: number };
+}
+
+/**
+ * initd's default restart intensity: OTP's 1 restart per 5 s, scaled to the start limit initd always had
+ * (5 restarts in 10 s), since a service unit is a long-lived server that may crash-loop briefly at boot.
+ */
+export const INITD_FLAGS: Readonly<{ intensity: number; period: number }> = { intensity: 5, period: 10 };
+
+/**
+ * The intensity and period that apply to one unit: the unit's own, else the config's (intensity/period, else
+ * startLimit), else INITD_FLAGS. Checked as supervisor flags (normalizeFlags): EINVAL when not valid.
+ */
+export function unitFlags(unit: Pick<Unit, 'intensity' | 'period'>, config: Pick<InitdConfig, 'intensity' | 'period' | 'startLimit'> = {}): { intensity: number; period: number } {
+  const intensity = unit.intensity ?? config.intensity ?? config.startLimit?.burst ?? INITD_FLAGS.intensity;
+  const period = unit.period ?? config.period ?? config.startLimit?.intervalS ?? INITD_FLAGS.period;
+  const f = normalizeFlags({ strategy: 'rest_for_one', intensity, period });
+  return { intensity: f.intensity, period: f.period };
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const RESTARTS: readonly UnitRestart[] = ['always', 'on-failure', 'no'];
-const FIELDS = new Set(['name', 'image', 'description', 'requires', 'after', 'restart', 'capabilities', 'devices', 'opts', 'shutdown', 'enabled']);
+const FIELDS = new Set(['name', 'image', 'description', 'requires', 'after', 'restart', 'capabilities', 'devices', 'opts', 'shutdown', 'enabled', 'intensity', 'period']);
 
 function bad(message: string, detail: Record<string, unknown>): never {
   throw new AiosError('EINVAL', message, detail);
@@ -97,6 +124,8 @@ export function checkUnitDef(v: unknown, where: string, partial: boolean): UnitD
   const sd = o.shutdown;
   if (sd !== undefined && sd !== 'brutal_kill' && sd !== 'infinity' && !(Number.isInteger(sd) && (sd as number) >= 0)) bad(`${w}: shutdown must be 'brutal_kill', 'infinity' or ms >= 0`, { where, field: 'shutdown', value: sd });
   if (o.enabled !== undefined && typeof o.enabled !== 'boolean') bad(`${w}: enabled must be true or false`, { where, field: 'enabled' });
+  if (o.intensity !== undefined && !(Number.isInteger(o.intensity) && (o.intensity as number) >= 0)) bad(`${w}: intensity must be an integer >= 0`, { where, field: 'intensity', value: o.intensity });
+  if (o.period !== undefined && !(typeof o.period === 'number' && Number.isFinite(o.period) && o.period > 0)) bad(`${w}: period must be a number of seconds > 0`, { where, field: 'period', value: o.period });
   const out: UnitDef = { ...(o as unknown as UnitDef) };
   const req = names(o.requires, 'requires', w);
   const aft = names(o.after, 'after', w);
@@ -153,6 +182,8 @@ export function resolveUnits(config: InitdConfig, defaults: UnitDef[]): Unit[] {
       opts: d.opts ?? {},
       shutdown: d.shutdown ?? 5_000,
       enabled: d.enabled !== false,
+      ...(d.intensity !== undefined ? { intensity: d.intensity } : {}),
+      ...(d.period !== undefined ? { period: d.period } : {}),
     };
   });
 }

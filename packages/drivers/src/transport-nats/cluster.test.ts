@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Cluster, type ClusterAuditEvent } from './index.ts';
 
 const URL = process.env.AIOS_TEST_NATS ?? 'nats://127.0.0.1:4222';
-const fast = { heartbeatMs: 100, suspectMs: 300, downMs: 600 };
+// Short enough to see suspect and down within a test, long enough that a loaded machine (CI runs two test files
+// at once) never marks a live node down between two heartbeats.
+const fast = { heartbeatMs: 200, suspectMs: 1_500, downMs: 3_000 };
 let open: Cluster[] = [];
 
 async function trio(prefix: string, cookies = ['cookie-aaaa', 'cookie-aaaa', 'cookie-aaaa'], extra = {}): Promise<{ nodes: Cluster[]; audits: ClusterAuditEvent[][] }> {

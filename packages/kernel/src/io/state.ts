@@ -192,5 +192,12 @@ export function inheritScratch(k: SyscallContext, from: Agent, to: Agent): void 
   const dst = IO.get(to);
   const fs = k.ports.fs;
   if (fs === undefined || !src?.scratchKey || !dst?.scratchKey || dst.scratch === null) return;
-  dst.scratch.ready = fs.copyScratch(src.scratchKey, dst.scratchKey).catch(() => undefined);
+  const copied = fs.copyScratch(src.scratchKey, dst.scratchKey).catch(() => undefined);
+  dst.scratch.ready = copied;
+  // The copy is a snapshot of the moment of the clone: the source's own file calls wait for it too, so a write
+  // the source makes right after the clone never lands in the copy.
+  if (src.scratch !== null) {
+    const before = src.scratch.ready;
+    src.scratch.ready = before === null ? copied : Promise.all([before, copied]);
+  }
 }

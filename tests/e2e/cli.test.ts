@@ -95,7 +95,7 @@ describe('e2e - commands without a node', () => {
     expect(r.stderr).toContain('no running node');
   });
 
-  it('e2e - boot --demo shows every step the README promises (greeter reply, 64 KiB shared, revoke refused, ML-DSA, model, semantic ask, recall by meaning, trap notice, EMSGSIZE) and Ctrl-C shuts down cleanly', async () => {
+  it('e2e - boot --demo shows every step the README promises (greeter reply, 64 KiB shared, revoke refused, ML-DSA, model, semantic ask, recall by meaning, a goal made into a plan and carried out, trap notice, EMSGSIZE) and Ctrl-C shuts down cleanly', async () => {
     const node = await bootNode(['--demo']);
     for (let i = 0; i < 900 && !/demo (finished;|failed)/.test(node.output()); i++) await new Promise((r) => setTimeout(r, 50));
     const out = node.output();
@@ -106,7 +106,7 @@ describe('e2e - commands without a node', () => {
       return m!;
     };
     // Every demo agent runs sandboxed in the wasm domain.
-    for (const name of ['coordinator', 'greeter', 'reader', 'translator', 'crasher']) expect(out).toMatch(new RegExp(`agent ${name}#\\d+ started in the wasm domain \\(sandboxed\\)`));
+    for (const name of ['coordinator', 'greeter', 'reader', 'translator', 'notebook', 'crasher']) expect(out).toMatch(new RegExp(`agent ${name}#\\d+ started in the wasm domain \\(sandboxed\\)`));
     // 1. The greeter replies through the reply handle it was given.
     said('coordinator', /greeter answered: hello, agent \d+! you said: hi there/);
     // 2. 64 KiB (at least 65,536 bytes) shared by handle, mapped and read whole by the reader.
@@ -127,6 +127,16 @@ describe('e2e - commands without a node', () => {
     said('coordinator', /asked "how do you say good morning in Italian\?": good morning -> buongiorno/);
     // 4d. Recall by meaning: "automobile" finds the note about the car (not "nothing").
     said('coordinator', /recalled for "where is the automobile\?": The coordinator parked its car in the blue garage\./);
+    // 4e. The planner makes a plan from a goal and carries it out: translate, then remember the translation (offline:
+    // clauses matched by meaning, "it" wired to the step before's output).
+    const made = said('coordinator', /planner \((offline|model)\) made a plan for "say good morning in Italian, then remember it": (.*)/);
+    if (!process.env.AIOS_LLM_BASE_URL) {
+      expect(made[1]).toBe('offline');
+      expect(made[2]).toBe('s1 translate("say good morning in Italian"); s2 remember({"$step":"s1"}) after s1');
+      said('coordinator', /plan [\w-]+ done: s1 done "good morning -> buongiorno"; s2 done "remembered \\"good morning -> buongiorno\\""/);
+    } else {
+      said('coordinator', /plan [\w-]+ (done|failed):/);
+    }
     // 5. The crash becomes a trap notice to the supervisor; the node carries on.
     said('coordinator', /supervisor notice: crasher trapped \(trap: exception: cannot handle "boom"\)/);
     // 6. 65,537 bytes are refused with EMSGSIZE.

@@ -1,12 +1,13 @@
 // Demo coordinator: spawns the other demo agents and walks through IPC with a
-// reply handle, shared memory, post-quantum signatures, supervision and revocation.
+// reply handle, shared memory, post-quantum signatures, a goal made into a plan, supervision and revocation.
 import { defineAgent, spawn, AiosError } from '@aios/runtime';
-import { complete } from '@aios/runtime/cognitive';
+import type { PlanView } from '@aios/abi';
+import { complete, plan, submit, watch } from '@aios/runtime/cognitive';
 import { ask } from '@aios/runtime/ipc';
 import { remember, recall } from '@aios/runtime/memory';
 import {
   agentKill, agentMemAlloc, agentSupervisorRegister, asyncWait, capDerive, capRevoke, ipcSend, ipcWait, memShare, memWrite,
-  nsList, pqcOperation, Rights, selfHandle, sleep,
+  nsList, nsLookup, pqcOperation, Rights, selfHandle, sleep,
 } from '@aios/runtime/kernel';
 
 const enc = new TextEncoder();
@@ -66,6 +67,24 @@ export default defineAgent({
       ctx.log(`recalled for "where is the automobile?": ${hits[0]?.text ?? 'nothing'}`);
     } else {
       ctx.log('memory fabric skipped: this node runs no memoryd');
+    }
+
+    // 4e. The planner: a goal becomes a plan (the model, else the offline clause splitter matching intents by meaning),
+    // then the planner carries it out, durably, step by step through semantic IPC, as us.
+    if (services.includes('planner') && services.includes('semantic-ipcd') && services.includes('memoryd')) {
+      await spawn({ path: `${dir}/notebook.ts` }, { name: 'notebook', namespace: { memoryd: nsLookup('memoryd') } }); // it keeps notes in memoryd
+      await sleep(100); // let semantic-ipcd index the new intent
+      const goal = 'say good morning in Italian, then remember it';
+      const made = await plan(goal);
+      const shown = made.plan.steps.map((s) => `${s.id} ${s.intent}(${JSON.stringify(s.input ?? null)})${s.after?.length ? ` after ${s.after.join(',')}` : ''}`);
+      ctx.log(`planner (${made.planner}) made a plan for "${goal}": ${shown.join('; ')}`);
+      const id = await submit(made.plan);
+      let last: PlanView | undefined;
+      for await (const v of watch(id)) last = v;
+      const outcome = last!.steps.map((s) => `${s.id} ${s.state} ${s.error ? s.error.code : JSON.stringify(s.output ?? null)}`);
+      ctx.log(`plan ${id} ${last!.state}: ${outcome.join('; ')}`);
+    } else {
+      ctx.log('planner skipped: this node runs no planner');
     }
 
     // 5. Supervision: a crashing agent becomes a trap notice, not a crash of the node.

@@ -15,8 +15,9 @@ export default defineAgent({
         'translate this into Italian', 'how do you say thank you in Italian', 'what is good night in Italian',
         'can you translate a sentence for me', 'say this in another language', 'give me the Italian for good morning',
       ],
-      handle(_payload, ctx) {
-        const text = (ctx.text ?? '').toLowerCase();
+      handle(payload, ctx) {
+        // Asked by meaning, the text is the request; as a plan step, the payload carries it (the text is the intent name).
+        const text = (typeof payload === 'string' ? payload : ctx.text ?? '').toLowerCase();
         const hit = Object.keys(PHRASES).find((p) => text.includes(p));
         return hit ? `${hit} -> ${PHRASES[hit]}` : 'no phrase I know';
       },

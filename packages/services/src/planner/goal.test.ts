@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clauses, fillInput, planOffline, planWithModel, type IntentInfo } from './goal.ts';
+import { clauses, fillInput, linkInput, planOffline, planWithModel, type IntentInfo } from './goal.ts';
 
 const INTENTS: IntentInfo[] = [
   { intent: 'weather', description: 'the weather in a city', input: { type: 'object', required: ['city'], properties: { city: { type: 'string' } } } },
@@ -46,8 +46,20 @@ describe('planner - plans from goals', () => {
     expect(made.notes.join(' ')).toMatch(/no intent matches "dance"/);
     expect(made.plan.steps).toEqual([
       { id: 's1', intent: 'weather', input: { city: 'check the weather in Paris' }, after: [] },
-      { id: 's2', intent: 'translate', input: { text: 'translate it' }, after: ['s1'] },
+      { id: 's2', intent: 'translate', input: { text: { $step: 's1' } }, after: ['s1'] },
     ]);
+    expect(made.notes.join(' ')).toMatch(/"translate it" refers to the step before/);
     await expect(planOffline('dance', INTENTS, async () => null)).rejects.toMatchObject({ code: 'ENOROUTE' });
+  });
+
+  it('planner - offline, an intent with no input schema gets the clause, and "it" takes the step before as a string input', async () => {
+    const free: IntentInfo[] = [{ intent: 'translate' }, { intent: 'remember', input: { type: 'string' } }];
+    const made = await planOffline('say good morning in Italian, then remember it', free, async (t) =>
+      /Italian/.test(t) ? { intent: 'translate', score: 0.9 } : /remember/.test(t) ? { intent: 'remember', score: 0.9 } : null);
+    expect(made.plan.steps).toEqual([
+      { id: 's1', intent: 'translate', input: 'say good morning in Italian', after: [] },
+      { id: 's2', intent: 'remember', input: { $step: 's1' }, after: ['s1'] },
+    ]);
+    expect(linkInput({ type: 'integer' }, 's1')).toBeUndefined();
   });
 });

@@ -119,9 +119,9 @@ export function clauses(goal: string): string[] {
     .filter((c) => c.length > 0);
 }
 
-/** Fills an input from a clause where the schema allows: a string, a number, or an object of such fields. */
+/** Fills an input from a clause where the schema allows: a string, a number, or an object of such fields (no schema: the clause). */
 export function fillInput(schema: unknown, clause: string): { input?: unknown; filled: boolean } {
-  if (schema === undefined) return { filled: true };
+  if (schema === undefined) return { input: clause, filled: true }; // no schema: the handler takes anything; the clause is what we know
   const s = schema as { type?: unknown; properties?: Record<string, { type?: unknown }>; required?: string[] };
   const num = clause.match(/-?\d+(?:\.\d+)?/)?.[0];
   const scalar = (t: unknown): unknown => (t === 'string' ? clause : (t === 'number' || t === 'integer') && num !== undefined ? Number(num) : undefined);
@@ -141,6 +141,25 @@ export function fillInput(schema: unknown, clause: string): { input?: unknown; f
   return { filled: validateSchema(schema, undefined).length === 0 };
 }
 
+/** A clause that points back at the step before ("remember it", "translate the result"). */
+const ANAPHORA = /\b(?:it|this|that|them|the result|the answer|the output)\b/i;
+
+/**
+ * The input of a step that refers to the step before: `{ $step: prev }` where the schema takes a string (or, with no
+ * schema, as the whole input); an object schema gets it in each string field. undefined when nothing can take it.
+ */
+export function linkInput(schema: unknown, prev: string): unknown {
+  const ref = { $step: prev };
+  if (schema === undefined) return ref;
+  const s = schema as { type?: unknown; properties?: Record<string, { type?: unknown }> };
+  if (s.type === 'string') return ref;
+  if (s.type === 'object' && s.properties) {
+    const keys = Object.entries(s.properties).filter(([, p]) => p?.type === 'string').map(([k]) => k);
+    return keys.length > 0 ? Object.fromEntries(keys.map((k) => [k, ref])) : undefined;
+  }
+  return undefined;
+}
+
 /** The offline planner: clauses matched to intents by meaning, in order, each after the one before. */
 export async function planOffline(goal: string, intents: IntentInfo[], match: Match): Promise<MadePlan> {
   const notes = ['offline planner: no model is configured, so the goal was split into clauses and each clause was matched to a registered intent by meaning (semantic-ipcd); steps run in the order of the clauses, inputs are filled from the clause text where the input schema allows'];
@@ -152,7 +171,10 @@ export async function planOffline(goal: string, intents: IntentInfo[], match: Ma
       continue;
     }
     const it = intents.find((i) => i.intent === m.intent);
-    const { input, filled } = fillInput(it?.input, c);
+    const prev = steps[steps.length - 1];
+    const linked = prev !== undefined && ANAPHORA.test(c) ? linkInput(it?.input, prev.id) : undefined;
+    const { input, filled } = linked !== undefined ? { input: linked, filled: true } : fillInput(it?.input, c);
+    if (linked !== undefined) notes.push(`"${c}" refers to the step before: ${m.intent} takes the output of ${prev!.id}`);
     if (!filled) notes.push(`the input of ${m.intent} could not be filled from "${c}": the step will fail its schema unless you edit it`);
     const step: PlanStep = { id: `s${steps.length + 1}`, intent: m.intent, ...(input !== undefined ? { input } : {}) };
     if (steps.length > 0) step.after = [steps[steps.length - 1]!.id];

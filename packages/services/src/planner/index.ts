@@ -4,6 +4,6 @@ export { PlanEngine, backoffMs } from './engine.ts';
 export type { EngineDeps, StepCall, Submitter } from './engine.ts';
 export { kvPlanStore, planKey, stepKey, PREFIX } from './store.ts';
 export type { PlanStore, StoredPlan, StoredStep } from './store.ts';
-export { planWithModel, planOffline, planSchema, planProblems, clauses, fillInput, MAX_REPAIRS } from './goal.ts';
+export { planWithModel, planOffline, planSchema, planProblems, clauses, fillInput, linkInput, MAX_REPAIRS } from './goal.ts';
 export type { IntentInfo, Complete, Match } from './goal.ts';
 export { planDot } from './dot.ts';

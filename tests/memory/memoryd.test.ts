@@ -49,12 +49,13 @@ describe('memory - memoryd service', () => {
   });
 
   it('memory - private memories are private: another agent neither sees nor reaches them (EPERM)', async () => {
-    const a = await m.node.spawn(agentSource('owner', `await mem.remember('secret launch code is swordfish'); ctx.log('ok');`));
-    expect((await runToExit(m.node, a)).logs).toEqual(['ok']);
+    const a = await m.node.spawn(agentSource('owner', `await mem.remember('secret launch code is swordfish'); ctx.log((await mem.memory().request('stats', {})).ns);`));
+    const ownerNs = (await runToExit(m.node, a)).logs[0]!;
+    expect(ownerNs).toMatch(/^i[0-9a-f]{64}:default$/); // keyed by the owner's identity (identityd runs)
     const b = await m.node.spawn(agentSource('snoop', `
       const hits = await mem.recall('launch code swordfish');
       ctx.log(String(hits.length));
-      try { await mem.memory().request('search', { ns: 'a${a}:default', query: 'swordfish' }); ctx.log('reached'); } catch (e) { ctx.log(e.code); }`));
+      try { await mem.memory().request('search', { ns: '${ownerNs}', query: 'swordfish' }); ctx.log('reached'); } catch (e) { ctx.log(e.code); }`));
     expect((await runToExit(m.node, b)).logs).toEqual(['0', 'EPERM']);
   });
 

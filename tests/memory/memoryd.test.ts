@@ -49,12 +49,13 @@ describe('memory - memoryd service', () => {
   });
 
   it('memory - private memories are private: another agent neither sees nor reaches them (EPERM)', async () => {
-    const a = await m.node.spawn(agentSource('owner', `await mem.remember('secret launch code is swordfish'); ctx.log('ok');`));
-    expect((await runToExit(m.node, a)).logs).toEqual(['ok']);
+    const a = await m.node.spawn(agentSource('owner', `await mem.remember('secret launch code is swordfish'); ctx.log((await mem.memory().request('stats', {})).ns);`));
+    const ownerNs = (await runToExit(m.node, a)).logs[0]!;
+    expect(ownerNs).toMatch(/^i[0-9a-f]{64}:default$/); // keyed by the owner's identity (identityd runs)
     const b = await m.node.spawn(agentSource('snoop', `
       const hits = await mem.recall('launch code swordfish');
       ctx.log(String(hits.length));
-      try { await mem.memory().request('search', { ns: 'a${a}:default', query: 'swordfish' }); ctx.log('reached'); } catch (e) { ctx.log(e.code); }`));
+      try { await mem.memory().request('search', { ns: '${ownerNs}', query: 'swordfish' }); ctx.log('reached'); } catch (e) { ctx.log(e.code); }`));
     expect((await runToExit(m.node, b)).logs).toEqual(['0', 'EPERM']);
   });
 
@@ -154,7 +155,7 @@ describe('memory - memoryd service', () => {
     } while (cursor !== null);
     expect(pages).toBeGreaterThan(1);
     expect(lines.length).toBe(61);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'aios-memory-export', ns: 'a1:src' });
+    expect(JSON.parse(lines[0]!)).toMatchObject({ format: 'aios-memory-export', ns: expect.stringMatching(/^i[0-9a-f]{64}:src$/) }); // the host's identity owns it
     const half = Math.ceil(lines.length / 2);
     const r1 = await ask({ op: 'import', ns: 'dst', lines: lines.slice(0, half) });
     const r2 = await ask({ op: 'import', ns: 'dst', lines: lines.slice(half), firstLine: half + 1 });

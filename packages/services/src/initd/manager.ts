@@ -115,6 +115,11 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
       const dep = runs.get(req)!;
       if (dep.handle !== null) ns[req] = { handle: dep.handle, rights: Rights.SEND };
     }
+    // Units it starts after are routed too when they run (memoryd asks identityd); absent ones are simply not bound.
+    for (const aft of u.after) {
+      const dep = runs.get(aft);
+      if (dep !== undefined && dep.state === 'active' && dep.handle !== null && ns[aft] === undefined) ns[aft] = { handle: dep.handle, rights: Rights.SEND };
+    }
     // Devices initd holds (the node granted them at boot) are passed on, USE only; a missing one is ENOENT.
     for (const d of u.devices) ns[d] = { handle: nsLookup(d), rights: Rights.USE };
     const caps = [...new Set([...(u.opts.capabilities ?? []), ...u.capabilities])];

@@ -4,7 +4,8 @@
 import { defineAgent } from '@aios/runtime';
 import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG, createProtocolServer } from '@aios/runtime/orchestration';
-import { MEMORYD } from '@aios/abi';
+import { client } from '@aios/runtime/ipc';
+import { IDENTITYD, MEMORYD } from '@aios/abi';
 import type { Message } from '@aios/abi';
 import { createFabric } from './fabric.ts';
 import { describeDevice, deviceEmbedder, deviceIdentity, deviceStorage } from '../devices/proxy.ts';
@@ -20,6 +21,17 @@ export interface MemorydConfig {
 
 /** A request's deadline: long enough for an import or a reembed of a large namespace on a slow embedder. */
 const REQUEST_TIMEOUT_MS = 600_000;
+/** How long memoryd waits for identityd to name an agent's identity. */
+const IDENTITY_TIMEOUT_MS = 10_000;
+
+/** identityd, when initd routed it into our namespace (a unit ordered after it); null when it does not run. */
+function identityd(): number | null {
+  try {
+    return nsLookup('identityd');
+  } catch {
+    return null;
+  }
+}
 /** The driver name of a device handle, from its kernel label `device:<kind>:<name>:<n>`. */
 /** The identity namespaces record for a device (deviceIdentity of its description), or `fallback`. */
 async function deviceName(h: number, fallback: string): Promise<string> {
@@ -40,7 +52,12 @@ export default defineAgent({
     const storage = deviceStorage(storageH, call, await deviceName(storageH, 'storage'));
     const embedder = await deviceEmbedder(embedderH, call, await deviceName(embedderH, 'embedder'));
     const fabric = createFabric({ storage, embedder, clock: { now: () => clockNow() }, ...(cfg.defaultQuota ? { defaultQuota: cfg.defaultQuota } : {}) });
+    const idH = identityd();
+    const ids = idH !== null ? client(IDENTITYD, idH) : null;
     const server = createMemorydServer(fabric, {
+      // Private namespaces are keyed by identity when identityd runs, by agent id otherwise (owners.ts).
+      ...(ids !== null ? { identityOf: async (agent: number) => (await ids.call('lookup', { agent }, { timeoutMs: IDENTITY_TIMEOUT_MS })).id } : {}),
+      log: (line) => ctx.log(line),
       self: ctx.id,
       objCreate: (tag) => objCreate(tag),
       objInfo: (h) => objInfo(h),
@@ -52,7 +69,9 @@ export default defineAgent({
     // Clones and merges of agents carry their private memory along (the kernel announces them).
     eventSubscribe('agent.*.clone');
     eventSubscribe('agent.*.merge');
-    ctx.log(`ready: embedder ${embedder.info.name} (${embedder.dim}-d), sweep every ${sweepMs} ms`);
+    // An exited agent's id may come back as another agent: its cached owner is dropped.
+    eventSubscribe('agent.*.exit');
+    ctx.log(`ready: embedder ${embedder.info.name} (${embedder.dim}-d), sweep every ${sweepMs} ms, private namespaces keyed by ${ids !== null ? 'identity' : 'agent id'}`);
     const parent = selfInfo().parent;
     let nextSweep = clockNow() + sweepMs;
     // One request at a time (the fabric's ops assume it), taken round-robin across senders: a flooder waits
@@ -79,7 +98,11 @@ export default defineAgent({
         if (m.tag !== 'event' || m.from !== 0) return undefined;
         try {
           const ev = JSON.parse(new TextDecoder().decode(m.data)) as { topic: string; data: { id: number; clone?: number; merged?: number } };
-          if (ev.topic.endsWith('.clone') && ev.data.clone !== undefined) await server.copyPrivate(ev.data.id, ev.data.clone);
+          if (ev.topic.endsWith('.exit')) server.forgetAgent(ev.data.id);
+          else if (ev.topic.endsWith('.clone') && ev.data.clone !== undefined) {
+            server.forgetAgent(ev.data.clone); // the clone's identity is its own, linked to the parent's
+            await server.copyPrivate(ev.data.id, ev.data.clone);
+          }
           else if (ev.topic.endsWith('.merge') && ev.data.merged !== undefined) await server.copyPrivate(ev.data.merged, ev.data.id);
         } catch (e) {
           ctx.log(`private memory copy failed: ${(e as Error).message}`);

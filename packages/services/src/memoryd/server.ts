@@ -3,6 +3,7 @@
 // the handler is testable without a kernel. Trusts only `msg.from` and objInfo; checks everything else.
 import { AiosError, Rights, hasCode, limits, type Message, type MemoryItem, type MemoryRecord, type OpRequest } from '@aios/abi';
 import type { Caller, MemRight } from './access.ts';
+import { createOwners, type IdentityOf, type Owner } from './owners.ts';
 import type { Fabric, FabricHit, NamespaceInfo, SearchMode } from './fabric.ts';
 import { Outcome, type ProtocolHandlers, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
 import {
@@ -23,6 +24,12 @@ export interface MemorydSys {
   close(handle: number): void;
   now(): number;
   newId(): string;
+  /**
+   * The identity id of a live agent (identityd's lookup), or null when identityd does not run. Absent: private
+   * namespaces are keyed by agent id (see owners.ts).
+   */
+  identityOf?: IdentityOf;
+  log?: (line: string) => void;
 }
 
 export interface MemorydServer {
@@ -38,6 +45,8 @@ export interface MemorydServer {
    * or a merge of agents does to their private memory. Returns how many items were copied.
    */
   copyPrivate(from: number, to: number): Promise<number>;
+  /** Forgets the cached owner of an agent (call when it exits or is cloned: its id may be recycled). */
+  forgetAgent(agent: number): void;
 }
 
 /** Export sessions idle longer than this are dropped. */
@@ -62,6 +71,7 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
   const subs = new Map<string, Sub>();
   const exports = new Map<string, ExportSession>();
   const known = new Set<string>();
+  const owners = createOwners(fabric, sys.identityOf, sys.log);
 
   const rightsOf = (bits: number): MemRight[] => {
     const out: MemRight[] = [];
@@ -71,9 +81,9 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
     return out;
   };
 
-  const idFor = (from: number, name: string): string => {
+  const idFor = (owner: Owner, name: string): string => {
     if (!NS_NAME.test(name)) throw new AiosError('EINVAL', `namespace name must match ${NS_NAME}`, { arg: 'ns', value: name });
-    return `a${from}:${name}`;
+    return `${owner.prefix}${name}`;
   };
 
   async function ensure(actor: string, id: string): Promise<void> {
@@ -89,9 +99,10 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
 
   /** Resolves a namespace reference to the fabric id and the caller to judge. create: make a missing own namespace. */
   async function resolve(m: Message, ref: NsRef | undefined, create: boolean): Promise<{ ns: string; caller: Caller }> {
-    const actor = String(m.from);
+    const owner = await owners.of(m.from);
+    const actor = owner.actor;
     if (ref === undefined) {
-      const ns = idFor(m.from, DEFAULT_NS_NAME);
+      const ns = idFor(owner, DEFAULT_NS_NAME);
       await ensure(actor, ns);
       return { ns, caller: { actor } };
     }
@@ -102,8 +113,8 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
       if (info.owner !== sys.self || !info.tag.startsWith(NS_TAG_PREFIX)) throw new AiosError('EBADF', 'not a memoryd namespace handle', { arg: 'ns', index: ref });
       return { ns: info.tag.slice(NS_TAG_PREFIX.length), caller: { actor, rights: rightsOf(info.rights) } };
     }
-    const ns = ref.includes(':') ? ref : idFor(m.from, ref);
-    if (create && ns.startsWith(`a${m.from}:`)) await ensure(actor, ns);
+    const ns = ref.includes(':') ? ref : idFor(owner, ref);
+    if (create && ns.startsWith(owner.prefix)) await ensure(actor, ns);
     return { ns, caller: { actor } };
   }
 
@@ -114,8 +125,8 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
     return list.map((x, i) => nsRef(x, `ns[${i}]`)); // null: the private default namespace
   }
 
-  const withName = (info: NamespaceInfo, from: number): NamespaceInfo & { name: string } => {
-    const p = `a${from}:`;
+  const withName = (info: NamespaceInfo, owner: Owner): NamespaceInfo & { name: string } => {
+    const p = owner.prefix;
     return { ...info, name: info.id.startsWith(p) ? info.id.slice(p.length) : info.id };
   };
 
@@ -166,11 +177,12 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
   }
 
   async function run(m: Message, r: MemorydRequest): Promise<RunOutcome> {
-    const actor = String(m.from);
+    const owner = await owners.of(m.from);
+    const actor = owner.actor;
     switch (r.op) {
       case 'ns.create': {
         const name = str(r.name, 'name', true) ?? `s-${sys.newId().slice(0, 12)}`;
-        const id = idFor(m.from, name);
+        const id = idFor(owner, name);
         let info: NamespaceInfo;
         let existed = true;
         try {
@@ -184,10 +196,10 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
         if (existed && r.shared !== undefined && info.shared !== (r.shared === true)) info = await fabric.configureNamespace({ actor }, id, { shared: r.shared === true });
         known.add(id);
         const h = sys.objCreate(`${NS_TAG_PREFIX}${id}`);
-        return { result: { ns: withName(info, m.from), existed, handle: 0 }, handles: [h] };
+        return { result: { ns: withName(info, owner), existed, handle: 0 }, handles: [h] };
       }
       case 'ns.list':
-        return { result: (await fabric.listNamespaces({ actor })).map((i) => withName(i, m.from)) };
+        return { result: (await fabric.listNamespaces({ actor })).map((i) => withName(i, owner)) };
       case 'put': {
         const { ns, caller } = await resolve(m, nsRef(r.ns), true);
         const ttlMs = r.ttlMs === undefined ? undefined : (r.ttlMs as number);
@@ -309,14 +321,18 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
 
   return {
     open: () => ({ subscriptions: subs.size, exports: exports.size }),
+    forgetAgent: (agent) => owners.forget(agent),
     async copyPrivate(from, to) {
-      const src = { actor: String(from) };
-      const dst = { actor: String(to) };
-      const prefix = `a${from}:`;
+      const fromOwner = await owners.of(from);
+      const toOwner = await owners.of(to);
+      if (fromOwner.actor === toOwner.actor) return 0;
+      const src = { actor: fromOwner.actor };
+      const dst = { actor: toOwner.actor };
+      const prefix = fromOwner.prefix;
       let copied = 0;
       for (const info of await fabric.listNamespaces(src)) {
         if (!info.id.startsWith(prefix)) continue;
-        const target = `a${to}:${info.id.slice(prefix.length)}`;
+        const target = `${toOwner.prefix}${info.id.slice(prefix.length)}`;
         await ensure(dst.actor, target);
         const lines: string[] = [];
         for await (const line of fabric.exportJsonl(src, info.id)) lines.push(line);

@@ -13,7 +13,7 @@ let hosts: KernelHost[] = [];
 async function trio(window = 8): Promise<ClusterNode[]> {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   hosts = ['a', 'b', 'c'].map(() => createTestHost());
-  nodes = await Promise.all(['a', 'b', 'c'].map((n, i) => ClusterNode.join(hosts[i]!, { url: URL, node: n, cookie: 'test-cookie-1', prefix, heartbeatMs: 100, suspectMs: 300, downMs: 600, window })));
+  nodes = await Promise.all(['a', 'b', 'c'].map((n, i) => ClusterNode.join(hosts[i]!, { url: URL, node: n, cookie: 'test-cookie-1', prefix, heartbeatMs: 200, suspectMs: 1_500, downMs: 3_000, window })));
   return nodes;
 }
 

@@ -16,7 +16,7 @@ const URL = process.env.AIOS_TEST_NATS ?? 'nats://127.0.0.1:4222';
 const COOKIE = 'networkd-test-cookie';
 const PREFIX = `nd${randomBytes(4).toString('hex')}`;
 const CLI = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'cli.js');
-const timing = { heartbeatMs: 200, suspectMs: 600, downMs: 1200 };
+const timing = { heartbeatMs: 200, suspectMs: 1_500, downMs: 3_000 };
 
 const until = async (f: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
   const end = Date.now() + ms;

@@ -136,7 +136,7 @@ export class ImageGate {
           this.record('ImageVerify', `source:${image.filename ?? '<source>'}`, 'EACCES', { path: null, digest, reason: 'unsigned', requireSigned: true });
           return Promise.reject(new AiosError('EACCES', 'this node requires signed images (--require-signed): a source image cannot be signed; spawn a signed file', { reason: 'unsigned', digest }));
         }
-        const file = this.resolvePath(image.path, from?.sandboxed ?? false, from?.root ?? null);
+        const file = this.resolvePath(image.path, from?.sandboxed ?? false, from?.root ?? null, from?.dir ?? null);
         if (this.exempt(file) || !existsSync(file)) return inner.load(image, from);
         let v: ImageVerdict;
         try {

@@ -18,6 +18,8 @@ export interface LoadedImage {
   key: string;
   origin: string;
   root?: string;
+  /** Folder of a path image's entry file (see @aios/abi LoadedImage.dir). */
+  dir?: string;
 }
 
 export interface ImageLoader {

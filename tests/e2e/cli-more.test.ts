@@ -185,6 +185,8 @@ describe('e2e - more CLI commands against one running node', () => {
     const off = await aios(['ask', 'what is the boiling point of tungsten in kelvin'], node.dataDir);
     expect(off.code).toBe(6);
     expect(off.stderr).toContain('ENOROUTE');
+    // Without --json, the refusal says why: the best candidate's score against the threshold.
+    expect(off.stderr).toMatch(/no route: best '[^']+' \d\.\d\d (<|>=) threshold \d\.\d\d/);
     const noText = await aios(['ask'], node.dataDir);
     expect(noText.code).toBe(4);
     expect(noText.stderr).toContain('EINVAL');

@@ -9,6 +9,7 @@ import { table } from './format.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command } from './commands.ts';
 import { escapeTerminal } from './term.ts';
+import { explainNoRoute } from './no-route.ts';
 
 interface IntentRow {
   agent: number;
@@ -55,7 +56,15 @@ export const ASK_COMMANDS: Record<string, Command> = {
         body.timeoutMs = t;
       }
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
-      const r = await c.request<{ result: unknown }>('POST', '/v1/ask', body);
+      let r: { result: unknown };
+      try {
+        r = await c.request<{ result: unknown }>('POST', '/v1/ask', body);
+      } catch (e) {
+        // A near miss says why without --json (candidates and threshold); --json keeps the detail as it came.
+        const why = !v.json && e instanceof AiosError && e.code === 'ENOROUTE' ? explainNoRoute(e.detail as Record<string, unknown> | undefined) : null;
+        if (why !== null) throw new AiosError('ENOROUTE', `${(e as AiosError).message}\n${escapeTerminal(why)}`, (e as AiosError).detail);
+        throw e;
+      }
       io.out(v.json ? JSON.stringify(r.result) : typeof r.result === 'string' ? escapeTerminal(r.result) : JSON.stringify(r.result, null, 2));
       return 0;
     },

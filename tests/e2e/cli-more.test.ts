@@ -192,6 +192,19 @@ describe('e2e - more CLI commands against one running node', () => {
     expect(noText.stderr).toContain('EINVAL');
   }, 60_000);
 
+  it('e2e - attest prints a summary by default and the quote as JSON with --json', async () => {
+    const human = await aios(['attest'], node.dataDir);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^quote signed by \S+/);
+    expect(human.stdout).toMatch(/register 0: [0-9a-f]{16}/);
+    expect(human.stdout.trimStart().startsWith('{')).toBe(false);
+    const json = await aios(['attest', '--json'], node.dataDir);
+    expect(json.code, json.stderr).toBe(0);
+    const q = JSON.parse(json.stdout) as { quote: { keyId: string; registers: string[] } };
+    expect(q.quote.registers.length).toBeGreaterThan(0);
+    expect(human.stdout).toContain(q.quote.keyId);
+  }, 30_000);
+
   it('e2e - release of an agent that is not quarantined is EINVAL (exit 4); of a missing one ESRCH (exit 6)', async () => {
     const sp = await aios(['spawn', join(FIXTURES, 'more-keeper.ts'), '--name', 'more-keeper-rel', '--json'], node.dataDir);
     expect(sp.code, sp.stderr).toBe(0);

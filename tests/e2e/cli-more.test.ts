@@ -192,6 +192,16 @@ describe('e2e - more CLI commands against one running node', () => {
     expect(noText.stderr).toContain('EINVAL');
   }, 60_000);
 
+  it('e2e - intents --status names the embedder; the boot output holds no raw JSON', async () => {
+    const st = await aios(['intents', '--status'], node.dataDir);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/^embedder: [\w.-]+/m);
+    expect(st.stdout).not.toMatch(/^embedder: (true|false)$/m);
+    expect(st.stdout).not.toContain('embedderName');
+    expect(node.output()).toContain('ready: started'); // initd is up: its lines are in the output
+    expect(node.output()).not.toMatch(/\{"/); // quiet by default: no JSON object in the human output
+  }, 30_000);
+
   it('e2e - attest prints a summary by default and the quote as JSON with --json', async () => {
     const human = await aios(['attest'], node.dataDir);
     expect(human.code, human.stderr).toBe(0);

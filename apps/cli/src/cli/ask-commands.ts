@@ -78,7 +78,13 @@ export const ASK_COMMANDS: Record<string, Command> = {
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
       if (v.status === true) {
         const st = await c.request<Record<string, unknown>>('GET', '/v1/intents/status');
-        io.out(v.json ? JSON.stringify(st) : Object.entries(st).map(([k, x]) => `${k}: ${x === null ? '-' : typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join('\n'));
+        if (v.json) io.out(JSON.stringify(st));
+        else {
+          // People read which embedder routes (its name, or 'none'), not a boolean and a name on two lines.
+          const { embedder, embedderName, ...rest } = st;
+          const name = embedder === false ? 'none (lexical routing only)' : typeof embedderName === 'string' ? embedderName : 'yes';
+          io.out([`embedder: ${escapeTerminal(name)}`, ...Object.entries(rest).map(([k, x]) => `${k}: ${x === null ? '-' : typeof x === 'object' ? JSON.stringify(x) : String(x)}`)].join('\n'));
+        }
         return 0;
       }
       const rows = await c.request<IntentRow[]>('GET', '/v1/intents');

@@ -185,10 +185,35 @@ describe('e2e - more CLI commands against one running node', () => {
     const off = await aios(['ask', 'what is the boiling point of tungsten in kelvin'], node.dataDir);
     expect(off.code).toBe(6);
     expect(off.stderr).toContain('ENOROUTE');
+    // Without --json, the refusal says why: the best candidate's score against the threshold.
+    expect(off.stderr).toMatch(/no route: best '[^']+' \d\.\d\d (<|>=) threshold \d\.\d\d/);
     const noText = await aios(['ask'], node.dataDir);
     expect(noText.code).toBe(4);
     expect(noText.stderr).toContain('EINVAL');
   }, 60_000);
+
+  it('e2e - intents --status names the embedder; the boot output holds no raw JSON', async () => {
+    const st = await aios(['intents', '--status'], node.dataDir);
+    expect(st.code, st.stderr).toBe(0);
+    expect(st.stdout).toMatch(/^embedder: [\w.-]+/m);
+    expect(st.stdout).not.toMatch(/^embedder: (true|false)$/m);
+    expect(st.stdout).not.toContain('embedderName');
+    expect(node.output()).toContain('ready: started'); // initd is up: its lines are in the output
+    expect(node.output()).not.toMatch(/\{"/); // quiet by default: no JSON object in the human output
+  }, 30_000);
+
+  it('e2e - attest prints a summary by default and the quote as JSON with --json', async () => {
+    const human = await aios(['attest'], node.dataDir);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/^quote signed by \S+/);
+    expect(human.stdout).toMatch(/register 0: [0-9a-f]{16}/);
+    expect(human.stdout.trimStart().startsWith('{')).toBe(false);
+    const json = await aios(['attest', '--json'], node.dataDir);
+    expect(json.code, json.stderr).toBe(0);
+    const q = JSON.parse(json.stdout) as { quote: { keyId: string; registers: string[] } };
+    expect(q.quote.registers.length).toBeGreaterThan(0);
+    expect(human.stdout).toContain(q.quote.keyId);
+  }, 30_000);
 
   it('e2e - release of an agent that is not quarantined is EINVAL (exit 4); of a missing one ESRCH (exit 6)', async () => {
     const sp = await aios(['spawn', join(FIXTURES, 'more-keeper.ts'), '--name', 'more-keeper-rel', '--json'], node.dataDir);

@@ -55,4 +55,14 @@ describe('e2e - aios run', () => {
     expect(r.stdout).not.toContain('initd'); // services run, but their lines are not the agent's output
     expect(readdirSync(r.tmp).filter((f) => f.startsWith('aios-run-'))).toEqual([]);
   }, 60_000);
+
+  it("e2e - an agent's relative image path resolves against its own file's folder, not the shell's", async () => {
+    // The CLI runs from the repository root; './spawn-child.ts' exists only beside the parent fixture.
+    // Both domains: the sandboxed one (its image folder) and the native one (which used to use the node's cwd).
+    for (const domain of ['wasm', 'native']) {
+      const r = await run([join(FIXTURES, 'spawn-parent.ts'), '--cap', 'spawn', '--domain', domain, '--no-services']);
+      expect(r.stderr + r.stdout).not.toContain('ENOENT');
+      expect(r.code).toBe(7); // the parent exits 7 only after the spawn succeeded
+    }
+  }, 60_000);
 });

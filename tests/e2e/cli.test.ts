@@ -50,6 +50,11 @@ describe('e2e - a running node and the CLI', () => {
     expect((await aios(['kill', String(agent.id)], node.dataDir)).code).toBe(0);
     const after = JSON.parse((await aios(['ps', '--json'], node.dataDir)).stdout) as Array<{ id: number; state: string; exitCode: number }>;
     expect(after.find((a) => a.id === agent.id)).toMatchObject({ state: 'zombie', exitCode: 137 });
+    // An exited agent keeps its name for logs (resolved among the zombies still kept).
+    const gone = await aios(['logs', 'echo'], node.dataDir);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout).toContain('echo: hello node');
+    expect((await aios(['logs', 'no-such-agent'], node.dataDir)).code).toBe(6); // ESRCH
   }, 60_000);
 
   it('e2e - errors print their code and exit with the code of their class', async () => {

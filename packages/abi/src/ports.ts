@@ -26,6 +26,8 @@ export interface LoadedImage {
   origin: string;
   /** Real path of the folder tree a path image may import from (absent for source images). */
   root?: string;
+  /** Real path of the folder holding a path image's entry file: its own relative `{ path }` spawns resolve here. */
+  dir?: string;
 }
 
 /** Who asks for an image: the loader bounds builds per agent and confines sandboxed requesters. */
@@ -39,6 +41,8 @@ export interface LoadRequest {
   sandboxed: boolean;
   /** The requester's own image tree (LoadedImage.root), or null. */
   root: string | null;
+  /** The requester's own image folder (LoadedImage.dir): a relative `{ path }` resolves against it; else the loader's cwd. */
+  dir?: string | null;
 }
 
 export interface ImageLoaderPort {

@@ -229,8 +229,18 @@ export class KernelHost {
     this.kernel.release(a);
   }
 
+  /**
+   * Log lines of an agent by id or name. A name resolves among live agents first, then among the exited ones
+   * still kept (the most recent of that name), so `aios logs NAME` works after the agent has exited.
+   */
   logs(agent: number | string): string[] {
-    return [...this.find(agent).logs];
+    if (typeof agent === 'number') return [...this.find(agent).logs];
+    const live = [...this.kernel.agents.values()].find((x) => x.name === agent && x.alive);
+    if (live !== undefined && live !== this.root) return [...live.logs];
+    let last: Agent | undefined;
+    for (const x of this.kernel.agents.values()) if (x.name === agent && x !== this.root && (last === undefined || x.id > last.id)) last = x;
+    if (last === undefined) throw new AiosError('ESRCH', `no agent ${agent}`, { agent });
+    return [...last.logs];
   }
 
   /** Resolves when the agent exits (at once if it already has). */

@@ -9,6 +9,7 @@ import { table } from './format.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command } from './commands.ts';
 import { escapeTerminal } from './term.ts';
+import { explainNoRoute } from './no-route.ts';
 
 interface IntentRow {
   agent: number;
@@ -55,7 +56,15 @@ export const ASK_COMMANDS: Record<string, Command> = {
         body.timeoutMs = t;
       }
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
-      const r = await c.request<{ result: unknown }>('POST', '/v1/ask', body);
+      let r: { result: unknown };
+      try {
+        r = await c.request<{ result: unknown }>('POST', '/v1/ask', body);
+      } catch (e) {
+        // A near miss says why without --json (candidates and threshold); --json keeps the detail as it came.
+        const why = !v.json && e instanceof AiosError && e.code === 'ENOROUTE' ? explainNoRoute(e.detail as Record<string, unknown> | undefined) : null;
+        if (why !== null) throw new AiosError('ENOROUTE', `${(e as AiosError).message}\n${escapeTerminal(why)}`, (e as AiosError).detail);
+        throw e;
+      }
       io.out(v.json ? JSON.stringify(r.result) : typeof r.result === 'string' ? escapeTerminal(r.result) : JSON.stringify(r.result, null, 2));
       return 0;
     },
@@ -69,7 +78,13 @@ export const ASK_COMMANDS: Record<string, Command> = {
       const c = connect(resolveDataDir(v['data-dir'] as string | undefined));
       if (v.status === true) {
         const st = await c.request<Record<string, unknown>>('GET', '/v1/intents/status');
-        io.out(v.json ? JSON.stringify(st) : Object.entries(st).map(([k, x]) => `${k}: ${x === null ? '-' : typeof x === 'object' ? JSON.stringify(x) : String(x)}`).join('\n'));
+        if (v.json) io.out(JSON.stringify(st));
+        else {
+          // People read which embedder routes (its name, or 'none'), not a boolean and a name on two lines.
+          const { embedder, embedderName, ...rest } = st;
+          const name = embedder === false ? 'none (lexical routing only)' : typeof embedderName === 'string' ? embedderName : 'yes';
+          io.out([`embedder: ${escapeTerminal(name)}`, ...Object.entries(rest).map(([k, x]) => `${k}: ${x === null ? '-' : typeof x === 'object' ? JSON.stringify(x) : String(x)}`)].join('\n'));
+        }
         return 0;
       }
       const rows = await c.request<IntentRow[]>('GET', '/v1/intents');

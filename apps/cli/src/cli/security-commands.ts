@@ -121,6 +121,15 @@ async function auditCommand(v: Values, [sub, arg]: string[], io: Io): Promise<nu
   }
 }
 
+/** A person's view of a fresh quote: who signed it, for which nonce, and what each register measured. */
+export function quoteSummary(q: Quote): string {
+  const lines = [`quote signed by ${q.keyId}`, `  nonce ${q.nonce}`];
+  q.registers.forEach((r, i) => lines.push(`  register ${i}: ${r.slice(0, 16)}…`));
+  for (const e of q.eventLog) lines.push(`  event ${e.index}: ${e.measurement.slice(0, 16)}…  ${escapeTerminal(e.description)}`);
+  lines.push('save it with `aios attest --json > quote.json`; check it with `aios attest verify quote.json --nonce HEX`');
+  return lines.join('\n');
+}
+
 async function attestCommand(v: Values, [sub, file]: string[], io: Io): Promise<number> {
   const json = v.json === true;
   const nonceHex = str(v, 'nonce');
@@ -128,8 +137,9 @@ async function attestCommand(v: Values, [sub, file]: string[], io: Io): Promise<
     const c = await runningNode(dirOf(v));
     if (!c) throw new AiosError('ESRCH', `no running node for ${dirOf(v)}: a quote measures the running node (start one with \`aios boot\`)`);
     if (nonceHex !== undefined) parseNonce(nonceHex);
-    const q = await c.request('GET', `/v1/attest${nonceHex !== undefined ? `?nonce=${nonceHex}` : ''}`);
-    printJson(io, q, json);
+    const q = await c.request<{ quote: Quote; publicKey?: string }>('GET', `/v1/attest${nonceHex !== undefined ? `?nonce=${nonceHex}` : ''}`);
+    if (json) printJson(io, q, true);
+    else io.out(quoteSummary(q.quote));
     return 0;
   }
   if (sub !== 'verify' || file === undefined) throw new AiosError('EINVAL', 'usage: aios attest [--nonce HEX] | aios attest verify FILE [--nonce HEX]');

@@ -102,8 +102,8 @@ export class ImageGate {
   }
 
   /** Where the loader will find a path image (the same rule as loader-esbuild). */
-  private resolvePath(path: string, sandboxed: boolean, root: string | null): string {
-    return isAbsolute(path) ? path : resolve(sandboxed && root !== null ? root : process.cwd(), path);
+  private resolvePath(path: string, sandboxed: boolean, root: string | null, dir: string | null): string {
+    return isAbsolute(path) ? path : resolve(dir ?? (sandboxed && root !== null ? root : process.cwd()), path);
   }
 
   /** The policy hook's request with resource attrs.image filled in (AgentSpawn of a path image only). */
@@ -111,7 +111,7 @@ export class ImageGate {
     const path = req.resource.attrs?.image;
     if (req.action !== 'AgentSpawn' || typeof path !== 'string') return req;
     const spawner = this.host?.kernel.agents.get(req.principal.id);
-    const file = this.resolvePath(path, req.principal.domain === 'wasm', spawner?.image?.root ?? null);
+    const file = this.resolvePath(path, req.principal.domain === 'wasm', spawner?.image?.root ?? null, spawner?.image?.dir ?? null);
     let image: { signed: boolean; signer: string; path: string };
     if (this.exempt(file)) image = { signed: this.build.verified, signer: this.build.verified ? `build:${this.build.keyId}` : '', path: file };
     else {
@@ -136,7 +136,7 @@ export class ImageGate {
           this.record('ImageVerify', `source:${image.filename ?? '<source>'}`, 'EACCES', { path: null, digest, reason: 'unsigned', requireSigned: true });
           return Promise.reject(new AiosError('EACCES', 'this node requires signed images (--require-signed): a source image cannot be signed; spawn a signed file', { reason: 'unsigned', digest }));
         }
-        const file = this.resolvePath(image.path, from?.sandboxed ?? false, from?.root ?? null);
+        const file = this.resolvePath(image.path, from?.sandboxed ?? false, from?.root ?? null, from?.dir ?? null);
         if (this.exempt(file) || !existsSync(file)) return inner.load(image, from);
         let v: ImageVerdict;
         try {

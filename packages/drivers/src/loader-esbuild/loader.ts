@@ -18,6 +18,8 @@ export interface LoadedImage {
   key: string;
   origin: string;
   root?: string;
+  /** Folder of a path image's entry file (see @aios/abi LoadedImage.dir). */
+  dir?: string;
 }
 
 export interface ImageLoader {
@@ -160,6 +162,7 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
       const code = out.outputFiles[0]!.text;
       const img: LoadedImage = { code, key: createHash('sha256').update(code).digest('hex').slice(0, 32), origin };
       if (scope.root !== null) img.root = scope.root;
+      if (scope.entry !== null) img.dir = dirname(scope.entry);
       return img;
     } catch (e) {
       if (denials.length > 0) {
@@ -198,7 +201,8 @@ export function createImageLoader(opts: LoaderOptions = {}): ImageLoader {
 
   function loadPath(path: string, from: LoadRequest | undefined): Promise<LoadedImage> {
     const agent = from?.sandboxed ? from.agent : undefined;
-    const base = from?.sandboxed && from.root !== null ? from.root : cwd;
+    // A relative path is the requester's own: it resolves from its image file's folder (else the loader's cwd).
+    const base = from?.dir ?? (from?.sandboxed && from.root !== null ? from.root : cwd);
     const file = isAbsolute(path) ? path : resolve(base, path);
     let entry: string;
     let mtime: number;

@@ -28,9 +28,9 @@ function parseImage(value: unknown): AgentImage {
   throw new AiosError('EINVAL', 'image must be { source } or { path }', { arg: 'image' });
 }
 
-/** Who asks the loader for an image: a sandboxed agent is confined to its own image's folder tree. */
+/** Who asks the loader for an image: a sandboxed agent is confined to its own image's folder tree; relative paths resolve from its image's folder. */
 export function loadRequest(a: Agent): LoadRequest {
-  return { agent: a.id, sandboxed: a.domain === 'wasm', root: a.image?.root ?? null };
+  return { agent: a.id, sandboxed: a.domain === 'wasm', root: a.image?.root ?? null, dir: a.image?.dir ?? null };
 }
 
 /**

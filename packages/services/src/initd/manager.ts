@@ -98,8 +98,9 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
     return r;
   };
 
-  function publish(topic: string, data: Record<string, unknown>): void {
-    log(`${topic} ${JSON.stringify(data)}`);
+  /** Publishes an event; the log gets a readable line (key=value, never raw JSON) unless `quiet` (logged elsewhere). */
+  function publish(topic: string, data: Record<string, unknown>, quiet = false): void {
+    if (!quiet) log(`${topic} ${Object.entries(data).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`).join(' ')}`);
     try {
       eventPublish(topic, data);
     } catch {
@@ -207,7 +208,7 @@ export function createManager(units: Unit[], opts: ManagerOptions): Manager {
         unavailable: [...runs.values()].filter((r) => r.state === 'unavailable').map((r) => r.unit.name),
         ms: now() - t0,
       };
-      publish('initd.ready', { ...report });
+      publish('initd.ready', { ...report }, true); // the 'ready:' line says it for people
       return report;
     },
     async start(name) {

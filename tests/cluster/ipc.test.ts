@@ -49,7 +49,7 @@ describe('cluster - cross-node IPC', () => {
     const [a] = await trio();
     await hosts[2]!.spawn({ source: SINK }, { name: 'sink', domain: 'native' });
     await nodes[2]!.publishAgents();
-    await until(() => a!.nodes().length === 3 && a!.cluster.directory.agent('sink@c') !== null);
+    await until(() => a!.nodes().length === 3 && a!.cluster.directory.agent('sink@c') !== null && (a!.nodes().find((n) => n.name === 'c')?.agents ?? 0) >= 1);
     expect(a!.nodes().map((n) => ({ name: n.name, state: n.state }))).toEqual([{ name: 'a', state: 'up' }, { name: 'b', state: 'up' }, { name: 'c', state: 'up' }]);
     expect(a!.nodes().find((n) => n.name === 'c')!.agents).toBeGreaterThanOrEqual(1);
   });

@@ -27,6 +27,9 @@ export interface Owners {
 
 export const legacyOwner = (agent: number): Owner => ({ actor: String(agent), prefix: `a${agent}:` });
 
+/** The kernel's root agent (the host): always agent 1. */
+const ROOT_AGENT = 1;
+
 export function createOwners(fabric: Fabric, identityOf?: IdentityOf, log: (line: string) => void = () => undefined): Owners {
   const cache = new Map<number, Promise<Owner>>();
 
@@ -54,7 +57,10 @@ export function createOwners(fabric: Fabric, identityOf?: IdentityOf, log: (line
   }
 
   async function compute(agent: number): Promise<Owner> {
-    if (!identityOf) return legacyOwner(agent);
+    // The node's root (agent 1: the operator, through the host and the API) keeps the node-independent owner
+    // `1`: the operators of nodes that share one fabric (Postgres storage) are one principal, and reach the same
+    // namespaces from every node, whatever identity each node's host was given.
+    if (!identityOf || agent === ROOT_AGENT) return legacyOwner(agent);
     const id = await identityOf(agent);
     if (id === null) return legacyOwner(agent);
     const owner = { actor: `i${id}`, prefix: `i${id}:` };

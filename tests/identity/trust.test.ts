@@ -80,9 +80,11 @@ describe('trust - scheduler', () => {
     };
     // The behaviour monitor's trust fell to 0.5: unsigned score 3 < TRUST_LOW.
     a.behavior.trust = 0.5;
+    a.behavior.trustMoved = true; // as the monitor signals when a window moves trust
     host.send(id, 'go');
     expect(await logged(1)).toBe(`weight ${limits.TRUST_LOW_WEIGHT_MAX}`);
     a.behavior.trust = 1;
+    a.behavior.trustMoved = true;
     host.send(id, 'go');
     expect(await logged(2)).toBe('weight 1024');
     await host.waitExit(id);

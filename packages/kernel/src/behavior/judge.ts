@@ -37,8 +37,13 @@ export class Judge {
   /** Feeds the agent's behaviour profile with one syscall; acts on a verdict (throttle or quarantine). Only while on. */
   observe(a: Agent, denied: boolean, spawn: boolean): void {
     if (a === this.root) return;
-    const v = a.behavior.observe(this.time.auditTime(), denied, spawn, this.thresholds!);
-    if ((a.selfNode.rights & Rights.SERVICE) === 0) capLowTrust(a);
+    const b = a.behavior;
+    const v = b.observe(this.time.auditTime(), denied, spawn, this.thresholds!);
+    // The low-trust weight cap follows trust, which moves only when a window closes or a burst is scored.
+    if (b.trustMoved) {
+      b.trustMoved = false;
+      if ((a.selfNode.rights & Rights.SERVICE) === 0) capLowTrust(a);
+    }
     if (v === null) return;
     const d = this.deps;
     if ((a.selfNode.rights & Rights.SERVICE) !== 0) return this.serviceNotice(a, v);
@@ -94,10 +99,6 @@ export class Judge {
 
 /** A low-trust agent (trustScore < TRUST_LOW) runs at most at TRUST_LOW_WEIGHT_MAX; the cap lifts as trust recovers. */
 function capLowTrust(a: Agent): void {
-  // On the syscall path: nothing to do unless the behavioural trust moved since the last look (it moves once per window).
-  const t = a.behavior.trust;
-  if (t === a.trustSeen && a.weight !== limits.TRUST_LOW_WEIGHT_MAX) return;
-  a.trustSeen = t;
   const low = trustScore(a.behavior.trust, a.domain === 'native' ? 'system' : 'unsigned') < limits.TRUST_LOW;
   const w = low ? Math.min(niceToWeight(a.nice), limits.TRUST_LOW_WEIGHT_MAX) : niceToWeight(a.nice);
   if (w !== a.weight && (low || a.weight === limits.TRUST_LOW_WEIGHT_MAX)) a.weight = w;

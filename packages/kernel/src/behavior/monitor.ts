@@ -34,6 +34,8 @@ export class BehaviorProfile {
   windows = 0;
   anomaly = 0;
   trust = 1;
+  /** Set when judge() moved trust (a window closed or a burst was scored); the caller clears it. */
+  trustMoved = false;
   throttled = false;
   quarantined = false;
 
@@ -94,8 +96,10 @@ export class BehaviorProfile {
   }
 
   private judge(s: number, t: BehaviorThresholds): 'quarantine' | 'throttle' | null {
+    const before = this.trust;
     if (s >= t.throttleScore) this.trust = Math.max(0, this.trust - 0.2);
     else this.trust = Math.min(1, this.trust + 0.01);
+    if (this.trust !== before) this.trustMoved = true;
     if (s >= t.quarantineScore && !this.quarantined) return 'quarantine';
     if (s >= t.throttleScore && !this.throttled) return 'throttle';
     return null;

@@ -60,8 +60,6 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   /** An upgrade still inside its rollback window. */
   upgrade: { oldInstance: AgentInstance; oldImage: LoadedImage; until: number; timer: unknown } | null = null;
   private behaviorObj: BehaviorProfile | null = null;
-  /** The behavioural trust the low-trust weight cap last saw (behavior/judge.ts): it is recomputed only when trust moves. */
-  trustSeen = 1;
   /** The behavioural profile, made on the first observed syscall. */
   get behavior(): BehaviorProfile {
     this.behaviorObj ??= new BehaviorProfile();

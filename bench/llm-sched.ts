@@ -8,6 +8,7 @@ import { createModelDevice } from '../packages/kernel/src/llm/index.ts';
 import type { LlmQueuePolicy } from '../packages/kernel/src/llm/index.ts';
 import type { LlmRequest } from '@aios/abi';
 import { startSimLlmServerProcess } from './sim-llm-server.ts';
+import { rng } from '../scripts/encoder/data.ts';
 
 const FULL = process.argv.includes('--full') || process.env.FULL === '1';
 const SLOTS = 4;
@@ -27,16 +28,6 @@ const THINK_MS = 100; // pause of an interactive agent between requests (it asks
 const LONG = { prompt: 300, completion: 300 };
 const SHORT = { prompt: 30, completion: 30 };
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const makeReq = (size: { prompt: number; completion: number }): LlmRequest => ({
   messages: [{ role: 'user', content: Array(size.prompt - 2).fill('w').join(' ') }],

@@ -30,26 +30,9 @@ export function loadIntentSet(file: string, dir = DATASETS_DIR): IntentSet | nul
   return JSON.parse(readFileSync(p, 'utf8')) as IntentSet;
 }
 
-/** mulberry32: a small seeded generator (benchmarks only). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function shuffle<T>(xs: T[], r: () => number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
+// One seeded generator and shuffle for benchmarks and the encoder's training (same sequences as before).
+export { rng } from '../../scripts/encoder/data.ts';
+import { rng, shuffle } from '../../scripts/encoder/data.ts';
 
 /** The split: `oosShare` of the intents held out (0 keeps all in scope), k examples per registered intent. */
 export function fewShot(set: IntentSet, k: number, seed = 42, oosShare = 0.2): FewShotSplit {

@@ -14,5 +14,5 @@ export { rotateOffline } from './security/rotate-offline.ts';
 export { signImage } from './security/image-signing.ts';
 export { TrustStore, developerKey, newKeyFile, publicKeyArg, readKeyFile } from './security/trust-store.ts';
 export type { KeyUse } from './security/trust-store.ts';
-export { MCP_TOOLS } from './api/mcp-tools.ts';
+export { MCP_TOOLS } from './api/mcp-tool-list.ts';
 export { checkCaps, parseCapList, shellCapsFromEnv } from './node/cap-policy.ts';

@@ -217,6 +217,12 @@ export const LINK_QUEUE_MAX = 4_096;
 export const LINK_MAX_PAYLOAD_BYTES = 65_536;
 /** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */
 export const CLUSTER_REQUEST_TIMEOUT_MS = 30_000;
+/** Lifetime of a handle sent to another node (its capability token's expiry) when the sent handle has none, in ms. */
+export const REMOTE_CAP_TTL_MS = 86_400_000;
+/** Live capability tokens one node has issued to other nodes; more gives EQUOTA (expired and revoked ones are swept first). */
+export const REMOTE_CAPS_NODE_MAX = 65_536;
+/** Revoked token ids a node remembers (each until its expiry) so a revoked token is never installed again. */
+export const REMOTE_CAPS_REVOKED_MAX = 65_536;
 /** Default wait of the host's request() (KernelHost) for a service's reply. */
 export const HOST_REQUEST_TIMEOUT_MS = 10_000;
 

@@ -69,6 +69,8 @@ export interface SchedParams {
 
 export interface SpawnOptions {
   name?: string;
+  /** A cluster node to spawn on (a { source } image; only name and config travel). Another node's name gives a handle to the remote agent. */
+  node?: string;
   /** Privileges for the child's self handle: a subset of the caller's ('spawn', 'frame', 'map', 'supervise', 'admin', 'realtime', 'detach'). */
   capabilities?: string[];
   /** Handles placed in the child's namespace under a name, with optionally narrowed rights. */

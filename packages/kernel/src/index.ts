@@ -32,5 +32,6 @@ export type {
   PolicyEngine, AuthorizeRequest, PolicyDecision as CedarDecision, PolicyPrincipal as CedarPrincipal, PolicyResource,
   PolicyValue, ParsedPolicy, PolicyValidation, SchedulingPolicy, PolicyResourceType,
 } from './policy/index.ts';
-export type { RemotePort, RemoteResolver } from './ipc/remote.ts';
-export { REMOTE_ADDRESS_RE } from './ipc/remote.ts';
+export type { RemotePort, RemoteResolver, RemoteTransfer, RemoteSpawner } from './ipc/remote.ts';
+export { REMOTE_ADDRESS_RE, deriveRemoteGrant } from './ipc/remote.ts';
+export type { CapNode, HandleOwner, KObject } from './cap/captree.ts';

@@ -40,7 +40,7 @@ import { Dispatcher } from './syscall/dispatch.ts';
 import type { AuditSlot, SyscallContext } from './syscall/context.ts';
 import { KernelIds } from './objects/ids.ts';
 import { SyscallCounters } from './obs/counters.ts';
-import type { RemoteResolver } from './ipc/remote.ts';
+import type { RemotePort, RemoteResolver, RemoteSpawner } from './ipc/remote.ts';
 
 export interface KernelConfig {
   /** Physical arena size in frames. */
@@ -336,6 +336,20 @@ export class Kernel implements SyscallContext {
     this.remotes.set(address, a);
     return a;
   }
+
+  /**
+   * A record of a remote agent reached through a received capability (not shared by address): its port
+   * carries the capability's id on every send. End it with exitAgent when the capability is revoked.
+   */
+  attachRemote(address: string, port: RemotePort): Agent {
+    const a = this.createAgent(address, this.root, 'native', this.root.quota, 0, [], null, []);
+    a.remote = port;
+    a.state = 'waiting';
+    return a;
+  }
+
+  /** Set by the node when it is in a cluster: AgentSpawn with opts.node spawns there. */
+  remoteSpawner: RemoteSpawner | null = null;
 
   /** Ends the local records of remote agents matching `which` (their node went down): later sends are ESRCH. */
   dropRemotes(which: (address: string) => boolean, reason: string): void {

@@ -5,9 +5,10 @@
 // messages (no credit) while that mailbox is full, so a sender sees EAGAIN as it would locally. Per-sender
 // order holds: one link is ordered, and each node delivers a link's messages to a target in arrival order.
 // Trusts the cluster layer's authentication (only frames from linked nodes with the cookie arrive here).
-import type { KernelHost, RemotePort } from '@aios/kernel';
-import { AiosError, limits, type Message } from '@aios/abi';
+import type { KernelHost, RemotePort, RemoteTransfer } from '@aios/kernel';
+import { AiosError, limits, type AgentImage, type Message } from '@aios/abi';
 import { LinkQueue } from './link-queue.ts';
+import { ClusterCaps, type AcceptedCap } from './cluster-caps.ts';
 import { Cluster, resolveCookie, type ClusterOptions, type NodeView } from '@aios/drivers/transport-nats';
 
 export interface ClusterNodeConfig {
@@ -36,6 +37,8 @@ interface Inbound {
   to: string;
   data: Uint8Array;
   tag: string;
+  /** Capabilities the message carries: null none; 'pending' while verifying (the target's queue waits); 'refused' dropped. */
+  caps: AcceptedCap[] | 'pending' | 'refused' | null;
 }
 
 /** Boot's cluster settings: the CLI flags, and (programmatic boot) the prefix and heartbeat timings. */
@@ -83,6 +86,8 @@ export class ClusterNode {
   private published = new Map<string, string>();
   private retry: NodeJS.Timeout | null = null;
   private sync: NodeJS.Timeout | null = null;
+  /** Handles sent to and received from other nodes as capability tokens (cluster-caps.ts). */
+  caps!: ClusterCaps;
 
   private constructor(readonly host: KernelHost, readonly cluster: Cluster, private readonly window: number) {}
 
@@ -118,6 +123,8 @@ export class ClusterNode {
 
   private wire(): void {
     const k = this.host.kernel;
+    this.caps = new ClusterCaps(this.host, this.cluster, (address, node, cap) => this.makePort(address, node, cap));
+    k.remoteSpawner = { node: this.name, spawn: (node, image, opts) => this.spawnRemote(node, image, opts) };
     k.remoteResolver = (address) => {
       const at = address.lastIndexOf('@');
       const node = address.slice(at + 1);
@@ -136,12 +143,13 @@ export class ClusterNode {
       this.links.delete(node);
       for (const a of [...this.senders]) if (a.endsWith(`@${node}`)) this.senders.delete(a);
       k.dropRemotes((addr) => addr.endsWith(`@${node}`), `node ${node} is down`);
+      this.caps.onDown(node);
     });
     // Remote spawn: the image is a path on the target node or source text; the spawned agent is local there.
     this.cluster.handle('spawn', async (_from, body) => {
       const image = typeof body.source === 'string' ? body.source : typeof body.path === 'string' ? { path: body.path } : null;
       if (image === null) throw new AiosError('EINVAL', 'spawn needs source or path', { arg: 'image' });
-      const id = await this.host.spawn(image, typeof body.name === 'string' ? { name: body.name } : {});
+      const id = await this.host.spawn(image, { ...(typeof body.name === 'string' ? { name: body.name } : {}), ...(body.config !== undefined ? { config: body.config } : {}) });
       const name = this.host.kernel.agents.get(id)?.name ?? String(id);
       await this.publishAgents();
       return { id, node: this.name, address: `${name}@${this.name}` };
@@ -202,51 +210,87 @@ export class ClusterNode {
   }
 
   private port(address: string, node: string): RemotePort {
-    let o = this.outbound.get(address);
+    const o = this.outbound.get(address);
     if (o !== undefined) return o.port;
+    return this.makePort(address, node, null);
+  }
+
+  /**
+   * A port to `address` on `node`; with `cap`, sends name that capability (a record reached through a received
+   * handle). Ports of one address share its credit. Handles sent through a port leave as tokens (cluster-caps.ts).
+   */
+  private makePort(address: string, node: string, cap: string | null): RemotePort {
     const name = address.slice(0, address.lastIndexOf('@'));
+    const entry = (): Outbound => {
+      let o = this.outbound.get(address);
+      if (o === undefined) {
+        o = { credits: this.window, port };
+        this.outbound.set(address, o);
+      }
+      return o;
+    };
     const port: RemotePort = {
       address,
-      canSend: () => (this.outbound.get(address)?.credits ?? 0) > 0,
-      send: (msg: Message) => {
-        o!.credits--;
-        const sender = this.host.kernel.agents.get(msg.from);
-        const fromName = sender === undefined || sender === this.host.kernel.root ? `#${msg.from}` : uniqueName(this.host, sender.id, sender.name);
+      carriesHandles: this.caps.enabled,
+      canSend: () => (this.outbound.get(address)?.credits ?? (this.cluster.directory.state(node) === 'down' ? 0 : this.window)) > 0,
+      send: (msg: Message, transfers?: readonly RemoteTransfer[]) => {
+        const k = this.host.kernel;
+        const sender = k.agents.get(msg.from);
+        const fromName = sender === undefined || sender === k.root ? `#${msg.from}` : uniqueName(this.host, sender.id, sender.name);
+        // Signed before anything is counted: a refusal (EQUOTA) leaves the credit and the link untouched.
+        const tokens = transfers !== undefined && transfers.length > 0 ? this.caps.issue(msg.from, transfers, address, node) : null;
+        const o = entry();
+        o.credits--;
+        const h: Record<string, unknown> = { to: name, from: `${fromName}@${this.name}`, tag: msg.tag, ...(cap !== null ? { cap } : {}), ...(tokens !== null ? { caps: tokens } : {}) };
         const link = this.linkOut(node);
-        if (!link.queue.push(String(msg.from), { h: { to: name, from: `${fromName}@${this.name}`, tag: msg.tag }, data: msg.data, address })) o!.credits++;
+        if (!link.queue.push(String(msg.from), { h, data: msg.data, address })) o.credits++;
         link.flush();
       },
     };
-    o = { credits: this.window, port };
-    this.outbound.set(address, o);
+    if (cap === null) entry();
     return port;
   }
 
   private onMsg(from: string, h: Record<string, unknown>, payload: Uint8Array): void {
     const fromAddr = String(h.from);
     if (!fromAddr.endsWith(`@${from}`)) return; // a node speaks only for its own agents
-    const k = this.host.kernel;
-    const target = findLocal(this.host, String(h.to));
+    let target: number | null;
+    if (h.cap !== undefined) {
+      // A use of a capability this node issued: checked again (cluster-caps.ts checkUse); a refusal drops it.
+      try {
+        target = this.caps.checkUse(from, String(h.cap)).id;
+      } catch {
+        target = null;
+      }
+    } else target = findLocal(this.host, String(h.to));
     if (target === null) {
       this.credit(from, `${String(h.to)}@${this.name}`, 1);
       return;
     }
     this.senders.add(fromAddr);
     const q = this.held.get(target);
-    const m: Inbound = { from, fromAddr, to: String(h.to), data: Uint8Array.from(payload), tag: typeof h.tag === 'string' ? h.tag : 'data' };
+    const m: Inbound = { from, fromAddr, to: String(h.to), data: Uint8Array.from(payload), tag: typeof h.tag === 'string' ? h.tag : 'data', caps: h.caps === undefined ? null : 'pending' };
+    if (m.caps === 'pending') {
+      // Verifying may fetch the issuer's key over the link: the target's later messages wait behind this one.
+      this.caps.accept(from, `${m.to}@${this.name}`, h.caps).then((caps) => {
+        m.caps = caps;
+      }, () => {
+        m.caps = 'refused';
+      }).finally(() => this.scheduleRetry());
+    }
     if (q !== undefined) q.push(m);
     else if (!this.tryDeliver(target, m)) {
       this.held.set(target, [m]);
       this.scheduleRetry();
     }
-    void k;
   }
 
   /** Puts one message in a local mailbox (as from the sender's local record) and returns its credit; false when full. */
   private tryDeliver(target: number, m: Inbound): boolean {
     const k = this.host.kernel;
+    if (m.caps === 'pending') return false;
     const a = k.agents.get(target);
-    if (a === undefined || !a.alive) {
+    if (a === undefined || !a.alive || m.caps === 'refused') {
       this.credit(m.from, `${m.to}@${this.name}`, 1);
       return true;
     }
@@ -258,7 +302,8 @@ export class ClusterNode {
       this.credit(m.from, `${m.to}@${this.name}`, 1);
       return true;
     }
-    if (m.tag === 'data') k.deliverData(a, proxy.id, m.data);
+    if (m.caps !== null) k.deliver(a, { from: proxy.id, data: m.data, handles: this.caps.install(a, m.caps), tag: m.tag });
+    else if (m.tag === 'data') k.deliverData(a, proxy.id, m.data);
     else k.deliver(a, { from: proxy.id, data: m.data, handles: [], tag: m.tag });
     this.credit(m.from, `${m.to}@${this.name}`, 1);
     return true;
@@ -302,6 +347,17 @@ export class ClusterNode {
     this.published = now;
   }
 
+  /** AgentSpawn with opts.node (kernel RemoteSpawner): ENOENT for a node the directory does not list. */
+  private async spawnRemote(node: string, image: AgentImage, opts: { name?: string; config?: unknown }): Promise<string> {
+    if (this.cluster.directory.node(node) === null) throw new AiosError('ENOENT', `no node ${node} in the cluster`, { node });
+    if (!('source' in image)) throw new AiosError('EINVAL', 'a remote spawn takes a { source } image', { arg: 'image' });
+    const r = await this.cluster.request<{ address: string }>(node, 'spawn', { source: image.source, ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.config !== undefined ? { config: opts.config } : {}) });
+    if (typeof r?.address !== 'string' || !r.address.endsWith(`@${node}`)) throw new AiosError('EIO', `node ${node} answered the spawn without an address`, { node });
+    // Known before the directory watch catches up, so AgentOpen/the handle resolve at once.
+    this.senders.add(r.address);
+    return r.address;
+  }
+
   /** Spawns an image on another node (remote spawn); returns its id there and its address. */
   spawnOn(node: string, image: { source?: string; path?: string }, name?: string): Promise<{ id: number; node: string; address: string }> {
     return this.cluster.request(node, 'spawn', { ...image, ...(name !== undefined ? { name } : {}) });
@@ -311,6 +367,7 @@ export class ClusterNode {
     if (this.sync) clearInterval(this.sync);
     if (this.retry) clearTimeout(this.retry);
     this.host.kernel.remoteResolver = null;
+    this.host.kernel.remoteSpawner = null;
     joined.delete(this.host);
     await this.cluster.close(opts);
   }

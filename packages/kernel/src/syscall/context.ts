@@ -38,6 +38,7 @@ import type { KernelPorts, LoadedImage } from '../ports.ts';
 import type { QuotaNode } from '../quota/quota.ts';
 import type { DeadlineAdmission } from '../sched/admission.ts';
 import type { KernelIds } from '../objects/ids.ts';
+import type { RemoteSpawner } from '../ipc/remote.ts';
 import type { DeviceObject } from '../objects/device.ts';
 
 /** The audit label of one syscall: which object it acted on. One slot per dispatch, reset to null first. */
@@ -81,6 +82,8 @@ export interface SyscallContext {
   readonly root: Agent;
   /** The local record of an agent on another node ('NAME@NODE'); ESRCH when the cluster has none. */
   openRemote(address: string): Agent;
+  /** Spawns on another node (AgentSpawn opts.node); null when the node is not in a cluster. */
+  readonly remoteSpawner: RemoteSpawner | null;
   /** A live or zombie agent by id. */
   agentById(id: number): Agent | undefined;
   readonly domains: ReadonlyMap<Domain, ExecutionDomain>;

@@ -156,6 +156,12 @@ export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au
 
 export function sys_agentSpawn(k: SyscallContext, a: Agent, [image, opts]: unknown[], au: AuditSlot): number {
   const img = parseImage(image);
+  const node = (opts as { node?: unknown } | null | undefined)?.node;
+  if (node !== undefined && !(k.remoteSpawner !== null && node === k.remoteSpawner.node)) return spawnRemote(k, a, img, node, argObject(opts, 'opts')!, au);
+  if (node !== undefined) {
+    const { node: _self, ...rest } = opts as Record<string, unknown>;
+    opts = rest;
+  }
   const child = prepareSpawn(k, a, opts, au, 'path' in img ? img.path : undefined);
   au.label = child.label;
   k.events.publish(`agent.${child.id}.spawn`, k.now(), { id: child.id, name: child.name, parent: a.id, domain: child.domain });
@@ -191,6 +197,45 @@ export function sys_agentSpawn(k: SyscallContext, a: Agent, [image, opts]: unkno
       k.tickets.settle(ticket, { kind: 'failed', error: e });
     },
   );
+  return ticket;
+}
+
+/** Options a remote spawn carries; the rest (namespace, capabilities, quotas, ...) name this node's objects. */
+const REMOTE_SPAWN_OPTS = new Set(['node', 'name', 'config']);
+
+/**
+ * AgentSpawn with opts.node: the { source } image is spawned on that node through the cluster, under
+ * this node's policy (action AgentSpawn, attrs.node) and then the target's, and the ticket resolves to a
+ * handle (SEND | INSPECT) to the remote agent, as AgentOpen('NAME@NODE') gives. ENOENT: not in a cluster
+ * or no such node; EIO: the node is down; ETIMEDOUT: it did not answer.
+ */
+function spawnRemote(k: SyscallContext, a: Agent, img: AgentImage, nodeArg: unknown, opts: Record<string, unknown>, au: AuditSlot): number {
+  if ((a.selfNode.rights & Rights.SPAWN) === 0) throw new AiosError('EPERM', 'the caller may not spawn agents (no SPAWN right)', { needed: 'SPAWN' });
+  const node = argString(nodeArg, 'opts.node', 64);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(node)) throw new AiosError('EINVAL', 'opts.node must be a node name (letters, digits, - or _)', { arg: 'opts.node', value: node });
+  const spawner = k.remoteSpawner;
+  if (spawner === null) throw new AiosError('ENOENT', `no node ${node}: this node is not in a cluster`, { arg: 'opts.node', node });
+  const extra = Object.keys(opts).filter((key) => opts[key] !== undefined && !REMOTE_SPAWN_OPTS.has(key));
+  if (extra.length > 0) throw new AiosError('EINVAL', `opts.${extra[0]} cannot be used with opts.node (a remote spawn carries name and config only)`, { arg: `opts.${extra[0]}` });
+  const name = opts.name === undefined ? undefined : checkAgentName(opts.name, 'opts.name');
+  const config = opts.config === undefined ? undefined : JSON.parse(argJson(opts.config, 'opts.config', limits.IPC_MAX_MESSAGE_BYTES));
+  // A path names a file of this node, which the target cannot read (and a sandboxed caller's path rules are this node's).
+  if (!('source' in img)) throw new AiosError('EINVAL', 'a remote spawn (opts.node) takes a { source } image, not a path', { arg: 'image' });
+  k.authorize(a, 'AgentSpawn', { type: 'agent', id: name ?? 'agent', attrs: { node } });
+  au.label = `node:${node}`;
+  const ticket = k.tickets.create(a.id, 'AgentSpawn');
+  spawner.spawn(node, img, { ...(name !== undefined ? { name } : {}), ...(config !== undefined ? { config } : {}) })
+    .then((address) => {
+      if (!a.alive) return;
+      const t = k.openRemote(address);
+      k.audit.append(k.now(), a.id, 'AgentSpawnRemote', t.label, 'ok', { node, address });
+      k.tickets.settle(ticket, { kind: 'done', value: k.insertHandle(a, t, Rights.SEND | Rights.INSPECT, null) });
+    })
+    .catch((err: unknown) => {
+      const e = err instanceof AiosError ? err : new AiosError('EIO', `remote spawn on ${node} failed: ${(err as Error).message}`, { node });
+      k.audit.append(k.now(), a.id, 'AgentSpawnRemote', `node:${node}`, e.code, { node, message: e.message });
+      k.tickets.settle(ticket, { kind: 'failed', error: e });
+    });
   return ticket;
 }
 

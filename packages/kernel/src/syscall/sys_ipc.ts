@@ -55,10 +55,17 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
       transfers.push({ node: hn, rights: want });
     });
   }
-  if (transfers.length > 0 && target.remote !== null) throw new AiosError('ENOSYS', `handles cannot be sent to an agent on another node yet (${target.remote.address})`, { agent: target.remote.address });
+  if (transfers.length > 0 && target.remote !== null) checkRemoteTransfers(k, target, transfers);
   if (transfers.length > 0) k.authorize(a, 'HandleTransfer', { type: 'agent', id: String(target.id), attrs: { handles: transfers.length, name: target.name } });
   checkDeliverable(k, target);
   a.ipcRate?.take(k.now(), bytes.length);
+  if (target.remote !== null && transfers.length > 0) {
+    // To another node: the port derives each grant under the sender's handle and signs it (ipc/remote.ts).
+    const msg: Message = { from: a.id, data: copyPayload(bytes), handles: NO_HANDLES, tag };
+    if (k.sendSpan !== null) msg.trace = k.sendSpan.traceparent;
+    target.remote.send(msg, transfers.map((t) => ({ parent: t.node, rights: t.rights })));
+    return;
+  }
   // All or nothing: if a handle cannot be inserted (table full) or delivery fails (journal), the
   // receiver keeps none of the handles already inserted.
   const handles: number[] = [];
@@ -76,6 +83,18 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
       }
     }
     throw e;
+  }
+}
+
+/** Handles to another node travel as capability tokens: only handles to local agents, and only when the link carries them. */
+function checkRemoteTransfers(k: SyscallContext, target: Agent, transfers: Array<{ node: CapNode; rights: number }>): void {
+  const port = target.remote!;
+  if (port.carriesHandles !== true) throw new AiosError('ENOSYS', `this node cannot send handles to ${port.address} (no token key)`, { agent: port.address });
+  for (const t of transfers) {
+    const o = t.node.object as Agent;
+    if (t.node.type !== 'agent' || o.remote !== null || o === k.root) {
+      throw new AiosError('ENOSYS', `only handles to agents of this node can be sent to another node (${t.node.label}${o.remote ? ` is ${o.remote.address}` : ''})`, { agent: port.address, object: t.node.label });
+    }
   }
 }
 

@@ -298,6 +298,11 @@ export class ClusterCaps {
     this.keys.delete(node);
   }
 
+  /** Ids of the live tokens issued to `holder` (tests, diagnostics). */
+  issuedTo(holder: string): string[] {
+    return [...this.issued].filter(([, r]) => r.holder === holder).map(([id]) => id);
+  }
+
   /** For tests and `aios` status: live capabilities issued and held. */
   stats(): { issued: number; held: number; revoked: number } {
     return { issued: this.issued.size, held: this.held.size, revoked: this.revoked.size };

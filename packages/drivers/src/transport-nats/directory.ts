@@ -117,7 +117,11 @@ export class Directory {
   private onNode(e: KvEntry): void {
     if (e.operation !== 'PUT') {
       // A clean leave removes the node; a node found down stays listed as down (its KV entries are gone).
-      if (this.nodes.get(e.key)?.down !== true) this.nodes.delete(e.key);
+      // Another node purging one that went stale here too is a down, not a leave (whoever sweeps first).
+      const n = this.nodes.get(e.key);
+      if (n === undefined || n.down) return;
+      if (this.now() - n.seen >= this.opts.suspectMs) this.markDown(e.key, n);
+      else this.nodes.delete(e.key);
       return;
     }
     const entry = this.unseal<NodeEntry>(e.value);
@@ -158,12 +162,16 @@ export class Directory {
     for (const [name, n] of this.nodes) {
       if (name === self || n.down) continue;
       if (t - n.seen >= this.opts.downMs) {
-        n.down = true;
-        for (const [k, a] of this.agents) if (a.node === name) this.agents.delete(k);
+        this.markDown(name, n);
         void this.purge(name);
-        this.opts.onDown?.(name);
       }
     }
+  }
+
+  private markDown(name: string, n: { down: boolean }): void {
+    n.down = true;
+    for (const [k, a] of this.agents) if (a.node === name) this.agents.delete(k);
+    this.opts.onDown?.(name);
   }
 
   private async purge(node: string): Promise<void> {

@@ -8,9 +8,9 @@ import { trap, trapAsync } from './trap.ts';
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
 
 /**
- * AgentSpawn (nr 0, async). Starts a child agent from an image. The ticket resolves to the child handle with full rights.
+ * AgentSpawn (nr 0, async). Starts a child agent from an image. The ticket resolves to the child handle with full rights. With opts.node (a { source } image; name and config only) it spawns on that cluster node and resolves to a SEND|INSPECT handle to the remote agent, as AgentOpen('NAME@NODE'): ENOENT unknown node, EIO node down, ETIMEDOUT no answer.
  * Needs: self: SPAWN.
- * Errors: EPERM, EACCES, EINVAL, EMSGSIZE, EQUOTA, EAGAIN, ENOENT, EBADF.
+ * Errors: EPERM, EACCES, EINVAL, EMSGSIZE, EQUOTA, EAGAIN, ENOENT, EBADF, EIO, ETIMEDOUT.
  */
 export function agentSpawn(image: AgentImage, opts?: SpawnOptions): Ticket {
   return trap(0, [image, opts]) as Ticket;
@@ -43,9 +43,9 @@ export function agentKill(agent: Handle, reason?: string): void {
 }
 
 /**
- * IPCSend (nr 4, sync). Queues a message (at most 64 KiB) in the receiver mailbox; never blocks (EAGAIN when full).
+ * IPCSend (nr 4, sync). Queues a message (at most 64 KiB) in the receiver mailbox; never blocks (EAGAIN when full). Handles sent to an agent on another node travel as signed capability tokens (handles to local agents only; ENOSYS otherwise).
  * Needs: to: SEND; opts.handles[i]: TRANSFER.
- * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH, ENOSYS, EQUOTA.
  */
 export function ipcSend(to: Handle, data: Uint8Array, opts?: SendOptions): void {
   trap(4, [to, data, opts]);

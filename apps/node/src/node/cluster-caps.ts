@@ -227,7 +227,7 @@ export class ClusterCaps {
     try {
       key = await this.keyOf(from);
     } catch (e) {
-      return refuse(e instanceof AiosError && e.code === 'EPERM' ? 'EPERM' : 'EPERM', `no key for issuer ${from}: ${(e as Error).message}`);
+      return refuse('EPERM', `no key for issuer ${from}: ${(e as Error).message}`);
     }
     const k = this.host.kernel;
     const now = k.now();

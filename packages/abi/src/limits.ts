@@ -217,6 +217,12 @@ export const LINK_QUEUE_MAX = 4_096;
 export const LINK_MAX_PAYLOAD_BYTES = 65_536;
 /** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */
 export const CLUSTER_REQUEST_TIMEOUT_MS = 30_000;
+/** How often networkd checks the directory for remote intents to hand to semantic-ipcd (cross-node semantic IPC). */
+export const CLUSTER_REMOTES_POLL_MS = 100;
+/** Extra wait for a cross-node routed request beyond its target's timeout: the link round trip and the remote semantic-ipcd. */
+export const CLUSTER_FORWARD_GRACE_MS = 3_000;
+/** Most remote (agent, intent) pairs semantic-ipcd registers from the directory; more are left out (logged). */
+export const CLUSTER_REMOTE_INTENTS_MAX = 10_000;
 /** Default wait of the host's request() (KernelHost) for a service's reply. */
 export const HOST_REQUEST_TIMEOUT_MS = 10_000;
 

@@ -67,6 +67,8 @@ export class Directory {
   private readonly now: () => number;
   /** Entries ignored because their MAC failed (another cookie or tampering). */
   forged = 0;
+  /** Bumped whenever the agents change (an entry put or deleted, a node's entries dropped): readers diff by it. */
+  version = 0;
 
   constructor(private readonly opts: DirectoryOptions) {
     this.now = opts.now ?? Date.now;
@@ -131,12 +133,13 @@ export class Directory {
     const node = e.key.slice(0, dot);
     const name = Buffer.from(e.key.slice(dot + 1), 'base64url').toString('utf8');
     if (e.operation !== 'PUT') {
-      this.agents.delete(`${name}@${node}`);
+      if (this.agents.delete(`${name}@${node}`)) this.version++;
       return;
     }
     const a = this.unseal<AgentEntry>(e.value);
     if (a === null || a.node !== node || a.name !== name) return;
     this.agents.set(`${name}@${node}`, a);
+    this.version++;
   }
 
   /** Publishes this node's entry (the heartbeat). */
@@ -160,6 +163,7 @@ export class Directory {
       if (t - n.seen >= this.opts.downMs) {
         n.down = true;
         for (const [k, a] of this.agents) if (a.node === name) this.agents.delete(k);
+        this.version++;
         void this.purge(name);
         this.opts.onDown?.(name);
       }

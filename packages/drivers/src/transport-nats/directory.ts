@@ -67,6 +67,8 @@ export class Directory {
   private readonly now: () => number;
   /** Entries ignored because their MAC failed (another cookie or tampering). */
   forged = 0;
+  /** This node's name (learnt at the first sweep): its own entry's deletion is not another node going down. */
+  private self: string | null = null;
   /** Bumped whenever the agents change (an entry put or deleted, a node's entries dropped): readers diff by it. */
   version = 0;
 
@@ -119,7 +121,14 @@ export class Directory {
   private onNode(e: KvEntry): void {
     if (e.operation !== 'PUT') {
       // A clean leave removes the node; a node found down stays listed as down (its KV entries are gone).
-      if (this.nodes.get(e.key)?.down !== true) this.nodes.delete(e.key);
+      const n = this.nodes.get(e.key);
+      if (n === undefined || n.down) return;
+      this.nodes.delete(e.key);
+      // Deleted by its own leave, or by another node's sweep that saw it down first: either way it is gone, so its
+      // agents leave lookups and requests in flight to it fail at once (onDown) instead of waiting for a timeout.
+      for (const [k, a] of this.agents) if (a.node === e.key) this.agents.delete(k);
+      this.version++;
+      if (e.key !== this.self) this.opts.onDown?.(e.key);
       return;
     }
     const entry = this.unseal<NodeEntry>(e.value);
@@ -157,6 +166,7 @@ export class Directory {
 
   /** Recomputes states; a node newly down is marked, its entries deleted and onDown called. */
   sweep(self: string): void {
+    this.self = self;
     const t = this.now();
     for (const [name, n] of this.nodes) {
       if (name === self || n.down) continue;

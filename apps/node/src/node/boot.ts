@@ -18,6 +18,7 @@ import { checkDatabaseFile, precreatePrivate } from './sqlite.ts';
 import { chooseStorage } from './storage.ts';
 import { ClusterNode, clusterConfig, type ClusterFlags } from './cluster.ts';
 import { TransportDevice } from './cluster-device.ts';
+import { serveIntents } from './cluster-intents.ts';
 import { embedderFromEnv } from '@aios/drivers/embedder-openai';
 import { ensureDataDir, readNodeFile, removeNodeFile, resolveDataDir, writeNodeFile, writeToken } from './data-dir.ts';
 import { AiosError } from '@aios/abi';
@@ -188,7 +189,10 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   // membership is the `transport` device initd hands to networkd, which runs only on a clustered node.
   const clusterCfg = clusterConfig(config.cluster ?? {});
   const clusterNode = clusterCfg !== null ? await ClusterNode.join(host, clusterCfg) : null;
-  if (clusterNode !== null) host.kernel.plugDevice('transport', new TransportDevice(clusterNode));
+  if (clusterNode !== null) {
+    host.kernel.plugDevice('transport', new TransportDevice(clusterNode));
+    serveIntents(clusterNode); // other nodes' semantic-ipcd route requests to this node's agents
+  }
   // initd is the first agent: it starts the services from their units, in dependency order.
   let initd: number | null = null;
   if (config.services) {

@@ -3,7 +3,12 @@
 // spawn, askRemote. askRemote tries the nodes remoteCandidates() orders; a node that is down, unreachable, times
 // out or has no route there is skipped for the next (replica failover); the first answer wins, and an answer
 // that is an error (the handler's) is the ask's error. ENOROUTE only when no node had a match.
-import { AiosError, type ClusterAgentRow, type ClusterAskResult, type ClusterNodeRow, type Driver, type DriverInfo } from '@aios/abi';
+// remotes and forward serve semantic-ipcd through networkd: the other nodes' intents, and one routed request to
+// another node's semantic-ipcd (cluster-intents.ts answers it there).
+import {
+  AiosError, limits, type ClusterAgentRow, type ClusterAskResult, type ClusterNodeRow, type Driver, type DriverInfo, type IntentManifest, type RemoteDirectory,
+  type RemoteForward, type RemoteReply,
+} from '@aios/abi';
 import type { ClusterNode } from './cluster.ts';
 import { intentNames, remoteCandidates } from './cluster-route.ts';
 
@@ -41,6 +46,35 @@ export class TransportDevice implements Driver {
     const known = this.node.nodes().find((n) => n.name === req.node);
     if (known === undefined || known.state === 'down') throw new AiosError('ENOENT', `no live node ${req.node} in the cluster`, { node: req.node });
     return this.node.spawnOn(req.node, { ...(req.source !== undefined ? { source: req.source } : {}), ...(req.path !== undefined ? { path: req.path } : {}) }, req.name);
+  }
+
+  /**
+   * The other nodes' agents with intents (manifests as published: name, description, up to 8 examples), and the live
+   * nodes' states and loads; null when nothing changed since `since` (the version of an earlier answer).
+   */
+  remotes(q: { since?: string } = {}): RemoteDirectory | null {
+    const dir = this.node.cluster.directory;
+    const nodes = this.node.nodes().filter((n) => n.name !== this.node.name && n.state !== 'down').map((n) => ({ name: n.name, state: n.state, load: n.load }));
+    const version = `${dir.version}|${nodes.map((n) => `${n.name}:${n.state}:${n.load}`).join(',')}`;
+    if (q.since === version) return null;
+    const agents: RemoteDirectory['agents'] = [];
+    for (const a of dir.allAgents()) {
+      if (a.node === this.node.name || !Array.isArray(a.intents) || a.intents.length === 0) continue;
+      agents.push({ node: a.node, name: a.name, id: a.id, intents: a.intents as IntentManifest[], load: a.load ?? 0 });
+    }
+    return { node: this.node.name, version, nodes, agents };
+  }
+
+  /**
+   * One routed request to another node's semantic-ipcd: resolves with what it answered (the handler's result or
+   * error); rejects only when the node cannot be reached (ENOENT: not a live node; EIO: down or refused; ETIMEDOUT).
+   */
+  forward(f: RemoteForward): Promise<RemoteReply> {
+    if (f.node === this.node.name) throw new AiosError('EINVAL', 'forward names another node', { node: f.node });
+    const known = this.node.nodes().find((n) => n.name === f.node);
+    if (known === undefined || known.state === 'down') throw new AiosError('ENOENT', `no live node ${f.node} in the cluster`, { node: f.node });
+    const { node, ...body } = f;
+    return this.node.cluster.request<RemoteReply>(node, 'intent', body as Record<string, unknown>, f.timeoutMs + limits.CLUSTER_FORWARD_GRACE_MS);
   }
 
   async askRemote(req: { text?: string; intent?: string; payload?: unknown; timeoutMs?: number }): Promise<ClusterAskResult> {

@@ -160,7 +160,7 @@ export class ClusterNode {
       const svc = this.host.defaultServices.get('semantic-ipcd');
       if (svc === undefined) return { ok: false, error: { code: 'ENOROUTE', message: `node ${this.name} runs no semantic-ipcd` } };
       const timeoutMs = Number.isInteger(body.timeoutMs) ? Number(body.timeoutMs) : 10_000;
-      const req = { op: 'ask', ...(typeof body.text === 'string' ? { text: body.text } : {}), ...(typeof body.intent === 'string' ? { intent: body.intent } : {}), ...(body.payload !== undefined ? { payload: body.payload } : {}), timeoutMs };
+      const req = { op: 'ask', scope: 'local', ...(typeof body.text === 'string' ? { text: body.text } : {}), ...(typeof body.intent === 'string' ? { intent: body.intent } : {}), ...(body.payload !== undefined ? { payload: body.payload } : {}), timeoutMs };
       try {
         return { ok: true, result: await this.host.request(svc, req, timeoutMs + 2_000) };
       } catch (e) {

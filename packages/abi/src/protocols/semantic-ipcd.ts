@@ -5,6 +5,7 @@
 
 import type { AgentId } from '../types.ts';
 import type { WireError } from './envelope.ts';
+import type { RemoteDirectory } from './networkd.ts';
 import { defineProtocol, op, type OpName } from './define.ts';
 
 /** The request of a routed op. */
@@ -19,6 +20,12 @@ export interface RoutedRequest {
   onBehalfOf?: { agent: AgentId; name: string };
   /** ask only: a plan step's idempotency key and attempt, passed to the handler (ctx.stepKey, ctx.attempt). */
   step?: { key: string; attempt: number };
+  /** With `intent` and `agent`: the node of that agent (awarding a remote bid). */
+  node?: string;
+  /** 'local': this node's agents only (default: every node of the cluster). */
+  scope?: 'local' | 'cluster';
+  /** From the node itself only (a request another node forwarded): the remote asker, for the allow policy and audit. */
+  via?: { node: string; asker: string };
 }
 
 /** Where an ask would go (match): the best intent, its score, and how it was found. */
@@ -36,6 +43,8 @@ export interface MulticastResult {
   ok: boolean;
   result?: unknown;
   error?: WireError;
+  /** The node of a remote target (absent: this node). */
+  node?: string;
 }
 
 /** One bid of a negotiation (cheapest first). */
@@ -46,6 +55,8 @@ export interface BidOffer {
   cost: number;
   timeMs?: number;
   bid: Record<string, unknown>;
+  /** The node of a remote bidder (absent: this node); award() passes it back. */
+  node?: string;
 }
 
 /** A registered intent as semantic-ipcd lists it. */
@@ -72,7 +83,7 @@ export interface SemanticStatus {
   pending: number;
 }
 
-const ROUTED = ['EINVAL', 'EACCES', 'ENOROUTE', 'ENOSYS', 'ETIMEDOUT', 'EAGAIN', 'ESRCH'] as const;
+const ROUTED = ['EINVAL', 'EACCES', 'ENOROUTE', 'ENOSYS', 'ETIMEDOUT', 'EAGAIN', 'ESRCH', 'EIO'] as const;
 
 export const SEMANTIC_IPCD = defineProtocol('semantic-ipcd', {
   ask: op<RoutedRequest, unknown>([...ROUTED], "routes to the best target (by meaning or intent name) and answers with its handler's result"),
@@ -81,6 +92,7 @@ export const SEMANTIC_IPCD = defineProtocol('semantic-ipcd', {
   intents: op<Record<string, never>, IntentRow[]>([], 'every registered intent'),
   status: op<Record<string, never>, SemanticStatus>([], 'embedder, threshold and judge in force'),
   match: op<RoutedRequest, MatchResult>(['EINVAL', 'ENOROUTE'], 'where an ask would go, without sending it (the offline planner matches goal clauses to intents)'),
+  cluster: op<RemoteDirectory, { remotes: number }>(['EPERM', 'EINVAL'], "networkd hands over the cluster's remote intents (accepted from networkd only)"),
 });
 
 export type SemanticOp = OpName<typeof SEMANTIC_IPCD>;

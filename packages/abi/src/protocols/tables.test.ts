@@ -9,7 +9,7 @@ describe('protocols - the service tables', () => {
   it('protocols - each service op list is derived from its table', () => {
     expect(MEMORYD_OPS).toEqual(Object.keys(MEMORYD.ops));
     expect(MEMORYD_OPS).toEqual(['ns.create', 'ns.list', 'put', 'get', 'update', 'delete', 'search', 'subscribe', 'unsubscribe', 'export', 'import', 'stats', 'reembed']);
-    expect(SEMANTIC_IPCD_OPS).toEqual(['ask', 'multicast', 'negotiate', 'intents', 'status', 'match']);
+    expect(SEMANTIC_IPCD_OPS).toEqual(['ask', 'multicast', 'negotiate', 'intents', 'status', 'match', 'cluster']);
     expect(INITD_OPS).toEqual(['ls', 'graph', 'start', 'stop', 'restart']);
     expect(INTENT_OPS).toEqual(['call', 'bid']);
     expect([MEMORYD.service, SEMANTIC_IPCD.service, INITD.service, INTENTS.service]).toEqual(['memoryd', 'semantic-ipcd', 'initd', 'intents']);

@@ -67,6 +67,10 @@ export class Directory {
   private readonly now: () => number;
   /** Entries ignored because their MAC failed (another cookie or tampering). */
   forged = 0;
+  /** This node's name (learnt at the first sweep): its own entry's deletion is not another node going down. */
+  private self: string | null = null;
+  /** Bumped whenever the agents change (an entry put or deleted, a node's entries dropped): readers diff by it. */
+  version = 0;
 
   constructor(private readonly opts: DirectoryOptions) {
     this.now = opts.now ?? Date.now;
@@ -120,8 +124,10 @@ export class Directory {
       // Another node purging one that went stale here too is a down, not a leave (whoever sweeps first).
       const n = this.nodes.get(e.key);
       if (n === undefined || n.down) return;
-      if (this.now() - n.seen >= this.opts.suspectMs) this.markDown(e.key, n);
-      else this.nodes.delete(e.key);
+      if (this.now() - n.seen >= this.opts.suspectMs) return this.markDown(e.key, n);
+      // A clean leave: it is gone, so its agents leave lookups and requests in flight to it fail at once.
+      this.nodes.delete(e.key);
+      this.markDown(e.key, n);
       return;
     }
     const entry = this.unseal<NodeEntry>(e.value);
@@ -135,12 +141,13 @@ export class Directory {
     const node = e.key.slice(0, dot);
     const name = Buffer.from(e.key.slice(dot + 1), 'base64url').toString('utf8');
     if (e.operation !== 'PUT') {
-      this.agents.delete(`${name}@${node}`);
+      if (this.agents.delete(`${name}@${node}`)) this.version++;
       return;
     }
     const a = this.unseal<AgentEntry>(e.value);
     if (a === null || a.node !== node || a.name !== name) return;
     this.agents.set(`${name}@${node}`, a);
+    this.version++;
   }
 
   /** Publishes this node's entry (the heartbeat). */
@@ -158,6 +165,7 @@ export class Directory {
 
   /** Recomputes states; a node newly down is marked, its entries deleted and onDown called. */
   sweep(self: string): void {
+    this.self = self;
     const t = this.now();
     for (const [name, n] of this.nodes) {
       if (name === self || n.down) continue;
@@ -171,7 +179,8 @@ export class Directory {
   private markDown(name: string, n: { down: boolean }): void {
     n.down = true;
     for (const [k, a] of this.agents) if (a.node === name) this.agents.delete(k);
-    this.opts.onDown?.(name);
+    this.version++;
+    if (name !== this.self) this.opts.onDown?.(name);
   }
 
   private async purge(node: string): Promise<void> {

@@ -17,8 +17,9 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
   embedder: ['embed'],
   // Tool servers (e.g. MCP): list their tools, call one ({ tool, arguments }).
   tool: ['list', 'call'],
-  // The cluster (networkd's device): nodes, directory lookups, remote spawn, asks on other nodes.
-  transport: ['nodes', 'lookup', 'spawn', 'askRemote'],
+  // The cluster (networkd's device): nodes, directory lookups, remote spawn, asks on other nodes, the remote
+  // intents semantic-ipcd routes to (remotes) and its requests to another node's semantic-ipcd (forward).
+  transport: ['nodes', 'lookup', 'spawn', 'askRemote', 'remotes', 'forward'],
 };
 
 /**

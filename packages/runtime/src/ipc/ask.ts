@@ -1,6 +1,8 @@
 // Semantic IPC for agents: ask / multicast / negotiate / intents, sent to semantic-ipcd (found in the agent's
 // namespace as 'semantic-ipcd') with call() (ipc/call.ts): one envelope, replies received in the agent's one
-// inbox, other messages kept for onMessage in order. Trusts semantic-ipcd's replies as JSON only.
+// inbox, other messages kept for onMessage in order. On a clustered node they span every node (semantic-ipcd
+// routes to other nodes' intents through networkd; remote answers have the same shape, multicast results and
+// bids from other nodes carry `node`). Trusts semantic-ipcd's replies as JSON only.
 
 import {
   AiosError, SEMANTIC_IPCD as PROTOCOL, limits, type AgentId, type BidOffer, type Handle, type IntentRow, type MulticastResult, type OpName, type OpRequest,
@@ -55,9 +57,9 @@ export function negotiate(textOrIntent: string, payload?: unknown, opts: AskOpti
   return request('negotiate', { text: textOrIntent, ...(payload !== undefined ? { payload } : {}) }, opts);
 }
 
-/** Sends the request to the bidder chosen from negotiate() (that agent, that intent). */
-export function award<T = unknown>(bid: { agent: AgentId; intent: string }, payload?: unknown, opts: AskOptions & { text?: string } = {}): Promise<T> {
-  return request('ask', { intent: bid.intent, agent: bid.agent, ...(opts.text !== undefined ? { text: opts.text } : {}), ...(payload !== undefined ? { payload } : {}) }, opts) as Promise<T>;
+/** Sends the request to the bidder chosen from negotiate() (that agent, that intent, on its node when remote). */
+export function award<T = unknown>(bid: { agent: AgentId; intent: string; node?: string }, payload?: unknown, opts: AskOptions & { text?: string } = {}): Promise<T> {
+  return request('ask', { intent: bid.intent, agent: bid.agent, ...(bid.node !== undefined ? { node: bid.node } : {}), ...(opts.text !== undefined ? { text: opts.text } : {}), ...(payload !== undefined ? { payload } : {}) }, opts) as Promise<T>;
 }
 
 /** Every registered intent. */

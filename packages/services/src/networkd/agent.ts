@@ -4,12 +4,15 @@
 // loop. Cross-node ask: the local semantic-ipcd first (a local match wins), and only when it answers ENOROUTE
 // the remote nodes that list a matching intent, by load, each failing over to the next (ask.ts). Trusts the
 // kernel's `from` stamps and the device; requests are checked here.
+// Cross-node semantic IPC: networkd hands semantic-ipcd the other nodes' intents (op 'cluster' whenever the
+// directory changes, with a handle to networkd) and carries semantic-ipcd's routed requests to other nodes
+// (op 'forward', accepted from semantic-ipcd only), so the runtime's own ask/multicast/negotiate span the cluster.
 import { defineAgent } from '@aios/runtime';
-import { deviceCall, nsLookup, selfInfo } from '@aios/runtime/kernel';
+import { capDerive, deviceCall, nsLookup, selfHandle, selfInfo, sleep } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG, serveProtocol } from '@aios/runtime/orchestration';
-import { call } from '@aios/runtime/ipc';
-import { AiosError, NETWORKD, type ClusterAskResult, type Handle, type Message } from '@aios/abi';
-import { readAsk, readLookup, readSpawn } from './requests.ts';
+import { call, callMessage } from '@aios/runtime/ipc';
+import { AiosError, NETWORKD, Rights, limits, type ClusterAskResult, type Handle, type Message, type RemoteDirectory, type RemoteForward, type RemoteReply } from '@aios/abi';
+import { readAsk, readForward, readLookup, readSpawn } from './requests.ts';
 
 /** How much longer than the target's timeout a request may run (the hops to the remote node and back). */
 const GRACE_MS = 5_000;
@@ -29,6 +32,9 @@ export default defineAgent({
     const dev = <T>(method: string, arg: unknown): Promise<T> => deviceCall(transport, method, [arg]) as Promise<T>;
     const parent = selfInfo().parent;
     const info = (await deviceCall(transport, 'describe', [])) as { name?: string };
+    // semantic-ipcd's id: the kernel's `from` stamp on its reply to the first hand-over (networkd holds SEND only).
+    let semanticId: number | null = null;
+    if (semantic !== null) void handOver(semantic, dev, (id) => (semanticId = id), (...a) => ctx.log(...a));
     ctx.log(`ready on ${String(info.name ?? 'the cluster')}`);
     await serveProtocol(NETWORKD, {
       nodes: () => dev('nodes', {}),
@@ -38,7 +44,7 @@ export default defineAgent({
         const a = readAsk(req);
         if (semantic !== null) {
           try {
-            const result = await call(semantic, { op: 'ask', ...a }, { timeoutMs: (a.timeoutMs ?? 10_000) + GRACE_MS });
+            const result = await call(semantic, { op: 'ask', ...a, scope: 'local' }, { timeoutMs: (a.timeoutMs ?? 10_000) + GRACE_MS });
             return { node: 'local', result, failedOver: [] };
           } catch (e) {
             if (!(e instanceof AiosError) || e.code !== 'ENOROUTE') throw e;
@@ -46,7 +52,14 @@ export default defineAgent({
         }
         return dev<ClusterAskResult>('askRemote', a);
       },
+      // semantic-ipcd's routed request to another node: only semantic-ipcd may send it (it states the asker).
+      forward(req, rctx): Promise<RemoteReply> {
+        if (semanticId === null || rctx.from !== semanticId) throw new AiosError('EPERM', 'forward is accepted from semantic-ipcd only', { from: rctx.from });
+        return dev<RemoteReply>('forward', readForward(req));
+      },
     }, {
+      concurrency: 256,
+      perSenderConcurrency: 256,
       requestTimeoutMs: (req) => (typeof req.timeoutMs === 'number' ? req.timeoutMs : 10_000) * 3 + GRACE_MS,
       log: (...a) => ctx.log(...a),
       other(m: Message) {
@@ -57,3 +70,29 @@ export default defineAgent({
     });
   },
 });
+
+/**
+ * Keeps semantic-ipcd's view of the other nodes current: polls the device's directory version every
+ * CLUSTER_REMOTES_POLL_MS and hands over a snapshot when it changed (with a SEND handle to networkd, which carries
+ * semantic-ipcd's requests to other nodes). A failed hand-over is tried again at the next poll.
+ */
+async function handOver(semantic: Handle, dev: <T>(method: string, arg: unknown) => Promise<T>, served: (id: number) => void, log: (...a: unknown[]) => void): Promise<void> {
+  const me = capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
+  let since: string | undefined;
+  let failures = 0;
+  for (;;) {
+    try {
+      const d = await dev<RemoteDirectory | null>('remotes', since !== undefined ? { since } : {});
+      if (d !== null) {
+        const { message } = await callMessage(semantic, { ...d, op: 'cluster' }, { handles: [me], timeoutMs: 30_000 });
+        served(message.from);
+        since = d.version;
+        failures = 0;
+      }
+    } catch (e) {
+      if (failures++ % 50 === 0) log(`handing the cluster to semantic-ipcd failed: ${(e as Error).message}`);
+      if (e instanceof AiosError && e.code === 'ESRCH') return; // semantic-ipcd is gone (initd restarts us with it)
+    }
+    await sleep(limits.CLUSTER_REMOTES_POLL_MS);
+  }
+}

@@ -1,5 +1,5 @@
 // networkd's request checks (pure): what an agent may ask the cluster service. EINVAL names the field.
-import { AiosError } from '@aios/abi';
+import { AiosError, limits, type RemoteForward } from '@aios/abi';
 
 const NODE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TIMEOUT_MS = 300_000;
@@ -50,4 +50,22 @@ export function readSpawn(o: Record<string, unknown>): { node: string; source?: 
   if (hasSource === hasPath) throw new AiosError('EINVAL', 'spawn needs exactly one of source or path', { arg: 'source' });
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0 || o.name.length > 64)) throw new AiosError('EINVAL', 'name must be 1-64 characters', { arg: 'name' });
   return { node: o.node, ...(hasSource ? { source: o.source as string } : { path: o.path as string }), ...(typeof o.name === 'string' ? { name: o.name } : {}) };
+}
+
+/** semantic-ipcd's routed request to another node (the remote node checks it again; this keeps garbage off the link). */
+export function readForward(o: Record<string, unknown>): RemoteForward {
+  if (typeof o.node !== 'string' || !NODE_RE.test(o.node)) throw new AiosError('EINVAL', 'node must be a node name', { arg: 'node' });
+  if (o.kind !== 'ask' && o.kind !== 'negotiate') throw new AiosError('EINVAL', "kind must be 'ask' or 'negotiate'", { arg: 'kind' });
+  if (typeof o.intent !== 'string' || o.intent === '' || o.intent.length > 128) throw new AiosError('EINVAL', 'intent must be an intent name', { arg: 'intent' });
+  if (!Number.isInteger(o.timeoutMs) || (o.timeoutMs as number) < 1 || (o.timeoutMs as number) > limits.ASK_MAX_TIMEOUT_MS) throw new AiosError('EINVAL', 'timeoutMs out of range', { arg: 'timeoutMs' });
+  if (typeof o.asker !== 'string' || o.asker === '') throw new AiosError('EINVAL', 'asker must be an address', { arg: 'asker' });
+  if (o.agent !== undefined && !Number.isSafeInteger(o.agent)) throw new AiosError('EINVAL', 'agent must be an agent id', { arg: 'agent' });
+  const out: RemoteForward = { node: o.node, kind: o.kind, intent: o.intent, timeoutMs: o.timeoutMs as number, asker: o.asker };
+  if (o.agent !== undefined) out.agent = o.agent as number;
+  if (typeof o.text === 'string') out.text = o.text;
+  if (o.payload !== undefined) out.payload = o.payload;
+  if (o.onBehalfOf !== undefined) out.onBehalfOf = o.onBehalfOf as RemoteForward['onBehalfOf'];
+  if (o.step !== undefined) out.step = o.step as RemoteForward['step'];
+  if (typeof o.trace === 'string') out.trace = o.trace;
+  return out;
 }

@@ -11,18 +11,24 @@
 // every forward (IPCSend with a handle; principal semantic-ipcd) and a deny is EACCES; (3) config.allow rules
 // (asker name glob -> intent name globs) restrict who reaches which intent (EACCES). Each decision is published as
 // event user.<id>.route {op, asker, text, intent, target, score, via} (the kernel's event and audit trail).
+//
+// Cluster (docs/semantic-ipc.md): networkd hands over the other nodes' intents (op 'cluster', remote.ts); they are
+// scored by the same router under routing ids of their own. Local instances of the chosen intent come first (a
+// tie goes local), then remote ones by node state and load; a remote request goes through networkd to the other
+// node's semantic-ipcd (scope 'local' there), and a node that cannot be reached fails over to the next replica.
 
 import { defineAgent } from '@aios/runtime';
 import {
   agentInfo, agentOpen, clockNow, deviceCall, eventPublish, eventSubscribe, exit, handleClose,
-  llmComplete, manifestList, nsLookup,
+  llmComplete, manifestList, nsLookup, selfInfo,
 } from '@aios/runtime/kernel';
-import { createProtocolServer, type ProtocolHandlers, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
-import { startCall } from '@aios/runtime/ipc';
+import { Outcome as Reply, createProtocolServer, type ProtocolHandlers, type RequestContext, type ServedRequest } from '@aios/runtime/orchestration';
+import { call, startCall } from '@aios/runtime/ipc';
 import {
   AiosError, INTENT_TAG, Rights, isErrorCode, SEMANTIC_IPCD, errorFromWire, errorToWire, hasCode, limits, trustScore, type AgentManifest, type EmbedderDriver, type Handle,
-  type IntentManifest, type IntentOp, type IntentRequest, type IntentRow, type Message, type SemanticStatus, type WireError,
+  type IntentManifest, type IntentOp, type IntentRequest, type IntentRow, type Message, type RemoteForward, type RemoteReply, type SemanticStatus, type WireError,
 } from '@aios/abi';
+import { RemoteTargets, isRemote, readDirectory, type RemoteTarget } from './remote.ts';
 import { IntentRouter, type RouteMatch } from './router.ts';
 import { RouteJudge, readJudgeConfig } from './judge.ts';
 import { describeDevice, deviceEmbedder } from '../devices/proxy.ts';
@@ -49,6 +55,8 @@ interface Outcome {
   ok: boolean;
   result?: unknown;
   error?: WireError;
+  /** A remote target's node (agent is then its id there). */
+  node?: string;
 }
 
 /** One asker's request in flight: its forwards and where the answer goes. */
@@ -111,6 +119,9 @@ class SemanticIpcd {
   private readonly load = new Map<number, { inflight: number; latencyMs?: number }>();
   private readonly forwards = new Map<string, Forward>();
   private readonly names = new Map<number, string>();
+  /** The other nodes' intents (from networkd) and the handle to networkd that carries requests to them. */
+  private readonly remote = new RemoteTargets();
+  private networkd: { handle: Handle; agent: number } | null = null;
 
   constructor(
     private readonly self: number,
@@ -120,6 +131,10 @@ class SemanticIpcd {
     private readonly log: (...a: unknown[]) => void,
     private readonly embedderName: string | null = null,
     private readonly judge: RouteJudge | null = null,
+    /** The root agent (the node itself): the only sender whose `via` (a forwarded request's asker) is believed. */
+    private readonly rootId: number | null = null,
+    /** semantic-ipcd's parent (initd): networkd is a sibling started by it. */
+    private readonly parent: number | null = null,
   ) {}
 
   // ---- registry ----
@@ -183,6 +198,101 @@ class SemanticIpcd {
     }
   }
 
+  // ---- the cluster (remote.ts) ----
+
+  /** A forwarded request's `via` (its remote asker) is believed from the node itself only; anyone else gets EPERM. */
+  private checkVia(req: ServiceRequest, from: number): ServiceRequest {
+    if (req.via !== undefined && (this.rootId === null || from !== this.rootId)) {
+      throw new AiosError('EPERM', 'via (a forwarded request) is accepted from the node itself only', { arg: 'via', from });
+    }
+    return req;
+  }
+
+  /** True when `from` is networkd: named so, native, and started by semantic-ipcd's own parent (initd). */
+  private isNetworkd(from: number): boolean {
+    try {
+      const h = agentOpen(from, Rights.INSPECT);
+      const info = agentInfo(h);
+      handleClose(h);
+      return info.name === 'networkd' && info.domain === 'native' && this.parent !== null && info.parent === this.parent;
+    } catch {
+      return false;
+    }
+  }
+
+  /** networkd hands over the cluster: the remote intents (registered in the router) and, in handles[1], itself. */
+  private async onCluster(raw: ServedRequest, ctx: RequestContext): Promise<Reply> {
+    if (!this.isNetworkd(ctx.from)) throw new AiosError('EPERM', 'only networkd hands over the cluster', { from: ctx.from });
+    const d = readDirectory(raw);
+    const keep: Handle[] = [];
+    const h = ctx.message.handles[1];
+    if (h !== undefined) {
+      if (this.networkd !== null && this.networkd.handle !== h) {
+        try {
+          handleClose(this.networkd.handle);
+        } catch {
+          /* gone */
+        }
+      }
+      this.networkd = { handle: h, agent: ctx.from };
+      keep.push(h);
+    }
+    await this.applyRemote(d);
+    return new Reply({ remotes: this.remote.size }, [], keep);
+  }
+
+  private async applyRemote(d: Parameters<RemoteTargets['apply']>[0]): Promise<void> {
+    const change = this.remote.apply(d, this.log);
+    if (this.router === null) return;
+    for (const rid of change.unregister) this.router.unregister(rid);
+    for (const t of change.register) {
+      for (const i of t.intents.values()) {
+        try {
+          await this.router.register(t.rid, i);
+        } catch (e) {
+          this.log(`intent ${i.name} of ${t.name}@${t.node} not routable by text: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+
+  /** networkd is gone: no remote targets until it hands the cluster over again. */
+  private async detach(): Promise<void> {
+    this.networkd = null;
+    if (this.remote.self !== null) await this.applyRemote({ node: this.remote.self, version: '', nodes: [], agents: [] });
+  }
+
+  /** True when this request may go to other nodes. */
+  private clustered(req: ServiceRequest): boolean {
+    return req.scope === 'cluster' && this.networkd !== null && this.remote.self !== null;
+  }
+
+  /** Local instances of an intent name, then (clustered) remote ones in failover order. */
+  private instancesOf(intent: string, cluster: boolean, score = 1): RouteMatch[] {
+    const out = this.byName(intent).map((m) => ({ ...m, score }));
+    if (cluster) for (const t of this.remote.serving(intent, clockNow())) out.push({ agent: t.rid, intent, score });
+    return out;
+  }
+
+  /** A match as the asker sees it: remote routing ids become { agent: id there, node }. */
+  private shown(m: RouteMatch): RouteMatch & { node?: string } {
+    const t = isRemote(m.agent) ? this.remote.get(m.agent) : undefined;
+    return t === undefined ? m : { ...m, agent: t.id, node: t.node };
+  }
+
+  /** The asker's cluster address (what the other node's allow policy and audit see). */
+  private async askerAddress(asker: number): Promise<string> {
+    const name = await this.askerName(asker);
+    return `${name && !name.includes('@') ? name : `#${asker}`}@${this.remote.self ?? 'local'}`;
+  }
+
+  /** One routed request to another node through networkd; resolves with its answer, rejects when the node cannot be reached. */
+  private forwardRemote(f: RemoteForward, waitMs: number): Promise<RemoteReply> {
+    const nd = this.networkd;
+    if (nd === null) return Promise.reject(new AiosError('EIO', 'networkd is gone', { node: f.node }));
+    return call<RemoteReply>(nd.handle, { ...f, op: 'forward' }, { timeoutMs: Math.max(1, Math.min(limits.MAX_TIMEOUT_MS, waitMs)) });
+  }
+
   // ---- the loop ----
 
   /** A message that is not a request: a kernel event (anything else is ignored; replies go to their calls). */
@@ -192,7 +302,7 @@ class SemanticIpcd {
 
   /** The handlers of the SEMANTIC_IPCD table: each resolves with the result or rejects with the asker's error. */
   handlers(): ProtocolHandlers<typeof SEMANTIC_IPCD> {
-    const routed = (req: ServedRequest, ctx: RequestContext) => this.dispatch(readRequest(req), ctx.from);
+    const routed = (req: ServedRequest, ctx: RequestContext) => this.dispatch(this.checkVia(readRequest(req), ctx.from), ctx.from, ctx.message.trace);
     return {
       intents: (req) => (readRequest(req), this.list()),
       status: (req) => (readRequest(req), this.status()),
@@ -204,6 +314,7 @@ class SemanticIpcd {
       ask: routed,
       multicast: routed as ProtocolHandlers<typeof SEMANTIC_IPCD>['multicast'],
       negotiate: routed as ProtocolHandlers<typeof SEMANTIC_IPCD>['negotiate'],
+      cluster: (req, ctx) => this.onCluster(req, ctx) as never,
     };
   }
 
@@ -215,7 +326,11 @@ class SemanticIpcd {
       return;
     }
     if (e.topic === 'registry.changed' && typeof e.data?.agent === 'number') await this.sync(e.data.agent);
-    else if (typeof e.topic === 'string' && /^agent\.\d+\.exit$/.test(e.topic)) this.drop(Number(e.topic.split('.')[1]), 'exited');
+    else if (typeof e.topic === 'string' && /^agent\.\d+\.exit$/.test(e.topic)) {
+      const agent = Number(e.topic.split('.')[1]);
+      if (agent === this.networkd?.agent) await this.detach();
+      this.drop(agent, 'exited');
+    }
   }
 
   // ---- ops ----
@@ -249,33 +364,52 @@ class SemanticIpcd {
 
   /** The candidate targets of a request: by exact intent name, else by meaning (ENOROUTE below the threshold). */
   private async resolve(req: ServiceRequest, all: boolean): Promise<{ matches: RouteMatch[]; via: 'name' | 'text' }> {
-    const name = req.intent ?? (req.text !== undefined && this.byName(req.text.trim()).length > 0 ? req.text.trim() : undefined);
+    const cluster = this.clustered(req);
+    const exact = (n: string): boolean => this.instancesOf(n, cluster).length > 0;
+    const name = req.intent ?? (req.text !== undefined && exact(req.text.trim()) ? req.text.trim() : undefined);
     if (name !== undefined) {
-      let matches = this.byName(name);
-      if (req.agent !== undefined) matches = matches.filter((m) => m.agent === req.agent);
+      let matches = this.instancesOf(name, cluster);
+      if (req.agent !== undefined) {
+        // Awarding a bid: that agent, on its node (a remote bid names its node).
+        matches = req.node !== undefined && req.node !== this.remote.self
+          ? matches.filter((m) => { const t = this.remote.get(m.agent); return t !== undefined && t.node === req.node && t.id === req.agent; })
+          : matches.filter((m) => m.agent === req.agent);
+      }
       if (matches.length === 0) {
-        throw new AiosError('ENOROUTE', `no agent serves intent ${name}${req.agent !== undefined ? ` as agent ${req.agent}` : ''}`, { intent: name, agent: req.agent, candidates: this.list().slice(0, 10).map((r) => ({ agent: r.agent, intent: r.intent })) });
+        const where = req.agent !== undefined ? ` as agent ${req.agent}${req.node !== undefined ? ` on ${req.node}` : ''}` : cluster ? ' on any node' : '';
+        throw new AiosError('ENOROUTE', `no agent serves intent ${name}${where}`, { intent: name, agent: req.agent, ...(req.node !== undefined ? { node: req.node } : {}), candidates: this.list().slice(0, 10).map((r) => ({ agent: r.agent, intent: r.intent })) });
       }
       return { matches, via: 'name' };
     }
     if (this.router === null) throw new AiosError('ENOSYS', 'semantic-ipcd has no embedder device: ask by intent name', { need: 'embedder' });
     const text = req.text!;
+    const admit = cluster ? undefined : (a: number) => !isRemote(a);
     if (all) {
-      const matches = await this.router.multicastTargets(text);
+      const matches = (await this.router.multicastTargets(text, undefined, admit)).filter((m) => !isRemote(m.agent) || this.remote.get(m.agent) !== undefined);
       if (matches.length === 0) {
-        throw new AiosError('ENOROUTE', 'no registered intent matches the request', { threshold: this.router.threshold, candidates: await this.router.candidates(text) });
+        throw new AiosError('ENOROUTE', `no registered intent${cluster ? ' on any node' : ''} matches the request`, { threshold: this.router.threshold, candidates: (await this.router.candidates(text)).map((m) => this.shown(m)) });
       }
       return { matches, via: 'text' };
     }
-    return { matches: await this.routeText(text), via: 'text' };
+    return { matches: await this.routeText(text, cluster, admit), via: 'text' };
   }
 
   /** Routes text by meaning; a close call is settled by the model when a judge is configured (judge.ts). */
-  private async routeText(text: string): Promise<RouteMatch[]> {
+  private async routeText(text: string, cluster: boolean, admit?: (agent: number) => boolean): Promise<RouteMatch[]> {
     const router = this.router!;
-    if (this.judge === null) return (await router.route(text)).instances;
+    // Clustered: every instance of the chosen intent name, local first (replicas on other nodes may carry a
+    // shortened manifest, so they need not share the best slot); local only: the best slot's instances, as before.
+    const instances = (r: { best: RouteMatch; instances: RouteMatch[] }): RouteMatch[] => (cluster ? this.instancesOf(r.best.intent, true, r.best.score) : r.instances);
+    if (this.judge === null) {
+      try {
+        return instances(await router.route(text, { ...(admit ? { admit } : {}) }));
+      } catch (e) {
+        if (hasCode(e, 'ENOROUTE')) throw this.shownRoute(e as AiosError);
+        throw e;
+      }
+    }
     const threshold = router.threshold;
-    const r = await router.route(text, { threshold: -1, k: this.judge.config.k });
+    const r = await router.route(text, { threshold: -1, k: this.judge.config.k, ...(admit ? { admit } : {}) });
     const cands = r.candidates.map((c) => ({ ...c, description: this.descriptionOf(c.intent) }));
     const v = await this.judge.judge(text, cands, threshold);
     if (v !== undefined && 'refuse' in v) {
@@ -283,13 +417,20 @@ class SemanticIpcd {
     }
     if (v !== undefined && v.pick !== r.best.intent) {
       const score = r.candidates.find((c) => c.intent === v.pick)?.score ?? 0;
-      const picked = this.byName(v.pick).map((m) => ({ ...m, score }));
+      const picked = this.instancesOf(v.pick, cluster, score);
       if (picked.length > 0) return picked;
     }
     if (v === undefined && r.best.score < threshold) {
-      throw new AiosError('ENOROUTE', 'no registered intent matches the request', { threshold, candidates: r.candidates });
+      throw new AiosError('ENOROUTE', 'no registered intent matches the request', { threshold, candidates: r.candidates.map((c) => this.shown(c)) });
     }
-    return r.instances;
+    return instances(r);
+  }
+
+  /** The router's ENOROUTE with remote candidates shown as { agent: id there, node }. */
+  private shownRoute(e: AiosError): AiosError {
+    const d = e.detail as { candidates?: RouteMatch[] } | undefined;
+    if (!Array.isArray(d?.candidates) || !d.candidates.some((c) => isRemote(c.agent))) return e;
+    return new AiosError('ENOROUTE', e.message, { ...d, candidates: d.candidates.map((c) => this.shown(c)) });
   }
 
   private descriptionOf(intent: string): string {
@@ -315,9 +456,10 @@ class SemanticIpcd {
   }
 
   /** The allow policy for the sender and, when it acts for someone (the planner), for that agent too: never wider. */
-  private async checkPolicy(asker: number, intent: string, onBehalfOf?: { agent: number; name: string }): Promise<void> {
+  private async checkPolicy(asker: number, intent: string, onBehalfOf?: { agent: number; name: string }, via?: { node: string; asker: string }): Promise<void> {
     if (this.config.allow === undefined) return;
-    const name = await this.askerName(asker);
+    // A forwarded request: the policy sees the remote asker's address (NAME@NODE), never the node itself.
+    const name = via !== undefined ? via.asker : await this.askerName(asker);
     if (!allowed(this.config.allow, name, intent)) {
       throw new AiosError('EACCES', `agent ${asker} (${name || 'host'}) may not reach intent ${intent}`, { asker, intent, policy: 'semantic-ipcd.allow' });
     }
@@ -372,24 +514,27 @@ class SemanticIpcd {
   }
 
   /** Routes one request; resolves when every forward answered (or timed out), with what the asker gets. */
-  private async dispatch(req: ServiceRequest, asker: number): Promise<unknown> {
+  private async dispatch(req: ServiceRequest, asker: number, trace?: string): Promise<unknown> {
     let done!: Group['done'];
     const answered = new Promise<unknown>((resolve, reject) => {
       done = (ok, v) => (ok ? resolve(v) : reject(v));
     });
-    await this.forwardAll(req, asker, done);
+    await this.forwardAll(req, asker, done, trace);
     return answered;
   }
 
-  private async forwardAll(req: ServiceRequest, asker: number, done: Group['done']): Promise<void> {
+  private async forwardAll(req: ServiceRequest, asker: number, done: Group['done'], trace?: string): Promise<void> {
     const op = req.op as Group['op'];
     const { matches, via } = await this.resolve(req, op !== 'ask');
     const group: Group = { op, outstanding: 0, outcomes: [], done };
     const text = req.text?.slice(0, AUDIT_TEXT_CHARS);
+    const from = req.via !== undefined ? { viaNode: req.via.node, remoteAsker: req.via.asker } : {};
     if (op === 'ask') {
-      await this.checkPolicy(asker, matches[0]!.intent, req.onBehalfOf);
-      // Least loaded first; a full mailbox (EAGAIN) or a gone agent moves on to the next instance.
+      await this.checkPolicy(asker, matches[0]!.intent, req.onBehalfOf, req.via);
+      // Local instances first (a tie goes local), least loaded first; a full mailbox (EAGAIN) or a gone agent moves
+      // on to the next instance; then the remote replicas, in failover order.
       const left = matches.filter((m) => this.targets.has(m.agent));
+      const remote = matches.filter((m) => isRemote(m.agent)).map((m) => this.remote.get(m.agent)).filter((t): t is RemoteTarget => t !== undefined);
       let lastErr: unknown = new AiosError('ENOROUTE', 'no live instance serves the intent', { intent: matches[0]!.intent });
       while (left.length > 0) {
         const loads = left.map((m) => this.loadOf(this.targets.get(m.agent)!));
@@ -403,30 +548,34 @@ class SemanticIpcd {
             ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}),
           };
           this.forward(group, t, m, req.timeoutMs, 'call', { intent: m.intent, payload, ...(req.text !== undefined ? { text: req.text } : {}), ...extra });
-          eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via, mailbox: pick.mailbox, inflight: pick.inflight, ...extra });
+          eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via, mailbox: pick.mailbox, inflight: pick.inflight, ...extra, ...from });
           return;
         } catch (e) {
           if (!hasCode(e, 'EAGAIN') && !hasCode(e, 'ESRCH')) throw e;
           lastErr = e;
         }
       }
+      if (remote.length > 0) return this.askRemote(group, remote, matches[0]!, req, asker, via, trace);
       throw lastErr;
     }
-    // multicast / negotiate: every allowed target above the threshold.
+    // multicast / negotiate: every allowed target above the threshold, on every node.
     let sent = 0;
     const refused: Outcome[] = [];
     for (const m of matches) {
-      const t = this.targets.get(m.agent);
-      if (t === undefined) continue;
+      const rt = isRemote(m.agent) ? this.remote.get(m.agent) : undefined;
+      const t = rt === undefined ? this.targets.get(m.agent) : undefined;
+      if (t === undefined && rt === undefined) continue;
       try {
-        await this.checkPolicy(asker, m.intent);
+        await this.checkPolicy(asker, m.intent, undefined, req.via);
         const text = req.text !== undefined ? { text: req.text } : {};
-        if (op === 'negotiate') this.forward(group, t, m, req.timeoutMs, 'bid', { intent: m.intent, payload: req.payload, ...text });
-        else this.forward(group, t, m, req.timeoutMs, 'call', { intent: m.intent, payload: await this.payloadFor(t, m.intent, req), ...text });
+        if (rt !== undefined) this.forwardOneRemote(group, rt, m, op === 'negotiate' ? 'negotiate' : 'ask', req, asker, trace);
+        else if (op === 'negotiate') this.forward(group, t!, m, req.timeoutMs, 'bid', { intent: m.intent, payload: req.payload, ...text });
+        else this.forward(group, t!, m, req.timeoutMs, 'call', { intent: m.intent, payload: await this.payloadFor(t!, m.intent, req), ...text });
         sent++;
-        eventPublish('route', { op, asker, text, intent: m.intent, target: m.agent, score: m.score, via });
+        eventPublish('route', { op, asker, text: req.text?.slice(0, AUDIT_TEXT_CHARS), intent: m.intent, target: rt?.id ?? m.agent, ...(rt ? { node: rt.node } : {}), score: m.score, via, ...from });
       } catch (e) {
-        refused.push({ agent: m.agent, intent: m.intent, score: m.score, ok: false, error: errorToWire(e) });
+        const shown = this.shown(m);
+        refused.push({ agent: shown.agent, intent: m.intent, score: m.score, ok: false, error: errorToWire(e), ...(shown.node !== undefined ? { node: shown.node } : {}) });
       }
     }
     if (sent === 0) {
@@ -434,6 +583,90 @@ class SemanticIpcd {
       throw new AiosError(isErrorCode(first?.code) ? first.code : 'ENOROUTE', first?.message ?? 'no target could be reached', { refused });
     }
     group.outcomes.push(...refused);
+  }
+
+  /** The body of a routed request to another node (the asker's address, trace context and plan step carried). */
+  private async remoteBody(t: RemoteTarget, kind: RemoteForward['kind'], intent: string, req: ServiceRequest, asker: number, agent: number | undefined, timeoutMs: number, trace?: string): Promise<RemoteForward> {
+    return {
+      node: t.node, kind, intent, ...(agent !== undefined ? { agent } : {}), ...(req.text !== undefined ? { text: req.text } : {}),
+      ...(req.payload !== undefined ? { payload: req.payload } : {}), timeoutMs, asker: await this.askerAddress(asker),
+      ...(req.onBehalfOf ? { onBehalfOf: req.onBehalfOf } : {}), ...(req.step ? { step: req.step } : {}), ...(trace !== undefined ? { trace } : {}),
+    };
+  }
+
+  /**
+   * An ask served on another node: tries the replicas' nodes in order (one attempt per node; that node's
+   * semantic-ipcd picks its least loaded instance, or the awarded agent). A node that cannot be reached (down,
+   * refused link, no answer in time) or that no longer serves the intent is skipped for the next; the first answer,
+   * or the handler's error, is the ask's. All within the ask's deadline (its timeout plus the reply grace).
+   */
+  private askRemote(group: Group, remote: RemoteTarget[], best: RouteMatch, req: ServiceRequest, asker: number, via: string, trace?: string): void {
+    group.outstanding++;
+    const started = clockNow();
+    const deadline = started + req.timeoutMs + limits.ASK_REPLY_GRACE_MS - 250;
+    const pinned = req.agent !== undefined;
+    const nodes: RemoteTarget[] = [];
+    for (const t of remote) if (pinned || !nodes.some((n) => n.node === t.node)) nodes.push(t);
+    void (async () => {
+      const failedOver: string[] = [];
+      const noRoute: string[] = [];
+      let outcome: Outcome | null = null;
+      for (const t of nodes) {
+        const left = deadline - clockNow();
+        if (left <= 0) break;
+        const timeoutMs = Math.max(1, Math.min(req.timeoutMs, left - limits.ASK_REPLY_GRACE_MS));
+        eventPublish('route', { op: 'ask', asker, text: req.text?.slice(0, AUDIT_TEXT_CHARS), intent: best.intent, target: t.id, node: t.node, score: best.score, via, failedOver: [...failedOver] });
+        let r: RemoteReply;
+        try {
+          r = await this.forwardRemote(await this.remoteBody(t, 'ask', best.intent, req, asker, pinned ? t.id : undefined, timeoutMs, trace), left);
+        } catch (e) {
+          this.log(`ask ${best.intent}: node ${t.node} not reached (${(e as AiosError).code ?? 'EIO'}: ${(e as Error).message}), next replica`);
+          failedOver.push(t.node); // down, refused, unreachable or silent: the next replica
+          this.remote.avoid(t.node, clockNow());
+          continue;
+        }
+        if (!r.ok && (r.error.code === 'ENOROUTE' || r.error.code === 'ESRCH')) {
+          noRoute.push(t.node); // the directory was behind that node's registry
+          continue;
+        }
+        outcome = { agent: t.id, node: t.node, intent: best.intent, score: best.score, ...(r.ok ? { ok: true, result: r.result ?? null } : { ok: false, error: r.error }) };
+        break;
+      }
+      if (outcome === null) {
+        const detail = { intent: best.intent, failedOver, noRoute };
+        const error: WireError = clockNow() >= deadline
+          ? { code: 'ETIMEDOUT', message: `no node answered ${best.intent} within ${req.timeoutMs} ms`, detail: { ...detail, timeoutMs: req.timeoutMs } }
+          : failedOver.length > 0
+            ? { code: 'EIO', message: `no node serving ${best.intent} could be reached`, detail }
+            : { code: 'ENOROUTE', message: `no node serves ${best.intent} any more`, detail };
+        outcome = { agent: best.agent, intent: best.intent, score: best.score, ok: false, error };
+      }
+      this.record(group, outcome);
+    })();
+  }
+
+  /** One multicast or negotiate target on another node (that agent, pinned); a node that cannot be reached is its outcome. */
+  private forwardOneRemote(group: Group, t: RemoteTarget, m: RouteMatch, kind: RemoteForward['kind'], req: ServiceRequest, asker: number, trace?: string): void {
+    group.outstanding++;
+    const wait = req.timeoutMs + limits.ASK_REPLY_GRACE_MS - 250;
+    const base = { agent: t.id, node: t.node, intent: m.intent, score: m.score };
+    void (async () => {
+      let o: Outcome;
+      try {
+        const r = await this.forwardRemote(await this.remoteBody(t, kind, m.intent, req, asker, t.id, req.timeoutMs, trace), wait);
+        if (!r.ok) o = { ...base, ok: false, error: r.error };
+        else if (kind === 'ask') o = { ...base, ok: true, result: r.result ?? null };
+        else {
+          // The remote negotiate answers with its bids (of the one pinned agent): its bid is this target's answer.
+          const bid = Array.isArray(r.result) ? (r.result[0] as { bid?: unknown } | undefined)?.bid : undefined;
+          o = bid !== undefined ? { ...base, ok: true, result: bid } : { ...base, ok: false, error: { code: 'ENOROUTE', message: `${t.name}@${t.node} made no bid` } };
+        }
+      } catch (e) {
+        this.remote.avoid(t.node, clockNow());
+        o = { ...base, ok: false, error: errorToWire(e) };
+      }
+      this.record(group, o);
+    })();
   }
 
   /**
@@ -473,26 +706,49 @@ class SemanticIpcd {
   private settle(f: Forward, o: { ok: boolean; result?: unknown; error?: WireError }): void {
     const l = this.load.get(f.agent);
     if (l && l.inflight > 0) l.inflight--;
-    const g = f.group;
-    g.outcomes.push({ agent: f.agent, intent: f.intent, score: f.score, ...o });
+    this.record(f.group, { agent: f.agent, intent: f.intent, score: f.score, ...o });
+  }
+
+  /** Records one target's outcome (local or remote); answers the asker when the group has all of them. */
+  private record(g: Group, outcome: Outcome): void {
+    g.outcomes.push(outcome);
     if (--g.outstanding > 0) return;
     if (g.op === 'ask') {
       const r = g.outcomes[0]!;
       return r.ok ? g.done(true, r.result) : g.done(false, errorFromWire(r.error));
     }
     if (g.op === 'multicast') {
-      return g.done(true, [...g.outcomes].sort((a, b) => b.score - a.score || a.agent - b.agent));
+      return g.done(true, [...g.outcomes].sort((a, b) => b.score - a.score || (a.node ?? '').localeCompare(b.node ?? '') || a.agent - b.agent));
     }
     const bids = g.outcomes
       .filter((x) => x.ok && typeof (x.result as { cost?: unknown })?.cost === 'number')
       .map((x) => {
         const bid = x.result as Record<string, unknown>;
-        return { agent: x.agent, intent: x.intent, score: x.score, cost: bid.cost as number, ...(typeof bid.timeMs === 'number' ? { timeMs: bid.timeMs } : {}), bid };
+        return { agent: x.agent, intent: x.intent, score: x.score, cost: bid.cost as number, ...(typeof bid.timeMs === 'number' ? { timeMs: bid.timeMs } : {}), bid, ...(x.node !== undefined ? { node: x.node } : {}) };
       })
       .sort((a, b) => a.cost - b.cost || b.score - a.score || a.agent - b.agent);
     g.done(true, bids);
   }
 
+}
+
+/** semantic-ipcd's parent and the root agent (the node itself: the top of the parent chain). */
+function ancestry(): { root: number | null; parent: number | null } {
+  const parent = selfInfo().parent;
+  let p = parent;
+  for (let hops = 0; p !== null && hops < 64; hops++) {
+    let up: number | null;
+    try {
+      const h = agentOpen(p, Rights.INSPECT);
+      up = agentInfo(h).parent;
+      handleClose(h);
+    } catch {
+      return { root: p, parent }; // the root cannot be opened: it is the top
+    }
+    if (up === null) return { root: p, parent };
+    p = up;
+  }
+  return { root: p, parent };
 }
 
 export default defineAgent({
@@ -523,7 +779,8 @@ export default defineAgent({
       }
     }
     const judge = router === null ? null : await makeJudge(config, (...a) => ctx.log(...a));
-    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName, judge);
+    const { root, parent } = ancestry();
+    const svc = new SemanticIpcd(ctx.id, config, router, model, (...a) => ctx.log(...a), embedderName, judge, root, parent);
     await svc.sync();
     // Fair across askers (serve()): each sender's requests wait in its own queue, served round-robin; a flooder
     // is refused with EAGAIN past its queue bound. Requests mostly wait for targets, so many run at once.

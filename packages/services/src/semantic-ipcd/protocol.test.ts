@@ -15,7 +15,12 @@ const code = (f: () => unknown) => {
 
 describe('semantic-ipcd protocol - requests', () => {
   it('semantic-ipcd protocol - parses ask with defaults', () => {
-    expect(readRequest({ id: 1, op: 'ask', text: 'hi' })).toEqual({ id: 1, op: 'ask', text: 'hi', timeoutMs: DEFAULT_ASK_TIMEOUT_MS });
+    expect(readRequest({ id: 1, op: 'ask', text: 'hi' })).toEqual({ id: 1, op: 'ask', text: 'hi', timeoutMs: DEFAULT_ASK_TIMEOUT_MS, scope: 'cluster' });
+    // A remote award names the node; a forwarded request (via) is local-only; bad cluster fields are EINVAL.
+    expect(readRequest({ op: 'ask', intent: 'w', agent: 3, node: 'b' })).toMatchObject({ agent: 3, node: 'b', scope: 'cluster' });
+    expect(readRequest({ op: 'ask', intent: 'w', via: { node: 'a', asker: 'x@a' } })).toMatchObject({ scope: 'local', via: { node: 'a', asker: 'x@a' } });
+    expect(() => readRequest({ op: 'ask', intent: 'w', node: 'b' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(() => readRequest({ op: 'ask', intent: 'w', scope: 'galaxy' })).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(readRequest({ op: 'ask', intent: 'weather', agent: 7, payload: { city: 'x' }, timeoutMs: 5 })).toMatchObject({ intent: 'weather', agent: 7, timeoutMs: 5 });
     expect(readRequest({ op: 'intents' }).op).toBe('intents');
   });

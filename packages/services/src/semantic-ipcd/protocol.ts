@@ -27,6 +27,12 @@ export interface ServiceRequest {
   onBehalfOf?: { agent: number; name: string };
   /** ask only: a plan step's idempotency key and attempt, passed on to the handler (ctx.stepKey, ctx.attempt). */
   step?: { key: string; attempt: number };
+  /** With intent and agent: the node of that agent (awarding a remote bid). */
+  node?: string;
+  /** 'local': this node's agents only (a request another node forwarded, or networkd's local-first ask). */
+  scope: 'local' | 'cluster';
+  /** The remote asker of a forwarded request (trusted only from the node itself: agent.ts checks the sender). */
+  via?: { node: string; asker: string };
 }
 
 /** Parses a request (EINVAL naming the field). ask/multicast/negotiate need text or intent. */
@@ -34,7 +40,7 @@ export function readRequest(raw: unknown): ServiceRequest {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new AiosError('EINVAL', 'a request must be a JSON object', { arg: 'request' });
   const o = raw as Record<string, unknown>;
   if (!OPS.includes(o.op as Op)) throw new AiosError('EINVAL', `unknown op ${JSON.stringify(o.op)} (one of ${OPS.join(', ')})`, { arg: 'op' });
-  const req: ServiceRequest = { id: o.id, op: o.op as Op, timeoutMs: limits.ASK_TIMEOUT_MS };
+  const req: ServiceRequest = { id: o.id, op: o.op as Op, timeoutMs: limits.ASK_TIMEOUT_MS, scope: 'cluster' };
   if (o.text !== undefined) {
     if (typeof o.text !== 'string' || o.text.trim().length === 0) throw new AiosError('EINVAL', 'text must be a non-empty string', { arg: 'text' });
     req.text = o.text;
@@ -68,6 +74,23 @@ export function readRequest(raw: unknown): ServiceRequest {
       throw new AiosError('EINVAL', 'step must be { key, attempt }', { arg: 'step' });
     }
     req.step = { key: st.key, attempt: st.attempt as number };
+  }
+  if (o.node !== undefined) {
+    if (typeof o.node !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(o.node)) throw new AiosError('EINVAL', 'node must be a node name', { arg: 'node' });
+    if (req.agent === undefined) throw new AiosError('EINVAL', 'node needs intent and agent (award a remote bid)', { arg: 'node' });
+    req.node = o.node;
+  }
+  if (o.scope !== undefined) {
+    if (o.scope !== 'local' && o.scope !== 'cluster') throw new AiosError('EINVAL', "scope must be 'local' or 'cluster'", { arg: 'scope' });
+    req.scope = o.scope;
+  }
+  if (o.via !== undefined) {
+    const v = o.via as { node?: unknown; asker?: unknown } | null;
+    if (typeof v !== 'object' || v === null || typeof v.node !== 'string' || typeof v.asker !== 'string' || v.asker.length > 200) {
+      throw new AiosError('EINVAL', 'via must be { node, asker }', { arg: 'via' });
+    }
+    req.via = { node: v.node, asker: v.asker };
+    req.scope = 'local'; // a forwarded request is never forwarded again
   }
   if ((req.op === 'ask' || req.op === 'multicast' || req.op === 'negotiate' || req.op === 'match') && req.text === undefined && req.intent === undefined) {
     throw new AiosError('EINVAL', `${req.op} needs text or intent`, { arg: 'text' });

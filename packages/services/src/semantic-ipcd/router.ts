@@ -72,6 +72,8 @@ export interface RouteOptions {
   threshold?: number;
   /** Number of candidates returned (default 5). */
   k?: number;
+  /** Only these agents count (semantic-ipcd: this node's own when a request is local-only); every slot is scored then. */
+  admit?: (agent: number) => boolean;
 }
 
 export interface IntentRouterOptions {
@@ -220,11 +222,11 @@ export class IntentRouter {
   }
 
   /** Every (agent, intent) scoring >= threshold for `text`, best first (for multicast requests). */
-  async multicastTargets(text: string, threshold?: number): Promise<RouteMatch[]> {
+  async multicastTargets(text: string, threshold?: number, admit?: (agent: number) => boolean): Promise<RouteMatch[]> {
     const q = await this.embedQuery(text);
     const t = checkThreshold(threshold ?? this.threshold);
     const out: RouteMatch[] = [];
-    for (const s of this.scoreAll(q, text, Infinity)) {
+    for (const s of this.scoreAll(q, text, Infinity, admit)) {
       if (s.score < t) break;
       for (const agent of s.slot.agents) out.push({ agent, intent: s.slot.name, score: s.score });
     }
@@ -238,7 +240,7 @@ export class IntentRouter {
   routeVector(q: Float32Array, opts: RouteOptions & { text?: string } = {}): RouteResult {
     const threshold = checkThreshold(opts.threshold ?? this.threshold);
     const k = checkK(opts.k ?? 5);
-    const scored = this.scoreAll(q, opts.text ?? '', Math.max(k, 1));
+    const scored = this.scoreAll(q, opts.text ?? '', Math.max(k, 1), opts.admit);
     const candidates = this.toCandidates(scored, k);
     const top = scored[0];
     if (!top || top.score < threshold) {
@@ -277,11 +279,11 @@ export class IntentRouter {
   }
 
   /** Scores slots, best first (the shortlisted max(shortlist, want) of them; see HybridIndex.score). */
-  private scoreAll(q: Float32Array, text: string, want: number): Array<{ slot: Slot; score: number }> {
+  private scoreAll(q: Float32Array, text: string, want: number, admit?: (agent: number) => boolean): Array<{ slot: Slot; score: number }> {
     if (q.length !== this.dim) throw new AiosError('EINVAL', `query vector has dimension ${q.length}, expected ${this.dim}`);
     const p = this.pack();
     if (p.slots.length === 0) return [];
-    const scored = p.index.score(text, q, Number.isFinite(want) ? want : p.slots.length);
+    const scored = p.index.score(text, q, Number.isFinite(want) && admit === undefined ? want : p.slots.length);
     if (this.clf && scored.length > 1) {
       // Re-rank: each shortlisted intent loses clfWeight · (best classifier score − its classifier score), so the
       // score never exceeds the hybrid one the threshold was derived from (refusal stays at least as strict).
@@ -290,7 +292,10 @@ export class IntentRouter {
       const top = Math.max(...c);
       scored.forEach((s, i) => { s.score -= this.clfWeight * (top - c[i]!); });
     }
-    return scored.map((s) => ({ slot: p.slots[s.slot]!, score: s.score }))
+    const all = scored.map((s) => ({ slot: p.slots[s.slot]!, score: s.score }));
+    // A filter narrows each slot to its admitted agents (a copy: the registry's slots are not touched).
+    const kept = admit === undefined ? all : all.map((s) => ({ slot: { ...s.slot, agents: s.slot.agents.filter(admit) }, score: s.score })).filter((s) => s.slot.agents.length > 0);
+    return kept
       .sort((a, b) => b.score - a.score || a.slot.agents[0]! - b.slot.agents[0]! || (a.slot.key < b.slot.key ? -1 : 1));
   }
 

@@ -133,7 +133,13 @@ describe('transport-nats', () => {
     const spy = b.connection.subscribe(`${p}.n.b`, { callback: (_e, m) => records.push(m.data) });
     await b.connection.flush();
     const body = new Uint8Array(900).fill(7);
-    for (let i = 0; i < 300; i++) expect(a.postNow('b', 'msg', { n: i }, body)).toBe(true);
+    b.onFrame('boom', () => {
+      throw new Error('handler bug');
+    });
+    for (let i = 0; i < 300; i++) {
+      expect(a.postNow('b', 'msg', { n: i }, body)).toBe(true);
+      if (i % 100 === 50) a.postNow('b', 'boom', {}); // a throwing handler costs its own frame only
+    }
     await until(() => got.length === 300);
     spy.unsubscribe();
     expect(got).toEqual([...Array(300).keys()].map((i) => i * 1000 + 900));

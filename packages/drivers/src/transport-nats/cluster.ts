@@ -396,7 +396,20 @@ export class Cluster {
       this.audit({ action: 'LinkFrameRejected', node: from, result: 'denied', detail: { node: from, reason: (e as AiosError).detail?.reason ?? 'auth' } });
       return;
     }
-    readFrames(pt, (f) => this.dispatch(from, f));
+    try {
+      readFrames(pt, (f) => {
+        // One frame's failure (a throwing handler, bad JSON) never costs the record's other frames.
+        try {
+          this.dispatch(from, f);
+        } catch {
+          this.rejected.unknown++;
+        }
+      });
+    } catch (e) {
+      // Authentic but not a list of frames: the peer holds the link keys, so this is a bug or a hostile node.
+      this.rejected.unknown++;
+      this.audit({ action: 'LinkFrameRejected', node: from, result: 'denied', detail: { node: from, reason: 'malformed', message: (e as Error).message } });
+    }
   }
 
   private dispatch(from: string, f: Frame): void {
@@ -471,7 +484,13 @@ export class Cluster {
 
   /** A request to `node`'s handler of `op`. EIO when the node goes down meanwhile, ETIMEDOUT past timeoutMs. */
   request<T = unknown>(node: string, op: string, body: Record<string, unknown>, timeoutMs = limits.CLUSTER_REQUEST_TIMEOUT_MS): Promise<T> {
-    return this.call<T>(node, op, 0, JSON.stringify(body ?? {}), timeoutMs);
+    let text: string;
+    try {
+      text = JSON.stringify(body ?? {});
+    } catch (e) {
+      return Promise.reject(new AiosError('EINVAL', `request body of ${op} is not JSON: ${(e as Error).message}`, { op }));
+    }
+    return this.call<T>(node, op, 0, text, timeoutMs);
   }
 
   /** A request whose body and reply are raw bytes (the op is registered with handleBytes). Errors as request(). */

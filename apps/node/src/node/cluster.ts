@@ -282,10 +282,11 @@ export class ClusterNode {
     this.creditQueued = true;
     queueMicrotask(() => {
       this.creditQueued = false;
-      for (const [to, byAddr] of this.credits) {
+      const owed = [...this.credits];
+      this.credits.clear();
+      for (const [to, byAddr] of owed) {
         for (const [a, k] of byAddr) if (!this.cluster.postNow(to, 'credit', { addr: a, n: k })) void this.cluster.post(to, 'credit', { addr: a, n: k }).catch(() => undefined);
       }
-      this.credits.clear();
     });
   }
 

@@ -348,8 +348,8 @@ export class Cluster {
   private enqueue(node: string, type: number, flags: number, stream: number, name: string, meta: string, body: string | Uint8Array): void {
     const l = this.links.get(node);
     if (l?.session == null) throw new AiosError('EIO', `no link to node ${node}`, { node });
-    const size = typeof body === 'string' ? body.length : body.length;
-    if (l.out.length > 0 && l.out.length + size > limits.LINK_BATCH_BYTES) this.flush(node, l);
+    // A frame that would overflow the batch starts the next record (a string body's length is close enough).
+    if (l.out.length > 0 && l.out.length + body.length > limits.LINK_BATCH_BYTES) this.flush(node, l);
     l.out.push(type, flags, stream, name, meta, body);
     if (l.out.length >= limits.LINK_BATCH_BYTES) this.flush(node, l);
     else if (!l.flushQueued) {

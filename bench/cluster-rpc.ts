@@ -1,6 +1,6 @@
 // Benchmark (issue 16): cross-node request/reply with a 1 KiB body between two processes (node a here, node b
-// forked), through our link (Cluster.request: ChaCha20-Poly1305 sealing both ways, replay window, JSON header,
-// dispatch to b's handler), against raw NATS request/reply of the same 1 KiB between the same two connections.
+// forked), through our link (Cluster.requestBytes: a binary frame sealed with ChaCha20-Poly1305 both ways, replay
+// window, dispatch to b's byte handler), against raw NATS request/reply of the same 1 KiB between the same two connections.
 // Sequential calls, the two kinds in alternating rounds so both see the same machine load. Goal: our p50 and
 // p99 within 1.5x of raw NATS. Prints one JSON object. Buckets are destroyed at the end.
 // Run: npx tsx --conditions=aios-source bench/cluster-rpc.ts [--full]
@@ -16,10 +16,9 @@ const GOAL = 1.5;
 const p = await pair();
 try {
   const nc = p.a.connection;
-  const body = { d: Buffer.from(KIB).toString('base64') };
   const ours = async (): Promise<void> => {
-    const r = await p.a.request<{ d: string }>('b', 'echo', body);
-    if (r.d.length !== body.d.length) throw new Error('echo mismatch');
+    const r = await p.a.requestBytes('b', 'echo', KIB);
+    if (r.length !== KIB.length) throw new Error('echo mismatch');
   };
   const raw = async (): Promise<void> => {
     const r = await nc.request(`${p.prefix}.raw.echo`, KIB, { timeout: 5_000 });
@@ -45,7 +44,7 @@ try {
   const ratio = { p50: round(o.p50 / b.p50, 2), p99: round(o.p99 / b.p99, 2) };
   console.log(JSON.stringify({
     bench: 'cluster-rpc',
-    configuration: configuration({ nats: NATS_URL, payloadBytes: KIB.length, calls: o.n, rounds: ROUNDS, processes: 2, path: 'Cluster.request (sealed link) vs nc.request' }),
+    configuration: configuration({ nats: NATS_URL, payloadBytes: KIB.length, calls: o.n, rounds: ROUNDS, processes: 2, path: 'Cluster.requestBytes (sealed link) vs nc.request' }),
     ours: { p50_ms: round(o.p50), p99_ms: round(o.p99), mean_ms: round(o.mean) },
     baseline: { name: 'raw NATS request/reply', p50_ms: round(b.p50), p99_ms: round(b.p99), mean_ms: round(b.mean) },
     ratio,

@@ -1,5 +1,6 @@
 // Benchmark (issue 16): one-way 1 KiB messages from node a (this process) to node b (forked) over our link
-// (Cluster.postNow: each frame sealed with ChaCha20-Poly1305, opened and dispatched on b), against raw NATS
+// (Cluster.postNow: binary frames, those of one tick sealed together into one ChaCha20-Poly1305 record of up to
+// LINK_BATCH_BYTES, opened and dispatched frame by frame on b), against raw NATS
 // publish of the same 1 KiB between the same two connections. Time runs from the first send to b's report
 // (over the fork IPC channel) that it received all N. The sender yields to the event loop every BATCH
 // messages so the client's buffer is written out. Goal: ours at least half of raw NATS. Prints one JSON object.

@@ -75,7 +75,9 @@ const dir = mkdtempSync(join(tmpdir(), 'aios-bench-pg-'));
 const schemas = throwawaySchemas();
 try {
   const sqlite = await run(createSqliteStorage({ path: join(dir, 'bench.db') }));
-  const postgres = await run(createPostgresStorage({ url: TEST_PG_URL, schema: schemas.next() }));
+  // The vector backend is whatever the server allows (pgvector, else in-process HNSW); the output says which.
+  let vectors: unknown = null;
+  const postgres = await run(createPostgresStorage({ url: TEST_PG_URL, schema: schemas.next(), onVectorBackend: (v) => (vectors = v) }));
   // Same data, same queries: how often the two drivers' hybrid top-10 lists share an id (ranking agreement).
   let shared = 0;
   sqlite.top.forEach((ids, i) => (shared += ids.filter((id) => postgres.top[i]!.includes(id)).length));
@@ -83,7 +85,7 @@ try {
   console.log(JSON.stringify({
     bench: 'storage-postgres',
     n: N, dim: DIM, k: K, queries: Q, batch: BATCH, mode: full ? 'full' : 'quick',
-    ours: { name: 'storage-postgres (pg pool, tsvector + ts_rank, in-process HNSW)', ...strip(postgres) },
+    ours: { name: 'storage-postgres (pg pool, tsvector + ts_rank)', vectors, ...strip(postgres) },
     baseline: { name: 'storage-sqlite (WAL, synchronous=FULL, FTS5 bm25, HNSW)', ...strip(sqlite) },
     ratio: {
       insert_time: +(postgres.insert_s / sqlite.insert_s).toFixed(2),

@@ -14,7 +14,7 @@ let got = { ours: 0, raw: 0 };
 const count = (kind: 'ours' | 'raw'): void => {
   if (++got[kind] === want) send({ t: 'received', kind, n: want });
 };
-b.handle('echo', (_from, body) => body);
+b.handleBytes('echo', (_from, body) => body);
 b.handle('ask', () => ({ replica: 'b' }));
 b.onFrame('msg', () => count('ours'));
 b.connection.subscribe(`${prefix}.raw.echo`, { callback: (_e, m) => m.respond(m.data) });

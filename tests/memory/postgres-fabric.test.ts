@@ -22,6 +22,10 @@ describe('memory - shared fabric in Postgres', () => {
     const b = await bootMemNode({ storage });
     nodes.push(b);
     expect(a.node.host.kernel.devices.get('storage')!.object.driver.info.name).toBe('storage-postgres');
+    // The vector backend the driver chose is on record (this server has no pgvector: in-process, with why).
+    const chosen = a.node.audit().filter((r) => r.syscall === 'StorageVectorBackend');
+    expect(chosen).toHaveLength(1);
+    expect(chosen[0]!.detail).toMatchObject({ mode: expect.stringMatching(/^(pgvector|in-process)$/), reason: expect.any(String) });
     const ask = <T = any>(m: MemNode, body: Record<string, unknown>) => m.node.host.request<T>(m.memoryd, body, 30_000);
     await ask(a, { op: 'put', ns: 'shared', text: 'the memory fabric spans every node of the cluster' });
     const hits = await ask<Array<{ text?: string; id: string }>>(b, { op: 'search', ns: 'shared', query: 'fabric spans nodes' });

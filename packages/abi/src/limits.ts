@@ -215,6 +215,8 @@ export const LINK_CREDIT_WINDOW = 64;
 export const LINK_QUEUE_MAX = 4_096;
 /** Largest agent payload carried across a link (the same bound as a local ipcSend). */
 export const LINK_MAX_PAYLOAD_BYTES = 65_536;
+/** Plaintext bytes of frames one link coalesces into one sealed record before it seals at once (else at the next microtask). */
+export const LINK_BATCH_BYTES = 65_536;
 /** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */
 export const CLUSTER_REQUEST_TIMEOUT_MS = 30_000;
 /** Lifetime of a handle sent to another node (its capability token's expiry) when the sent handle has none, in ms. */

@@ -168,6 +168,9 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
     // Devices on the bus: storage (SQLite in the data folder, or the shared Postgres) and the embedder.
     if (embedder !== null && storage !== null) {
       host.kernel.plugDevice('storage', storage);
+      // Postgres: which vector backend open() chose (pgvector or in-process HNSW) and why, for operators.
+      const vectors = (storage as { vectorBackend?: () => object | null }).vectorBackend?.() ?? null;
+      if (vectors !== null) host.kernel.audit.append(Date.now(), host.kernel.root.id, 'StorageVectorBackend', 'storage', 'ok', { ...vectors });
       host.kernel.plugDevice('embedder', embedder);
       // identityd's window on the node key (signatures, sealing key, agent quotes); granted through initd only.
       host.kernel.plugDevice(NODEKEY_DEVICE, createNodeKeyDevice({ host, identity: sec.identity, registers: () => sec.registers, now: () => Date.now() }));

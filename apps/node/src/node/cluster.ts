@@ -84,6 +84,9 @@ export class ClusterNode {
   /** Addresses of remote senders seen on links (so replies to them resolve without a directory entry). */
   private readonly senders = new Set<string>();
   private published = new Map<string, string>();
+  /** Credits owed, by node then remote sender address, until this tick's microtask sends them. */
+  private readonly credits = new Map<string, Map<string, number>>();
+  private creditQueued = false;
   private retry: NodeJS.Timeout | null = null;
   private sync: NodeJS.Timeout | null = null;
   /** Handles sent to and received from other nodes as capability tokens (cluster-caps.ts). */
@@ -309,8 +312,27 @@ export class ClusterNode {
     return true;
   }
 
+  /**
+   * Returns credit to a remote sender. Credits of one tick are summed per (node, address) and leave as one frame
+   * at the next microtask, inside the link's sealed record with whatever else goes to that node (piggybacked).
+   */
   private credit(node: string, addr: string, n: number): void {
-    if (!this.cluster.postNow(node, 'credit', { addr, n })) void this.cluster.post(node, 'credit', { addr, n }).catch(() => undefined);
+    let m = this.credits.get(node);
+    if (m === undefined) {
+      m = new Map();
+      this.credits.set(node, m);
+    }
+    m.set(addr, (m.get(addr) ?? 0) + n);
+    if (this.creditQueued) return;
+    this.creditQueued = true;
+    queueMicrotask(() => {
+      this.creditQueued = false;
+      const owed = [...this.credits];
+      this.credits.clear();
+      for (const [to, byAddr] of owed) {
+        for (const [a, k] of byAddr) if (!this.cluster.postNow(to, 'credit', { addr: a, n: k })) void this.cluster.post(to, 'credit', { addr: a, n: k }).catch(() => undefined);
+      }
+    });
   }
 
   private scheduleRetry(): void {

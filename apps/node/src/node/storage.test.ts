@@ -2,6 +2,7 @@
 // EINVAL for anything else, before any I/O.
 import { describe, it, expect, afterAll } from 'vitest';
 import { chooseStorage } from './storage.ts';
+import type { createPostgresStorage } from '@aios/drivers/storage-postgres';
 import { TEST_PG_URL, throwawaySchemas } from '../../../../packages/drivers/src/storage-postgres/testing.ts';
 
 const schemas = throwawaySchemas();
@@ -16,6 +17,7 @@ describe('node storage', () => {
     expect(() => chooseStorage('mysql://db/x', '/tmp/x')).toThrow(expect.objectContaining({ code: 'EINVAL', detail: { arg: 'storage', scheme: 'mysql' } }));
     expect(() => chooseStorage('not a url', '/tmp/x')).toThrow(expect.objectContaining({ code: 'EINVAL' }));
     expect(() => chooseStorage(`${TEST_PG_URL}?schema=Bad-Name`, '/tmp/x')).toThrow(expect.objectContaining({ code: 'EINVAL', detail: { arg: 'schema', value: 'Bad-Name' } }));
+    expect(() => chooseStorage(`${TEST_PG_URL}?vectors=faiss`, '/tmp/x')).toThrow(expect.objectContaining({ code: 'EINVAL', detail: { arg: 'vectors', value: 'faiss' } }));
   });
   it('storage - postgres:// with ?schema= opens the Postgres driver on that schema', async () => {
     const schema = schemas.next();
@@ -26,6 +28,12 @@ describe('node storage', () => {
     await s.open!();
     await s.put('k', new Uint8Array([1]));
     expect(await s.get('k')).toEqual(new Uint8Array([1]));
+    await s.close();
+  });
+  it('storage - ?vectors=in-process keeps vectors in-process whatever the server has, and says so', async () => {
+    const s = chooseStorage(`${TEST_PG_URL}?schema=${schemas.next()}&vectors=in-process`, '/tmp/x').create() as ReturnType<typeof createPostgresStorage>;
+    await s.open!();
+    expect(s.vectorBackend()).toEqual({ mode: 'in-process', reason: 'configured (vectors: in-process)' });
     await s.close();
   });
 });

@@ -14,6 +14,7 @@ import {
 import type { Db, Sql } from './db.ts';
 import { notifyChanges, notifyReset } from './sync.ts';
 import type { PgVectorIndexes, VecChange } from './vectors.ts';
+import { vectorText, type PgvectorSql } from './pgvector.ts';
 
 interface NsRow { id: string; owner: string; embedder: string; dim: number; created: number; meta: string; seq: number; items: number; bytes: number }
 interface ItemRow {
@@ -69,20 +70,32 @@ export interface PgItemsDeps {
   /** NOTIFY channel and this driver's origin id (its own notifications are ignored on receipt). */
   channel: string;
   origin: string;
+  /** The pgvector SQL once open() chose pgvector (pgvector.ts); null: vectors are indexed in-process. */
+  pgvector: () => PgvectorSql | null;
+  /** Serialises index creation across nodes (CREATE INDEX IF NOT EXISTS races otherwise). */
+  lockKey: string;
 }
 
-export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDeps): MemoryStore {
+export function createPostgresItems({ db, indexes, channel, origin, pgvector, lockKey }: PgItemsDeps): MemoryStore {
   /** Edits of the running transaction, by namespace; applied locally after COMMIT, notified inside it. */
   type Edits = Map<string, VecChange[]>;
   const tx = async <T>(what: string, fn: (c: Sql, edits: Edits, resets: Set<string>) => Promise<T>): Promise<T> => {
     const edits: Edits = new Map();
     const resets = new Set<string>();
+    const pgv = pgvector();
     const r = await db.write(what, async (c) => {
       const out = await fn(c, edits, resets);
+      if (pgv !== null) {
+        // pgvector: the vectors change in the same transaction; nothing to tell other nodes.
+        const all = [...edits.values()].flat();
+        if (all.length > 0) await c.query(pgv.setVectors(), [all.map((e) => e.label), all.map((e) => (e.vec ? vectorText(e.vec) : null)), all.map((e) => e.vec?.length ?? null)]);
+        return out;
+      }
       for (const [ns, ch] of edits) if (!resets.has(ns)) await notifyChanges(c, channel, origin, ns, ch);
       for (const ns of resets) await notifyReset(c, channel, origin, ns);
       return out;
     });
+    if (pgv !== null) return r;
     for (const [ns, ch] of edits) if (!resets.has(ns)) indexes.applyLocal(ns, ch);
     for (const ns of resets) indexes.reset(ns);
     return r;
@@ -182,6 +195,29 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
     return n;
   }
 
+  /** pgvector: the HNSW index of a dimension exists (created once, nodes serialised by an advisory lock). */
+  async function ensureIndex(c: Sql, dim: number): Promise<void> {
+    const pgv = pgvector();
+    const text = pgv?.createIndex(dim);
+    if (!text) return;
+    await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lockKey]);
+    await c.query(text);
+  }
+
+  /** pgvector: the k nearest by cosine, in SQL; falls back to an exact scan when the index's post-filter left fewer than k. */
+  async function sqlVectorSearch(pgv: PgvectorSql, rows: NsRow[], query: Float32Array, k: number, filter: ItemFilter | undefined): Promise<SearchHit[]> {
+    const params: unknown[] = [vectorText(query), rows.map((n) => n.id)];
+    const where = filterSql(filter, params);
+    const limit = params.push(k);
+    const run = (exact: boolean) => db.read('vectorSearch', (c) => c.query<{ rowid: number; id: string; ns: string; score: number }>(pgv.search(query.length, where, limit, exact), params));
+    let r = await run(false);
+    if (r.rows.length < k) r = await run(true);
+    return r.rows
+      .map((x) => ({ rowid: x.rowid, hit: { id: x.id, ns: x.ns, score: Number.isFinite(x.score) ? x.score : 0 } }))
+      .sort((a, b) => b.hit.score - a.hit.score || a.rowid - b.rowid)
+      .map((x) => x.hit);
+  }
+
   async function checkNsList(ns: readonly string[]): Promise<NsRow[]> {
     if (!Array.isArray(ns) || ns.length === 0) throw new AiosError('EINVAL', 'ns must be a non-empty array', { arg: 'ns' });
     ns.forEach((id) => checkNsId(id));
@@ -203,6 +239,7 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
           ns.id, ns.owner, ns.embedder, ns.dim, ns.created, meta,
         ]);
         if ((r.rowCount ?? 0) === 0) throw new AiosError('EEXIST', 'namespace exists', { ns: ns.id });
+        await ensureIndex(c, ns.dim);
       });
     },
     async getNamespace(id) {
@@ -348,6 +385,8 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
       const rows = await checkNsList(ns);
       checkK(k);
       for (const n of rows) checkEmbedding(query, n.dim);
+      const pgv = pgvector();
+      if (pgv !== null) return sqlVectorSearch(pgv, rows, query, k, filter);
       const found: Array<{ label: number; score: number }> = [];
       for (const n of rows) {
         const idx = await indexes.ensure(n.id, n.dim);
@@ -426,6 +465,12 @@ export function createPostgresItems({ db, indexes, channel, origin }: PgItemsDep
         );
         await c.query('UPDATE ns SET embedder = $2, dim = $3 WHERE id = $1', [ns, embedder, dim]);
         await c.query('UPDATE ns SET bytes = (SELECT coalesce(sum(bytes), 0) FROM item WHERE ns = $1) WHERE id = $1', [ns]);
+        const pgv = pgvector();
+        if (pgv !== null) {
+          await c.query(pgv.setVectorsById(), [ns, ids, [...vectors.values()].map(vectorText), dim]);
+          await c.query(pgv.clearMissing(), [ns]);
+          await ensureIndex(c, dim);
+        }
         resets.add(ns);
         return upd.rowCount ?? 0;
       });

@@ -121,4 +121,36 @@ describe('transport-nats', () => {
     expect(got).toEqual([...Array(35).keys()]);
     expect(a.linkEpoch('b')).toBe(3);
   });
+
+  it('cluster - frames sent in one tick share sealed records and arrive in order; byte requests round-trip', async () => {
+    const p = prefix();
+    const { nodes } = await trio(p);
+    const [a, b] = nodes as [Cluster, Cluster];
+    await a.connect('b');
+    const got: number[] = [];
+    b.onFrame('msg', (_f, h, payload) => got.push(Number(h.n) * 1000 + payload.length));
+    const records: Uint8Array[] = [];
+    const spy = b.connection.subscribe(`${p}.n.b`, { callback: (_e, m) => records.push(m.data) });
+    await b.connection.flush();
+    const body = new Uint8Array(900).fill(7);
+    b.onFrame('boom', () => {
+      throw new Error('handler bug');
+    });
+    for (let i = 0; i < 300; i++) {
+      expect(a.postNow('b', 'msg', { n: i }, body)).toBe(true);
+      if (i % 100 === 50) a.postNow('b', 'boom', {}); // a throwing handler costs its own frame only
+    }
+    await until(() => got.length === 300);
+    spy.unsubscribe();
+    expect(got).toEqual([...Array(300).keys()].map((i) => i * 1000 + 900));
+    // 300 frames of ~1 KiB in one tick: a few records of up to LINK_BATCH_BYTES, not 300.
+    expect(records.filter((d) => d[0] === 0x44).length).toBeLessThan(30);
+    b.handleBytes('rev', (_f, x) => Uint8Array.from(x).reverse());
+    expect([...(await a.requestBytes('b', 'rev', Uint8Array.of(1, 2, 3)))]).toEqual([3, 2, 1]);
+    // A JSON request to a byte op (and the reverse) is refused, not misread.
+    await expect(a.request('b', 'rev', {})).rejects.toMatchObject({ code: 'EINVAL', detail: { op: 'rev', node: 'b' } });
+    b.handle('json', async () => ({ ok: 1 }));
+    await expect(a.requestBytes('b', 'json', Uint8Array.of(1))).rejects.toMatchObject({ code: 'EINVAL' });
+    expect(await a.request('b', 'json', {})).toEqual({ ok: 1 });
+  });
 });

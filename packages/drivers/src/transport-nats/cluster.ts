@@ -10,6 +10,7 @@ import { Directory, type AgentEntry, type NodeView } from './directory.ts';
 import { cookieKey, Initiator, openHs, Responder, type HsFrame } from './handshake.ts';
 import { keyIdOf, nodeIdentity, type NodeIdentity } from './identity.ts';
 import { LinkSession } from './session.ts';
+import { F_ERR, F_POST, F_REP, F_REQ, FLAG_BYTES, FrameBatch, readFrames, type Frame } from './frame.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -17,6 +18,15 @@ const NAME_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const K_HS = 0x48;
 const K_REFUSE = 0x52;
 const K_DATA = 0x44;
+/** Version of the data record layout (K_DATA | version | fromLen | from | epoch | seq | sealed frames). */
+const WIRE_VERSION = 1;
+const EMPTY = new Uint8Array(0);
+const suffixOf = (node: string): Uint8Array => enc.encode(`>${node}`);
+/** A POST header as JSON text; an empty header travels as nothing. */
+const metaOf = (h: Record<string, unknown>): string => {
+  for (const _ in h) return JSON.stringify(h);
+  return '';
+};
 
 /** A security-relevant cluster event, for the node's audit log. */
 export interface ClusterAuditEvent {
@@ -46,6 +56,8 @@ export interface ClusterOptions {
 
 export type FrameHandler = (from: string, header: Record<string, unknown>, payload: Uint8Array) => void;
 export type RequestHandler = (from: string, body: Record<string, unknown>) => Promise<unknown> | unknown;
+/** A handler of byte requests (requestBytes): the body and the reply travel as raw bytes. */
+export type BytesHandler = (from: string, body: Uint8Array) => Promise<Uint8Array> | Uint8Array;
 
 interface Link {
   session: LinkSession | null;
@@ -54,6 +66,9 @@ interface Link {
   ready: Promise<void> | null;
   settle: ((e?: Error) => void) | null;
   incarnation: string | null;
+  /** Frames waiting for this tick's record (sealed at the next microtask, or at once when LINK_BATCH_BYTES is reached). */
+  out: FrameBatch;
+  flushQueued: boolean;
 }
 
 interface Pending {
@@ -75,8 +90,13 @@ export class Cluster {
   private readonly ck: Uint8Array;
   private readonly links = new Map<string, Link>();
   private readonly frames = new Map<string, FrameHandler>();
-  private readonly handlers = new Map<string, RequestHandler>();
+  private readonly handlers = new Map<string, { fn: RequestHandler; bytes: false } | { fn: BytesHandler; bytes: true }>();
   private readonly pending = new Map<number, Pending>();
+  /** Record prefix of every data record this node sends: K_DATA | version | fromLen | from. */
+  private readonly recordPrefix: Uint8Array;
+  /** AAD suffix of records addressed to this node: '>' | this node's name. */
+  private readonly selfSuffix: Uint8Array;
+  private readonly suffixes = new Map<string, Uint8Array>();
   private readonly downListeners: Array<(node: string) => void> = [];
   private nextReq = 1;
   private timer: NodeJS.Timeout | null = null;
@@ -89,6 +109,9 @@ export class Cluster {
     if (!NAME_RE.test(opts.node)) throw new AiosError('EINVAL', 'node name must be 1-64 letters, digits, - or _', { arg: 'node', value: opts.node });
     if (typeof opts.cookie !== 'string' || opts.cookie.length < 8) throw new AiosError('EINVAL', 'cluster cookie must be at least 8 characters', { arg: 'cookie' });
     this.node = opts.node;
+    const from = enc.encode(opts.node);
+    this.recordPrefix = Uint8Array.from([K_DATA, WIRE_VERSION, from.length, ...from]);
+    this.selfSuffix = suffixOf(opts.node);
     this.prefix = opts.prefix ?? 'aios';
     if (!/^[A-Za-z0-9_-]{1,32}$/.test(this.prefix)) throw new AiosError('EINVAL', 'cluster prefix must be 1-32 letters, digits, - or _', { arg: 'prefix' });
     this.identity = nodeIdentity(opts.seed);
@@ -147,7 +170,12 @@ export class Cluster {
 
   /** Registers the handler of requests for an op; what it returns (or throws as AiosError) is the reply. */
   handle(op: string, fn: RequestHandler): void {
-    this.handlers.set(op, fn);
+    this.handlers.set(op, { fn, bytes: false });
+  }
+
+  /** Registers the handler of byte requests for an op (requestBytes): no JSON on either side. */
+  handleBytes(op: string, fn: BytesHandler): void {
+    this.handlers.set(op, { fn, bytes: true });
   }
 
   async putAgent(a: Omit<AgentEntry, 'node'>): Promise<void> {
@@ -167,7 +195,7 @@ export class Cluster {
   private linkOf(node: string): Link {
     let l = this.links.get(node);
     if (l === undefined) {
-      l = { session: null, initiator: null, responder: null, ready: null, settle: null, incarnation: null };
+      l = { session: null, initiator: null, responder: null, ready: null, settle: null, incarnation: null, out: new FrameBatch(), flushQueued: false };
       this.links.set(node, l);
     }
     return l;
@@ -311,117 +339,141 @@ export class Cluster {
     for (const fn of this.downListeners) fn(node);
   }
 
-  // ---- data frames: 'D' | u8 len | from | u32 epoch | u32 seqHi | u32 seqLo | ciphertext ----
+  // ---- data records: 'D' | version | u8 len | from | u32 epoch | u64 seq | sealed frames (frame.ts) ----
 
-  private aad(header: Uint8Array, to: string): Uint8Array {
-    const t = enc.encode(to);
-    const out = new Uint8Array(header.length + 1 + t.length);
-    out.set(header);
-    out[header.length] = 0x3e;
-    out.set(t, header.length + 1);
-    return out;
-  }
-
-  /** Seals and publishes one frame on an established link (connect() first). */
-  private sendSealed(node: string, header: Record<string, unknown>, payload?: Uint8Array): void {
+  /**
+   * Queues one frame for `node` on its established link; frames queued in one tick (or until LINK_BATCH_BYTES)
+   * leave as one sealed record, in order. EIO when there is no link.
+   */
+  private enqueue(node: string, type: number, flags: number, stream: number, name: string, meta: string, body: string | Uint8Array): void {
     const l = this.links.get(node);
     if (l?.session == null) throw new AiosError('EIO', `no link to node ${node}`, { node });
-    const h = enc.encode(JSON.stringify(header));
-    const pt = new Uint8Array(4 + h.length + (payload?.length ?? 0));
-    new DataView(pt.buffer).setUint32(0, h.length);
-    pt.set(h, 4);
-    if (payload) pt.set(payload, 4 + h.length);
-    const from = enc.encode(this.node);
-    const hdr = new Uint8Array(2 + from.length + 12);
-    hdr[0] = K_DATA;
-    hdr[1] = from.length;
-    hdr.set(from, 2);
-    // The epoch and seq are chosen by seal(); the AAD binds them, so seal first with a placeholder view.
-    const s = l.session;
-    const sealed = s.sealWith((hh) => {
-      const dv = new DataView(hdr.buffer, 2 + from.length);
-      dv.setUint32(0, hh.epoch);
-      dv.setUint32(4, Math.floor(hh.seq / 2 ** 32));
-      dv.setUint32(8, hh.seq >>> 0);
-      return this.aad(hdr, node);
-    }, pt);
-    const out = new Uint8Array(hdr.length + sealed.length);
-    out.set(hdr);
-    out.set(sealed, hdr.length);
-    this.nc.publish(this.subject(node), out);
+    // A frame that would overflow the batch starts the next record (a string body's length is close enough).
+    if (l.out.length > 0 && l.out.length + body.length > limits.LINK_BATCH_BYTES) this.flush(node, l);
+    l.out.push(type, flags, stream, name, meta, body);
+    if (l.out.length >= limits.LINK_BATCH_BYTES) this.flush(node, l);
+    else if (!l.flushQueued) {
+      l.flushQueued = true;
+      queueMicrotask(() => this.flush(node, l));
+    }
+  }
+
+  /** Seals what the link has queued into one record and publishes it. */
+  private flush(node: string, l: Link): void {
+    l.flushQueued = false;
+    if (l.out.length === 0 || l.session === null || this.links.get(node) !== l || this.closed) return;
+    const { bytes, frames } = l.out.take();
+    let suffix = this.suffixes.get(node);
+    if (suffix === undefined) {
+      suffix = suffixOf(node);
+      this.suffixes.set(node, suffix);
+    }
+    try {
+      this.nc.publish(this.subject(node), l.session.seal(this.recordPrefix, suffix, bytes, frames));
+    } catch {
+      /* the connection is closing: requests fail on close, at-most-once frames are lost with the link */
+    }
   }
 
   private onData(data: Uint8Array): void {
-    const n = data[1]!;
-    const from = dec.decode(data.subarray(2, 2 + n));
+    if (data[1] !== WIRE_VERSION) {
+      this.rejected.unknown++;
+      return;
+    }
+    const n = data[2]!;
+    const from = dec.decode(data.subarray(3, 3 + n));
     const l = this.links.get(from);
     if (l?.session == null) {
       this.rejected.auth++;
       if (NAME_RE.test(from)) this.refuse(from, 'no-session');
       return;
     }
-    const hdr = data.subarray(0, 2 + n + 12);
-    const dv = new DataView(data.buffer, data.byteOffset + 2 + n, 12);
-    const h = { epoch: dv.getUint32(0), seq: dv.getUint32(4) * 2 ** 32 + dv.getUint32(8) };
     let pt: Buffer;
     try {
-      pt = l.session.open(this.aad(hdr, this.node), h, data.subarray(2 + n + 12));
+      pt = l.session.open(data, 3 + n, this.selfSuffix);
     } catch (e) {
       this.rejected.auth++;
       this.audit({ action: 'LinkFrameRejected', node: from, result: 'denied', detail: { node: from, reason: (e as AiosError).detail?.reason ?? 'auth' } });
       return;
     }
-    const hl = pt.readUInt32BE(0);
-    const header = JSON.parse(pt.subarray(4, 4 + hl).toString('utf8')) as Record<string, unknown>;
-    const payload = new Uint8Array(pt.buffer, pt.byteOffset + 4 + hl, pt.length - 4 - hl);
-    this.dispatch(from, header, payload);
+    try {
+      readFrames(pt, (f) => {
+        // One frame's failure (a throwing handler, bad JSON) never costs the record's other frames.
+        try {
+          this.dispatch(from, f);
+        } catch {
+          this.rejected.unknown++;
+        }
+      });
+    } catch (e) {
+      // Authentic but not a list of frames: the peer holds the link keys, so this is a bug or a hostile node.
+      this.rejected.unknown++;
+      this.audit({ action: 'LinkFrameRejected', node: from, result: 'denied', detail: { node: from, reason: 'malformed', message: (e as Error).message } });
+    }
   }
 
-  private dispatch(from: string, header: Record<string, unknown>, payload: Uint8Array): void {
-    const k = header.k;
-    if (k === 'req') {
-      const op = String(header.op);
-      const id = header.id;
-      const fn = this.handlers.get(op);
-      const reply = (h: Record<string, unknown>): void => {
-        try {
-          this.sendSealed(from, { k: 'rep', id, ...h });
-        } catch {
-          /* link gone: the caller's request fails on its side */
-        }
-      };
-      if (fn === undefined) return reply({ ok: false, error: { code: 'ENOSYS', message: `node ${this.node} has no op ${op}`, detail: { op } } });
-      Promise.resolve()
-        .then(() => fn(from, (header.body ?? {}) as Record<string, unknown>))
-        .then((v) => reply({ ok: true, value: v ?? null }), (e: unknown) => reply({ ok: false, error: errorJson(e) }));
+  private dispatch(from: string, f: Frame): void {
+    if (f.type === F_POST) {
+      const fn = this.frames.get(f.name);
+      if (fn !== undefined) fn(from, f.meta === '' ? {} : (JSON.parse(f.meta) as Record<string, unknown>), f.body);
       return;
     }
-    if (k === 'rep') {
-      const p = this.pending.get(Number(header.id));
-      if (p === undefined || p.node !== from) return;
-      this.pending.delete(Number(header.id));
-      clearTimeout(p.timer);
-      if (header.ok === true) p.resolve(header.value);
-      else {
-        const e = header.error as { code?: string; message?: string; detail?: Record<string, unknown> };
-        p.reject(new AiosError((e?.code ?? 'EIO') as never, `node ${from}: ${e?.message ?? 'request failed'}`, { ...(e?.detail ?? {}), node: from }));
+    if (f.type === F_REQ) return this.serve(from, f);
+    if (f.type !== F_REP && f.type !== F_ERR) return;
+    const p = this.pending.get(f.stream);
+    if (p === undefined || p.node !== from) return;
+    this.pending.delete(f.stream);
+    clearTimeout(p.timer);
+    if (f.type === F_REP) p.resolve(f.flags & FLAG_BYTES ? f.body : JSON.parse(f.body.toString('utf8')));
+    else {
+      const e = JSON.parse(f.body.toString('utf8')) as { code?: string; message?: string; detail?: Record<string, unknown> };
+      p.reject(new AiosError((e?.code ?? 'EIO') as never, `node ${from}: ${e?.message ?? 'request failed'}`, { ...(e?.detail ?? {}), node: from }));
+    }
+  }
+
+  /** Runs a request's handler; a synchronous handler answers in the same tick, an async one when it settles. */
+  private serve(from: string, f: Frame): void {
+    const id = f.stream;
+    const reply = (v: unknown): void => {
+      try {
+        if (v instanceof Uint8Array) this.enqueue(from, F_REP, FLAG_BYTES, id, '', '', v);
+        else this.enqueue(from, F_REP, 0, id, '', '', JSON.stringify(v ?? null));
+      } catch (e) {
+        fail(e);
       }
-      return;
+    };
+    const fail = (e: unknown): void => {
+      try {
+        this.enqueue(from, F_ERR, 0, id, '', '', JSON.stringify(errorJson(e)));
+      } catch {
+        /* link gone: the caller's request fails on its side */
+      }
+    };
+    const h = this.handlers.get(f.name);
+    if (h === undefined) return fail(new AiosError('ENOSYS', `node ${this.node} has no op ${f.name}`, { op: f.name }));
+    const bytes = (f.flags & FLAG_BYTES) !== 0;
+    if (h.bytes !== bytes) return fail(new AiosError('EINVAL', `op ${f.name} takes ${h.bytes ? 'bytes' : 'JSON'}`, { op: f.name }));
+    let v: unknown;
+    try {
+      v = h.bytes ? h.fn(from, f.body) : h.fn(from, (JSON.parse(f.body.toString('utf8')) ?? {}) as Record<string, unknown>);
+    } catch (e) {
+      return fail(e);
     }
-    if (typeof k === 'string') this.frames.get(k)?.(from, header, payload);
+    if (v !== null && typeof (v as Promise<unknown>)?.then === 'function') (v as Promise<unknown>).then(reply, fail);
+    else reply(v);
   }
 
   /** Sends a one-way frame of `kind` to `node` (linking first). */
   async post(node: string, kind: string, header: Record<string, unknown>, payload?: Uint8Array): Promise<void> {
     this.checkPeer(node);
     await this.connect(node);
-    this.sendSealed(node, { ...header, k: kind }, payload);
+    this.enqueue(node, F_POST, FLAG_BYTES, 0, kind, metaOf(header), payload ?? EMPTY);
   }
 
   /** Synchronous post on an established link; false when there is none yet (the caller connects and retries). */
   postNow(node: string, kind: string, header: Record<string, unknown>, payload?: Uint8Array): boolean {
     if (this.links.get(node)?.session == null) return false;
-    this.sendSealed(node, { ...header, k: kind }, payload);
+    this.enqueue(node, F_POST, FLAG_BYTES, 0, kind, metaOf(header), payload ?? EMPTY);
     return true;
   }
 
@@ -431,10 +483,31 @@ export class Cluster {
   }
 
   /** A request to `node`'s handler of `op`. EIO when the node goes down meanwhile, ETIMEDOUT past timeoutMs. */
-  async request<T = unknown>(node: string, op: string, body: Record<string, unknown>, timeoutMs = limits.CLUSTER_REQUEST_TIMEOUT_MS): Promise<T> {
-    this.checkPeer(node);
-    await this.connect(node);
-    const id = this.nextReq++;
+  request<T = unknown>(node: string, op: string, body: Record<string, unknown>, timeoutMs = limits.CLUSTER_REQUEST_TIMEOUT_MS): Promise<T> {
+    let text: string;
+    try {
+      text = JSON.stringify(body ?? {});
+    } catch (e) {
+      return Promise.reject(new AiosError('EINVAL', `request body of ${op} is not JSON: ${(e as Error).message}`, { op }));
+    }
+    return this.call<T>(node, op, 0, text, timeoutMs);
+  }
+
+  /** A request whose body and reply are raw bytes (the op is registered with handleBytes). Errors as request(). */
+  requestBytes(node: string, op: string, body: Uint8Array, timeoutMs = limits.CLUSTER_REQUEST_TIMEOUT_MS): Promise<Uint8Array> {
+    return this.call<Uint8Array>(node, op, FLAG_BYTES, body, timeoutMs);
+  }
+
+  private call<T>(node: string, op: string, flags: number, body: string | Uint8Array, timeoutMs: number): Promise<T> {
+    try {
+      this.checkPeer(node);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    // An established link sends in this tick; otherwise handshake first.
+    if (this.links.get(node)?.session == null) return this.connect(node).then(() => this.call<T>(node, op, flags, body, timeoutMs));
+    const id = this.nextReq;
+    this.nextReq = this.nextReq >= 0xffffffff ? 1 : this.nextReq + 1;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -442,7 +515,7 @@ export class Cluster {
       }, timeoutMs);
       this.pending.set(id, { node, op, resolve: resolve as (v: unknown) => void, reject, timer });
       try {
-        this.sendSealed(node, { k: 'req', id, op, body });
+        this.enqueue(node, F_REQ, flags, id, op, '', body);
       } catch (e) {
         this.pending.delete(id);
         clearTimeout(timer);

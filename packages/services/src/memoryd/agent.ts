@@ -2,7 +2,7 @@
 // `embedder` devices initd placed in its namespace, serves the MEMORYD protocol table with createProtocolServer() (one at a time,
 // fair across senders), and sweeps expired items between requests. Trusts the kernel's stamping of `from`.
 import { defineAgent } from '@aios/runtime';
-import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
+import { clockNow, deviceCall, eventPublish, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG, createProtocolServer } from '@aios/runtime/orchestration';
 import { client } from '@aios/runtime/ipc';
 import { IDENTITYD, MEMORYD } from '@aios/abi';
@@ -65,6 +65,13 @@ export default defineAgent({
       close: (h) => handleClose(h),
       now: () => clockNow(),
       newId: () => crypto.randomUUID(),
+      progress: (report) => {
+        try {
+          eventPublish('progress', report);
+        } catch {
+          /* the event bus is best effort: the reply still carries the result */
+        }
+      },
     });
     // Clones and merges of agents carry their private memory along (the kernel announces them).
     eventSubscribe('agent.*.clone');

@@ -537,6 +537,7 @@ export function createFabric(opts: FabricOptions): Fabric {
       try {
         const total = (await storage.stats(ns)).items;
         let done = 0;
+        onProgress?.({ done, total });
         let after: string | undefined;
         for (;;) {
           const page = await storage.listItems(ns, { limit: REEMBED_BATCH, ...(after !== undefined ? { after } : {}) });

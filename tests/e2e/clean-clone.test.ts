@@ -43,7 +43,7 @@ afterAll(async () => {
     if (node.exitCode === null) process.kill(-node.pid, 'SIGKILL');
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
-});
+}, 120_000);
 
 describe.skipIf(head === undefined)('e2e - a clean clone', () => {
   it('e2e - clean clone: npm ci, npm start (build, boot, demo), then the README commands through npx aios', async () => {
@@ -104,6 +104,8 @@ describe.skipIf(head === undefined)('e2e - a clean clone', () => {
       if (!logs.includes('got hello')) await new Promise((r) => setTimeout(r, 200));
     }
     expect(logs).toMatch(/got hello from \d+/);
+    // Semantic IPC from the shell needs an agent serving the intent: the demo's translator, spawned from the shell.
+    ok(await aios('spawn', 'apps/cli/demo/translator.ts', '--name', 'translator'), 'spawn translator');
     expect(ok(await aios('ask', 'translate thank you into Italian'), 'ask').stdout).toMatch(/grazie/);
     ok(await aios('mem', 'put', 'my car is red'), 'mem put');
     expect(ok(await aios('mem', 'search', 'automobile'), 'mem search').stdout).toMatch(/my car is red/);

@@ -121,8 +121,9 @@ export const WASM_HEAP_MAX_BYTES = 2 ** 30;
 
 // ---- runtime inbox, call and serve (packages/runtime/src/ipc, orchestration/serve.ts) ----
 /**
- * Longest single IPCWait of the runtime's receive loop while someone waits: a call whose deadline is earlier than
- * a wait already in progress is noticed at most this late (the loop cannot cancel a wait in flight).
+ * Longest single IPCWait of the runtime's receive loop, only in its fallback mode (when it could not start a Sleep
+ * timer for a deadline earlier than the wait in flight, ipc/inbox.ts): such a deadline is then noticed at most this
+ * late. Normally the loop waits until the earliest deadline (forever when none), so an idle agent makes no syscall.
  */
 export const INBOX_POLL_MS = 1_000;
 /** A service's requests queued per sender (serve); beyond it the sender's next request is refused with EAGAIN. */

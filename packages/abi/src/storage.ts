@@ -240,6 +240,8 @@ export interface MemoryStore {
   changesSince(ns: string, since: number, limit?: number): Promise<ChangeRecord[]>;
   /** Deletes every item with expiresAt <= now (recording 'expire' changes); returns how many. */
   sweepExpired(now: number, limit?: number): Promise<number>;
+  /** The earliest expiresAt of any item (expired or not), or null when no item expires: when a sweep is next due. */
+  nextExpiry(): Promise<number | null>;
   stats(ns: string): Promise<NamespaceStats>;
   /**
    * Replaces the embeddings of the given items and records the namespace's new embedder and dim, in

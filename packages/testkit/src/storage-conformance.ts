@@ -246,6 +246,7 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
         expect((await s.stats('n1')).seq).toBe(4);
       });
       it('expiry - sweep deletes due items and records expire; filter.now hides them before the sweep', async () => {
+        expect(await s.nextExpiry()).toBeNull();
         await s.putItem(item('old', { expiresAt: 50, text: 'apple', embedding: v(1, 0, 0) }));
         await s.putItem(item('new', { expiresAt: 500, text: 'apple pie', embedding: v(1, 0, 0) }));
         await s.putItem(item('ever', { text: 'apple tart', embedding: v(1, 0, 0) }));
@@ -253,6 +254,7 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
         expect((await s.vectorSearch(['n1'], v(1, 0, 0), 10, { now: 100 })).map((h) => h.id).sort()).toEqual(['ever', 'new']);
         expect(await s.sweepExpired(100)).toBe(1);
         expect(await s.getItem('n1', 'old')).toBeUndefined();
+        expect(await s.nextExpiry()).toBe(500);
         expect((await s.changesSince('n1', 3)).map((c) => [c.op, c.id])).toEqual([['expire', 'old']]);
         expect(await s.sweepExpired(100)).toBe(0);
       });

@@ -9,6 +9,7 @@ import { connect, type NodeClient } from './client.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command, Io } from './commands.ts';
 import { escapeTerminal } from './term.ts';
+import { progressReporter, type Progress } from './progress.ts';
 
 const ACTIONS = ['put', 'get', 'search', 'ls', 'export', 'import', 'reembed'] as const;
 /** Import requests stay under one IPC message (64 KiB) once JSON-escaped. */
@@ -32,7 +33,8 @@ async function exportAll(c: NodeClient, ns: string | undefined, io: Io): Promise
   } while (cursor !== null);
 }
 
-async function importFile(c: NodeClient, ns: string | undefined, file: string): Promise<{ imported: number; updated: number; unchanged: number; skipped: Array<{ line: number; code: string; message: string }> }> {
+/** Imports a JSONL file in chunks; each chunk's reply is the node's report of the lines it took (progress). */
+async function importFile(c: NodeClient, ns: string | undefined, file: string, bar: Progress): Promise<{ imported: number; updated: number; unchanged: number; skipped: Array<{ line: number; code: string; message: string }> }> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -40,6 +42,7 @@ async function importFile(c: NodeClient, ns: string | undefined, file: string): 
     throw new AiosError('ENOENT', `cannot read ${file}: ${(e as Error).message}`, { file });
   }
   const lines = text.split('\n');
+  const counted = lines.at(-1) === '' ? lines.length - 1 : lines.length; // a final newline ends the last line
   const total = { imported: 0, updated: 0, unchanged: 0, skipped: [] as Array<{ line: number; code: string; message: string }> };
   let i = 0;
   while (i < lines.length) {
@@ -59,6 +62,7 @@ async function importFile(c: NodeClient, ns: string | undefined, file: string): 
     total.updated += r.updated;
     total.unchanged += r.unchanged;
     total.skipped.push(...r.skipped);
+    bar.update(Math.min(i, counted), counted);
   }
   return total;
 }
@@ -105,7 +109,12 @@ export const MEM_COMMANDS: Record<string, Command> = {
           return 0;
         }
         case 'reembed': {
-          const r = await c.request<{ ns: string; count: number }>('POST', '/v1/mem/reembed', { ...(ns ? { ns } : {}) });
+          // In a terminal: a progress line from memoryd's reports (a streamed reply); otherwise the plain reply.
+          const bar = progressReporter(`reembed ${ns ?? 'cli'}`, { json: v.json === true });
+          const body = { ...(ns ? { ns } : {}) };
+          const r = bar.enabled
+            ? await c.stream<{ ns: string; count: number }>('POST', '/v1/mem/reembed', body, (p) => bar.update(Number(p.done) || 0, Number(p.total) || 0)).finally(() => bar.end())
+            : await c.request<{ ns: string; count: number }>('POST', '/v1/mem/reembed', body);
           io.out(v.json ? JSON.stringify(r) : `${r.count} items of ${r.ns} re-embedded`);
           return 0;
         }
@@ -122,7 +131,8 @@ export const MEM_COMMANDS: Record<string, Command> = {
           await exportAll(c, ns, io);
           return 0;
         case 'import': {
-          const r = await importFile(c, ns, arg);
+          const bar = progressReporter(`import ${arg}`, { json: v.json === true });
+          const r = await importFile(c, ns, arg, bar).finally(() => bar.end());
           if (v.json) io.out(JSON.stringify(r));
           else {
             io.out(`imported ${r.imported}, updated ${r.updated}, unchanged ${r.unchanged}, skipped ${r.skipped.length}`);

@@ -8,6 +8,7 @@ import { AiosError, type MadePlan, type PlanSummary, type PlanView } from '@aios
 import { resolveDataDir } from 'aios/offline';
 import { connect } from './client.ts';
 import { table } from './format.ts';
+import { progressReporter } from './progress.ts';
 import { COMMON_OPTS, JSON_OPT } from './options.ts';
 import type { Command, Io } from './commands.ts';
 
@@ -30,18 +31,30 @@ function madeText(m: MadePlan): string {
 }
 
 const TERMINAL = ['done', 'failed', 'cancelled'];
+/** Step states that count as finished for the progress line. */
+const TERMINAL_STEP = ['done', 'failed', 'skipped', 'cancelled'];
 
 /** Follows a plan until it ends (or waits for approval), printing each change of state. */
 async function follow(c: ReturnType<typeof connect>, id: string, io: Io, json: boolean): Promise<PlanView> {
   let since = 0;
   let last = '';
-  for (;;) {
-    const v = await c.request<PlanView>('GET', `/v1/plans/${encodeURIComponent(id)}/watch?since=${since}&waitMs=20000`);
-    since = v.version;
-    const line = `${v.state}: ${v.steps.map((s) => `${s.id}=${s.state}`).join(' ')}`;
-    if (!json && line !== last) io.out(line);
-    last = line;
-    if (TERMINAL.includes(v.state) || v.state === 'waiting') return v;
+  // In a terminal: steps finished out of all, on stderr, between the state lines.
+  const bar = progressReporter(`plan ${id}`, { json });
+  try {
+    for (;;) {
+      const v = await c.request<PlanView>('GET', `/v1/plans/${encodeURIComponent(id)}/watch?since=${since}&waitMs=20000`);
+      since = v.version;
+      const line = `${v.state}: ${v.steps.map((s) => `${s.id}=${s.state}`).join(' ')}`;
+      if (!json && line !== last) {
+        bar.clear();
+        io.out(line);
+      }
+      last = line;
+      if (TERMINAL.includes(v.state) || v.state === 'waiting') return v;
+      bar.update(v.steps.filter((s) => TERMINAL_STEP.includes(s.state)).length, v.steps.length);
+    }
+  } finally {
+    bar.end();
   }
 }
 

@@ -10,18 +10,22 @@
 //   GET    /v1/mem/export?ns=&cursor=     -> export    ({ lines, cursor })  one page; follow cursor until null
 //   POST   /v1/mem/import                 -> import    ({ imported, updated, unchanged, skipped }) body { ns?, lines, firstLine? }
 //   GET    /v1/mem/stats?ns=              -> stats
-//   POST   /v1/mem/reembed                -> reembed   ({ ns, count }) body { ns? }: onto the node's current embedder
+//   POST   /v1/mem/reembed                -> reembed   ({ ns, count }) body { ns? }: onto the node's current embedder;
+//                                                       with Accept: application/x-ndjson, progress lines first (progress-stream.ts)
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AiosError, MEMORYD, MEMORYD_OPS, type MemorydOp } from '@aios/abi';
 import type { KernelHost } from '@aios/kernel';
 import { send, readJson } from './http.ts';
+import { streamWithProgress, wantsProgress } from './progress-stream.ts';
 
 /** The namespace the CLI uses when none is given. */
 export const CLI_NAMESPACE = 'cli';
 /** A request may wait for the embedder's first load. */
 export const MEM_TIMEOUT_MS = 30_000;
 const MAX_BODY = 1024 * 1024;
+/** A re-embedding may run as long as memoryd lets a request run (its REQUEST_TIMEOUT_MS). */
+const REEMBED_TIMEOUT_MS = 600_000;
 
 
 
@@ -92,7 +96,10 @@ export async function handleMemRoute(host: KernelHost, req: IncomingMessage, res
   }
   if (method === 'POST' && path === '/v1/mem/reembed') {
     const b = await readJson(req, MAX_BODY);
-    send(res, 200, await askMemoryd(host, { op: 'reembed', ns: nsOf(b.ns) }));
+    // Re-embedding a large namespace takes a while: up to memoryd's own request deadline.
+    const run = (job?: string) => askMemoryd(host, { op: 'reembed', ns: nsOf(b.ns), ...(job ? { job } : {}) }, REEMBED_TIMEOUT_MS);
+    if (wantsProgress(req)) await streamWithProgress(host, res, `user.${memorydId(host)}.progress`, run);
+    else send(res, 200, await run());
     return true;
   }
   if (method === 'GET' && path === '/v1/mem/stats') {

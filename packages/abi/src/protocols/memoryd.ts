@@ -100,7 +100,8 @@ export const MEMORYD = defineProtocol('memoryd', {
   import: op<Ns & { lines: string | string[]; firstLine?: number }, { ns: string; imported: number; updated: number; unchanged: number; skipped: Array<{ line: number; code: string; message: string }> }>(
     ['EINVAL', 'EACCES', 'EBADF', 'EQUOTA'], 'imports JSONL lines'),
   stats: op<Ns, NamespaceStats & { ns: string }>(['EINVAL', 'EACCES', 'EBADF', 'ENOENT'], 'item count, bytes and change-feed seq of a namespace'),
-  reembed: op<Ns, { ns: string; count: number }>(['EINVAL', 'EACCES', 'EBADF', 'ENOENT'], "moves a namespace to the node's current embedder (admin right)"),
+  // job: when given (at most 64 characters), memoryd publishes `user.<memoryd>.progress` events { job, op, ns, done, total }.
+  reembed: op<Ns & { job?: string }, { ns: string; count: number }>(['EINVAL', 'EACCES', 'EBADF', 'ENOENT'], "moves a namespace to the node's current embedder (admin right)"),
 });
 
 export type MemorydOp = OpName<typeof MEMORYD>;

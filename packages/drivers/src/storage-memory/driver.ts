@@ -350,6 +350,12 @@ export function createMemoryStorage(): StorageDriver {
       }
       return count;
     },
+    async nextExpiry() {
+      open();
+      let t: number | null = null;
+      for (const n of spaces.values()) for (const st of n.items.values()) if (st.item.expiresAt !== undefined && (t === null || st.item.expiresAt < t)) t = st.item.expiresAt;
+      return t;
+    },
     async stats(ns) { open(); const n = nsOf(ns); return { items: n.items.size, bytes: n.bytes, seq: n.seq }; },
     async setEmbeddings(ns, embedder, dim, vectors) {
       open();

@@ -437,6 +437,11 @@ export function createPostgresItems({ db, indexes, channel, origin, pgvector, lo
         return removeRows(c, due.rows, 'expire', now, edits);
       });
     },
+    async nextExpiry() {
+      const r = await db.read('nextExpiry', (c) => c.query<{ t: string | null }>('SELECT MIN(expires_at) AS t FROM item WHERE expires_at IS NOT NULL'));
+      const t = r.rows[0]?.t;
+      return t === null || t === undefined ? null : Number(t);
+    },
     async stats(ns) {
       checkNsId(ns);
       const r = await db.read('stats', (c) => nsRow(c, ns));

@@ -97,6 +97,7 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
     changeInsert: db.prepare('INSERT INTO change (ns, seq, op, id, key, version, at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
     changes: db.prepare('SELECT * FROM change WHERE ns = ? AND seq > ? ORDER BY seq LIMIT ?'),
     expired: db.prepare('SELECT rowid, * FROM item WHERE expires_at IS NOT NULL AND expires_at <= ? LIMIT ?'),
+    nextExpiry: db.prepare('SELECT MIN(expires_at) AS t FROM item WHERE expires_at IS NOT NULL'),
     fts: db.prepare(`SELECT i.rowid, i.id, i.ns, i.tags, i.data, i.author, i.expires_at, bm25(item_fts) AS rank
       FROM item_fts JOIN item i ON i.rowid = item_fts.rowid
       WHERE item_fts MATCH ? AND i.ns IN (SELECT value FROM json_each(?)) ORDER BY rank LIMIT ?`),
@@ -429,6 +430,9 @@ export function createSqliteItems(db: Database.Database, path: string, hnsw: Hns
     async sweepExpired(now, limit = 10_000) {
       if (!Number.isFinite(now)) throw new AiosError('EINVAL', 'now must be a number', { arg: 'now' });
       return sweep(now, limit);
+    },
+    async nextExpiry() {
+      return (s.nextExpiry.get() as { t: number | null }).t;
     },
     async stats(ns) {
       const r = nsRow(ns);

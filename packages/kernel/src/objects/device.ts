@@ -12,7 +12,7 @@ export const DEVICE_METHODS: Partial<Record<DriverKind, readonly string[]>> = {
     'get', 'put', 'delete', 'scan', 'batch', 'append', 'ack', 'pending', 'queues',
     'createNamespace', 'getNamespace', 'listNamespaces', 'updateNamespaceMeta', 'deleteNamespace',
     'putItem', 'putItems', 'getItem', 'getItems', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
-    'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'stats', 'setEmbeddings', 'flush',
+    'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'nextExpiry', 'stats', 'setEmbeddings', 'flush',
   ],
   embedder: ['embed'],
   // Tool servers (e.g. MCP): list their tools, call one ({ tool, arguments }).

@@ -7,7 +7,7 @@
 // Trusts the kernel's stamping of `from` and tags only.
 
 import { AiosError, limits, type Message, hasCode } from '@aios/abi';
-import { clockNow, ipcWait } from '../kernel/stubs.gen.ts';
+import { clockNow, ipcWait, sleep } from '../kernel/stubs.gen.ts';
 
 interface Waiter {
   match(m: Message): boolean;
@@ -21,6 +21,12 @@ interface Waiter {
 const setAside: Message[] = [];
 const waiters: Waiter[] = [];
 let pumping = false;
+/** When the pump's IPCWait in flight ends (Infinity: it has no timeout); meaningful while pumping. */
+let waitEnd = Infinity;
+/** Ends of the Sleep timers in flight (see cover()). */
+const timerEnds: number[] = [];
+/** Set when a Sleep timer could not be started (EAGAIN): the pump then bounds its waits (limits.INBOX_POLL_MS). */
+let bounded = false;
 
 /** Hands a message to the waiter that wants it; true when one took it. */
 function offer(m: Message): boolean {
@@ -43,19 +49,62 @@ function expire(now: number): void {
   }
 }
 
-/** The single receive loop, running while anyone waits. Polls the mailbox at least once per waiter. */
+function earliestDeadline(): number {
+  let next = Infinity;
+  for (const w of waiters) next = Math.min(next, w.deadline);
+  return next;
+}
+
+/**
+ * Keeps every waiter's deadline noticed on time without polling. The pump's IPCWait ends at the earliest deadline
+ * known when it started; a waiter added later with an earlier deadline (a call made while a server loop waits
+ * forever for its next request) gets a Sleep timer that expires it, since a wait in flight cannot be shortened.
+ * An idle agent therefore makes no syscall at all until a message comes or a deadline passes.
+ */
+function cover(): void {
+  if (!pumping) return;
+  const due = earliestDeadline();
+  if (due === Infinity || due >= waitEnd || timerEnds.some((t) => t <= due)) return;
+  const ms = Math.min(limits.MAX_TIMEOUT_MS, Math.max(1, Math.ceil(due - clockNow())));
+  let timer: Promise<void>;
+  try {
+    timer = sleep(ms);
+  } catch {
+    bounded = true; // too many blocking calls in flight: fall back to bounded waits
+    return;
+  }
+  const end = clockNow() + ms;
+  timerEnds.push(end);
+  timer.then(
+    () => {
+      timerEnds.splice(timerEnds.indexOf(end), 1);
+      expire(clockNow());
+      cover();
+    },
+    () => {
+      timerEnds.splice(timerEnds.indexOf(end), 1);
+      bounded = true;
+    },
+  );
+}
+
+/**
+ * The single receive loop, running while anyone waits. Each IPCWait lasts until the earliest deadline of the
+ * waiters (no timeout when none has one), so the loop never outlives its waiters by more than a message.
+ */
 async function pump(): Promise<void> {
   if (pumping) return;
   pumping = true;
   try {
     while (waiters.length > 0) {
       const now = clockNow();
-      let next = Infinity;
-      for (const w of waiters) next = Math.min(next, w.deadline);
+      const due = earliestDeadline();
+      let timeout = due === Infinity ? undefined : Math.min(limits.MAX_TIMEOUT_MS, Math.max(0, Math.ceil(due - now)));
+      if (bounded) timeout = Math.min(timeout ?? Infinity, limits.INBOX_POLL_MS);
+      waitEnd = timeout === undefined ? Infinity : now + timeout;
       let m: Message | undefined;
       try {
-        // Bounded, so a waiter added during this wait with an earlier deadline is noticed (limits.INBOX_POLL_MS).
-        m = await ipcWait(Math.min(limits.INBOX_POLL_MS, next === Infinity ? Infinity : Math.max(0, Math.ceil(next - now))));
+        m = await ipcWait(timeout);
       } catch (e) {
         if (!hasCode(e, 'ETIMEDOUT')) {
           for (const w of waiters.splice(0)) w.reject(e);
@@ -75,7 +124,8 @@ function wait(match: (m: Message) => boolean, any: boolean, timeoutMs: number | 
   if (i >= 0) return Promise.resolve(setAside.splice(i, 1)[0]!);
   const deadline = timeoutMs === undefined ? Infinity : clockNow() + timeoutMs;
   const p = new Promise<Message | null>((resolve, reject) => waiters.push({ match, any, deadline, resolve, reject }));
-  void pump();
+  if (pumping) cover();
+  else void pump();
   return p;
 }
 

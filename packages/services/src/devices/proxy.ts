@@ -11,7 +11,7 @@ const STORAGE_METHODS = [
   'get', 'put', 'delete', 'scan', 'batch', 'append', 'ack', 'pending', 'queues',
   'createNamespace', 'getNamespace', 'listNamespaces', 'updateNamespaceMeta', 'deleteNamespace',
   'putItem', 'putItems', 'getItem', 'getItems', 'getByKey', 'updateItem', 'deleteItem', 'listItems',
-  'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'stats', 'setEmbeddings', 'flush',
+  'textSearch', 'vectorSearch', 'changesSince', 'sweepExpired', 'nextExpiry', 'stats', 'setEmbeddings', 'flush',
 ] as const;
 
 /** A StorageDriver over a storage device handle. close() only forgets the device (the node owns it). */

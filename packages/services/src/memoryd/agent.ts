@@ -2,7 +2,7 @@
 // `embedder` devices initd placed in its namespace, serves the MEMORYD protocol table with createProtocolServer() (one at a time,
 // fair across senders), and sweeps expired items between requests. Trusts the kernel's stamping of `from`.
 import { defineAgent } from '@aios/runtime';
-import { clockNow, deviceCall, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
+import { clockNow, deviceCall, eventPublish, eventSubscribe, handleClose, ipcSend, nsLookup, objCreate, objInfo, selfInfo } from '@aios/runtime/kernel';
 import { SHUTDOWN_TAG, createProtocolServer } from '@aios/runtime/orchestration';
 import { client } from '@aios/runtime/ipc';
 import { IDENTITYD, MEMORYD } from '@aios/abi';
@@ -13,7 +13,7 @@ import { createMemorydServer } from './server.ts';
 
 /** memoryd's ctx.config (from its unit's opts.config). */
 export interface MemorydConfig {
-  /** How often expired items are swept (default 1000 ms). */
+  /** Sweeps of expired items are at least this far apart (default 1000 ms); a sweep runs only when an item is due. */
   sweepMs?: number;
   /** Default quota of new namespaces. */
   defaultQuota?: { maxItems?: number; maxBytes?: number };
@@ -65,32 +65,51 @@ export default defineAgent({
       close: (h) => handleClose(h),
       now: () => clockNow(),
       newId: () => crypto.randomUUID(),
+      progress: (report) => {
+        try {
+          eventPublish('progress', report);
+        } catch {
+          /* the event bus is best effort: the reply still carries the result */
+        }
+      },
     });
     // Clones and merges of agents carry their private memory along (the kernel announces them).
     eventSubscribe('agent.*.clone');
     eventSubscribe('agent.*.merge');
     // An exited agent's id may come back as another agent: its cached owner is dropped.
     eventSubscribe('agent.*.exit');
-    ctx.log(`ready: embedder ${embedder.info.name} (${embedder.dim}-d), sweep every ${sweepMs} ms, private namespaces keyed by ${ids !== null ? 'identity' : 'agent id'}`);
+    ctx.log(`ready: embedder ${embedder.info.name} (${embedder.dim}-d), sweeps when items expire, private namespaces keyed by ${ids !== null ? 'identity' : 'agent id'}`);
     const parent = selfInfo().parent;
-    let nextSweep = clockNow() + sweepMs;
+    // Expired items are invisible at once (reads filter them); the sweep only deletes them. It runs when the
+    // earliest expiry is due (fabric.sweepDue), at most once per sweepMs: an idle memoryd makes no call.
+    let lastSweep = -Infinity;
+    const untilSweep = async (): Promise<number | undefined> => {
+      const due = await fabric.sweepDue();
+      return due === null ? undefined : Math.max(due, lastSweep + sweepMs) - clockNow();
+    };
     // One request at a time (the fabric's ops assume it), taken round-robin across senders: a flooder waits
     // behind its own queue and is refused with EAGAIN past it (serve()).
     const loop = createProtocolServer(MEMORYD, server.ops, {
       concurrency: 1,
       requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      // A write with an expiry moves the sweep earlier after tick ran: while requests run, tick runs again.
+      pollMs: sweepMs,
       log: (...a) => ctx.log(...a),
       async tick() {
-        if (clockNow() >= nextSweep) {
-          try {
+        try {
+          let wait = await untilSweep();
+          if (wait !== undefined && wait <= 0) {
+            lastSweep = clockNow();
             const n = await fabric.sweep();
             if (n > 0) ctx.log(`swept ${n} expired item(s)`);
-          } catch (e) {
-            ctx.log(`sweep failed: ${(e as Error).message}`);
+            wait = await untilSweep();
           }
-          nextSweep = clockNow() + sweepMs;
+          return wait === undefined ? undefined : Math.max(1, wait);
+        } catch (e) {
+          ctx.log(`sweep failed: ${(e as Error).message}`);
+          lastSweep = clockNow();
+          return sweepMs;
         }
-        return Math.max(1, nextSweep - clockNow());
       },
       async other(m: Message) {
         // The shutdown convention: only the spawner (initd) stops us.

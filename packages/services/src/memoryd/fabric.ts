@@ -124,8 +124,13 @@ export interface Fabric {
   exportJsonl(caller: Caller, ns: string, opts?: ExportOptions): AsyncGenerator<string>;
   importJsonl(caller: Caller, ns: string, lines: string | Iterable<string> | AsyncIterable<string>): Promise<ImportResult>;
   stats(caller: Caller, ns: string): Promise<NamespaceStats>;
-  /** Deletes expired items everywhere; returns how many. (memoryd calls it on a timer.) */
+  /** Deletes expired items everywhere; returns how many. (memoryd calls it when sweepDue() says so.) */
   sweep(): Promise<number>;
+  /**
+   * When the next sweep is due (ms since epoch): the earliest expiry in storage as of the last sweep (asked once
+   * at first), lowered by this fabric's later writes; null when nothing expires. No storage call once known.
+   */
+  sweepDue(): Promise<number | null>;
   /**
    * Re-embeds every item of ns with `embedder` (default: the fabric's own, e.g. after the node changed
    * embedders) in the background. Searches keep using the old vectors until the swap, which is atomic; writes
@@ -205,6 +210,12 @@ export function createFabric(opts: FabricOptions): Fabric {
     return out;
   }
 
+  /** The earliest expiry known (see sweepDue); undefined until storage was asked. */
+  let dueAt: number | null | undefined;
+  const noteExpiry = (t: number): void => {
+    if (dueAt !== undefined && (dueAt === null || t < dueAt)) dueAt = t;
+  };
+
   function expiryOf(req: { ttlMs?: number; expiresAt?: number | null }, now: number): number | null | undefined {
     if (req.ttlMs !== undefined && req.expiresAt !== undefined) throw new AiosError('EINVAL', 'give ttlMs or expiresAt, not both', { arg: 'ttlMs' });
     if (req.ttlMs !== undefined) {
@@ -244,6 +255,7 @@ export function createFabric(opts: FabricOptions): Fabric {
       const re = reembedding.get(ns);
       const staged = re ? await embed(re.embedder, reqs.map((q) => q.text)) : [];
       const results = await storage.putItems(inputs);
+      for (const q of inputs) if (q.expiresAt !== undefined) noteExpiry(q.expiresAt);
       if (re) results.forEach((res, i) => re.staged.set(res.item.id, staged[i]!));
       notify(ns);
       return results;
@@ -362,6 +374,7 @@ export function createFabric(opts: FabricOptions): Fabric {
           },
           { author: caller.actor, now, ...(o.expectedVersion !== undefined ? { expectedVersion: o.expectedVersion } : {}) },
         );
+        if (typeof exp === 'number') noteExpiry(exp);
         const re = reembedding.get(ns);
         if (re && req.text !== undefined) re.staged.set(id, (await embed(re.embedder, [req.text]))[0]!);
         notify(ns);
@@ -508,7 +521,12 @@ export function createFabric(opts: FabricOptions): Fabric {
     async sweep() {
       const n = await storage.sweepExpired(clock.now());
       if (n > 0) for (const ns of subs.keys()) notify(ns);
+      dueAt = await storage.nextExpiry();
       return n;
+    },
+    async sweepDue() {
+      if (dueAt === undefined) dueAt = await storage.nextExpiry();
+      return dueAt;
     },
     async reembed(caller, ns, embedder = opts.embedder, onProgress) {
       await open(caller, ns, 'admin');
@@ -519,6 +537,7 @@ export function createFabric(opts: FabricOptions): Fabric {
       try {
         const total = (await storage.stats(ns)).items;
         let done = 0;
+        onProgress?.({ done, total });
         let after: string | undefined;
         for (;;) {
           const page = await storage.listItems(ns, { limit: REEMBED_BATCH, ...(after !== undefined ? { after } : {}) });

@@ -24,6 +24,8 @@ export interface MemorydSys {
   close(handle: number): void;
   now(): number;
   newId(): string;
+  /** Publishes a progress report of a long op that named a job (the agent: EventPublish 'progress'); best effort. */
+  progress?(report: { job: string; op: string; ns: string; done: number; total: number }): void;
   /**
    * The identity id of a live agent (identityd's lookup), or null when identityd does not run. Absent: private
    * namespaces are keyed by agent id (see owners.ts).
@@ -300,7 +302,9 @@ export function createMemorydServer(fabric: Fabric, sys: MemorydSys): MemorydSer
       case 'reembed': {
         // Moves a namespace to the node's current embedder (after AIOS_EMBED_* changed); admin right needed.
         const { ns, caller } = await resolve(m, nsRef(r.ns), false);
-        return { result: { ns, ...(await fabric.reembed(caller, ns)) } };
+        const job = typeof r.job === 'string' && r.job.length > 0 && r.job.length <= 64 ? r.job : undefined;
+        const onProgress = job === undefined || sys.progress === undefined ? undefined : (p: { done: number; total: number }) => sys.progress!({ job, op: 'reembed', ns, ...p });
+        return { result: { ns, ...(await fabric.reembed(caller, ns, undefined, onProgress)) } };
       }
     }
   }

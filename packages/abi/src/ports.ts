@@ -139,6 +139,11 @@ export interface NetPort {
  */
 export interface TraceSpan {
   readonly traceparent: string;
+  /**
+   * False when the span records nothing (its trace was not sampled): the kernel then skips building its
+   * attributes. Absent means recording.
+   */
+  readonly recording?: boolean;
   setAttribute(key: string, value: string | number | boolean): void;
   /** Ends the span; `error` is the AiosError code when the operation failed. Idempotent. */
   end(error?: string): void;
@@ -150,7 +155,8 @@ export interface TraceSpan {
  * (a new trace). Must not throw.
  */
 export interface TracerPort {
-  start(name: string, parent: string | undefined, attributes: Record<string, string | number | boolean>): TraceSpan;
+  /** `attributes` may be left out: the kernel then sets them with setAttribute, only on a recording span. */
+  start(name: string, parent: string | undefined, attributes?: Record<string, string | number | boolean>): TraceSpan;
 }
 
 export interface KernelPorts {

@@ -35,12 +35,14 @@ type Attrs = Record<string, string | number | boolean>;
 
 /** A span that records nothing; its traceparent passes the (unsampled) context on. */
 class NoopSpan implements TraceSpan {
+  readonly recording = false;
   constructor(readonly traceparent: string) {}
   setAttribute(): void {}
   end(): void {}
 }
 
 class LightSpan implements TraceSpan {
+  readonly recording = true;
   readonly n = nextSpanNumber();
   readonly start = performance.now();
   stop = -1;
@@ -153,12 +155,12 @@ export function createLightTracer(opts: LightOptions): LightTracer {
       if (parent === undefined || !wellFormed(parent)) {
         // A root: the one sampling decision of its trace.
         if (sampler.ratio < 1 && !(sampler.ratio > 0 && Math.random() < sampler.ratio)) return unsampledRoot;
-        return new LightSpan(push, name, newTraceId(), undefined, attributes);
+        return new LightSpan(push, name, newTraceId(), undefined, attributes ?? {});
       }
       const traceId = parent.slice(3, 35);
       const keep = sampler.parentBased ? sampledFlag(parent) : traceIdKept(traceId, sampler.ratio);
       if (!keep) return lastNoop.traceparent === parent ? lastNoop : (lastNoop = new NoopSpan(parent));
-      return new LightSpan(push, name, traceId, parent.slice(36, 52), attributes);
+      return new LightSpan(push, name, traceId, parent.slice(36, 52), attributes ?? {});
     },
   };
 

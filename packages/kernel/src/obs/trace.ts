@@ -25,9 +25,21 @@ export const TRACED_NR: readonly boolean[] = (() => {
   return out;
 })();
 
-/** Opens the span of a traced syscall (a child of the agent's ambient context). */
+/** Span names by syscall name, made once (no string is built per call). */
+const SPAN_NAMES = new Map<string, string>(TRACED_NAMES.map((n) => [n, `aios.syscall ${n}`]));
+
+/**
+ * Opens the span of a traced syscall (a child of the agent's ambient context). Attributes are set only on a
+ * recording span: an unsampled trace costs the sampling decision and nothing else.
+ */
 export function syscallSpan(tracer: TracerPort, a: Agent, call: string): TraceSpan {
-  return tracer.start(`aios.syscall ${call}`, a.trace, { 'aios.syscall': call, 'aios.agent.id': a.id, 'aios.agent.name': a.name });
+  const span = tracer.start(SPAN_NAMES.get(call) ?? `aios.syscall ${call}`, a.trace);
+  if (span.recording !== false) {
+    span.setAttribute('aios.syscall', call);
+    span.setAttribute('aios.agent.id', a.id);
+    span.setAttribute('aios.agent.name', a.name);
+  }
+  return span;
 }
 
 /** Ends a syscall span when its result is known; a blocking call's span lasts until its promise settles. */
@@ -69,6 +81,16 @@ export function genAiRequest(span: TraceSpan, args: unknown[]): void {
   }
 }
 
+/** Each agent's receipt span name, `aios.receive NAME`, made again only when the agent's name changes. */
+const receiveNames = new WeakMap<Agent, { name: string; span: string }>();
+function receiveSpanName(a: Agent): string {
+  const c = receiveNames.get(a);
+  if (c !== undefined && c.name === a.name) return c.span;
+  const span = `aios.receive ${a.name}`;
+  receiveNames.set(a, { name: a.name, span });
+  return span;
+}
+
 /**
  * A traced message reached its receiver: one receipt span (a child of the sender's span) becomes the
  * receiver's ambient context, except for a reply (REPLY_TAG): it closes the caller's request, and the caller
@@ -77,7 +99,14 @@ export function genAiRequest(span: TraceSpan, args: unknown[]): void {
  */
 export function receiveSpan(tracer: TracerPort, a: Agent, m: Message): void {
   if (m.trace === undefined) return;
-  const span = tracer.start(`aios.receive ${a.name}`, m.trace, { 'aios.agent.id': a.id, 'aios.agent.name': a.name, 'aios.message.from': m.from, 'aios.message.tag': m.tag, 'messaging.operation.type': 'receive' });
+  const span = tracer.start(receiveSpanName(a), m.trace);
+  if (span.recording !== false) {
+    span.setAttribute('aios.agent.id', a.id);
+    span.setAttribute('aios.agent.name', a.name);
+    span.setAttribute('aios.message.from', m.from);
+    span.setAttribute('aios.message.tag', m.tag);
+    span.setAttribute('messaging.operation.type', 'receive');
+  }
   if (m.tag !== REPLY_TAG) a.trace = span.traceparent;
   span.end();
 }

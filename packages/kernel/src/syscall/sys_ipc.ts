@@ -61,8 +61,7 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
   a.ipcRate?.take(k.now(), bytes.length);
   if (target.remote !== null && transfers.length > 0) {
     // To another node: the port derives each grant under the sender's handle and signs it (ipc/remote.ts).
-    const msg: Message = { from: a.id, data: copyPayload(bytes), handles: NO_HANDLES, tag };
-    if (k.sendSpan !== null) msg.trace = k.sendSpan.traceparent;
+    const msg: Message = { from: a.id, data: copyPayload(bytes), handles: NO_HANDLES, tag, trace: k.sendSpan?.traceparent };
     target.remote.send(msg, transfers.map((t) => ({ parent: t.node, rights: t.rights })));
     return;
   }
@@ -71,8 +70,9 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
   const handles: number[] = [];
   try {
     for (const t of transfers) handles.push(k.insertHandle(target, t.node.object, t.rights, t.node, t.node.expires));
-    const msg: Message = { from: a.id, data: copyPayload(bytes), handles: handles.length === 0 ? NO_HANDLES : handles, tag };
-    if (k.sendSpan !== null) msg.trace = k.sendSpan.traceparent;
+    // `trace` is always present (undefined when untraced): one object shape for traced and untraced messages, so the
+    // delivery path's property accesses stay monomorphic whether tracing is on or off.
+    const msg: Message = { from: a.id, data: copyPayload(bytes), handles: handles.length === 0 ? NO_HANDLES : handles, tag, trace: k.sendSpan?.traceparent };
     k.deliver(target, msg);
   } catch (e) {
     for (const h of handles) {

@@ -7,6 +7,7 @@ import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
+import { RawContext } from './raw.ts';
 import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
@@ -37,6 +38,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   info: EntryInfo = { hasMain: false, hasOnMessage: false };
   private readonly rt: QuickJSRuntime;
   private ctx!: QuickJSContext;
+  /** Direct FFI access for the syscall fast path (see raw.ts). */
+  private raw!: RawContext;
   /** The prelude's run(entry, id, kind, payloadText, ...buffers). */
   private runFn: QuickJSHandle | undefined;
   /** The prelude's settle(ticket, wireResult): wakes a blocking syscall. */
@@ -84,6 +87,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       this.rt.setInterruptHandler(() => this.shouldInterrupt());
       this.ctx = this.rt.newContext();
       const ctx = this.ctx;
+      this.raw = new RawContext(ctx);
+      this.raw.hook((argc, argv, slow) => this.onRawHost(argc, argv, slow));
       const pre = this.inside(() => ctx.evalCode(PRELUDE, 'aios:prelude', { strip: true }));
       if (pre.error) throw this.fault(pre.error, 'load');
       const host = ctx.newFunction('host', (...args: QuickJSHandle[]) => this.onHost(args));
@@ -219,6 +224,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     const args: QuickJSHandle[] = [];
     try {
       args.push(ctx.newNumber(id), ctx.newString(kind), ctx.newString(wire.text));
+      if (wire.fix !== undefined) args.push(ctx.newString(wire.fix));
       for (const b of wire.buffers) args.push(ctx.newArrayBuffer(copyBuffer(b)));
     } catch (e) {
       for (const h of args) h.dispose();
@@ -226,6 +232,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       return done;
     }
     // every handle is released inside the entry: the runtime may be freed as soon as it unwinds
+    // (no fixups: run() gets undefined in their place, the buffers follow)
+    if (wire.fix === undefined && wire.buffers.length > 0) args.splice(3, 0, ctx.undefined);
     this.contained(() => {
       const r = ctx.callFunction(run, ctx.undefined, entry, ...args);
       for (const h of args) h.dispose();
@@ -279,6 +287,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     safe(() => this.dropStrayContexts());
     for (const h of [this.entry, this.runFn, this.settleFn]) if (h?.alive) safe(() => h.dispose());
     this.entry = this.runFn = this.settleFn = undefined;
+    if (this.raw && this.ctx?.alive) safe(() => this.raw.dispose());
     if (this.ctx?.alive) safe(() => this.ctx.dispose());
     if (this.rt.alive) {
       try {
@@ -476,8 +485,6 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       if (this.disposed) return { error: ctx.newError('agent instance is disposed') };
       const op = ctx.getNumber(args[0]!);
       switch (op) {
-        case 0:
-          return this.hostTrap(args);
         case 1:
           this.hostDone(args);
           return undefined;
@@ -521,44 +528,118 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     }
   }
 
-  private hostTrap(args: QuickJSHandle[]): HostResult {
-    const ctx = this.ctx;
-    if (args.length < 3 || ctx.typeof(args[1]!) !== 'number' || ctx.typeof(args[2]!) !== 'string') {
-      return this.wireError(new AiosError('EINVAL', 'malformed syscall'));
-    }
-    const nr = ctx.getNumber(args[1]!);
-    // Sizes are checked before anything is copied out of the sandbox (the prelude checks them too).
-    if (this.stringLength(args[2]!) > MAX_WIRE) return this.wireError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
-    let total = 0;
-    for (let i = 3; i < args.length; i++) {
-      total += ctx.typeof(args[i]!) === 'object' ? ctx.getProp(args[i]!, 'byteLength').consume((l) => (ctx.typeof(l) === 'number' ? ctx.getNumber(l) : 0)) : 0;
-      if (total > MAX_WIRE) return this.wireError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
-    }
-    const text = ctx.getString(args[2]!);
-    let decoded: unknown;
+  // ---- the syscall fast path (host op 0), by pointer --------------------------------------
+
+  /** Every call of the private host function lands here first; ops 0 and 6 (trap) are served raw, the others by onHost. */
+  private onRawHost(argc: number, argv: number, slow: () => number): number {
+    const raw = this.raw;
+    const op = argc >= 2 ? raw.num(raw.arg(argv, 0)) : -1;
+    if (op !== 0 && op !== 6) return slow();
     try {
-      const buffers: Uint8Array[] = [];
-      for (let i = 3; i < args.length; i++) {
-        const view = ctx.getArrayBuffer(args[i]!);
-        try {
-          buffers.push(view.value.slice());
-        } finally {
-          view.dispose();
+      if (this.disposed) return this.throwMessage('agent instance is disposed');
+      return this.rawTrap(op, argc, argv);
+    } catch (e) {
+      if (isOomText(e)) this.pendingTrap ??= new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`);
+      return this.throwMessage(hostMessage(e));
+    }
+  }
+
+  private throwMessage(message: string): number {
+    try {
+      const h = this.ctx.newError(message);
+      try {
+        return this.raw.throwValue(h.value as unknown as number);
+      } finally {
+        h.dispose();
+      }
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * A syscall from the prelude's trap() (which checked types and sizes before calling): op 0 carries up to four
+   * plain arguments by kind, op 6 the JSON wire (codec.ts).
+   */
+  private rawTrap(op: number, argc: number, argv: number): number {
+    const raw = this.raw;
+    const nr = raw.num(raw.arg(argv, 1));
+    let args: unknown = [];
+    if (op === 0 && argc > 2) {
+      const kinds = raw.num(raw.arg(argv, 2));
+      const list: unknown[] = [];
+      let total = 0;
+      for (let i = 3; i < argc; i++) {
+        if (((kinds >> (3 * (i - 3))) & 7) !== 5) continue;
+        total += raw.bytesLength(raw.arg(argv, i));
+        if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
+      }
+      for (let i = 3; i < argc; i++) {
+        const a = raw.arg(argv, i);
+        switch ((kinds >> (3 * (i - 3))) & 7) {
+          case 0: list.push(raw.num(a)); break;
+          case 1: list.push(true); break;
+          case 2: list.push(false); break;
+          case 3: list.push(null); break;
+          case 4: list.push(undefined); break;
+          case 5: list.push(raw.bytes(a)); break;
+          default: return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
         }
       }
-      decoded = decodeFromSandbox(text, buffers);
-    } catch (e) {
-      return this.wireError(e instanceof AiosError ? e : new AiosError('EINVAL', 'malformed syscall arguments'));
+      args = list;
+    } else if (op === 6) {
+      // Sizes are checked before the bytes are copied out of the sandbox (the prelude checks them too).
+      let total = 0;
+      for (let i = 4; i < argc; i++) {
+        total += raw.bytesLength(raw.arg(argv, i));
+        if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
+      }
+      const text = raw.str(raw.arg(argv, 2));
+      const fix = argc > 3 ? raw.str(raw.arg(argv, 3)) : undefined;
+      const buffers: Uint8Array[] = [];
+      for (let i = 4; i < argc; i++) buffers.push(raw.bytes(raw.arg(argv, i)));
+      try {
+        args = decodeFromSandbox(text, fix, buffers);
+      } catch (e) {
+        return this.rawError(e instanceof AiosError ? e : new AiosError('EINVAL', 'malformed syscall arguments'));
+      }
+      if (!Array.isArray(args)) return this.rawError(new AiosError('EINVAL', 'syscall arguments must be an array'));
     }
-    if (!Array.isArray(decoded)) return this.wireError(new AiosError('EINVAL', 'syscall arguments must be an array'));
     let res: unknown;
     try {
-      res = this.gate(nr, decoded);
+      res = this.gate(nr, args as unknown[]);
     } catch (e) {
-      return this.wireError(e);
+      return this.rawError(e);
     }
-    if (isThenable(res)) return this.blocking(res);
-    return this.wireValue(res);
+    if (isThenable(res)) return raw.newString(`#${this.blocking(res)}`);
+    return this.rawValue(res);
+  }
+
+  /** A host value as the prelude's take() reads it (a JSValue* owned by the caller; 0 for undefined). */
+  private rawValue(v: unknown): number {
+    if (v === undefined) return 0;
+    const raw = this.raw;
+    if (typeof v === 'number' && Number.isFinite(v)) return raw.newNumber(v);
+    let wire;
+    try {
+      wire = encodeForSandbox(v);
+    } catch (e) {
+      return this.rawError(e instanceof AiosError ? e : new Error('the kernel returned a value that cannot cross into the sandbox'));
+    }
+    if (wire.fix === undefined) return raw.newString(wire.text);
+    const items: number[] = [];
+    try {
+      items.push(raw.newString(wire.text), raw.newString(wire.fix));
+      for (const b of wire.buffers) items.push(raw.newBytes(b));
+    } catch (e) {
+      for (const p of items) raw.free(p);
+      throw e;
+    }
+    return raw.newArray(items);
+  }
+
+  private rawError(e: unknown): number {
+    return this.raw.newString(`!${JSON.stringify(errorForSandbox(e))}`);
   }
 
   /**
@@ -568,10 +649,10 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * avoided on purpose: it reads its out-pointers through a view that goes stale when the wasm
    * memory grows during the call.)
    */
-  private blocking(p: PromiseLike<unknown>): QuickJSHandle {
+  private blocking(p: PromiseLike<unknown>): number {
     const ticket = this.nextTicket++;
     this.tickets.add(ticket);
-    const settle = (make: () => QuickJSHandle | undefined): void => {
+    const settle = (make: () => number): void => {
       if (!this.tickets.delete(ticket) || this.disposed || !this.settleFn) return;
       const ctx = this.ctx;
       const fn = this.settleFn;
@@ -579,7 +660,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
         let h: QuickJSHandle | undefined;
         let t: QuickJSHandle | undefined;
         try {
-          h = make();
+          const ptr = make();
+          if (ptr !== 0) h = this.raw.handle<QuickJSHandle>(ptr);
           t = ctx.newNumber(ticket);
           const r = ctx.callFunction(fn, ctx.undefined, t, h ?? ctx.undefined);
           if (r.error) {
@@ -598,10 +680,10 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       this.runJobs();
     };
     p.then(
-      (v) => settle(() => this.wireValue(v)),
-      (e) => settle(() => this.wireError(e)),
+      (v) => settle(() => this.rawValue(v)),
+      (e) => settle(() => this.rawError(e)),
     );
-    return this.ctx.newNumber(ticket);
+    return ticket;
   }
 
   private hostDone(args: QuickJSHandle[]): void {
@@ -650,25 +732,5 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     }
     if (stack !== undefined) err.stack = `${name}: ${message}\n${stack}`;
     w.reject(err);
-  }
-
-  private wireValue(v: unknown): QuickJSHandle | undefined {
-    if (v === undefined) return undefined;
-    let wire;
-    try {
-      wire = encodeForSandbox(v);
-    } catch (e) {
-      return this.wireError(e instanceof AiosError ? e : new Error('the kernel returned a value that cannot cross into the sandbox'));
-    }
-    const ctx = this.ctx;
-    if (wire.buffers.length === 0) return ctx.newString(`v${wire.text}`);
-    const arr = ctx.newArray();
-    ctx.newString(`v${wire.text}`).consume((s) => ctx.setProp(arr, 0, s));
-    wire.buffers.forEach((b, i) => ctx.newArrayBuffer(copyBuffer(b)).consume((h) => ctx.setProp(arr, i + 1, h)));
-    return arr;
-  }
-
-  private wireError(e: unknown): QuickJSHandle {
-    return this.ctx.newString(`e${JSON.stringify(errorForSandbox(e))}`);
   }
 }

@@ -1,11 +1,12 @@
 // The JavaScript evaluated in every wasm sandbox before the agent's image: it builds the
 // globals (console, timers, crypto, TextEncoder/TextDecoder, URL: each compiled lazily) and `__aios_trap` on top
-// of ONE private host function, and returns [run(entry, id, kind, payloadText, ...buffers), settle(ticket, wire)]. It trusts nothing global
+// of ONE private host function, and returns [run(entry, id, kind, payloadJson, fixupsJson, ...buffers), settle(ticket, wire)]. It trusts nothing global
 // after it ran: what it needs later is captured here. Keep it small: it is compiled per agent.
 //
 // Host ops (first argument of the private host function):
-//   0 trap(nr, wireText, ...buffers)  -> undefined | 'v'+json | 'e'+json | [text, ...buffers] | ticket number
-//     (blocking: the host later calls settle(ticket, one of the others))
+//   0 trap(nr[, kinds, ...plain args]) and 6 trap(nr, json[, fixupsJson, ...buffers]) (see trap() below)
+//     -> undefined | number | json | '!'+error json | '#'+ticket | [json, fixupsJson, ...buffers]
+//     (wire format: codec.ts; blocking: the host later calls settle(ticket, one of the others))
 //   1 done(id, failed, thrown | resultJson?) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
 //   2 random(n)                       -> ArrayBuffer of n random bytes
 //   3 utf8encode(JSON text of a string) -> ArrayBuffer (lone surrogates become U+FFFD, as in Node)
@@ -16,47 +17,116 @@ export const PRELUDE = String.raw`(function (host) {
 'use strict';
 var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = ArrayBuffer, isArr = Array.isArray,
   keys = Object.keys, def = Object.defineProperty, P = Promise, pthen = Function.prototype.call.bind(P.prototype.then),
-  ev = eval, UND = [3], mods = Object.create(null), pend = new Map();
+  un = Function.prototype.bind.bind(Function.prototype.call), aslice = un(Array.prototype.slice), ev = eval,
+  mods = Object.create(null), pend = new Map(), MAXW = 16777216, gd = Object.getOwnPropertyDescriptor,
+  TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
+  OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
+  TSET = un(TA.set), APPLY = un(Function.prototype.apply);
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
-function big(s, n) { if ((s.n += n) > 16777216) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
-function enc(v, b, d, s) {
+function big(s, n) { if ((s.n += n) > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
+function noBytes(k, v) { return typeof v === 'object' && v !== null && isU8(v) ? null : v; }
+// Walks one value the agent passes: checks that it can cross, counts its size, and lists in fx the nodes JSON
+// cannot carry ([kind, ...path]: 0 bytes (copied into b), 1 undefined in an array, 2 NaN, 3 Infinity, 4 -Infinity).
+function scan(v, d, s, p, fx, b, inArr) {
   big(s, 16);
   var t = typeof v, o, i, k;
-  if (t === 'string') return big(s, v.length), v;
-  if (t === 'number') return v - v === 0 ? v : [4, '' + v];
-  if (t === 'boolean' || v === null) return v;
-  if (t === 'undefined') return UND;
+  if (t === 'string') return big(s, v.length);
+  if (t === 'number') { if (v - v !== 0) fx.push([v !== v ? 2 : v > 0 ? 3 : 4].concat(p)); return; }
+  if (t === 'boolean' || v === null) return;
+  if (t === 'undefined') { if (inArr) fx.push([1].concat(p)); return; }
   if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
   if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
-  if (v instanceof U8) { try { o = v.slice().buffer; } catch (x) { fail('EINVAL', 22, 'binary data must be a Uint8Array'); } return big(s, o.byteLength), b.push(o), [2, b.length - 1]; }
+  if (isU8(v)) { big(s, BLEN(v)); add(b, v); fx.push([0].concat(p)); return; }
   if (AB.isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
-  if (isArr(v)) for (o = [0], i = 0; i < v.length; i++) o.push(enc(v[i], b, d + 1, s));
-  else for (o = [1], k = keys(v), i = 0; i < k.length; i++) o.push(k[i], enc(v[k[i]], b, d + 1, s));
-  return o;
+  if (isArr(v)) for (i = 0; i < v.length; i++) p.push(i), scan(v[i], d + 1, s, p, fx, b, 1), p.pop();
+  else for (k = keys(v), i = 0; i < k.length; i++) big(s, k[i].length), p.push(k[i]), scan(v[k[i]], d + 1, s, p, fx, b, 0), p.pop();
 }
-function dec(t, b) {
-  var o, i;
-  if (!isArr(t)) return t;
-  switch (t[0]) {
-    case 0: for (o = [], i = 1; i < t.length; i++) o.push(dec(t[i], b)); return o;
-    case 1: for (o = {}, i = 1; i < t.length; i += 2) if (t[i] !== '__proto__') o[t[i]] = dec(t[i + 1], b); return o;
-    case 2: return new U8(b[t[1]]);
-    case 4: return +t[1];
+// Places what JSON could not carry (fixups fx, bytes b from index bi) into a parsed value; returns the value.
+function place(x, fx, b, bi) {
+  var i, j, f, o, v;
+  for (i = 0; i < fx.length; i++) {
+    f = fx[i];
+    v = f[0] === 0 ? new U8(b[bi++]) : f[0] === 1 ? undefined : f[0] === 2 ? NaN : f[0] === 3 ? Infinity : -Infinity;
+    if (f.length === 1) { x = v; continue; }
+    for (o = x, j = 1; j < f.length - 1; j++) o = o[f[j]];
+    o[f[j]] = v;
   }
+  return x;
 }
-function unwrap(r) {
-  if (r === undefined) return;
-  var b = isArr(r) ? r : [r], s = b[0], x = JP(s.slice(1)), e;
-  b = b.slice(1);
-  if (s[0] !== 'e') return dec(x, b);
+// A host answer: undefined or a number as is; a string: JSON of the value, '!'+JSON of an error, '#'+ticket
+// of a blocking call; an array: [JSON, fixups JSON, ...buffers].
+function take(r) {
+  var t = typeof r, x, e;
+  if (r === undefined || t === 'number') return r;
+  if (t !== 'string') return place(JP(r[0]), JP(r[1]), r, 2);
+  t = r.charCodeAt(0);
+  if (t === 35) return pthen(new P(function (f) { pend.set(+r.slice(1), f); }), take);
+  if (t !== 33) return JP(r);
+  x = JP(r.slice(1));
   e = new Error(x.m);
-  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = dec(x.d, b);
+  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = x.d;
   throw e;
 }
+// The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
+// (no copy in the sandbox), else a fresh copy. Intrinsics only (captured above): no agent code runs here.
+function bytes(v) {
+  var b = BUF(v), n = BLEN(v), c;
+  if (n === 0) return new AB(0);
+  try { if (OFF(v) === 0 && ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
+  c = new U8(n); TSET(c, v);
+  return BUF(c);
+}
+function isU8(v) { return TAG(v) === 'Uint8Array'; }
+// Appends to an array of ours without consulting Array.prototype (the agent may have changed it).
+function add(a, v) { def(a, a.length, { value: v, writable: true, enumerable: true, configurable: true }); }
+// The kind of one argument for the plain path (see trap), or -1.
+function kind(v) {
+  var t = typeof v;
+  return t === 'number' ? 0 : t === 'boolean' ? (v ? 1 : 2) : v === null ? 3 : t === 'undefined' ? 4 : t === 'object' && isU8(v) ? 5 : -1;
+}
+// A syscall. Trailing undefined arguments are not sent (the kernel reads absent and undefined alike). Up to four
+// arguments that are numbers, booleans, null, undefined or Uint8Arrays go as they are: host(0, nr, kinds, ...args),
+// kinds holding 3 bits per argument (0 number, 1 true, 2 false, 3 null, 4 undefined, 5 bytes as an ArrayBuffer).
+// Anything else goes as JSON: host(6, nr, json[, fixups json, ...buffers]) (see codec.ts). Each argument is read
+// once, so a getter or proxy cannot show the host something other than what was checked.
 function trap(nr, args) {
+  if (typeof nr !== 'number') fail('EINVAL', 22, 'malformed syscall');
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
-  var b = [], r = host(0, nr, JS(enc(args, b, 0, { n: 0 })), ...b);
-  return typeof r === 'number' ? pthen(new P(function (f) { pend.set(r, f); }), unwrap) : unwrap(r);
+  var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s, fx, b, i, v, t;
+  if (n <= 4) {
+    a0 = args[0]; a1 = args[1]; a2 = args[2]; a3 = args[3];
+    n = a3 !== undefined ? 4 : a2 !== undefined ? 3 : a1 !== undefined ? 2 : a0 !== undefined ? 1 : 0;
+    if (n === 0) return take(host(0, nr));
+    k0 = kind(a0); k1 = n > 1 ? kind(a1) : 0; k2 = n > 2 ? kind(a2) : 0; k3 = n > 3 ? kind(a3) : 0;
+    if (k0 >= 0 && k1 >= 0 && k2 >= 0 && k3 >= 0) {
+      s = (k0 === 5 ? BLEN(a0) : 0) + (k1 === 5 ? BLEN(a1) : 0) + (k2 === 5 ? BLEN(a2) : 0) + (k3 === 5 ? BLEN(a3) : 0);
+      if (s > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+      // bytes last: nothing the agent wrote runs between these reads and the host's copy
+      if (k0 === 5) a0 = bytes(a0);
+      if (k1 === 5) a1 = bytes(a1);
+      if (k2 === 5) a2 = bytes(a2);
+      if (k3 === 5) a3 = bytes(a3);
+      s = k0 | (k1 << 3) | (k2 << 6) | (k3 << 9);
+      return take(n === 1 ? host(0, nr, s, a0) : n === 2 ? host(0, nr, s, a0, a1) : n === 3 ? host(0, nr, s, a0, a1, a2) : host(0, nr, s, a0, a1, a2, a3));
+    }
+    args = n === 1 ? [a0] : n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : [a0, a1, a2, a3];
+  } else {
+    while (n > 0 && args[n - 1] === undefined) n--;
+    args = aslice(args, 0, n);
+  }
+  s = { n: 0 }; fx = []; b = [];
+  for (i = 0; i < n; i++) {
+    v = args[i]; t = typeof v;
+    if (t === 'string') big(s, v.length + 16);
+    else if (!((t === 'number' && v - v === 0) || t === 'boolean' || v === null)) scan(v, 1, s, [i], fx, b, 1);
+  }
+  try { t = b.length ? JS(args, noBytes) : JS(args); } catch (x) { fail('EINVAL', 22, 'syscall arguments cannot be encoded (cyclic?)'); }
+  if (typeof t !== 'string') fail('EINVAL', 22, 'syscall arguments cannot be encoded');
+  if (t.length > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  if (fx.length === 0) return take(host(6, nr, t));
+  v = [6, nr, t, JS(fx)];
+  for (i = 0; i < b.length; i++) add(v, bytes(b[i]));
+  return take(APPLY(host, undefined, v));
 }
 function put(n, v) { def(G, n, { value: v, writable: true, configurable: true }); }
 'console:console timers:setTimeout,setInterval,clearTimeout,clearInterval,queueMicrotask crypto:crypto text:TextEncoder,TextDecoder url:URL,URLSearchParams'.split(' ').forEach(function (g) {
@@ -70,8 +140,8 @@ function put(n, v) { def(G, n, { value: v, writable: true, configurable: true })
   });
 });
 put('__aios_trap', trap);
-return [function run(e, id, kind, t, ...b) {
-  pthen(new P(function (r) { r(e.dispatch(kind, dec(JP(t), b))); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
+return [function run(e, id, kind, t, f, ...b) {
+  pthen(new P(function (r) { r(e.dispatch(kind, f === undefined ? JP(t) : place(JP(t), JP(f), b, 0))); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
 }, function settle(n, r) {
   var f = pend.get(n);
   pend.delete(n);

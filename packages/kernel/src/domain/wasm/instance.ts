@@ -7,7 +7,7 @@ import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
-import { RawContext } from './raw.ts';
+import { NotRaw, RawContext } from './raw.ts';
 import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
@@ -42,8 +42,13 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private raw!: RawContext;
   /** The prelude's run(entry, id, kind, payloadText, ...buffers). */
   private runFn: QuickJSHandle | undefined;
-  /** The prelude's settle(ticket, wireResult): wakes a blocking syscall. */
+  /** The prelude's settle(ticket, ok, value): wakes a blocking syscall. */
   private settleFn: QuickJSHandle | undefined;
+  /** The prelude's makers the fast path calls: value from the JSON wire, error from its JSON, promise of a ticket. */
+  private u8Fn: QuickJSHandle | undefined;
+  private wireFn: QuickJSHandle | undefined;
+  private errFn: QuickJSHandle | undefined;
+  private waitFn: QuickJSHandle | undefined;
   /** The agent's `__aios_agent.entry`, captured at load. */
   private entry: QuickJSHandle | undefined;
   private deadline = 0;
@@ -98,6 +103,11 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       if (run.error) throw this.fault(run.error, 'load');
       this.runFn = ctx.getProp(run.value, 0);
       this.settleFn = ctx.getProp(run.value, 1);
+      this.u8Fn = ctx.getProp(run.value, 2);
+      this.wireFn = ctx.getProp(run.value, 3);
+      this.errFn = ctx.getProp(run.value, 4);
+      this.waitFn = ctx.getProp(run.value, 5);
+      this.raw.setU8Maker(this.u8Fn.value as unknown as number);
       run.value.dispose();
       this.inside(() => ctx.getProp(ctx.global, 'TextDecoder')).dispose();
     } catch (e) {
@@ -210,31 +220,25 @@ export class WasmInstance implements AgentInstance, HeapGuard {
 
   dispatch(kind: ActivationKind, payload?: unknown): Promise<unknown> {
     if (this.disposed || !this.runFn || !this.entry) return Promise.reject(this.trapped ?? new Error('agent instance is disposed'));
-    let wire;
-    try {
-      wire = encodeForSandbox(payload);
-    } catch (e) {
-      return Promise.reject(e);
-    }
     const id = this.nextId++;
     const done = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
     const ctx = this.ctx;
     const run = this.runFn;
     const entry = this.entry;
     const args: QuickJSHandle[] = [];
-    try {
-      args.push(ctx.newNumber(id), ctx.newString(kind), ctx.newString(wire.text));
-      if (wire.fix !== undefined) args.push(ctx.newString(wire.fix));
-      for (const b of wire.buffers) args.push(ctx.newArrayBuffer(copyBuffer(b)));
-    } catch (e) {
-      for (const h of args) h.dispose();
-      this.trapNow(new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes (${hostMessage(e)})`));
-      return done;
-    }
     // every handle is released inside the entry: the runtime may be freed as soon as it unwinds
-    // (no fixups: run() gets undefined in their place, the buffers follow)
-    if (wire.fix === undefined && wire.buffers.length > 0) args.splice(3, 0, ctx.undefined);
     this.contained(() => {
+      try {
+        const v = this.rawValue(payload);
+        args.push(ctx.newNumber(id), ctx.newString(kind), v === 0 ? ctx.undefined : this.raw.handle<QuickJSHandle>(v));
+      } catch (e) {
+        for (const h of args) h.dispose();
+        const w = this.waiting.get(id);
+        this.waiting.delete(id);
+        if (e instanceof AiosError) w?.reject(e);
+        else this.trapNow(new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes (${hostMessage(e)})`));
+        return;
+      }
       const r = ctx.callFunction(run, ctx.undefined, entry, ...args);
       for (const h of args) h.dispose();
       if (r.error) {
@@ -285,9 +289,9 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     this.freed = true;
     this.tickets.clear();
     safe(() => this.dropStrayContexts());
-    for (const h of [this.entry, this.runFn, this.settleFn]) if (h?.alive) safe(() => h.dispose());
-    this.entry = this.runFn = this.settleFn = undefined;
     if (this.raw && this.ctx?.alive) safe(() => this.raw.dispose());
+    for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn]) if (h?.alive) safe(() => h.dispose());
+    this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = undefined;
     if (this.ctx?.alive) safe(() => this.ctx.dispose());
     if (this.rt.alive) {
       try {
@@ -611,35 +615,49 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     } catch (e) {
       return this.rawError(e);
     }
-    if (isThenable(res)) return raw.newString(`#${this.blocking(res)}`);
-    return this.rawValue(res);
+    if (isThenable(res)) return raw.call(this.waitFn!.value as unknown as number, [raw.newNumber(this.blocking(res))]);
+    try {
+      return this.rawValue(res);
+    } catch (e) {
+      if (e instanceof AiosError) return this.rawError(e);
+      throw e;
+    }
   }
 
-  /** A host value as the prelude's take() reads it (a JSValue* owned by the caller; 0 for undefined). */
+  /**
+   * A host value made as a sandbox value (an owned JSValue*; 0 for undefined): built directly, or through the
+   * JSON wire for what only JSON carries exactly. Throws AiosError (EINVAL, EMSGSIZE) for what cannot cross.
+   */
   private rawValue(v: unknown): number {
     if (v === undefined) return 0;
     const raw = this.raw;
-    if (typeof v === 'number' && Number.isFinite(v)) return raw.newNumber(v);
-    let wire;
+    if (typeof v === 'number') return raw.newNumber(v);
     try {
-      wire = encodeForSandbox(v);
+      return raw.build(v, MAX_WIRE);
     } catch (e) {
-      return this.rawError(e instanceof AiosError ? e : new Error('the kernel returned a value that cannot cross into the sandbox'));
+      if (!(e instanceof NotRaw)) throw e;
     }
-    if (wire.fix === undefined) return raw.newString(wire.text);
-    const items: number[] = [];
+    const wire = encodeForSandbox(v);
+    const args = [raw.newString(wire.text)];
     try {
-      items.push(raw.newString(wire.text), raw.newString(wire.fix));
-      for (const b of wire.buffers) items.push(raw.newBytes(b));
+      args.push(wire.fix === undefined ? raw.undefinedValue() : raw.newString(wire.fix));
+      for (const b of wire.buffers) args.push(raw.newBytes(b));
     } catch (e) {
-      for (const p of items) raw.free(p);
+      for (const p of args) raw.free(p);
       throw e;
     }
-    return raw.newArray(items);
+    return raw.call(this.wireFn!.value as unknown as number, args);
   }
 
+  /** Throws the gate's error into the sandbox as the prelude builds it (AiosError code, errno, detail). */
   private rawError(e: unknown): number {
-    return this.raw.newString(`!${JSON.stringify(errorForSandbox(e))}`);
+    const raw = this.raw;
+    const err = raw.call(this.errFn!.value as unknown as number, [raw.newString(JSON.stringify(errorForSandbox(e)))]);
+    try {
+      return raw.throwValue(err);
+    } finally {
+      raw.free(err);
+    }
   }
 
   /**
@@ -652,7 +670,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private blocking(p: PromiseLike<unknown>): number {
     const ticket = this.nextTicket++;
     this.tickets.add(ticket);
-    const settle = (make: () => number): void => {
+    const errorValue = (e: unknown): number => this.raw.call(this.errFn!.value as unknown as number, [this.raw.newString(JSON.stringify(errorForSandbox(e)))]);
+    const settle = (make: () => [boolean, number]): void => {
       if (!this.tickets.delete(ticket) || this.disposed || !this.settleFn) return;
       const ctx = this.ctx;
       const fn = this.settleFn;
@@ -660,10 +679,10 @@ export class WasmInstance implements AgentInstance, HeapGuard {
         let h: QuickJSHandle | undefined;
         let t: QuickJSHandle | undefined;
         try {
-          const ptr = make();
+          const [ok, ptr] = make();
           if (ptr !== 0) h = this.raw.handle<QuickJSHandle>(ptr);
           t = ctx.newNumber(ticket);
-          const r = ctx.callFunction(fn, ctx.undefined, t, h ?? ctx.undefined);
+          const r = ctx.callFunction(fn, ctx.undefined, t, ok ? ctx.true : ctx.false, h ?? ctx.undefined);
           if (r.error) {
             const trap = this.fault(r.error, 'exception');
             if (trap.kind !== 'exception') this.trapNow(trap);
@@ -680,8 +699,16 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       this.runJobs();
     };
     p.then(
-      (v) => settle(() => this.rawValue(v)),
-      (e) => settle(() => this.rawError(e)),
+      (v) =>
+        settle(() => {
+          try {
+            return [true, this.rawValue(v)];
+          } catch (e) {
+            if (e instanceof AiosError) return [false, errorValue(e)];
+            throw e;
+          }
+        }),
+      (e) => settle(() => [false, errorValue(e)]),
     );
     return ticket;
   }

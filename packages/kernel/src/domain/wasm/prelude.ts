@@ -1,12 +1,12 @@
 // The JavaScript evaluated in every wasm sandbox before the agent's image: it builds the
 // globals (console, timers, crypto, TextEncoder/TextDecoder, URL: each compiled lazily) and `__aios_trap` on top
-// of ONE private host function, and returns [run(entry, id, kind, payloadJson, fixupsJson, ...buffers), settle(ticket, wire)]. It trusts nothing global
+// of ONE private host function, and returns [run(entry, id, kind, payload), settle(ticket, ok, value), and makers the host calls]. It trusts nothing global
 // after it ran: what it needs later is captured here. Keep it small: it is compiled per agent.
 //
 // Host ops (first argument of the private host function):
 //   0 trap(nr[, kinds, ...plain args]) and 6 trap(nr, json[, fixupsJson, ...buffers]) (see trap() below)
-//     -> undefined | number | json | '!'+error json | '#'+ticket | [json, fixupsJson, ...buffers]
-//     (wire format: codec.ts; blocking: the host later calls settle(ticket, one of the others))
+//     -> the result itself, built by the host in the sandbox (a promise for a blocking call, which the host
+//     later settles with settle(ticket, ok, value)); an error is thrown into the caller
 //   1 done(id, failed, thrown | resultJson?) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
 //   2 random(n)                       -> ArrayBuffer of n random bytes
 //   3 utf8encode(JSON text of a string) -> ArrayBuffer (lone surrogates become U+FFFD, as in Node)
@@ -53,20 +53,6 @@ function place(x, fx, b, bi) {
   }
   return x;
 }
-// A host answer: undefined or a number as is; a string: JSON of the value, '!'+JSON of an error, '#'+ticket
-// of a blocking call; an array: [JSON, fixups JSON, ...buffers].
-function take(r) {
-  var t = typeof r, x, e;
-  if (r === undefined || t === 'number') return r;
-  if (t !== 'string') return place(JP(r[0]), JP(r[1]), r, 2);
-  t = r.charCodeAt(0);
-  if (t === 35) return pthen(new P(function (f) { pend.set(+r.slice(1), f); }), take);
-  if (t !== 33) return JP(r);
-  x = JP(r.slice(1));
-  e = new Error(x.m);
-  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = x.d;
-  throw e;
-}
 // The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
 // (no copy in the sandbox), else a fresh copy. Intrinsics only (captured above): no agent code runs here.
 function bytes(v) {
@@ -96,7 +82,7 @@ function trap(nr, args) {
   if (n <= 4) {
     a0 = args[0]; a1 = args[1]; a2 = args[2]; a3 = args[3];
     n = a3 !== undefined ? 4 : a2 !== undefined ? 3 : a1 !== undefined ? 2 : a0 !== undefined ? 1 : 0;
-    if (n === 0) return take(host(0, nr));
+    if (n === 0) return host(0, nr);
     k0 = kind(a0); k1 = n > 1 ? kind(a1) : 0; k2 = n > 2 ? kind(a2) : 0; k3 = n > 3 ? kind(a3) : 0;
     if (k0 >= 0 && k1 >= 0 && k2 >= 0 && k3 >= 0) {
       s = (k0 === 5 ? BLEN(a0) : 0) + (k1 === 5 ? BLEN(a1) : 0) + (k2 === 5 ? BLEN(a2) : 0) + (k3 === 5 ? BLEN(a3) : 0);
@@ -107,7 +93,7 @@ function trap(nr, args) {
       if (k2 === 5) a2 = bytes(a2);
       if (k3 === 5) a3 = bytes(a3);
       s = k0 | (k1 << 3) | (k2 << 6) | (k3 << 9);
-      return take(n === 1 ? host(0, nr, s, a0) : n === 2 ? host(0, nr, s, a0, a1) : n === 3 ? host(0, nr, s, a0, a1, a2) : host(0, nr, s, a0, a1, a2, a3));
+      return n === 1 ? host(0, nr, s, a0) : n === 2 ? host(0, nr, s, a0, a1) : n === 3 ? host(0, nr, s, a0, a1, a2) : host(0, nr, s, a0, a1, a2, a3);
     }
     args = n === 1 ? [a0] : n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : [a0, a1, a2, a3];
   } else {
@@ -123,10 +109,10 @@ function trap(nr, args) {
   try { t = b.length ? JS(args, noBytes) : JS(args); } catch (x) { fail('EINVAL', 22, 'syscall arguments cannot be encoded (cyclic?)'); }
   if (typeof t !== 'string') fail('EINVAL', 22, 'syscall arguments cannot be encoded');
   if (t.length > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
-  if (fx.length === 0) return take(host(6, nr, t));
+  if (fx.length === 0) return host(6, nr, t);
   v = [6, nr, t, JS(fx)];
   for (i = 0; i < b.length; i++) add(v, bytes(b[i]));
-  return take(APPLY(host, undefined, v));
+  return APPLY(host, undefined, v);
 }
 function put(n, v) { def(G, n, { value: v, writable: true, configurable: true }); }
 'console:console timers:setTimeout,setInterval,clearTimeout,clearInterval,queueMicrotask crypto:crypto text:TextEncoder,TextDecoder url:URL,URLSearchParams'.split(' ').forEach(function (g) {
@@ -140,12 +126,22 @@ function put(n, v) { def(G, n, { value: v, writable: true, configurable: true })
   });
 });
 put('__aios_trap', trap);
-return [function run(e, id, kind, t, f, ...b) {
-  pthen(new P(function (r) { r(e.dispatch(kind, f === undefined ? JP(t) : place(JP(t), JP(f), b, 0))); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
-}, function settle(n, r) {
+// For the host: run an activation; settle a blocking call; and the makers it calls while it answers a syscall
+// (a Uint8Array over a buffer, a value from the JSON wire, an error from its JSON, the promise of a blocking call).
+return [function run(e, id, kind, v) {
+  pthen(new P(function (r) { r(e.dispatch(kind, v)); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
+}, function settle(n, ok, r) {
   var f = pend.get(n);
   pend.delete(n);
-  if (f) f(r);
+  if (f) f[ok ? 0 : 1](r);
+}, function (b) { return new U8(b); }, function (t, f, ...b) {
+  return f === undefined ? JP(t) : place(JP(t), JP(f), b, 0);
+}, function (t) {
+  var x = JP(t), e = new Error(x.m);
+  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = x.d;
+  return e;
+}, function (n) {
+  return new P(function (f, j) { pend.set(n, [f, j]); });
 }];
 })`;
 

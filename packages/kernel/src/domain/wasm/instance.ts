@@ -333,10 +333,13 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    */
   grow(bytes: number): boolean {
     if (this.limits.memoryBytes <= 0) return true;
-    if (this.refused || this.grown + bytes > this.limits.memoryBytes) {
+    if (this.grown + bytes > this.limits.memoryBytes) {
       this.refused = true;
       return false;
     }
+    // Emscripten over-grows the shared heap (+20% of its size) and retries smaller steps when refused: a smaller
+    // step that fits means the allocation succeeded, so only a refusal that stands ends the entry in a memory trap.
+    this.refused = false;
     this.grown += bytes;
     return true;
   }

@@ -297,6 +297,7 @@ export class RawContext {
 
   /** A Uint8Array in the sandbox holding a copy of b (through the prelude's maker). */
   private newU8(b: Uint8Array): Ptr {
+    if (this.u8Fn === 0) throw new Error('the prelude has not handed over its Uint8Array maker yet');
     return this.call(this.u8Fn, [this.newBytes(b)]);
   }
 

@@ -37,6 +37,8 @@ const DESCRIBE_MAX = 4096;
 export class WasmInstance implements AgentInstance, HeapGuard {
   info: EntryInfo = { hasMain: false, hasOnMessage: false };
   private readonly rt: QuickJSRuntime;
+  /** The runtime's JSRuntime* (for the raw job runner). */
+  private readonly rtPtr: number;
   private ctx!: QuickJSContext;
   /** Direct FFI access for the syscall fast path (see raw.ts). */
   private raw!: RawContext;
@@ -87,6 +89,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    */
   constructor(private readonly ports: WasmPorts) {
     this.rt = quickjs.newRuntime();
+    this.rtPtr = (this.rt as unknown as { rt: { value: number } }).rt.value;
     try {
       this.rt.setMaxStackSize(STACK_CAP);
       this.rt.setInterruptHandler(() => this.shouldInterrupt());
@@ -222,31 +225,29 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     if (this.disposed || !this.runFn || !this.entry) return Promise.reject(this.trapped ?? new Error('agent instance is disposed'));
     const id = this.nextId++;
     const done = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    const ctx = this.ctx;
     const run = this.runFn;
     const entry = this.entry;
-    const args: QuickJSHandle[] = [];
-    // every handle is released inside the entry: the runtime may be freed as soon as it unwinds
+    // every value is released inside the entry: the runtime may be freed as soon as it unwinds
     this.contained(() => {
+      const raw = this.raw;
+      let ok: boolean;
+      let r: number;
       try {
         const v = this.rawValue(payload);
-        args.push(ctx.newNumber(id), ctx.newString(kind), v === 0 ? ctx.undefined : this.raw.handle<QuickJSHandle>(v));
+        [ok, r] = raw.tryCall(run.value as unknown as number, [raw.dup(entry.value as unknown as number), raw.newNumber(id), raw.string(kind), v === 0 ? raw.undefinedValue() : v]);
       } catch (e) {
-        for (const h of args) h.dispose();
         const w = this.waiting.get(id);
         this.waiting.delete(id);
         if (e instanceof AiosError) w?.reject(e);
         else this.trapNow(new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes (${hostMessage(e)})`));
         return;
       }
-      const r = ctx.callFunction(run, ctx.undefined, entry, ...args);
-      for (const h of args) h.dispose();
-      if (r.error) {
-        const t = this.fault(r.error, 'exception');
+      if (!ok) {
+        const t = this.fault(raw.handle<QuickJSHandle>(r), 'exception');
         if (t.kind === 'exception') this.settle(id, t.message, t.stack, 'Error');
         else this.trapNow(t);
       } else {
-        r.value.dispose();
+        raw.free(r);
       }
     });
     this.runJobs();
@@ -419,14 +420,13 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   /** Runs the runtime's pending jobs (promise continuations) until none is left or the agent traps. */
   private runJobs(): void {
     for (let guard = 0; guard < 1_000_000; guard++) {
-      if (this.disposed || this.pendingTrap || !this.rt.hasPendingJob()) return;
+      if (this.disposed || this.pendingTrap || !this.raw.hasJobs(this.rtPtr)) return;
       this.contained(() => {
-        const r = this.rt.executePendingJobs(-1);
-        if (r.error) {
-          const t = this.fault(r.error, 'exception');
+        const err = this.raw.runJobs(this.rtPtr);
+        if (err !== 0) {
+          const t = this.fault(this.raw.handle<QuickJSHandle>(err), 'exception');
           if (t.kind !== 'exception') this.trapNow(t);
         }
-        this.dropStrayContexts();
       });
     }
   }
@@ -541,6 +541,14 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private onRawHost(argc: number, argv: number, slow: () => number): number {
     const raw = this.raw;
     const op = argc >= 2 ? raw.num(raw.arg(argv, 0)) : -1;
+    if (op === 1 && argc === 3 && raw.num(raw.arg(argv, 2)) === 0) {
+      // done(id, 0): an activation that returned undefined (message, main)
+      const id = raw.num(raw.arg(argv, 1));
+      const w = this.waiting.get(id);
+      this.waiting.delete(id);
+      w?.resolve(undefined);
+      return 0;
+    }
     if (op !== 0 && op !== 6) return slow();
     try {
       if (this.disposed) return this.throwMessage('agent instance is disposed');
@@ -575,10 +583,12 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     if (op === 0 && argc > 2) {
       const kinds = raw.num(raw.arg(argv, 2));
       const list: unknown[] = [];
+      const lengths: number[] = [];
       let total = 0;
       for (let i = 3; i < argc; i++) {
         if (((kinds >> (3 * (i - 3))) & 7) !== 5) continue;
-        total += raw.bytesLength(raw.arg(argv, i));
+        lengths[i] = raw.bytesLength(raw.arg(argv, i));
+        total += lengths[i]!;
         if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
       }
       for (let i = 3; i < argc; i++) {
@@ -589,7 +599,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
           case 2: list.push(false); break;
           case 3: list.push(null); break;
           case 4: list.push(undefined); break;
-          case 5: list.push(raw.bytes(a)); break;
+          case 5: list.push(raw.bytes(a, lengths[i])); break;
           default: return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
         }
       }
@@ -676,27 +686,20 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     const errorValue = (e: unknown): number => this.raw.call(this.errFn!.value as unknown as number, [this.raw.newString(JSON.stringify(errorForSandbox(e)))]);
     const settle = (make: () => [boolean, number]): void => {
       if (!this.tickets.delete(ticket) || this.disposed || !this.settleFn) return;
-      const ctx = this.ctx;
-      const fn = this.settleFn;
+      const fn = this.settleFn.value as unknown as number;
       this.contained(() => {
-        let h: QuickJSHandle | undefined;
-        let t: QuickJSHandle | undefined;
         try {
+          const raw = this.raw;
           const [ok, ptr] = make();
-          if (ptr !== 0) h = this.raw.handle<QuickJSHandle>(ptr);
-          t = ctx.newNumber(ticket);
-          const r = ctx.callFunction(fn, ctx.undefined, t, ok ? ctx.true : ctx.false, h ?? ctx.undefined);
-          if (r.error) {
-            const trap = this.fault(r.error, 'exception');
+          const [called, r] = raw.tryCall(fn, [raw.newNumber(ticket), raw.newNumber(ok ? 1 : 0), ptr === 0 ? raw.undefinedValue() : ptr]);
+          if (!called) {
+            const trap = this.fault(raw.handle<QuickJSHandle>(r), 'exception');
             if (trap.kind !== 'exception') this.trapNow(trap);
           } else {
-            r.value.dispose();
+            raw.free(r);
           }
         } catch (e) {
           this.trapNow(isOomText(e) ? new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`) : new TrapError('exception', hostMessage(e)));
-        } finally {
-          if (h?.alive) h.dispose();
-          if (t?.alive) t.dispose();
         }
       });
       this.runJobs();

@@ -7,7 +7,7 @@
 //   0 trap(nr[, kinds, ...plain args]) and 6 trap(nr, json[, fixupsJson, ...buffers]) (see trap() below)
 //     -> the result itself, built by the host in the sandbox (a promise for a blocking call, which the host
 //     later settles with settle(ticket, ok, value)); an error is thrown into the caller
-//   1 done(id, failed, thrown | resultJson?) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
+//   1 done(id, failed[, thrown | resultJson]) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
 //   2 random(n)                       -> ArrayBuffer of n random bytes
 //   3 utf8encode(JSON text of a string) -> ArrayBuffer (lone surrogates become U+FFFD, as in Node)
 //   4 utf8decode(buffer, fatal, ignoreBOM) -> JSON text of the string (throws TypeError on bad input when fatal)
@@ -18,7 +18,7 @@ export const PRELUDE = String.raw`(function (host) {
 var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = ArrayBuffer, isArr = Array.isArray,
   keys = Object.keys, def = Object.defineProperty, P = Promise, pthen = Function.prototype.call.bind(P.prototype.then),
   un = Function.prototype.bind.bind(Function.prototype.call), aslice = un(Array.prototype.slice), ev = eval,
-  mods = Object.create(null), pend = new Map(), MAXW = 16777216, gd = Object.getOwnPropertyDescriptor,
+  mods = Object.create(null), pend = new Map(), MAXW = 16777216, blen = 0, gd = Object.getOwnPropertyDescriptor,
   TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
   OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
   TSET = un(TA.set), APPLY = un(Function.prototype.apply);
@@ -57,6 +57,7 @@ function place(x, fx, b, bi) {
 // (no copy in the sandbox), else a fresh copy. Intrinsics only (captured above): no agent code runs here.
 function bytes(v) {
   var b = BUF(v), n = BLEN(v), c;
+  blen = n;
   if (n === 0) return new AB(0);
   try { if (OFF(v) === 0 && ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
   c = new U8(n); TSET(c, v);
@@ -79,19 +80,24 @@ function trap(nr, args) {
   if (typeof nr !== 'number') fail('EINVAL', 22, 'malformed syscall');
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
   var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s, fx, b, i, v, t;
+  if (n === 0) return host(0, nr);
   if (n <= 4) {
     a0 = args[0]; a1 = args[1]; a2 = args[2]; a3 = args[3];
     n = a3 !== undefined ? 4 : a2 !== undefined ? 3 : a1 !== undefined ? 2 : a0 !== undefined ? 1 : 0;
     if (n === 0) return host(0, nr);
-    k0 = kind(a0); k1 = n > 1 ? kind(a1) : 0; k2 = n > 2 ? kind(a2) : 0; k3 = n > 3 ? kind(a3) : 0;
+    k0 = typeof a0 === 'number' ? 0 : kind(a0);
+    k1 = n < 2 || typeof a1 === 'number' ? 0 : kind(a1);
+    k2 = n < 3 || typeof a2 === 'number' ? 0 : kind(a2);
+    k3 = n < 4 || typeof a3 === 'number' ? 0 : kind(a3);
     if (k0 >= 0 && k1 >= 0 && k2 >= 0 && k3 >= 0) {
-      s = (k0 === 5 ? BLEN(a0) : 0) + (k1 === 5 ? BLEN(a1) : 0) + (k2 === 5 ? BLEN(a2) : 0) + (k3 === 5 ? BLEN(a3) : 0);
+      // bytes last: nothing the agent wrote runs between these reads and the host's copy; sizes are checked
+      // before the host sees them (a copy made here stays within the sandbox's own memory limit)
+      s = 0;
+      if (k0 === 5) a0 = bytes(a0), s += blen;
+      if (k1 === 5) a1 = bytes(a1), s += blen;
+      if (k2 === 5) a2 = bytes(a2), s += blen;
+      if (k3 === 5) a3 = bytes(a3), s += blen;
       if (s > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
-      // bytes last: nothing the agent wrote runs between these reads and the host's copy
-      if (k0 === 5) a0 = bytes(a0);
-      if (k1 === 5) a1 = bytes(a1);
-      if (k2 === 5) a2 = bytes(a2);
-      if (k3 === 5) a3 = bytes(a3);
       s = k0 | (k1 << 3) | (k2 << 6) | (k3 << 9);
       return n === 1 ? host(0, nr, s, a0) : n === 2 ? host(0, nr, s, a0, a1) : n === 3 ? host(0, nr, s, a0, a1, a2) : host(0, nr, s, a0, a1, a2, a3);
     }
@@ -129,7 +135,7 @@ put('__aios_trap', trap);
 // For the host: run an activation; settle a blocking call; and the makers it calls while it answers a syscall
 // (a Uint8Array over a buffer, a value from the JSON wire, an error from its JSON, the promise of a blocking call).
 return [function run(e, id, kind, v) {
-  pthen(new P(function (r) { r(e.dispatch(kind, v)); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
+  pthen(new P(function (r) { r(e.dispatch(kind, v)); }), function (v) { if (v === undefined) host(1, id, 0); else host(1, id, 0, JS(v)); }, function (x) { host(1, id, 1, x); });
 }, function settle(n, ok, r) {
   var f = pend.get(n);
   pend.delete(n);

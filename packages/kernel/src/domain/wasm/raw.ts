@@ -30,6 +30,10 @@ interface Ffi {
   QTS_DupValuePointer(ctx: Ptr, v: Ptr): Ptr;
   QTS_Call(ctx: Ptr, fn: Ptr, thisPtr: Ptr, argc: number, argvPtrs: Ptr): Ptr;
   QTS_ResolveException(ctx: Ptr, v: Ptr): Ptr;
+  QTS_IsJobPending(rt: Ptr): number;
+  QTS_ExecutePendingJob(rt: Ptr, max: number, lastCtxOut: Ptr): Ptr;
+  QTS_FreeValuePointerRuntime(rt: Ptr, v: Ptr): void;
+  QTS_Typeof(ctx: Ptr, v: Ptr): Ptr;
 }
 
 interface EmModule {
@@ -81,8 +85,9 @@ export class RawContext {
   /** Number keys 0..7 for array elements, made once (freed by dispose). */
   private readonly keys: Ptr[] = [];
   private readonly strings = new Map<string, Ptr>();
-  /** One pointer slot for QTS_Call's argument list (malloc'd on first use). */
+  /** Pointer slots for QTS_Call's argument list, and for the job runner's context out-pointer (malloc'd on first use). */
   private argvSlot = 0;
+  private slot = 0;
   /** The prelude's make-a-Uint8Array(buffer) function (borrowed JSValue*), once the prelude gave it. */
   private u8Fn = 0;
 
@@ -133,8 +138,8 @@ export class RawContext {
   }
 
   /** A fresh host copy of an ArrayBuffer argument. */
-  bytes(v: Ptr): Uint8Array {
-    const n = this.ffi.QTS_GetArrayBufferLength(this.ptr, v);
+  bytes(v: Ptr, length?: number): Uint8Array {
+    const n = length ?? this.ffi.QTS_GetArrayBufferLength(this.ptr, v);
     const p = this.ffi.QTS_GetArrayBuffer(this.ptr, v);
     if (p === 0) {
       if (n === 0) return new Uint8Array(0);
@@ -188,6 +193,55 @@ export class RawContext {
   /** Throws the error handle's value in the sandbox: the host call's result. */
   throwValue(errPtr: Ptr): Ptr {
     return this.ffi.QTS_Throw(this.ptr, errPtr);
+  }
+
+  /** An owned copy of a value (a borrowed JSValue*). */
+  dup(p: Ptr): Ptr {
+    return this.ffi.QTS_DupValuePointer(this.ptr, p);
+  }
+
+  /** An owned sandbox string, from the per-context cache when it is short. */
+  string(s: string): Ptr {
+    const c = this.cached(s);
+    return c !== 0 ? this.ffi.QTS_DupValuePointer(this.ptr, c) : this.newString(s);
+  }
+
+  hasJobs(rt: Ptr): boolean {
+    return this.ffi.QTS_IsJobPending(rt) !== 0;
+  }
+
+  /**
+   * Runs the runtime's pending jobs until none is left or one throws: 0, or the thrown value (owned, of this
+   * context). The job's context pointer is read from the heap after the call (the library reads it through a view
+   * that goes stale when the heap grew meanwhile).
+   */
+  runJobs(rt: Ptr): Ptr {
+    if (this.slot === 0) {
+      this.slot = this.mod._malloc(4);
+      if (this.slot === 0) throw new Error('out of memory');
+    }
+    const heap = this.mod.HEAPU8;
+    heap[this.slot] = heap[this.slot + 1] = heap[this.slot + 2] = heap[this.slot + 3] = 0;
+    const v = this.ffi.QTS_ExecutePendingJob(rt, -1, this.slot);
+    const h = this.mod.HEAPU8;
+    const ctx = (h[this.slot]! | (h[this.slot + 1]! << 8) | (h[this.slot + 2]! << 16) | (h[this.slot + 3]! << 24)) >>> 0;
+    if (ctx === 0) {
+      this.ffi.QTS_FreeValuePointerRuntime(rt, v);
+      return 0;
+    }
+    if (ctx !== this.ptr) {
+      // (one context per runtime: a job of another context is not ours to read)
+      this.ffi.QTS_FreeValuePointerRuntime(rt, v);
+      return 0;
+    }
+    const t = this.ffi.QTS_Typeof(this.ptr, v);
+    const isNumber = this.mod.UTF8ToString(t) === 'number';
+    this.mod._free(t);
+    if (isNumber) {
+      this.ffi.QTS_FreeValuePointer(this.ptr, v);
+      return 0;
+    }
+    return v;
   }
 
   /** An owned undefined value. */
@@ -306,6 +360,16 @@ export class RawContext {
    * owned result; a sandbox exception (the makers throw only when memory runs out) is an Error('out of memory').
    */
   call(fn: Ptr, args: Ptr[]): Ptr {
+    const [ok, r] = this.tryCall(fn, args);
+    if (!ok) {
+      this.ffi.QTS_FreeValuePointer(this.ptr, r);
+      throw new Error('out of memory');
+    }
+    return r;
+  }
+
+  /** As call(), but a sandbox exception comes back as [false, the thrown value (owned)]. */
+  tryCall(fn: Ptr, args: Ptr[]): [boolean, Ptr] {
     try {
       if (this.argvSlot === 0) {
         this.argvSlot = this.mod._malloc(4 * ARGV_SLOTS);
@@ -326,11 +390,10 @@ export class RawContext {
       if (argv !== this.argvSlot) this.mod._free(argv);
       const err = this.ffi.QTS_ResolveException(this.ptr, r);
       if (err !== 0) {
-        this.ffi.QTS_FreeValuePointer(this.ptr, err);
         this.ffi.QTS_FreeValuePointer(this.ptr, r);
-        throw new Error('out of memory');
+        return [false, err];
       }
-      return r;
+      return [true, r];
     } finally {
       for (const a of args) this.ffi.QTS_FreeValuePointer(this.ptr, a);
     }
@@ -343,7 +406,8 @@ export class RawContext {
     for (const p of this.strings.values()) this.ffi.QTS_FreeValuePointer(this.ptr, p);
     this.strings.clear();
     if (this.argvSlot !== 0) this.mod._free(this.argvSlot);
-    this.argvSlot = 0;
+    if (this.slot !== 0) this.mod._free(this.slot);
+    this.argvSlot = this.slot = 0;
     this.u8Fn = 0;
   }
 }

@@ -29,17 +29,23 @@ function noBytes(k, v) { return typeof v === 'object' && v !== null && isU8(v) ?
 // cannot carry ([kind, ...path]: 0 bytes (copied into b), 1 undefined in an array, 2 NaN, 3 Infinity, 4 -Infinity).
 function scan(v, d, s, p, fx, b, inArr) {
   big(s, 16);
-  var t = typeof v, o, i, k;
+  var t = typeof v, i, k;
   if (t === 'string') return big(s, v.length);
-  if (t === 'number') { if (v - v !== 0) fx.push([v !== v ? 2 : v > 0 ? 3 : 4].concat(p)); return; }
+  if (t === 'number') { if (v - v !== 0) fix(fx, v !== v ? 2 : v > 0 ? 3 : 4, p); return; }
   if (t === 'boolean' || v === null) return;
-  if (t === 'undefined') { if (inArr) fx.push([1].concat(p)); return; }
+  if (t === 'undefined') { if (inArr) fix(fx, 1, p); return; }
   if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
   if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
-  if (isU8(v)) { big(s, BLEN(v)); add(b, v); fx.push([0].concat(p)); return; }
+  if (isU8(v)) { big(s, BLEN(v)); add(b, v); fix(fx, 0, p); return; }
   if (AB.isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
-  if (isArr(v)) for (i = 0; i < v.length; i++) p.push(i), scan(v[i], d + 1, s, p, fx, b, 1), p.pop();
-  else for (k = keys(v), i = 0; i < k.length; i++) big(s, k[i].length), p.push(k[i]), scan(v[k[i]], d + 1, s, p, fx, b, 0), p.pop();
+  if (isArr(v)) for (i = 0; i < v.length; i++) add(p, i), scan(v[i], d + 1, s, p, fx, b, 1), p.length--;
+  else for (k = keys(v), i = 0; i < k.length; i++) big(s, k[i].length), add(p, k[i]), scan(v[k[i]], d + 1, s, p, fx, b, 0), p.length--;
+}
+// Records a fixup [kind, ...path] (built without Array.prototype, which the agent may have changed).
+function fix(fx, kind, p) {
+  var f = [kind], i;
+  for (i = 0; i < p.length; i++) add(f, p[i]);
+  add(fx, f);
 }
 // Places what JSON could not carry (fixups fx, bytes b from index bi) into a parsed value; returns the value.
 function place(x, fx, b, bi) {

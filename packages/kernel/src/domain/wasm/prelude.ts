@@ -21,44 +21,9 @@ var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = 
   mods = Object.create(null), pend = new Map(), MAXW = 16777216, blen = 0, gd = Object.getOwnPropertyDescriptor,
   TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
   OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
-  TSET = un(TA.set), APPLY = un(Function.prototype.apply);
+  TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, W;
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
 function big(s, n) { if ((s.n += n) > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
-function noBytes(k, v) { return typeof v === 'object' && v !== null && isU8(v) ? null : v; }
-// Walks one value the agent passes: checks that it can cross, counts its size, and lists in fx the nodes JSON
-// cannot carry ([kind, ...path]: 0 bytes (copied into b), 1 undefined in an array, 2 NaN, 3 Infinity, 4 -Infinity).
-function scan(v, d, s, p, fx, b, inArr) {
-  big(s, 16);
-  var t = typeof v, i, k;
-  if (t === 'string') return big(s, v.length);
-  if (t === 'number') { if (v - v !== 0) fix(fx, v !== v ? 2 : v > 0 ? 3 : 4, p); return; }
-  if (t === 'boolean' || v === null) return;
-  if (t === 'undefined') { if (inArr) fix(fx, 1, p); return; }
-  if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
-  if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
-  if (isU8(v)) { big(s, BLEN(v)); add(b, v); fix(fx, 0, p); return; }
-  if (AB.isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
-  if (isArr(v)) for (i = 0; i < v.length; i++) add(p, i), scan(v[i], d + 1, s, p, fx, b, 1), p.length--;
-  else for (k = keys(v), i = 0; i < k.length; i++) big(s, k[i].length), add(p, k[i]), scan(v[k[i]], d + 1, s, p, fx, b, 0), p.length--;
-}
-// Records a fixup [kind, ...path] (built without Array.prototype, which the agent may have changed).
-function fix(fx, kind, p) {
-  var f = [kind], i;
-  for (i = 0; i < p.length; i++) add(f, p[i]);
-  add(fx, f);
-}
-// Places what JSON could not carry (fixups fx, bytes b from index bi) into a parsed value; returns the value.
-function place(x, fx, b, bi) {
-  var i, j, f, o, v;
-  for (i = 0; i < fx.length; i++) {
-    f = fx[i];
-    v = f[0] === 0 ? new U8(b[bi++]) : f[0] === 1 ? undefined : f[0] === 2 ? NaN : f[0] === 3 ? Infinity : -Infinity;
-    if (f.length === 1) { x = v; continue; }
-    for (o = x, j = 1; j < f.length - 1; j++) o = o[f[j]];
-    o[f[j]] = v;
-  }
-  return x;
-}
 // The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
 // (no copy in the sandbox), else a fresh copy. Intrinsics only (captured above): no agent code runs here.
 function bytes(v) {
@@ -85,7 +50,7 @@ function kind(v) {
 function trap(nr, args) {
   if (typeof nr !== 'number') fail('EINVAL', 22, 'malformed syscall');
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
-  var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s, fx, b, i, v, t;
+  var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s;
   if (n === 0) return host(0, nr);
   if (n <= 4) {
     a0 = args[0]; a1 = args[1]; a2 = args[2]; a3 = args[3];
@@ -112,19 +77,11 @@ function trap(nr, args) {
     while (n > 0 && args[n - 1] === undefined) n--;
     args = aslice(args, 0, n);
   }
-  s = { n: 0 }; fx = []; b = [];
-  for (i = 0; i < n; i++) {
-    v = args[i]; t = typeof v;
-    if (t === 'string') big(s, v.length + 16);
-    else if (!((t === 'number' && v - v === 0) || t === 'boolean' || v === null)) scan(v, 1, s, [i], fx, b, 1);
-  }
-  try { t = b.length ? JS(args, noBytes) : JS(args); } catch (x) { fail('EINVAL', 22, 'syscall arguments cannot be encoded (cyclic?)'); }
-  if (typeof t !== 'string') fail('EINVAL', 22, 'syscall arguments cannot be encoded');
-  if (t.length > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
-  if (fx.length === 0) return host(6, nr, t);
-  v = [6, nr, t, JS(fx)];
-  for (i = 0; i < b.length; i++) add(v, bytes(b[i]));
-  return APPLY(host, undefined, v);
+  return wire().send(nr, args, n);
+}
+// The JSON path (module 'wire'), compiled the first time an agent needs it, with the intrinsics captured here.
+function wire() {
+  return W || (W = ev(host(5, 'wire'))(host, { fail: fail, big: big, isU8: isU8, add: add, bytes: bytes, BLEN: BLEN, APPLY: APPLY, JP: JP, JS: JS, isArr: isArr, keys: keys, isView: isView, AB: AB, U8: U8 }));
 }
 function put(n, v) { def(G, n, { value: v, writable: true, configurable: true }); }
 'console:console timers:setTimeout,setInterval,clearTimeout,clearInterval,queueMicrotask crypto:crypto text:TextEncoder,TextDecoder url:URL,URLSearchParams'.split(' ').forEach(function (g) {
@@ -147,7 +104,7 @@ return [function run(e, id, kind, v) {
   pend.delete(n);
   if (f) f[ok ? 0 : 1](r);
 }, function (b) { return new U8(b); }, function (t, f, ...b) {
-  return f === undefined ? JP(t) : place(JP(t), JP(f), b, 0);
+  return f === undefined ? JP(t) : wire().value(t, f, b);
 }, function (t) {
   var x = JP(t), e = new Error(x.m);
   if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = x.d;
@@ -155,6 +112,68 @@ return [function run(e, id, kind, v) {
 }, function (n) {
   return new P(function (f, j) { pend.set(n, [f, j]); });
 }];
+})`;
+
+/**
+ * The JSON path of the prelude's trap and of results only JSON carries (see codec.ts), compiled in a sandbox the
+ * first time its agent needs it. Gets the intrinsics the prelude captured (k); trusts nothing global.
+ */
+const WIRE_MODULE = String.raw`(function (host, k) {
+'use strict';
+var fail = k.fail, big = k.big, isU8 = k.isU8, add = k.add, bytes = k.bytes, BLEN = k.BLEN, APPLY = k.APPLY, JP = k.JP,
+  JS = k.JS, isArr = k.isArr, keys = k.keys, isView = k.isView, AB = k.AB, U8 = k.U8, MAXW = 16777216;
+function noBytes(k, v) { return typeof v === 'object' && v !== null && isU8(v) ? null : v; }
+// Walks one value the agent passes: checks that it can cross, counts its size, and lists in fx the nodes JSON
+// cannot carry ([kind, ...path]: 0 bytes (copied into b), 1 undefined in an array, 2 NaN, 3 Infinity, 4 -Infinity).
+function scan(v, d, s, p, fx, b, inArr) {
+  big(s, 16);
+  var t = typeof v, i, k;
+  if (t === 'string') return big(s, v.length);
+  if (t === 'number') { if (v - v !== 0) fix(fx, v !== v ? 2 : v > 0 ? 3 : 4, p); return; }
+  if (t === 'boolean' || v === null) return;
+  if (t === 'undefined') { if (inArr) fix(fx, 1, p); return; }
+  if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
+  if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
+  if (isU8(v)) { big(s, BLEN(v)); add(b, v); fix(fx, 0, p); return; }
+  if (isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
+  if (isArr(v)) for (i = 0; i < v.length; i++) add(p, i), scan(v[i], d + 1, s, p, fx, b, 1), p.length--;
+  else for (k = keys(v), i = 0; i < k.length; i++) big(s, k[i].length), add(p, k[i]), scan(v[k[i]], d + 1, s, p, fx, b, 0), p.length--;
+}
+// Records a fixup [kind, ...path] (built without Array.prototype, which the agent may have changed).
+function fix(fx, kind, p) {
+  var f = [kind], i;
+  for (i = 0; i < p.length; i++) add(f, p[i]);
+  add(fx, f);
+}
+// Places what JSON could not carry (fixups fx, bytes b from index bi) into a parsed value; returns the value.
+function place(x, fx, b, bi) {
+  var i, j, f, o, v;
+  for (i = 0; i < fx.length; i++) {
+    f = fx[i];
+    v = f[0] === 0 ? new U8(b[bi++]) : f[0] === 1 ? undefined : f[0] === 2 ? NaN : f[0] === 3 ? Infinity : -Infinity;
+    if (f.length === 1) { x = v; continue; }
+    for (o = x, j = 1; j < f.length - 1; j++) o = o[f[j]];
+    o[f[j]] = v;
+  }
+  return x;
+}
+// host(6, nr, json[, fixups json, ...buffers]) for n arguments that are not all plain.
+function send(nr, args, n) {
+  var s = { n: 0 }, fx = [], b = [], i, v, t;
+  for (i = 0; i < n; i++) {
+    v = args[i]; t = typeof v;
+    if (t === 'string') big(s, v.length + 16);
+    else if (!((t === 'number' && v - v === 0) || t === 'boolean' || v === null)) scan(v, 1, s, [i], fx, b, 1);
+  }
+  try { t = b.length ? JS(args, noBytes) : JS(args); } catch (x) { fail('EINVAL', 22, 'syscall arguments cannot be encoded (cyclic?)'); }
+  if (typeof t !== 'string') fail('EINVAL', 22, 'syscall arguments cannot be encoded');
+  if (t.length > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  if (fx.length === 0) return host(6, nr, t);
+  v = [6, nr, t, JS(fx)];
+  for (i = 0; i < b.length; i++) add(v, bytes(b[i]));
+  return APPLY(host, undefined, v);
+}
+return { send: send, value: function (t, f, b) { return place(JP(t), JP(f), b, 0); } };
 })`;
 
 /** The URL module (a WHATWG-style subset). */
@@ -298,7 +317,7 @@ return { URL: URL, URLSearchParams: URLSearchParams };
 })`;
 
 /**
- * Modules of globals, each compiled in a sandbox only when its code first touches one of its
+ * Modules of globals (and the trap's JSON path, `wire`), each compiled in a sandbox only when its code first touches one of its
  * names. Each is a function (host, trap, pthen) returning an object of globals; pthen(p, ok, fail)
  * is the captured Promise.prototype.then.
  */
@@ -444,4 +463,5 @@ class TextDecoder {
 return { TextEncoder: TextEncoder, TextDecoder: TextDecoder };
 })`,
   url: URL_MODULE,
+  wire: WIRE_MODULE,
 };

@@ -16,35 +16,49 @@ function code(f: () => unknown): string | undefined {
 describe('wasm codec', () => {
   it('wasm codec - host values round-trip through the wire format', () => {
     const bytes = new Uint8Array([1, 2, 3]).subarray(1);
-    const v = { a: [1, 'x', null, true, undefined, NaN, -Infinity], b: bytes, c: {} };
+    const v = { a: [1, 'x', null, true, undefined, NaN, -Infinity], b: bytes, c: {}, u: undefined };
     const w = encodeForSandbox(v);
     expect(w.buffers).toHaveLength(1);
-    const back = decodeFromSandbox(w.text, w.buffers) as typeof v;
+    const back = decodeFromSandbox(w.text, w.fix, w.buffers.map((b) => b.slice())) as typeof v;
     expect(back.a).toEqual([1, 'x', null, true, undefined, NaN, -Infinity]);
     expect(Array.from(back.b)).toEqual([2, 3]);
     expect(back.b).not.toBe(bytes);
     expect(back.c).toEqual({});
+    expect(back.u).toBeUndefined();
+  });
+
+  it('wasm codec - plain values need no fixups; roots may be special', () => {
+    expect(encodeForSandbox({ a: [1, 'x'], b: null })).toEqual({ text: '{"a":[1,"x"],"b":null}', fix: undefined, buffers: [] });
+    const u = encodeForSandbox(undefined);
+    expect(decodeFromSandbox(u.text, u.fix, [])).toBeUndefined();
+    const b = encodeForSandbox(new Uint8Array([9]));
+    expect(Array.from(decodeFromSandbox(b.text, b.fix, b.buffers) as Uint8Array)).toEqual([9]);
+    const d = encodeForSandbox({ when: new Date(0), n: 5n });
+    expect(JSON.parse(d.text)).toEqual({ when: {}, n: 5 });
   });
 
   it('wasm codec - malformed wire text gives EINVAL, oversized gives EMSGSIZE', () => {
-    expect(code(() => decodeFromSandbox('{', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('{"a":1}', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[9]', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[2,0]', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[0,[2,0],[2,0]]', [new Uint8Array(1)]))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[1,5,1]', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[1,"a"]', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[4,"1e3"]', []))).toBe('EINVAL');
-    expect(code(() => decodeFromSandbox('[0]'.padEnd(MAX_WIRE + 1, ' '), []))).toBe('EMSGSIZE');
+    expect(code(() => decodeFromSandbox('{', undefined, []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null]', '[[0,0]]', []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null,null]', '[[0,0],[0,0]]', [new Uint8Array(1)]))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null]', undefined, [new Uint8Array(1)]))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null]', '[[0,0]]', [new Uint8Array(1), new Uint8Array(1)]))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[1]', '[[1,0]]', []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null]', '[[9,0]]', []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null]', '[[1,5]]', []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[{"a":null}]', '[[1,0,"__proto__"]]', []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[null]', '{', []))).toBe('EINVAL');
+    expect(code(() => decodeFromSandbox('[0]'.padEnd(MAX_WIRE + 1, ' '), undefined, []))).toBe('EMSGSIZE');
     let deep = '1';
-    for (let i = 0; i < 40; i++) deep = `[0,${deep}]`;
-    expect(code(() => decodeFromSandbox(deep, []))).toBe('EINVAL');
+    for (let i = 0; i < 40; i++) deep = `[${deep}]`;
+    expect(code(() => decodeFromSandbox(deep, undefined, []))).toBe('EINVAL');
   });
 
   it('wasm codec - __proto__ keys are dropped, never set as a prototype', () => {
-    const v = decodeFromSandbox('[1,"__proto__",[1,"polluted",true],"ok",1]', []) as Record<string, unknown>;
+    const v = decodeFromSandbox('{"__proto__":{"polluted":true},"ok":1,"in":[{"__proto__":{"x":1}}]}', undefined, []) as Record<string, unknown>;
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
-    expect(Object.keys(v)).toEqual(['ok']);
+    expect(Object.keys(v)).toEqual(['ok', 'in']);
+    expect(Object.keys((v['in'] as object[])[0]!)).toEqual([]);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 
@@ -58,7 +72,7 @@ describe('wasm codec', () => {
   });
 
   it('wasm codec - errors become AiosError fields, or the message alone', () => {
-    expect(errorForSandbox(new AiosError('EPERM', 'no', { right: 'SEND' }))).toEqual({ m: 'no', c: 'EPERM', x: 1, d: [1, 'right', 'SEND'] });
+    expect(errorForSandbox(new AiosError('EPERM', 'no', { right: 'SEND' }))).toEqual({ m: 'no', c: 'EPERM', x: 1, d: { right: 'SEND' } });
     expect(errorForSandbox(Object.assign(new TypeError('bad'), { secret: 1 }))).toEqual({ m: 'bad' });
     expect(errorForSandbox({ toString: () => 'x' })).toEqual({ m: 'kernel error' });
   });

@@ -7,6 +7,7 @@ import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
+import { NotRaw, RawContext } from './raw.ts';
 import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
@@ -36,11 +37,20 @@ const DESCRIBE_MAX = 4096;
 export class WasmInstance implements AgentInstance, HeapGuard {
   info: EntryInfo = { hasMain: false, hasOnMessage: false };
   private readonly rt: QuickJSRuntime;
+  /** The runtime's JSRuntime* (for the raw job runner). */
+  private readonly rtPtr: number;
   private ctx!: QuickJSContext;
+  /** Direct FFI access for the syscall fast path (see raw.ts). */
+  private raw!: RawContext;
   /** The prelude's run(entry, id, kind, payloadText, ...buffers). */
   private runFn: QuickJSHandle | undefined;
-  /** The prelude's settle(ticket, wireResult): wakes a blocking syscall. */
+  /** The prelude's settle(ticket, ok, value): wakes a blocking syscall. */
   private settleFn: QuickJSHandle | undefined;
+  /** The prelude's makers the fast path calls: value from the JSON wire, error from its JSON, promise of a ticket. */
+  private u8Fn: QuickJSHandle | undefined;
+  private wireFn: QuickJSHandle | undefined;
+  private errFn: QuickJSHandle | undefined;
+  private waitFn: QuickJSHandle | undefined;
   /** The agent's `__aios_agent.entry`, captured at load. */
   private entry: QuickJSHandle | undefined;
   private deadline = 0;
@@ -79,11 +89,14 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    */
   constructor(private readonly ports: WasmPorts) {
     this.rt = quickjs.newRuntime();
+    this.rtPtr = (this.rt as unknown as { rt: { value: number } }).rt.value;
     try {
       this.rt.setMaxStackSize(STACK_CAP);
       this.rt.setInterruptHandler(() => this.shouldInterrupt());
       this.ctx = this.rt.newContext();
       const ctx = this.ctx;
+      this.raw = new RawContext(ctx);
+      this.raw.hook((argc, argv, slow) => this.onRawHost(argc, argv, slow));
       const pre = this.inside(() => ctx.evalCode(PRELUDE, 'aios:prelude', { strip: true }));
       if (pre.error) throw this.fault(pre.error, 'load');
       const host = ctx.newFunction('host', (...args: QuickJSHandle[]) => this.onHost(args));
@@ -93,6 +106,11 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       if (run.error) throw this.fault(run.error, 'load');
       this.runFn = ctx.getProp(run.value, 0);
       this.settleFn = ctx.getProp(run.value, 1);
+      this.u8Fn = ctx.getProp(run.value, 2);
+      this.wireFn = ctx.getProp(run.value, 3);
+      this.errFn = ctx.getProp(run.value, 4);
+      this.waitFn = ctx.getProp(run.value, 5);
+      this.raw.setU8Maker(this.u8Fn.value as unknown as number);
       run.value.dispose();
       this.inside(() => ctx.getProp(ctx.global, 'TextDecoder')).dispose();
     } catch (e) {
@@ -205,36 +223,31 @@ export class WasmInstance implements AgentInstance, HeapGuard {
 
   dispatch(kind: ActivationKind, payload?: unknown): Promise<unknown> {
     if (this.disposed || !this.runFn || !this.entry) return Promise.reject(this.trapped ?? new Error('agent instance is disposed'));
-    let wire;
-    try {
-      wire = encodeForSandbox(payload);
-    } catch (e) {
-      return Promise.reject(e);
-    }
     const id = this.nextId++;
     const done = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    const ctx = this.ctx;
     const run = this.runFn;
     const entry = this.entry;
-    const args: QuickJSHandle[] = [];
-    try {
-      args.push(ctx.newNumber(id), ctx.newString(kind), ctx.newString(wire.text));
-      for (const b of wire.buffers) args.push(ctx.newArrayBuffer(copyBuffer(b)));
-    } catch (e) {
-      for (const h of args) h.dispose();
-      this.trapNow(new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes (${hostMessage(e)})`));
-      return done;
-    }
-    // every handle is released inside the entry: the runtime may be freed as soon as it unwinds
+    // every value is released inside the entry: the runtime may be freed as soon as it unwinds
     this.contained(() => {
-      const r = ctx.callFunction(run, ctx.undefined, entry, ...args);
-      for (const h of args) h.dispose();
-      if (r.error) {
-        const t = this.fault(r.error, 'exception');
+      const raw = this.raw;
+      let ok: boolean;
+      let r: number;
+      try {
+        const v = this.rawValue(payload);
+        [ok, r] = raw.tryCall(run.value as unknown as number, [raw.dup(entry.value as unknown as number), raw.newNumber(id), raw.string(kind), v === 0 ? raw.undefinedValue() : v]);
+      } catch (e) {
+        const w = this.waiting.get(id);
+        this.waiting.delete(id);
+        if (e instanceof AiosError) w?.reject(e);
+        else this.trapNow(new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes (${hostMessage(e)})`));
+        return;
+      }
+      if (!ok) {
+        const t = this.fault(raw.handle<QuickJSHandle>(r), 'exception');
         if (t.kind === 'exception') this.settle(id, t.message, t.stack, 'Error');
         else this.trapNow(t);
       } else {
-        r.value.dispose();
+        raw.free(r);
       }
     });
     this.runJobs();
@@ -277,8 +290,9 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     this.freed = true;
     this.tickets.clear();
     safe(() => this.dropStrayContexts());
-    for (const h of [this.entry, this.runFn, this.settleFn]) if (h?.alive) safe(() => h.dispose());
-    this.entry = this.runFn = this.settleFn = undefined;
+    if (this.raw && this.ctx?.alive) safe(() => this.raw.dispose());
+    for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn]) if (h?.alive) safe(() => h.dispose());
+    this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = undefined;
     if (this.ctx?.alive) safe(() => this.ctx.dispose());
     if (this.rt.alive) {
       try {
@@ -320,10 +334,13 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    */
   grow(bytes: number): boolean {
     if (this.limits.memoryBytes <= 0) return true;
-    if (this.refused || this.grown + bytes > this.limits.memoryBytes) {
+    if (this.grown + bytes > this.limits.memoryBytes) {
       this.refused = true;
       return false;
     }
+    // Emscripten over-grows the shared heap (+20% of its size) and retries smaller steps when refused: a smaller
+    // step that fits means the allocation succeeded, so only a refusal that stands ends the entry in a memory trap.
+    this.refused = false;
     this.grown += bytes;
     return true;
   }
@@ -403,14 +420,13 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   /** Runs the runtime's pending jobs (promise continuations) until none is left or the agent traps. */
   private runJobs(): void {
     for (let guard = 0; guard < 1_000_000; guard++) {
-      if (this.disposed || this.pendingTrap || !this.rt.hasPendingJob()) return;
+      if (this.disposed || this.pendingTrap || !this.raw.hasJobs(this.rtPtr)) return;
       this.contained(() => {
-        const r = this.rt.executePendingJobs(-1);
-        if (r.error) {
-          const t = this.fault(r.error, 'exception');
+        const err = this.raw.runJobs(this.rtPtr);
+        if (err !== 0) {
+          const t = this.fault(this.raw.handle<QuickJSHandle>(err), 'exception');
           if (t.kind !== 'exception') this.trapNow(t);
         }
-        this.dropStrayContexts();
       });
     }
   }
@@ -476,8 +492,6 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       if (this.disposed) return { error: ctx.newError('agent instance is disposed') };
       const op = ctx.getNumber(args[0]!);
       switch (op) {
-        case 0:
-          return this.hostTrap(args);
         case 1:
           this.hostDone(args);
           return undefined;
@@ -521,44 +535,142 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     }
   }
 
-  private hostTrap(args: QuickJSHandle[]): HostResult {
-    const ctx = this.ctx;
-    if (args.length < 3 || ctx.typeof(args[1]!) !== 'number' || ctx.typeof(args[2]!) !== 'string') {
-      return this.wireError(new AiosError('EINVAL', 'malformed syscall'));
+  // ---- the syscall fast path (host op 0), by pointer --------------------------------------
+
+  /** Every call of the private host function lands here first; ops 0 and 6 (trap) are served raw, the others by onHost. */
+  private onRawHost(argc: number, argv: number, slow: () => number): number {
+    const raw = this.raw;
+    const op = argc >= 2 ? raw.num(raw.arg(argv, 0)) : -1;
+    if (op === 1 && argc === 3 && raw.num(raw.arg(argv, 2)) === 0) {
+      // done(id, 0): an activation that returned undefined (message, main)
+      const id = raw.num(raw.arg(argv, 1));
+      const w = this.waiting.get(id);
+      this.waiting.delete(id);
+      w?.resolve(undefined);
+      return 0;
     }
-    const nr = ctx.getNumber(args[1]!);
-    // Sizes are checked before anything is copied out of the sandbox (the prelude checks them too).
-    if (this.stringLength(args[2]!) > MAX_WIRE) return this.wireError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
-    let total = 0;
-    for (let i = 3; i < args.length; i++) {
-      total += ctx.typeof(args[i]!) === 'object' ? ctx.getProp(args[i]!, 'byteLength').consume((l) => (ctx.typeof(l) === 'number' ? ctx.getNumber(l) : 0)) : 0;
-      if (total > MAX_WIRE) return this.wireError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
-    }
-    const text = ctx.getString(args[2]!);
-    let decoded: unknown;
+    if (op !== 0 && op !== 6) return slow();
     try {
-      const buffers: Uint8Array[] = [];
-      for (let i = 3; i < args.length; i++) {
-        const view = ctx.getArrayBuffer(args[i]!);
-        try {
-          buffers.push(view.value.slice());
-        } finally {
-          view.dispose();
+      if (this.disposed) return this.throwMessage('agent instance is disposed');
+      return this.rawTrap(op, argc, argv);
+    } catch (e) {
+      if (isOomText(e)) this.pendingTrap ??= new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`);
+      return this.throwMessage(hostMessage(e));
+    }
+  }
+
+  private throwMessage(message: string): number {
+    try {
+      const h = this.ctx.newError(message);
+      try {
+        return this.raw.throwValue(h.value as unknown as number);
+      } finally {
+        h.dispose();
+      }
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * A syscall from the prelude's trap() (which checked types and sizes before calling): op 0 carries up to four
+   * plain arguments by kind, op 6 the JSON wire (codec.ts).
+   */
+  private rawTrap(op: number, argc: number, argv: number): number {
+    const raw = this.raw;
+    const nr = raw.num(raw.arg(argv, 1));
+    let args: unknown = [];
+    if (op === 0 && argc > 2) {
+      const kinds = raw.num(raw.arg(argv, 2));
+      const list: unknown[] = [];
+      const lengths: number[] = [];
+      let total = 0;
+      for (let i = 3; i < argc; i++) {
+        if (((kinds >> (3 * (i - 3))) & 7) !== 5) continue;
+        lengths[i] = raw.bytesLength(raw.arg(argv, i));
+        total += lengths[i]!;
+        if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
+      }
+      for (let i = 3; i < argc; i++) {
+        const a = raw.arg(argv, i);
+        switch ((kinds >> (3 * (i - 3))) & 7) {
+          case 0: list.push(raw.num(a)); break;
+          case 1: list.push(true); break;
+          case 2: list.push(false); break;
+          case 3: list.push(null); break;
+          case 4: list.push(undefined); break;
+          case 5: list.push(raw.bytes(a, lengths[i])); break;
+          default: return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
         }
       }
-      decoded = decodeFromSandbox(text, buffers);
-    } catch (e) {
-      return this.wireError(e instanceof AiosError ? e : new AiosError('EINVAL', 'malformed syscall arguments'));
+      args = list;
+    } else if (op === 6) {
+      // Sizes are checked before the bytes are copied out of the sandbox (the prelude checks them too).
+      let total = 0;
+      for (let i = 4; i < argc; i++) {
+        total += raw.bytesLength(raw.arg(argv, i));
+        if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
+      }
+      const text = raw.str(raw.arg(argv, 2));
+      const fix = argc > 3 ? raw.str(raw.arg(argv, 3)) : undefined;
+      const buffers: Uint8Array[] = [];
+      for (let i = 4; i < argc; i++) buffers.push(raw.bytes(raw.arg(argv, i)));
+      try {
+        args = decodeFromSandbox(text, fix, buffers);
+      } catch (e) {
+        return this.rawError(e instanceof AiosError ? e : new AiosError('EINVAL', 'malformed syscall arguments'));
+      }
+      if (!Array.isArray(args)) return this.rawError(new AiosError('EINVAL', 'syscall arguments must be an array'));
     }
-    if (!Array.isArray(decoded)) return this.wireError(new AiosError('EINVAL', 'syscall arguments must be an array'));
     let res: unknown;
     try {
-      res = this.gate(nr, decoded);
+      res = this.gate(nr, args as unknown[]);
     } catch (e) {
-      return this.wireError(e);
+      return this.rawError(e);
     }
-    if (isThenable(res)) return this.blocking(res);
-    return this.wireValue(res);
+    if (isThenable(res)) return raw.call(this.waitFn!.value as unknown as number, [raw.newNumber(this.blocking(res))]);
+    try {
+      return this.rawValue(res);
+    } catch (e) {
+      if (e instanceof AiosError) return this.rawError(e);
+      throw e;
+    }
+  }
+
+  /**
+   * A host value made as a sandbox value (an owned JSValue*; 0 for undefined): built directly, or through the
+   * JSON wire for what only JSON carries exactly. Throws AiosError (EINVAL, EMSGSIZE) for what cannot cross.
+   */
+  private rawValue(v: unknown): number {
+    if (v === undefined) return 0;
+    const raw = this.raw;
+    if (typeof v === 'number') return raw.newNumber(v);
+    try {
+      return raw.build(v, MAX_WIRE);
+    } catch (e) {
+      if (!(e instanceof NotRaw)) throw e;
+    }
+    const wire = encodeForSandbox(v);
+    const args = [raw.newString(wire.text)];
+    try {
+      args.push(wire.fix === undefined ? raw.undefinedValue() : raw.newString(wire.fix));
+      for (const b of wire.buffers) args.push(raw.newBytes(b));
+    } catch (e) {
+      for (const p of args) raw.free(p);
+      throw e;
+    }
+    return raw.call(this.wireFn!.value as unknown as number, args);
+  }
+
+  /** Throws the gate's error into the sandbox as the prelude builds it (AiosError code, errno, detail). */
+  private rawError(e: unknown): number {
+    const raw = this.raw;
+    const err = raw.call(this.errFn!.value as unknown as number, [raw.newString(JSON.stringify(errorForSandbox(e)))]);
+    try {
+      return raw.throwValue(err);
+    } finally {
+      raw.free(err);
+    }
   }
 
   /**
@@ -568,40 +680,43 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * avoided on purpose: it reads its out-pointers through a view that goes stale when the wasm
    * memory grows during the call.)
    */
-  private blocking(p: PromiseLike<unknown>): QuickJSHandle {
+  private blocking(p: PromiseLike<unknown>): number {
     const ticket = this.nextTicket++;
     this.tickets.add(ticket);
-    const settle = (make: () => QuickJSHandle | undefined): void => {
+    const errorValue = (e: unknown): number => this.raw.call(this.errFn!.value as unknown as number, [this.raw.newString(JSON.stringify(errorForSandbox(e)))]);
+    const settle = (make: () => [boolean, number]): void => {
       if (!this.tickets.delete(ticket) || this.disposed || !this.settleFn) return;
-      const ctx = this.ctx;
-      const fn = this.settleFn;
+      const fn = this.settleFn.value as unknown as number;
       this.contained(() => {
-        let h: QuickJSHandle | undefined;
-        let t: QuickJSHandle | undefined;
         try {
-          h = make();
-          t = ctx.newNumber(ticket);
-          const r = ctx.callFunction(fn, ctx.undefined, t, h ?? ctx.undefined);
-          if (r.error) {
-            const trap = this.fault(r.error, 'exception');
+          const raw = this.raw;
+          const [ok, ptr] = make();
+          const [called, r] = raw.tryCall(fn, [raw.newNumber(ticket), raw.newNumber(ok ? 1 : 0), ptr === 0 ? raw.undefinedValue() : ptr]);
+          if (!called) {
+            const trap = this.fault(raw.handle<QuickJSHandle>(r), 'exception');
             if (trap.kind !== 'exception') this.trapNow(trap);
           } else {
-            r.value.dispose();
+            raw.free(r);
           }
         } catch (e) {
           this.trapNow(isOomText(e) ? new TrapError('memory', `agent exceeded its memory limit of ${this.limits.memoryBytes} bytes`) : new TrapError('exception', hostMessage(e)));
-        } finally {
-          if (h?.alive) h.dispose();
-          if (t?.alive) t.dispose();
         }
       });
       this.runJobs();
     };
     p.then(
-      (v) => settle(() => this.wireValue(v)),
-      (e) => settle(() => this.wireError(e)),
+      (v) =>
+        settle(() => {
+          try {
+            return [true, this.rawValue(v)];
+          } catch (e) {
+            if (e instanceof AiosError) return [false, errorValue(e)];
+            throw e;
+          }
+        }),
+      (e) => settle(() => [false, errorValue(e)]),
     );
-    return this.ctx.newNumber(ticket);
+    return ticket;
   }
 
   private hostDone(args: QuickJSHandle[]): void {
@@ -650,25 +765,5 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     }
     if (stack !== undefined) err.stack = `${name}: ${message}\n${stack}`;
     w.reject(err);
-  }
-
-  private wireValue(v: unknown): QuickJSHandle | undefined {
-    if (v === undefined) return undefined;
-    let wire;
-    try {
-      wire = encodeForSandbox(v);
-    } catch (e) {
-      return this.wireError(e instanceof AiosError ? e : new Error('the kernel returned a value that cannot cross into the sandbox'));
-    }
-    const ctx = this.ctx;
-    if (wire.buffers.length === 0) return ctx.newString(`v${wire.text}`);
-    const arr = ctx.newArray();
-    ctx.newString(`v${wire.text}`).consume((s) => ctx.setProp(arr, 0, s));
-    wire.buffers.forEach((b, i) => ctx.newArrayBuffer(copyBuffer(b)).consume((h) => ctx.setProp(arr, i + 1, h)));
-    return arr;
-  }
-
-  private wireError(e: unknown): QuickJSHandle {
-    return this.ctx.newString(`e${JSON.stringify(errorForSandbox(e))}`);
   }
 }

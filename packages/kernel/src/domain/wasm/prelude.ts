@@ -1,12 +1,13 @@
 // The JavaScript evaluated in every wasm sandbox before the agent's image: it builds the
 // globals (console, timers, crypto, TextEncoder/TextDecoder, URL: each compiled lazily) and `__aios_trap` on top
-// of ONE private host function, and returns [run(entry, id, kind, payloadText, ...buffers), settle(ticket, wire)]. It trusts nothing global
+// of ONE private host function, and returns [run(entry, id, kind, payload), settle(ticket, ok, value), and makers the host calls]. It trusts nothing global
 // after it ran: what it needs later is captured here. Keep it small: it is compiled per agent.
 //
 // Host ops (first argument of the private host function):
-//   0 trap(nr, wireText, ...buffers)  -> undefined | 'v'+json | 'e'+json | [text, ...buffers] | ticket number
-//     (blocking: the host later calls settle(ticket, one of the others))
-//   1 done(id, failed, thrown | resultJson?) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
+//   0 trap(nr[, kinds, ...plain args]) and 6 trap(nr, json[, fixupsJson, ...buffers]) (see trap() below)
+//     -> the result itself, built by the host in the sandbox (a promise for a blocking call, which the host
+//     later settles with settle(ticket, ok, value)); an error is thrown into the caller
+//   1 done(id, failed[, thrown | resultJson]) -> settles the host promise of dispatch `id` (lifecycle hooks return JSON)
 //   2 random(n)                       -> ArrayBuffer of n random bytes
 //   3 utf8encode(JSON text of a string) -> ArrayBuffer (lone surrogates become U+FFFD, as in Node)
 //   4 utf8decode(buffer, fatal, ignoreBOM) -> JSON text of the string (throws TypeError on bad input when fatal)
@@ -16,47 +17,71 @@ export const PRELUDE = String.raw`(function (host) {
 'use strict';
 var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = ArrayBuffer, isArr = Array.isArray,
   keys = Object.keys, def = Object.defineProperty, P = Promise, pthen = Function.prototype.call.bind(P.prototype.then),
-  ev = eval, UND = [3], mods = Object.create(null), pend = new Map();
+  un = Function.prototype.bind.bind(Function.prototype.call), aslice = un(Array.prototype.slice), ev = eval,
+  mods = Object.create(null), pend = new Map(), MAXW = 16777216, blen = 0, gd = Object.getOwnPropertyDescriptor,
+  TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
+  OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
+  TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, W;
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
-function big(s, n) { if ((s.n += n) > 16777216) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
-function enc(v, b, d, s) {
-  big(s, 16);
-  var t = typeof v, o, i, k;
-  if (t === 'string') return big(s, v.length), v;
-  if (t === 'number') return v - v === 0 ? v : [4, '' + v];
-  if (t === 'boolean' || v === null) return v;
-  if (t === 'undefined') return UND;
-  if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
-  if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
-  if (v instanceof U8) { try { o = v.slice().buffer; } catch (x) { fail('EINVAL', 22, 'binary data must be a Uint8Array'); } return big(s, o.byteLength), b.push(o), [2, b.length - 1]; }
-  if (AB.isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
-  if (isArr(v)) for (o = [0], i = 0; i < v.length; i++) o.push(enc(v[i], b, d + 1, s));
-  else for (o = [1], k = keys(v), i = 0; i < k.length; i++) o.push(k[i], enc(v[k[i]], b, d + 1, s));
-  return o;
+function big(s, n) { if ((s.n += n) > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
+// The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
+// (no copy in the sandbox), else a fresh copy. Intrinsics only (captured above): no agent code runs here.
+function bytes(v) {
+  var b = BUF(v), n = BLEN(v), c;
+  blen = n;
+  if (n === 0) return new AB(0);
+  try { if (OFF(v) === 0 && ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
+  c = new U8(n); TSET(c, v);
+  return BUF(c);
 }
-function dec(t, b) {
-  var o, i;
-  if (!isArr(t)) return t;
-  switch (t[0]) {
-    case 0: for (o = [], i = 1; i < t.length; i++) o.push(dec(t[i], b)); return o;
-    case 1: for (o = {}, i = 1; i < t.length; i += 2) if (t[i] !== '__proto__') o[t[i]] = dec(t[i + 1], b); return o;
-    case 2: return new U8(b[t[1]]);
-    case 4: return +t[1];
-  }
+function isU8(v) { return TAG(v) === 'Uint8Array'; }
+// Appends to an array of ours without consulting Array.prototype (the agent may have changed it).
+function add(a, v) { def(a, a.length, { value: v, writable: true, enumerable: true, configurable: true }); }
+// The kind of one argument for the plain path (see trap), or -1.
+function kind(v) {
+  var t = typeof v;
+  return t === 'number' ? 0 : t === 'boolean' ? (v ? 1 : 2) : v === null ? 3 : t === 'undefined' ? 4 : t === 'object' && isU8(v) ? 5 : -1;
 }
-function unwrap(r) {
-  if (r === undefined) return;
-  var b = isArr(r) ? r : [r], s = b[0], x = JP(s.slice(1)), e;
-  b = b.slice(1);
-  if (s[0] !== 'e') return dec(x, b);
-  e = new Error(x.m);
-  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = dec(x.d, b);
-  throw e;
-}
+// A syscall. Trailing undefined arguments are not sent (the kernel reads absent and undefined alike). Up to four
+// arguments that are numbers, booleans, null, undefined or Uint8Arrays go as they are: host(0, nr, kinds, ...args),
+// kinds holding 3 bits per argument (0 number, 1 true, 2 false, 3 null, 4 undefined, 5 bytes as an ArrayBuffer).
+// Anything else goes as JSON: host(6, nr, json[, fixups json, ...buffers]) (see codec.ts). Each argument is read
+// once, so a getter or proxy cannot show the host something other than what was checked.
 function trap(nr, args) {
+  if (typeof nr !== 'number') fail('EINVAL', 22, 'malformed syscall');
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
-  var b = [], r = host(0, nr, JS(enc(args, b, 0, { n: 0 })), ...b);
-  return typeof r === 'number' ? pthen(new P(function (f) { pend.set(r, f); }), unwrap) : unwrap(r);
+  var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s;
+  if (n === 0) return host(0, nr);
+  if (n <= 4) {
+    a0 = args[0]; a1 = args[1]; a2 = args[2]; a3 = args[3];
+    n = a3 !== undefined ? 4 : a2 !== undefined ? 3 : a1 !== undefined ? 2 : a0 !== undefined ? 1 : 0;
+    if (n === 0) return host(0, nr);
+    k0 = typeof a0 === 'number' ? 0 : kind(a0);
+    k1 = n < 2 || typeof a1 === 'number' ? 0 : kind(a1);
+    k2 = n < 3 || typeof a2 === 'number' ? 0 : kind(a2);
+    k3 = n < 4 || typeof a3 === 'number' ? 0 : kind(a3);
+    if (k0 >= 0 && k1 >= 0 && k2 >= 0 && k3 >= 0) {
+      // bytes last: nothing the agent wrote runs between these reads and the host's copy; sizes are checked
+      // before the host sees them (a copy made here stays within the sandbox's own memory limit)
+      s = 0;
+      if (k0 === 5) a0 = bytes(a0), s += blen;
+      if (k1 === 5) a1 = bytes(a1), s += blen;
+      if (k2 === 5) a2 = bytes(a2), s += blen;
+      if (k3 === 5) a3 = bytes(a3), s += blen;
+      if (s > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+      s = k0 | (k1 << 3) | (k2 << 6) | (k3 << 9);
+      return n === 1 ? host(0, nr, s, a0) : n === 2 ? host(0, nr, s, a0, a1) : n === 3 ? host(0, nr, s, a0, a1, a2) : host(0, nr, s, a0, a1, a2, a3);
+    }
+    args = n === 1 ? [a0] : n === 2 ? [a0, a1] : n === 3 ? [a0, a1, a2] : [a0, a1, a2, a3];
+  } else {
+    while (n > 0 && args[n - 1] === undefined) n--;
+    args = aslice(args, 0, n);
+  }
+  return wire().send(nr, args, n);
+}
+// The JSON path (module 'wire'), compiled the first time an agent needs it, with the intrinsics captured here.
+function wire() {
+  return W || (W = ev(host(5, 'wire'))(host, { fail: fail, big: big, isU8: isU8, add: add, bytes: bytes, BLEN: BLEN, APPLY: APPLY, JP: JP, JS: JS, isArr: isArr, keys: keys, isView: isView, AB: AB, U8: U8 }));
 }
 function put(n, v) { def(G, n, { value: v, writable: true, configurable: true }); }
 'console:console timers:setTimeout,setInterval,clearTimeout,clearInterval,queueMicrotask crypto:crypto text:TextEncoder,TextDecoder url:URL,URLSearchParams'.split(' ').forEach(function (g) {
@@ -70,13 +95,85 @@ function put(n, v) { def(G, n, { value: v, writable: true, configurable: true })
   });
 });
 put('__aios_trap', trap);
-return [function run(e, id, kind, t, ...b) {
-  pthen(new P(function (r) { r(e.dispatch(kind, dec(JP(t), b))); }), function (v) { host(1, id, 0, v === undefined ? undefined : JS(v)); }, function (x) { host(1, id, 1, x); });
-}, function settle(n, r) {
+// For the host: run an activation; settle a blocking call; and the makers it calls while it answers a syscall
+// (a Uint8Array over a buffer, a value from the JSON wire, an error from its JSON, the promise of a blocking call).
+return [function run(e, id, kind, v) {
+  pthen(new P(function (r) { r(e.dispatch(kind, v)); }), function (v) { if (v === undefined) host(1, id, 0); else host(1, id, 0, JS(v)); }, function (x) { host(1, id, 1, x); });
+}, function settle(n, ok, r) {
   var f = pend.get(n);
   pend.delete(n);
-  if (f) f(r);
+  if (f) f[ok ? 0 : 1](r);
+}, function (b) { return new U8(b); }, function (t, f, ...b) {
+  return f === undefined ? JP(t) : wire().value(t, f, b);
+}, function (t) {
+  var x = JP(t), e = new Error(x.m);
+  if (x.c) e.name = 'AiosError', e.code = x.c, e.errno = x.x, e.detail = x.d;
+  return e;
+}, function (n) {
+  return new P(function (f, j) { pend.set(n, [f, j]); });
 }];
+})`;
+
+/**
+ * The JSON path of the prelude's trap and of results only JSON carries (see codec.ts), compiled in a sandbox the
+ * first time its agent needs it. Gets the intrinsics the prelude captured (k); trusts nothing global.
+ */
+const WIRE_MODULE = String.raw`(function (host, k) {
+'use strict';
+var fail = k.fail, big = k.big, isU8 = k.isU8, add = k.add, bytes = k.bytes, BLEN = k.BLEN, APPLY = k.APPLY, JP = k.JP,
+  JS = k.JS, isArr = k.isArr, keys = k.keys, isView = k.isView, AB = k.AB, U8 = k.U8, MAXW = 16777216;
+function noBytes(k, v) { return typeof v === 'object' && v !== null && isU8(v) ? null : v; }
+// Walks one value the agent passes: checks that it can cross, counts its size, and lists in fx the nodes JSON
+// cannot carry ([kind, ...path]: 0 bytes (copied into b), 1 undefined in an array, 2 NaN, 3 Infinity, 4 -Infinity).
+function scan(v, d, s, p, fx, b, inArr) {
+  big(s, 16);
+  var t = typeof v, i, k;
+  if (t === 'string') return big(s, v.length);
+  if (t === 'number') { if (v - v !== 0) fix(fx, v !== v ? 2 : v > 0 ? 3 : 4, p); return; }
+  if (t === 'boolean' || v === null) return;
+  if (t === 'undefined') { if (inArr) fix(fx, 1, p); return; }
+  if (t !== 'object') fail('EINVAL', 22, 'a ' + t + ' cannot be passed to the kernel');
+  if (d > 31) fail('EINVAL', 22, 'argument nested deeper than 32 levels (or cyclic)');
+  if (isU8(v)) { big(s, BLEN(v)); add(b, v); fix(fx, 0, p); return; }
+  if (isView(v) || v instanceof AB) fail('EINVAL', 22, 'binary data must be a Uint8Array');
+  if (isArr(v)) for (i = 0; i < v.length; i++) add(p, i), scan(v[i], d + 1, s, p, fx, b, 1), p.length--;
+  else for (k = keys(v), i = 0; i < k.length; i++) big(s, k[i].length), add(p, k[i]), scan(v[k[i]], d + 1, s, p, fx, b, 0), p.length--;
+}
+// Records a fixup [kind, ...path] (built without Array.prototype, which the agent may have changed).
+function fix(fx, kind, p) {
+  var f = [kind], i;
+  for (i = 0; i < p.length; i++) add(f, p[i]);
+  add(fx, f);
+}
+// Places what JSON could not carry (fixups fx, bytes b from index bi) into a parsed value; returns the value.
+function place(x, fx, b, bi) {
+  var i, j, f, o, v;
+  for (i = 0; i < fx.length; i++) {
+    f = fx[i];
+    v = f[0] === 0 ? new U8(b[bi++]) : f[0] === 1 ? undefined : f[0] === 2 ? NaN : f[0] === 3 ? Infinity : -Infinity;
+    if (f.length === 1) { x = v; continue; }
+    for (o = x, j = 1; j < f.length - 1; j++) o = o[f[j]];
+    o[f[j]] = v;
+  }
+  return x;
+}
+// host(6, nr, json[, fixups json, ...buffers]) for n arguments that are not all plain.
+function send(nr, args, n) {
+  var s = { n: 0 }, fx = [], b = [], i, v, t;
+  for (i = 0; i < n; i++) {
+    v = args[i]; t = typeof v;
+    if (t === 'string') big(s, v.length + 16);
+    else if (!((t === 'number' && v - v === 0) || t === 'boolean' || v === null)) scan(v, 1, s, [i], fx, b, 1);
+  }
+  try { t = b.length ? JS(args, noBytes) : JS(args); } catch (x) { fail('EINVAL', 22, 'syscall arguments cannot be encoded (cyclic?)'); }
+  if (typeof t !== 'string') fail('EINVAL', 22, 'syscall arguments cannot be encoded');
+  if (t.length > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  if (fx.length === 0) return host(6, nr, t);
+  v = [6, nr, t, JS(fx)];
+  for (i = 0; i < b.length; i++) add(v, bytes(b[i]));
+  return APPLY(host, undefined, v);
+}
+return { send: send, value: function (t, f, b) { return place(JP(t), JP(f), b, 0); } };
 })`;
 
 /** The URL module (a WHATWG-style subset). */
@@ -220,7 +317,7 @@ return { URL: URL, URLSearchParams: URLSearchParams };
 })`;
 
 /**
- * Modules of globals, each compiled in a sandbox only when its code first touches one of its
+ * Modules of globals (and the trap's JSON path, `wire`), each compiled in a sandbox only when its code first touches one of its
  * names. Each is a function (host, trap, pthen) returning an object of globals; pthen(p, ok, fail)
  * is the captured Promise.prototype.then.
  */
@@ -366,4 +463,5 @@ class TextDecoder {
 return { TextEncoder: TextEncoder, TextDecoder: TextDecoder };
 })`,
   url: URL_MODULE,
+  wire: WIRE_MODULE,
 };

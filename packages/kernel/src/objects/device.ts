@@ -45,7 +45,12 @@ export class DeviceObject implements KObject {
   /** Calls an exposed method; ENODEV while unplugged, EINVAL for one the kind does not expose, EIO for a driver failure that is not an AiosError. */
   async call(method: string, args: unknown[]): Promise<unknown> {
     if (!this.plugged) throw new AiosError('ENODEV', `device ${this.bus} is unplugged (wait for it with DeviceWait)`, { device: this.bus, plugged: false });
-    if (method === 'describe') return { ...this.driver.info };
+    if (method === 'describe') {
+      // An embedder's dimension is part of its description, so a client learns it without making the driver
+      // load its model (drivers load lazily; the first embed pays for it).
+      const dim = (this.driver as { dim?: unknown }).dim;
+      return this.driver.info.kind === 'embedder' && typeof dim === 'number' ? { ...this.driver.info, dim } : { ...this.driver.info };
+    }
     const allowed = DEVICE_METHODS[this.driver.info.kind] ?? [];
     const fn = (this.driver as unknown as Record<string, unknown>)[method];
     if (!allowed.includes(method) || typeof fn !== 'function') {

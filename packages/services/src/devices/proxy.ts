@@ -36,8 +36,10 @@ export async function deviceEmbedder(device: number, call: DeviceCallFn, name: s
     }
     return out as Float32Array[];
   };
-  const [probe] = await embed(['dimension probe']);
-  const dim = probe!.length;
+  // The dimension from the device's description (no model load); a driver that does not say is probed.
+  const described = await describeDevice(device, call);
+  const said = (described as { dim?: unknown } | null)?.dim;
+  const dim = typeof said === 'number' && Number.isInteger(said) && said > 0 ? said : (await embed(['dimension probe']))[0]!.length;
   return {
     info: { name, version: 'device', kind: 'embedder', description: `embedder device via DeviceCall (${dim}-d)` },
     dim,

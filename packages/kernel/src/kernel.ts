@@ -163,6 +163,7 @@ export class Kernel implements SyscallContext {
     const pool = new ExecutorPool(n, {
       monotonic: () => this.ports.clock.monotonic(),
       defer: (fn) => this.ports.defer(fn),
+      setTimer: (ms, fn) => this.ports.timers.setTimer(ms, fn),
       placed: (a, i) => sched.placed(a, i),
       charged: (a, _i, ms) => sched.chargeExecutor(a, ms),
       executorIdle: (i) => sched.executorIdle(i),

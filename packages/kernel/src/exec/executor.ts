@@ -77,7 +77,10 @@ export class Executor {
   private nextToken = 1;
   private nextDispatch = 1;
   private statsWaiter: ((v: unknown) => void) | null = null;
-  private readonly reply = new Writer();
+  /** True while the worker is parked in a ring call whose request was read and whose reply is not written yet. */
+  private parked = false;
+  /** Loads waiting for the worker's next ring message (it was busy running an activation). */
+  private loads: Array<{ r: Remote; code: string; lim: InstanceLimits }> = [];
 
   constructor(readonly index: number, private readonly events: ExecutorEvents, private readonly nextInstance: () => number) {
     const ring = createRingMemory();
@@ -96,9 +99,15 @@ export class Executor {
     return this.instances.size;
   }
 
-  arm(): void {
-    if (!this.dead) this.server.arm(() => this.events.wake());
+  /** Whether a load here would wait for a running activation to reach its next syscall (placement avoids it). */
+  get loadWaits(): boolean {
+    return !this.parked && this.inflight > 0;
   }
+
+  arm(): void {
+    if (!this.dead) this.server.arm(this.onWake);
+  }
+  private readonly onWake = (): void => this.events.wake();
 
   // ---- instances --------------------------------------------------------------------------
 
@@ -111,17 +120,20 @@ export class Executor {
     if (this.dead) throw new TrapError('fault', `executor ${this.index} is gone`);
     const r: Remote = { id: this.nextInstance(), owner, gate, info: null, loadError: null, mem: 0, disposed: false, waiting: new Map() };
     this.instances.set(r.id, r);
-    this.post({ t: 'load', inst: r.id, code, limits: lim });
-    this.flush();
-    const deadline = this.events.monotonic() + lim.sliceMs + limits.EXEC_WATCHDOG_MS;
-    while (r.info === null && r.loadError === null) {
-      if (this.dead) break;
-      const left = deadline - this.events.monotonic();
-      if (left <= 0 || !this.server.waitRequest(left)) {
-        this.fail(`executor ${this.index} did not answer while loading an image`);
-        break;
-      }
-      this.serveOne();
+    const load = { r, code, lim };
+    if (this.parked) {
+      // a sandbox of this executor is in a syscall (its own spawn, say): the worker loads the image now, nested
+      this.callIn(load);
+    } else if (this.inflight === 0) {
+      this.post({ t: 'load', inst: r.id, code, limits: lim });
+      this.flush();
+      this.waitLoaded(r, lim);
+    } else {
+      // the worker is running an activation (or is about to: commands not flushed yet go out now): the
+      // load goes in at its next ring message
+      this.flush();
+      this.loads.push(load);
+      this.waitLoaded(r, lim);
     }
     if (r.info === null) {
       this.instances.delete(r.id);
@@ -129,6 +141,40 @@ export class Executor {
       throw r.loadError ?? new TrapError('fault', `executor ${this.index} failed while loading the image`);
     }
     return r;
+  }
+
+  /** Serves this ring (only) until the worker reports the load of `r`, or the executor fails. */
+  private waitLoaded(r: Remote, lim: InstanceLimits): void {
+    const deadline = this.events.monotonic() + lim.sliceMs + limits.EXEC_WATCHDOG_MS;
+    while (r.info === null && r.loadError === null && !this.dead) {
+      const left = deadline - this.events.monotonic();
+      if (left <= 0 || !this.server.waitRequest(left)) {
+        this.fail(`executor ${this.index} did not answer while loading an image`);
+        return;
+      }
+      this.serveOne();
+    }
+  }
+
+  /** Asks the worker, parked in a ring call, to load an image before it gets its reply; serves the load's own syscalls. */
+  private callIn(load: { r: Remote; code: string; lim: InstanceLimits }): void {
+    const w = this.server.begin();
+    w.u8(REPLY.CALLIN);
+    w.u32(load.r.id);
+    w.str(load.code);
+    w.f64(load.lim.memoryBytes);
+    w.f64(load.lim.stackBytes);
+    w.f64(load.lim.sliceMs);
+    this.parked = false;
+    try {
+      this.server.reply(w);
+      this.waitLoaded(load.r, load.lim);
+    } catch (e) {
+      if (e instanceof RingTimeout) this.fail(`executor ${this.index} stopped answering on its ring`);
+      else throw e;
+    } finally {
+      this.parked = true;
+    }
   }
 
   dispatch(r: Remote, kind: ActivationKind, payload: unknown): Promise<unknown> {
@@ -234,6 +280,17 @@ export class Executor {
     if (rd === null) return false;
     this.lastSign = this.events.monotonic();
     try {
+      if (this.loads.length > 0) {
+        // the request is kept aside (the call-ins reuse the ring's data area), the loads go in first
+        rd = rd.detach();
+        this.parked = true;
+        try {
+          while (this.loads.length > 0 && !this.dead) this.callIn(this.loads.shift()!);
+        } finally {
+          this.parked = false;
+        }
+        if (this.dead) return false;
+      }
       this.handle(rd);
     } catch (e) {
       if (e instanceof RingTimeout) this.fail(`executor ${this.index} stopped answering on its ring`);
@@ -244,7 +301,9 @@ export class Executor {
   }
 
   private ack(): void {
-    this.server.reply(this.server.begin());
+    const w = this.server.begin();
+    w.u8(REPLY.OK);
+    this.server.reply(w);
   }
 
   private handle(rd: Reader): void {
@@ -309,17 +368,27 @@ export class Executor {
   private syscall(rd: Reader): void {
     const r = this.instances.get(rd.u32());
     const nr = rd.u32();
-    const w = this.server.begin();
     let res: unknown;
+    let failed = false;
+    const was = this.parked;
+    this.parked = true;
     try {
       const args = rd.value();
       if (r === undefined || r.disposed) throw new AiosError('ESRCH', 'agent instance is gone');
       if (!Array.isArray(args)) throw new AiosError('EINVAL', 'syscall arguments must be an array');
       res = r.gate(nr, args);
     } catch (e) {
-      w.reset();
+      failed = true;
+      res = e;
+    } finally {
+      this.parked = was;
+    }
+    if (this.dead) return;
+    // the writer is taken only now: the gate may have served nested requests (call-ins) on this ring
+    const w = this.server.begin();
+    if (failed) {
       w.u8(REPLY.ERROR);
-      writeError(w, e);
+      writeError(w, res);
       return this.server.reply(w);
     }
     if (typeof res === 'object' && res !== null && typeof (res as { then?: unknown }).then === 'function') {

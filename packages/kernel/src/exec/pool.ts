@@ -14,6 +14,8 @@ export interface PoolDeps {
   monotonic(): number;
   /** Runs fn on a later host loop turn (the kernel's ports.defer). */
   defer(fn: () => void): void;
+  /** Runs fn after ms (the kernel's ports.timers). */
+  setTimer(ms: number, fn: () => void): unknown;
   /** A new sandbox of `a` lives on executor `ex` now. */
   placed(a: Agent, ex: number): void;
   /** An activation of `a` ran `cpuMs` on executor `ex` (null: its sandbox is gone). */
@@ -28,10 +30,15 @@ export interface PoolDeps {
   busy(): void;
 }
 
+/** Period of the fallback poll of the rings while executors have work in flight (ms). */
+const POLL_MS = 1;
+
 export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   readonly executors: Executor[] = [];
   readonly domain: ExecutionDomain;
   private pumping = false;
+  /** The fallback poll timer while work is in flight (null: none). */
+  private pollTimer: unknown = null;
   private nextInstance = 1;
   private closed = false;
   /** Executors replaced after a fault, for ps/top and tests. */
@@ -101,6 +108,16 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
 
   busy(): void {
     this.deps.busy();
+    this.ensurePoll();
+  }
+
+  /** While work is in flight, the rings are also polled every POLL_MS: a missed Atomics wake costs at most that. */
+  private ensurePoll(): void {
+    if (this.pollTimer !== null || this.closed || this.inflight === 0) return;
+    this.pollTimer = this.deps.setTimer(POLL_MS, () => {
+      this.pollTimer = null;
+      this.pump();
+    });
   }
 
   /** A ring was written while nobody spun: serve. */
@@ -137,6 +154,7 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     }
     if (yielded) this.deps.defer(() => this.pump());
     for (const ex of this.executors) ex.arm();
+    this.ensurePoll();
   }
 
   /** The watchdog: an executor with work in flight and no message for longer than allowed is hung. */
@@ -173,8 +191,10 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     const n = this.executors.length;
     if (owner.executor >= 0 && owner.executor < n && !this.executors[owner.executor]!.dead) return this.executors[owner.executor]!;
     if (owner.affinity !== null) return this.executors[((owner.affinity % n) + n) % n]!;
+    // the fewest sandboxes; among equals, one that can load at once (idle, or parked in the spawner's syscall)
+    const score = (ex: Executor): number => ex.load + (ex.loadWaits ? 0.5 : 0);
     let best = this.executors[0]!;
-    for (const ex of this.executors) if (ex.load < best.load) best = ex;
+    for (const ex of this.executors) if (score(ex) < score(best)) best = ex;
     return best;
   }
 

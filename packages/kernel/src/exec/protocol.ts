@@ -20,8 +20,13 @@ export const OP = {
   STATS: 6,
 } as const;
 
-/** Status byte of a SYSCALL reply. */
-export const REPLY = { OK: 0, ERROR: 1, PENDING: 2 } as const;
+/**
+ * First byte of every reply (kernel -> worker on the ring). CALLIN is not a reply: the kernel asks the
+ * worker, parked in a ring call, to load an image first (u32 inst, str code, f64 memoryBytes, f64 stackBytes,
+ * f64 sliceMs), then the worker waits for the real reply. That is how a sandbox's own spawn gets its child
+ * loaded on the same executor without waiting for its activation to end (the inline domain nests the same way).
+ */
+export const REPLY = { OK: 0, ERROR: 1, PENDING: 2, CALLIN: 3 } as const;
 
 export type Command =
   | { t: 'load'; inst: number; code: string; limits: InstanceLimits }

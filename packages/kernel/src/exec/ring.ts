@@ -129,17 +129,26 @@ export class RingClient extends RingEnd {
   /** Sends the message in `w` (from begin()) and returns a reader over the reply; valid until the next call. */
   call(w: Writer): Reader {
     this.send(w, RING.UP, RING.UP_ACK, limits.EXEC_WORKER_SPIN_US, Infinity);
+    return this.next();
+  }
+
+  /** Waits for the kernel's next message (a reply, or a call-in before it); valid until the next call. */
+  next(): Reader {
     if (!this.await(RING.DOWN, limits.EXEC_WORKER_SPIN_US, Infinity)) throw new RingTimeout('executor ring closed');
     const r = this.receive(RING.DOWN, RING.DOWN_ACK, limits.EXEC_WORKER_SPIN_US, Infinity);
     // The reply may be a view of the ring: the reader is consumed before the next call writes here.
+    // The kernel may be waiting to write its next message (after a call-in it answers twice in a row).
     Atomics.store(this.ctl, 0, RING.IDLE);
+    Atomics.notify(this.ctl, 0);
     return r;
   }
 }
 
 /** The kernel thread's end: polls for a request, replies, and can wait for one asynchronously. */
 export class RingServer extends RingEnd {
-  private armed = false;
+  /** The state value the latest waitAsync waits on (-1: none pending). */
+  private armedAt = -1;
+  private armGen = 0;
 
   /** The pending request, or null when there is none. Throws RingTimeout when a chunked request stalls. */
   poll(): Reader | null {
@@ -147,9 +156,25 @@ export class RingServer extends RingEnd {
     return this.receive(RING.UP, RING.UP_ACK, limits.EXEC_WORKER_SPIN_US, limits.EXEC_WATCHDOG_MS);
   }
 
-  /** Sends the reply in `w` (from begin()); the worker is parked on the ring, so chunk acknowledgements come quickly. */
+  /**
+   * Sends the reply in `w` (from begin()); the worker is parked on the ring, so chunk acknowledgements come
+   * quickly. A previous message the worker has not taken yet (the ack of a call-in's LOADED, just before
+   * the reply to the request the call-in came in front of) is waited for first.
+   */
   reply(w: Writer): void {
+    if (Atomics.load(this.ctl, 0) === RING.DOWN && !this.awaitNot(RING.DOWN)) throw new RingTimeout('executor ring: the worker does not take its replies');
     this.send(w, RING.DOWN, RING.DOWN_ACK, limits.EXEC_WORKER_SPIN_US, limits.EXEC_WATCHDOG_MS);
+  }
+
+  private awaitNot(state: number): boolean {
+    const t0 = performance.now();
+    for (;;) {
+      const s = Atomics.load(this.ctl, 0);
+      if (s !== state) return s !== RING.CLOSED;
+      const left = limits.EXEC_WATCHDOG_MS - (performance.now() - t0);
+      if (left <= 0) return false;
+      Atomics.wait(this.ctl, 0, s, Math.min(left, 1));
+    }
   }
 
   /** Blocks (the kernel thread) until a request is there or timeoutMs passes; true when one is. */
@@ -157,19 +182,25 @@ export class RingServer extends RingEnd {
     return this.await(RING.UP, 0, timeoutMs);
   }
 
-  /** Calls `fn` once, when the worker next writes a request (at once when one is waiting). At most one arm at a time. */
+  /**
+   * Calls `fn` when the worker next writes to the ring (at once when a request is waiting). A new
+   * Atomics.waitAsync is made whenever the state moved since the last one: a waiter that missed its wake
+   * (seen on Node 20 when a waiter is made inside another's resolution) is then superseded, not relied on.
+   * The pool also polls while work is in flight, so a lost wake costs at most a poll period.
+   */
   arm(fn: () => void): void {
-    if (this.armed) return;
     const s = Atomics.load(this.ctl, 0);
     if (s === RING.CLOSED) return;
     if (s === RING.UP) {
       queueMicrotask(fn);
       return;
     }
-    this.armed = true;
+    if (this.armedAt === s) return;
+    this.armedAt = s;
+    const gen = ++this.armGen;
     const r = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync(this.ctl, 0, s);
     const fire = (): void => {
-      this.armed = false;
+      if (gen === this.armGen) this.armedAt = -1;
       if (Atomics.load(this.ctl, 0) !== RING.CLOSED) fn();
     };
     if (r.async) (r.value as Promise<string>).then(fire);

@@ -158,6 +158,11 @@ export class Reader {
     return s;
   }
 
+  /** A reader over a private copy of the rest of this message (the ring's memory is about to be reused). */
+  detach(): Reader {
+    return new Reader(this.buf.slice(this.pos));
+  }
+
   /** A copy of the next n bytes (the ring's memory is reused by the next message). */
   bytes(n: number): Uint8Array {
     this.need(n);

@@ -10,7 +10,7 @@ import { createWasmDomain } from '../domain/wasm/index.ts';
 import { TrapError, type AgentInstance, type Gate } from '../domain/types.ts';
 import { OP, REPLY, type Command, type WorkerInit } from './protocol.ts';
 import { RingClient } from './ring.ts';
-import { Reader, readError, writeError, writeValue } from './wire.ts';
+import { Reader, readError, writeError, writeValue, type Writer } from './wire.ts';
 
 /** Statistics of syscall round trips (us) kept for the bench (the last SAMPLES). */
 const SAMPLES = 1 << 16;
@@ -33,6 +33,23 @@ const hosted = new Map<number, Hosted>();
 const rtt = new Float64Array(SAMPLES);
 let rttN = 0;
 
+/**
+ * Sends a message and returns the reader positioned after the reply's status byte, with the status. Call-ins
+ * the kernel makes first (loads of images for this executor) are carried out here, nested, as they come.
+ */
+function exchange(w: Writer): { status: number; r: Reader } {
+  let r = ring.call(w);
+  for (;;) {
+    const status = r.u8();
+    if (status !== REPLY.CALLIN) return { status, r };
+    const inst = r.u32();
+    const code = r.str();
+    const limits = { memoryBytes: r.f64(), stackBytes: r.f64(), sliceMs: r.f64() };
+    load({ t: 'load', inst, code, limits });
+    r = ring.next();
+  }
+}
+
 function gateFor(id: number, h: Hosted): Gate {
   return (nr, args) => {
     const w = ring.begin();
@@ -41,9 +58,8 @@ function gateFor(id: number, h: Hosted): Gate {
     w.u32(nr);
     writeValue(w, args);
     const t0 = performance.now();
-    const r = ring.call(w);
+    const { status, r } = exchange(w);
     rtt[rttN++ & (SAMPLES - 1)] = (performance.now() - t0) * 1000;
-    const status = r.u8();
     if (status === REPLY.OK) return r.value();
     if (status === REPLY.ERROR) throw readError(r);
     const token = r.u32();
@@ -51,11 +67,11 @@ function gateFor(id: number, h: Hosted): Gate {
   };
 }
 
-/** Sends one event (no syscall) and ignores the empty reply. */
-function event(fill: (w: ReturnType<RingClient['begin']>) => void): void {
+/** Sends one event (no syscall); its reply is a bare OK. */
+function event(fill: (w: Writer) => void): void {
   const w = ring.begin();
   fill(w);
-  ring.call(w);
+  exchange(w);
 }
 
 function memOf(h: Hosted, force: boolean): number {

@@ -262,7 +262,7 @@ export const EXEC_RING_BYTES = 256 * 1024;
 /** How long a worker spins on its ring for the kernel's reply before it parks with Atomics.wait (microseconds). */
 export const EXEC_WORKER_SPIN_US = 20;
 /** How long the kernel thread keeps spinning on the rings after the last request it served (microseconds). */
-export const EXEC_KERNEL_SPIN_US = 50;
+export const EXEC_KERNEL_SPIN_US = 100;
 /** Longest the kernel thread spins on the rings in one host loop turn before it yields to I/O (ms). */
 export const EXEC_KERNEL_SPIN_TURN_MS = 1;
 /** An executor with work in flight and no sign of life for this long (ms, beyond the slice) is hung: replaced, its agents trapped. */

@@ -94,9 +94,11 @@ export class Executor {
     this.arm();
   }
 
-  /** Live sandboxes hosted here (placement counts them). */
+  /** Summed CFS weight of the live agents hosted here (placement balances it: equal sums give each agent its weighted share of the node). */
   get load(): number {
-    return this.instances.size;
+    let w = 0;
+    for (const r of this.instances.values()) if (r.owner.alive) w += r.owner.weight;
+    return w;
   }
 
   /** Whether a load here would wait for a running activation to reach its next syscall (placement avoids it). */
@@ -198,7 +200,11 @@ export class Executor {
   /** The worker's syscall round trip statistics (bench). */
   stats(reset = false): Promise<unknown> {
     return new Promise((resolve) => {
-      this.statsWaiter = resolve;
+      this.worker.ref();
+      this.statsWaiter = (v) => {
+        if (this.inflight === 0) this.worker.unref();
+        resolve(v);
+      };
       this.post({ t: 'stats', reset });
     });
   }
@@ -210,6 +216,8 @@ export class Executor {
     if (c.t === 'run' || c.t === 'settle') {
       if (this.inflight === 0) {
         this.lastSign = this.events.monotonic();
+        // work in flight keeps the process alive (an idle executor does not)
+        this.worker.ref();
         this.events.busy();
       }
       this.inflight++;
@@ -349,6 +357,7 @@ export class Executor {
         this.ack();
         if (r !== undefined && mem >= 0) r.mem = mem;
         this.inflight = Math.max(0, this.inflight - 1);
+        if (this.inflight === 0) this.worker.unref();
         this.events.done(this, r?.owner ?? null, cpuMs);
         return;
       }

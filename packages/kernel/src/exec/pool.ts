@@ -186,12 +186,12 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
 
   // ---- placement and the domain -------------------------------------------------------------------
 
-  /** Where a new sandbox of `owner` goes: where it already is (upgrade), its affinity, else the least loaded executor. */
+  /** Where a new sandbox of `owner` goes: where it already is (upgrade), its affinity, else the executor with the least summed weight. */
   private place(owner: Agent): Executor {
     const n = this.executors.length;
     if (owner.executor >= 0 && owner.executor < n && !this.executors[owner.executor]!.dead) return this.executors[owner.executor]!;
     if (owner.affinity !== null) return this.executors[((owner.affinity % n) + n) % n]!;
-    // the fewest sandboxes; among equals, one that can load at once (idle, or parked in the spawner's syscall)
+    // the least summed weight; among equals, one that can load at once (idle, or parked in the spawner's syscall)
     const score = (ex: Executor): number => ex.load + (ex.loadWaits ? 0.5 : 0);
     let best = this.executors[0]!;
     for (const ex of this.executors) if (score(ex) < score(best)) best = ex;

@@ -16,6 +16,8 @@ import { Reader, readError, writeError, writeValue, type Writer } from './wire.t
 const SAMPLES = 1 << 16;
 /** At most one memory reading per instance per this many ms (reading QuickJS's usage is not free). */
 const MEM_EVERY_MS = 100;
+/** Blank sandboxes the worker prepares while it has nothing to do (as the kernel's idle steps do inline). */
+const PREWARM_INSTANCES = 4;
 
 const init = workerData as WorkerInit;
 const ring = new RingClient(init.ring);
@@ -196,6 +198,13 @@ async function drain(): Promise<void> {
     }
   }
   running = false;
+  setImmediate(prewarm);
+}
+
+/** While idle, prepares sandboxes one at a time (the wasm domain's pool), yielding between them. */
+function prewarm(): void {
+  if (running || queue.length > 0) return;
+  if (domain.prewarmStep(PREWARM_INSTANCES)) setImmediate(prewarm);
 }
 
 parentPort!.on('message', (batch: Command[]) => {

@@ -56,16 +56,23 @@ export default defineAgent({ name: 'spinner', async main(ctx) {
 } });
 `;
 
+/** Cores this process used during the last scaling run (CPU time / wall time): how much the machine gave us. */
+const coresUsed: Record<number, number> = {};
+
 async function scaling(executors: number): Promise<number> {
   const host = createTestHost({ config: { executors } });
   try {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const ids = await Promise.all(Array.from({ length: K }, (_, i) => host.spawn({ source: WORKER(SLICES) }, { name: `c${i}`, domain: 'wasm' })));
     for (const id of ids) {
       const st = await host.waitExit(id);
       if (st.code !== 0) throw new Error(`cruncher exited ${st.code}: ${st.reason}`);
     }
-    return performance.now() - t0;
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    coresUsed[executors] = round((c.user + c.system) / 1000 / wall, 2);
+    return wall;
   } finally {
     host.shutdown();
   }
@@ -151,9 +158,9 @@ console.log(JSON.stringify({
   cpus: N,
   scaling: {
     agents: K, slicesEach: SLICES,
-    ours: { executors: N, wallMs: round(nWall, 1) },
-    baseline: { executors: 1, wallMs: round(oneWall, 1) },
-    inline: { executors: 0, wallMs: round(inlineWall, 1) },
+    ours: { executors: N, wallMs: round(nWall, 1), coresUsed: coresUsed[N] },
+    baseline: { executors: 1, wallMs: round(oneWall, 1), coresUsed: coresUsed[1] },
+    inline: { executors: 0, wallMs: round(inlineWall, 1), coresUsed: coresUsed[0] },
     loadAverage: loadavg().map((x) => round(x, 2)),
     speedup: round(speedup, 3),
     goal: { speedup_at_least: round(0.85 * N, 2) },

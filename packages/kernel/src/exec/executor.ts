@@ -79,6 +79,8 @@ export class Executor {
   private statsWaiter: ((v: unknown) => void) | null = null;
   /** True while the worker is parked in a ring call whose request was read and whose reply is not written yet. */
   private parked = false;
+  /** Disposed sandboxes whose DONE may still come (cleared when nothing is in flight). */
+  private readonly retired = new Map<number, Remote>();
   /** Loads waiting for the worker's next ring message (it was busy running an activation). */
   private loads: Array<{ r: Remote; code: string; lim: InstanceLimits }> = [];
 
@@ -191,6 +193,8 @@ export class Executor {
     if (r.disposed) return;
     r.disposed = true;
     this.instances.delete(r.id);
+    // its last activation may still be reporting: its time is charged to the owner all the same
+    if (this.inflight > 0) this.retired.set(r.id, r);
     const err = new Error('agent instance is disposed');
     for (const w of r.waiting.values()) w.reject(err);
     r.waiting.clear();
@@ -351,13 +355,17 @@ export class Executor {
         return;
       }
       case OP.DONE: {
-        const r = this.instances.get(rd.u32());
+        const inst = rd.u32();
+        const r = this.instances.get(inst) ?? this.retired.get(inst);
         const cpuMs = rd.f64();
         const mem = rd.f64();
         this.ack();
         if (r !== undefined && mem >= 0) r.mem = mem;
         this.inflight = Math.max(0, this.inflight - 1);
-        if (this.inflight === 0) this.worker.unref();
+        if (this.inflight === 0) {
+          this.worker.unref();
+          this.retired.clear();
+        }
         this.events.done(this, r?.owner ?? null, cpuMs);
         return;
       }

@@ -135,7 +135,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     this.pumping = true;
     const spinMs = limits.EXEC_KERNEL_SPIN_US / 1000;
     const t0 = this.deps.monotonic();
-    let last = t0;
+    // spinning starts only once a request was served (a wake or poll that finds nothing returns at once)
+    let last = -Infinity;
     let yielded = false;
     try {
       for (;;) {

@@ -119,9 +119,8 @@ export class Scheduler {
       this.slots!.setClaim(i, null);
       this.settleRun(a);
     }
-    // The executor's next activation starts now, not a loop turn later: that turn is most of the gap
-    // between two slices of a CPU-bound agent. (Only executor i: the others are served by the steps.)
-    if (!this.stopped && this.slots !== null) this.startExecutor(i);
+    // The next activation starts in a scheduler step, never here: this runs inside ring serving, which may be
+    // nested in another agent's syscall (a load's wait), where no activation may start.
     this.queueStep();
   }
 

@@ -1,5 +1,5 @@
 // `npm run build`: bundles, with esbuild, the node (apps/node/dist: index.js = `aios`, offline.js =
-// `aios/offline`, pqc-worker.js beside them) and the command (apps/cli/dist/cli.js). Workspace packages
+// `aios/offline`, pqc-worker.js and exec-worker.js beside them) and the command (apps/cli/dist/cli.js). Workspace packages
 // are bundled from their TypeScript sources; third-party packages stay external (native addons, wasm).
 // The command keeps the node external: it imports `aios/offline` and, to boot, `aios` at run time, so
 // `aios ps` never loads the kernel.
@@ -30,6 +30,8 @@ await Promise.all([
       index: join(root, 'apps/node/src/index.ts'),
       offline: join(root, 'apps/node/src/offline.ts'),
       'pqc-worker': join(root, 'apps/node/src/node/pqc-worker.ts'),
+      // the executors' worker threads (packages/kernel/src/exec/executor.ts finds it beside index.js)
+      'exec-worker': join(root, 'packages/kernel/src/exec/worker.ts'),
       'build-manifest': join(root, 'apps/node/src/security/build-manifest.ts'),
     },
     outdir: join(root, 'apps/node/dist'),

@@ -19,7 +19,10 @@ describe('abi suite - wasm domain', () => {
   afterAll(() => host?.shutdown());
 
   it('abi suite - every case gets the same outcome in the sandbox', () => {
-    expect(results.filter((r) => r.got !== r.expect)).toEqual([]);
+    // On executors the agent runs beside the kernel thread, which may finish the quick spawn between the
+    // agent's AgentSpawn and its AsyncCancel: a genuine race whose other outcome ('ok') is also correct.
+    const raced = (r: { name: string; got: string }): boolean => (host.kernel.exec !== null && r.name === 'wait for a canceled ticket' && r.got === 'ok');
+    expect(results.filter((r) => r.got !== r.expect && !raced(r))).toEqual([]);
     expect(results.length).toBeGreaterThan(100);
   });
 });

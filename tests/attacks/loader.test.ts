@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createTestHost } from '@aios/testkit';
+import { createTestHost, until } from '@aios/testkit';
 import { createImageLoader } from '@aios/drivers/loader-esbuild';
 import type { KernelHost } from '@aios/kernel';
 
@@ -17,7 +17,13 @@ function parent(child: string): string {
 import { defineAgent } from '@aios/runtime';
 import * as k from '@aios/runtime/kernel';
 export default defineAgent({ name: 'parent', async main(ctx) {
-  try { await k.asyncWait(k.agentSpawn({ source: ${JSON.stringify(child)} }, { name: 'child' })); ctx.log('spawned'); }
+  try {
+    await k.asyncWait(k.agentSpawn({ source: ${JSON.stringify(child)} }, { name: 'child' }));
+    ctx.log('spawned');
+    // stay until the child has ended (its exit notice): on an executor it runs beside this agent, and a
+    // parent's exit would end it first
+    try { await k.ipcWait(20000); } catch {}
+  }
   catch (e) { ctx.log('refused ' + e.code + ' ' + e.message); }
 } });
 `;
@@ -119,7 +125,8 @@ export default defineAgent({ name: 'child', async main(ctx) {
 } });`);
     expect(logs[0]).toBe('spawned');
     noSecretAnywhere();
-    const childLogs = host.ps().filter((a) => a.name === 'child').flatMap((a) => host.logs(a.id));
+    // the child runs on its own (on an executor it may finish after its parent): wait for its line
+    const childLogs = await until(() => host.ps().filter((a) => a.name === 'child').flatMap((a) => host.logs(a.id)), (ls) => ls.some((l) => l.includes('threw')), 'the child logs its probes', { tries: 800 });
     expect(childLogs.some((l) => l.includes('import threw') && l.includes('require threw'))).toBe(true);
   });
 

@@ -268,3 +268,17 @@ export const STORAGE_GET_ITEMS_MAX = 1_000;
 export const MEMORY_SEARCH_K_MAX = 1_000;
 /** Default wait of the runtime memory client for memoryd (the first request may wait for the embedder to load). */
 export const MEMORY_CALL_TIMEOUT_MS = 30_000;
+
+// ---- executors (sandboxed agents on worker threads; packages/kernel/src/exec) ----
+/** Most executors (worker threads) a node runs; `--cpus` / `executors` beyond it is EINVAL. */
+export const EXECUTORS_MAX = 256;
+/** Bytes of one executor's syscall ring data area; larger messages cross in chunks of this size. */
+export const EXEC_RING_BYTES = 256 * 1024;
+/** How long a worker spins on its ring for the kernel's reply before it parks with Atomics.wait (microseconds). */
+export const EXEC_WORKER_SPIN_US = 20;
+/** How long the kernel thread keeps spinning on the rings after the last request it served (microseconds). */
+export const EXEC_KERNEL_SPIN_US = 100;
+/** Longest the kernel thread spins on the rings in one host loop turn before it yields to I/O (ms). */
+export const EXEC_KERNEL_SPIN_TURN_MS = 1;
+/** An executor with work in flight and no sign of life for this long (ms, beyond the slice) is hung: replaced, its agents trapped. */
+export const EXEC_WATCHDOG_MS = 5_000;

@@ -80,6 +80,11 @@ export interface SpawnOptions {
   hints?: SchedHint[];
   /** Execution domain. Defaults to the node's default for user agents. */
   domain?: Domain;
+  /**
+   * Affinity hint: the executor (worker thread, 0-based, taken modulo the node's executor count) the
+   * sandbox should run on. Ignored when sandboxed agents run on the kernel thread (`--cpus 0`).
+   */
+  affinity?: number;
   /** Free-form configuration given to the agent as ctx.config. Must be JSON. */
   config?: unknown;
   /** Labels used by policy (resource and scheduling policies); a subset of the spawner's own labels unless it holds ADMIN. */
@@ -172,6 +177,8 @@ export interface AgentInfo {
   anomaly?: number;
   quarantined?: boolean;
   version?: string;
+  /** The executor (worker thread) its sandbox runs on; absent when it runs on the kernel thread. */
+  executor?: number;
 }
 
 /** Body of an 'exit' or 'trap' notice sent to supervisors (JSON in the message data). */
@@ -183,7 +190,8 @@ export interface ExitNotice {
   trap?: TrapInfo;
 }
 
-export type TrapKind = 'exception' | 'cpu' | 'memory' | 'syscall-storm' | 'load';
+/** 'fault': the executor (worker thread) running the agent crashed or hung; the agent did nothing wrong itself. */
+export type TrapKind = 'exception' | 'cpu' | 'memory' | 'syscall-storm' | 'load' | 'fault';
 
 export interface TrapInfo {
   kind: TrapKind;

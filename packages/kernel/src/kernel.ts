@@ -41,6 +41,7 @@ import type { AuditSlot, SyscallContext } from './syscall/context.ts';
 import { KernelIds } from './objects/ids.ts';
 import { SyscallCounters } from './obs/counters.ts';
 import type { RemotePort, RemoteResolver, RemoteSpawner } from './ipc/remote.ts';
+import { ExecutorPool } from './exec/pool.ts';
 
 export interface KernelConfig {
   /** Physical arena size in frames. */
@@ -65,6 +66,11 @@ export interface KernelConfig {
   spawnDefaults?: SpawnDefaultsHook;
   /** Limits of the root agent (the node's own quota). */
   rootQuota?: { memBytes?: number; frames?: number; spawns?: number };
+  /**
+   * Executors: worker threads that run sandboxed (wasm) agents, each from its own run queue. 0 (the default)
+   * runs them inline on the kernel's loop (deterministic: what fake-clock tests use). See exec/pool.ts.
+   */
+  executors?: number;
 }
 
 export interface SpawnRequest {
@@ -109,6 +115,9 @@ export class Kernel implements SyscallContext {
   readonly judge: Judge;
   readonly bus: Devices;
   readonly dispatcher: Dispatcher;
+  /** The executors running sandboxed agents (null: they run on the kernel thread). */
+  readonly exec: ExecutorPool | null;
+  private watchdog: unknown = null;
 
   private nextId = 1;
 
@@ -145,6 +154,34 @@ export class Kernel implements SyscallContext {
     this.dispatcher = new Dispatcher(this, {
       clock: ports.clock, audit: this.audit, auditRate: this.auditRate, events: this.events, root: this.root, judge: this.judge,
       time: this.sched, trap: (a, e) => this.trap(a, e), counts: this.syscallCounts, trace: this,
+    });
+    this.exec = (config.executors ?? 0) > 0 ? this.startExecutors(config.executors!) : null;
+  }
+
+  private startExecutors(n: number): ExecutorPool {
+    const sched = this.sched;
+    const pool = new ExecutorPool(n, {
+      monotonic: () => this.ports.clock.monotonic(),
+      defer: (fn) => this.ports.defer(fn),
+      setTimer: (ms, fn) => this.ports.timers.setTimer(ms, fn),
+      placed: (a, i) => sched.placed(a, i),
+      charged: (a, _i, ms) => sched.chargeExecutor(a, ms),
+      executorIdle: (i) => sched.executorIdle(i),
+      trap: (a, e) => this.trap(a, e),
+      log: (line) => this.ports.log?.(0, 'kernel', line),
+      busy: () => this.armWatchdog(),
+    });
+    sched.attachExecutors(pool);
+    return pool;
+  }
+
+  /** While executors have work in flight, a timer checks once a second that they make progress. */
+  private armWatchdog(): void {
+    if (this.watchdog !== null || this.exec === null || this.sched.stopped) return;
+    this.watchdog = this.ports.timers.setTimer(1_000, () => {
+      this.watchdog = null;
+      this.exec!.watchdog(this.sliceMs);
+      if (this.exec!.inflight > 0) this.armWatchdog();
     });
   }
 
@@ -207,8 +244,9 @@ export class Kernel implements SyscallContext {
     return this.ports.clock.now();
   }
 
+  /** Registers an execution domain; with executors, the 'wasm' domain is the executors' (sandboxes run on their workers). */
   registerDomain(domain: ExecutionDomain): void {
-    this.domains.set(domain.name, domain);
+    this.domains.set(domain.name, domain.name === 'wasm' && this.exec !== null ? this.exec.domain : domain);
   }
 
   plugDevice(name: string, driver: Driver): DeviceObject {
@@ -463,6 +501,7 @@ export class Kernel implements SyscallContext {
       quarantined: a.quarantined,
       ...(this.model ? { llmTokens: a.alive ? this.llmTokens(a.id) : a.llmTokensAtExit } : {}),
       ...(a.manifest?.version ? { version: a.manifest.version } : {}),
+      ...(a.executor >= 0 ? { executor: a.executor } : {}),
     };
   }
 
@@ -483,6 +522,9 @@ export class Kernel implements SyscallContext {
     const live = [...this.agents.values()].filter((a) => a.alive && a !== this.root).sort((x, y) => y.depth - x.depth);
     for (const a of live) this.exitAgent(a, 0, reason);
     this.sched.stopped = true;
+    if (this.watchdog !== null) this.ports.timers.clearTimer(this.watchdog);
+    this.watchdog = null;
+    void this.exec?.close();
   }
 
   subscribeHost(pattern: string, fn: (e: KernelEvent) => void): () => void {

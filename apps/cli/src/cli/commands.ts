@@ -105,10 +105,17 @@ export function demoDir(): string {
   throw new AiosError('ENOENT', 'demo agents not found next to the CLI');
 }
 
+/** --cpus N: a whole number (the node checks the range). */
+function cpusFlag(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new AiosError('EINVAL', `--cpus must be a whole number, not ${JSON.stringify(v)}`, { arg: 'cpus' });
+  return n;
+}
+
 export const COMMANDS: Record<string, Command> = {
   boot: {
     summary: 'boot a node in the foreground (HTTP/WebSocket API on 127.0.0.1); Ctrl-C stops it',
-    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified] [--storage postgres://...] [--cluster nats://HOST:PORT --node NAME [--cookie C]]',
+    usage: 'aios boot [--port N] [--demo] [--data-dir DIR] [--allow-native-api] [--accept-audit-rollback] [--require-signed] [--allow-unverified] [--storage postgres://...] [--cpus N] [--cluster nats://HOST:PORT --node NAME [--cookie C]]',
     options: {
       ...COMMON, ...JSON_OPT,
       port: { type: 'string', help: 'API port (default 7777; 0 picks a free port)' },
@@ -117,6 +124,7 @@ export const COMMANDS: Record<string, Command> = {
       'require-signed': { type: 'boolean', help: 'refuse to spawn images without a valid signature from a trusted key (aios sign, aios keys): EACCES, audited' },
       'allow-unverified': { type: 'boolean', help: "boot even when the node's files differ from the signed build manifest (secure boot; audited)" },
       storage: { type: 'string', help: 'storage URL: postgres://USER@HOST:PORT/DB[?schema=NAME] shares memory between nodes (default: SQLite in the data folder; also AIOS_STORAGE_URL)' },
+      cpus: { type: 'string', help: "executors (worker threads) running sandboxed agents (default: AIOS_CPUS, else the machine's cores; 0: on the kernel's thread)" },
       cluster: { type: 'string', help: 'join the cluster on this NATS server: nats://HOST:PORT (also AIOS_CLUSTER_URL)' },
       node: { type: 'string', help: "this node's name in the cluster (also AIOS_NODE_NAME)" },
       cookie: { type: 'string', help: 'cluster cookie (else AIOS_CLUSTER_COOKIE, else ~/.aios/cluster.cookie, created 0600)' },
@@ -134,6 +142,7 @@ export const COMMANDS: Record<string, Command> = {
       "  AIOS_ALLOW_UNVERIFIED=1   same as --allow-unverified (also for aios run)",
       '  AIOS_API_IMAGE_ROOTS   folders (separated by the path delimiter) that API clients may spawn image files from',
       "      (default: the node's working folder); any other path is EACCES",
+      '  AIOS_CPUS   executors when --cpus is not given (default: the machine\'s cores)',
       '  AIOS_STORAGE_URL   the storage device when --storage is not given: postgres://... (nodes on one database and',
       '      schema share one memory fabric); unset: SQLite in the data folder',
     ],
@@ -159,6 +168,7 @@ export const COMMANDS: Record<string, Command> = {
           ...(v['require-signed'] === true ? { requireSigned: true } : {}),
           ...(v['allow-unverified'] === true ? { allowUnverified: true } : {}),
           ...(typeof v.storage === 'string' ? { storage: v.storage } : {}),
+          ...(typeof v.cpus === 'string' ? { cpus: cpusFlag(v.cpus) } : {}),
           cluster: { ...(typeof v.cluster === 'string' ? { cluster: v.cluster } : {}), ...(typeof v.node === 'string' ? { node: v.node } : {}), ...(typeof v.cookie === 'string' ? { cookie: v.cookie } : {}) },
           onLog: (id, name, line) => {
             names.set(id, name);

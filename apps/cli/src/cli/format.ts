@@ -15,12 +15,17 @@ export function table(raw: string[][]): string {
 export function psTable(agents: AgentInfo[]): string {
   const total = agents.reduce((s, a) => s + a.cpuMs, 0) || 1;
   return table([
-    ['ID', 'NAME', 'STATE', 'DOMAIN', 'NICE', 'WEIGHT', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'LLM TOK', 'MBOX', 'MEM'],
+    ['ID', 'NAME', 'STATE', 'DOMAIN', 'EXEC', 'NICE', 'WEIGHT', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'LLM TOK', 'MBOX', 'MEM'],
     ...agents.map((a) => [
-      String(a.id), a.name, a.state, a.domain, String(a.nice), String(a.weight), a.vruntime.toFixed(2), a.cpuMs.toFixed(2),
+      String(a.id), a.name, a.state, a.domain, execCell(a), String(a.nice), String(a.weight), a.vruntime.toFixed(2), a.cpuMs.toFixed(2),
       `${((100 * a.cpuMs) / total).toFixed(1)}%`, String(a.llmTokens ?? 0), String(a.mailbox), humanBytes(a.memBytes),
     ]),
   ]);
+}
+
+/** The executor (worker thread) an agent's sandbox runs on; '-' for the kernel's thread. */
+function execCell(a: AgentInfo): string {
+  return a.executor === undefined ? '-' : String(a.executor);
 }
 
 export function humanBytes(n: number): string {
@@ -32,9 +37,9 @@ export function humanBytes(n: number): string {
 
 export function topTable(agents: Array<AgentInfo & { share: number }>): string {
   return table([
-    ['ID', 'NAME', 'STATE', 'DOMAIN', 'NICE', 'WEIGHT', 'HINTS', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'LLM TOK', 'MBOX'],
+    ['ID', 'NAME', 'STATE', 'DOMAIN', 'EXEC', 'NICE', 'WEIGHT', 'HINTS', 'VRUNTIME', 'CPU(ms)', 'SHARE', 'LLM TOK', 'MBOX'],
     ...agents.map((a) => [
-      String(a.id), a.name, a.state, a.domain, String(a.nice), String(a.weight), a.hints.join(',') || '-', a.vruntime.toFixed(2),
+      String(a.id), a.name, a.state, a.domain, execCell(a), String(a.nice), String(a.weight), a.hints.join(',') || '-', a.vruntime.toFixed(2),
       a.cpuMs.toFixed(2), `${(100 * a.share).toFixed(1)}%`, String(a.llmTokens ?? 0), String(a.mailbox),
     ]),
   ]);

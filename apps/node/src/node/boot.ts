@@ -2,6 +2,7 @@
 // kernel to real ports (clock, timers, esbuild loader, PQC worker), optionally
 // serves the HTTP/WebSocket API, and gives a small host API over the root agent.
 
+import { resolveCpus } from './cpus.ts';
 import { KernelHost, createWasmDomain, type ExecutionDomain, type KernelConfig, type ExitStatus } from '@aios/kernel';
 import type { AgentImage, AgentInfo, AuditRecord, EmbedderDriver, SpawnOptions } from '@aios/abi';
 import { hostPorts } from '@aios/drivers/host-ports';
@@ -31,6 +32,11 @@ import { createImageGate } from '../security/image-gate.ts';
 import { runningDist, secureBoot } from '../security/secure-boot.ts';
 
 export interface NodeConfig extends KernelConfig {
+  /**
+   * Executors (worker threads) running sandboxed agents: `aios boot --cpus N`. Default: AIOS_CPUS, else the
+   * machine's available parallelism; 0 runs them on the kernel's thread. Sets KernelConfig.executors.
+   */
+  cpus?: number;
   /** Serve the HTTP and WebSocket API (default false for boot(), true for `aios boot`). */
   api?: boolean;
   /** API port on 127.0.0.1 (default 7777; 0 picks a free one). */
@@ -118,6 +124,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
   refuseIfRunning(dataDir);
   const mcpServers = readMcpConfig(dataDir); // a bad mcp.json fails (EINVAL) before anything is opened
   const allowNativeApi = config.allowNativeApi ?? process.env.AIOS_ALLOW_NATIVE_API === '1';
+  config.executors = resolveCpus(config.cpus ?? config.executors); // EINVAL before anything is opened
   const imageRoots = config.apiImageRoots ?? (process.env.AIOS_API_IMAGE_ROOTS ? process.env.AIOS_API_IMAGE_ROOTS.split(delimiter).filter(Boolean) : [process.cwd()]);
   // The storage device opens first: a corrupt memory.db or an unreachable database fails the boot (EIO) before
   // anything else runs. SQLite's file is checked (quick_check) or created private (0600) first.

@@ -81,7 +81,7 @@ export class Runner {
         memoryBytes: Math.min(a.quota.limits.memBytes, 32 * 2 ** 20),
         stackBytes: 512 * 1024,
         sliceMs: d.sliceMs,
-      });
+      }, a);
     } catch (e) {
       throw new AiosError('EINVAL', `image ${image.origin} did not load: ${(e as Error).message}`, { origin: image.origin });
     }

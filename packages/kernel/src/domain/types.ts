@@ -56,6 +56,11 @@ export interface AgentInstance {
   dispose(): void;
 }
 
+/** The agent an instance is made for (the kernel passes it; domains that place instances, such as executors, read it). */
+export interface InstanceOwner {
+  readonly id: number;
+}
+
 export interface ExecutionDomain {
   readonly name: 'native' | 'wasm';
   /**
@@ -63,7 +68,7 @@ export interface ExecutionDomain {
    * @aios/runtime's entry) with `__aios_trap` bound to the gate.
    * Throws a TrapError of kind 'load' when the script does not evaluate.
    */
-  instantiate(code: string, gate: Gate, limits: InstanceLimits): AgentInstance;
+  instantiate(code: string, gate: Gate, limits: InstanceLimits, owner?: InstanceOwner): AgentInstance;
   /** Prepares up to `count` blank instances ahead of time, all at once (tools, benchmarks). Optional. */
   prewarm?(count: number): void;
   /**

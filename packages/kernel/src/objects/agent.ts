@@ -51,6 +51,10 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   readonly logs: string[] = [];
 
   instance: AgentInstance | null = null;
+  /** The executor (worker thread) its sandbox runs on; -1: the kernel thread (native agents, or executors off). */
+  executor = -1;
+  /** Affinity hint: the executor it prefers (spawn opts.affinity, taken modulo the executor count); null: any. */
+  affinity: number | null = null;
   /** The image it runs (kept for clone, checkpoint, specialize and upgrade rollback). */
   image: LoadedImage | null = null;
   /** Multi-step lifecycle operations in progress: message delivery waits while > 0. */

@@ -30,6 +30,26 @@ export interface SchedulerDeps {
 
 export type SchedConfig = Partial<SchedParams> & { policy?: 'cfs' | 'fifo' };
 
+/** The run queues of one CPU: the kernel thread's, or one executor's. */
+export interface CpuQueues {
+  readonly runq: RunQueue<Agent>;
+  readonly dlq: RunQueue<Agent>;
+}
+
+/** What the scheduler asks of the executors (exec/pool.ts), when the node has them. */
+export interface ExecutorSlots {
+  readonly count: number;
+  /** Whether executor i can take an activation now. */
+  free(i: number): boolean;
+  /** Marks executor i as running an activation of `a` (null: released). */
+  setClaim(i: number, a: Agent | null): void;
+  claimOf(i: number): Agent | null;
+  /** Run and settle commands in flight on executor i. */
+  inflightOf(i: number): number;
+  /** Run and settle commands in flight, all executors. */
+  readonly inflight: number;
+}
+
 export class Scheduler {
   readonly runq: RunQueue<Agent>;
   /** Deadline agents within their budget, earliest deadline first; served before the CFS queue. */
@@ -48,12 +68,66 @@ export class Scheduler {
   private turnStart = -1;
   private current: { agent: Agent; t0: number } | null = null;
   private readonly ports: KernelPorts;
+  /** Run queues of each executor (empty when sandboxed agents run on the kernel thread). */
+  readonly cpus: CpuQueues[] = [];
+  private slots: ExecutorSlots | null = null;
+  private readonly params: SchedParams;
 
   constructor(private readonly deps: SchedulerDeps, config: SchedConfig = {}) {
     this.ports = deps.ports;
     this.policy = config.policy ?? 'cfs';
-    this.runq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config }, this.policy === 'fifo' ? 'key' : 'vruntime');
-    this.dlq = new RunQueue<Agent>({ ...DEFAULT_SCHED_PARAMS, ...config }, 'key');
+    this.params = { ...DEFAULT_SCHED_PARAMS, ...config };
+    this.runq = new RunQueue<Agent>(this.params, this.policy === 'fifo' ? 'key' : 'vruntime');
+    this.dlq = new RunQueue<Agent>(this.params, 'key');
+  }
+
+  /** Gives each executor its own CFS and EDF queues; agents placed on executor i are scheduled from them. */
+  attachExecutors(slots: ExecutorSlots): void {
+    this.slots = slots;
+    for (let i = 0; i < slots.count; i++) {
+      this.cpus.push({ runq: new RunQueue<Agent>(this.params, this.policy === 'fifo' ? 'key' : 'vruntime'), dlq: new RunQueue<Agent>(this.params, 'key') });
+    }
+  }
+
+  /** The queues an agent is scheduled from: its executor's, or the kernel thread's. */
+  private queuesOf(a: Agent): CpuQueues {
+    return a.executor >= 0 ? (this.cpus[a.executor] ?? this) : this;
+  }
+
+  /** A new sandbox of `a` was placed on executor i: it starts at that queue's virtual time. */
+  placed(a: Agent, i: number): void {
+    if (a.executor === i) return;
+    this.dequeue(a);
+    a.executor = i;
+    const q = this.cpus[i];
+    if (q !== undefined && a.vruntime < q.runq.minVruntime) a.vruntime = q.runq.minVruntime;
+    if (a.pending.length > 0 && a.alive && a.state !== 'suspended' && a.state !== 'running') this.enqueue(a);
+  }
+
+  /** An activation of `a` ran cpuMs on executor i (reported by the worker): charged like a kernel-thread activation. */
+  chargeExecutor(a: Agent | null, cpuMs: number): void {
+    if (a === null) return;
+    // an agent that ended in that activation still shows the time in ps (as on the kernel thread)
+    if (a.alive) this.chargeCpu(a, Math.max(0, cpuMs));
+    else a.cpuMs += Math.max(0, cpuMs);
+  }
+
+  /** Executor i has nothing in flight: its claim ends and the next activation may start. */
+  executorIdle(i: number): void {
+    const a = this.slots?.claimOf(i) ?? null;
+    if (a !== null) {
+      this.slots!.setClaim(i, null);
+      this.settleRun(a);
+    }
+    // The next activation starts in a scheduler step, never here: this runs inside ring serving, which may be
+    // nested in another agent's syscall (a load's wait), where no activation may start.
+    this.queueStep();
+  }
+
+  /** After an activation: the agent's state, and its place in a queue when more activations wait. */
+  private settleRun(a: Agent): void {
+    if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
+    if (a.pending.length > 0 && a.alive && a.state !== 'suspended' && !this.isQueued(a)) this.enqueue(a);
   }
 
   /** Time for audit records: the step's clock reading inside an activation, the clock outside one. */
@@ -74,7 +148,7 @@ export class Scheduler {
   }
 
   isQueued(a: Agent): boolean {
-    return this.runq.has(a) || this.dlq.has(a);
+    return a.queue != null;
   }
 
   /** Suspends an agent: it leaves the run queue and none of its activations run until resumed. */
@@ -126,7 +200,9 @@ export class Scheduler {
    */
   queueStep(): void {
     if (this.stepsQueued > 0 || this.stopped) return;
-    const n = Math.max(1, Math.min(this.runq.length + this.dlq.length, 32));
+    let queued = this.runq.length + this.dlq.length;
+    for (const c of this.cpus) queued += c.runq.length + c.dlq.length;
+    const n = Math.max(1, Math.min(queued, 32));
     this.stepsQueued = n;
     for (let i = 0; i < n; i++) this.ports.defer(this.stepFn);
   }
@@ -185,8 +261,18 @@ export class Scheduler {
       }
       return;
     }
+    const started = this.slots !== null && this.startExecutors();
     const a = this.dlq.pop() ?? this.runq.pop();
     if (a === undefined) {
+      if (started) {
+        if (this.stepsQueued === 0) this.turnStart = -1;
+        return;
+      }
+      if (this.slots !== null && this.slots.inflight > 0) {
+        // executors are busy: their DONE reports queue the next step
+        if (this.stepsQueued === 0) this.turnStart = -1;
+        return;
+      }
       this.turnStart = -1;
       // Idle: let domains prepare instances so the next spawn is quick, a piece at a time for at most one turn
       // budget (plus one piece), then again on the next idle step: an agent that wakes meanwhile waits for that
@@ -235,12 +321,65 @@ export class Scheduler {
     this.queueStep();
   }
 
-  /** Runs until no activation is queued (tests); resolves when the scheduler is idle. */
+  /**
+   * Starts one activation on each free executor, from its own queues (EDF first, then CFS). Returns
+   * whether any started. The activation posts to the worker; the worker's time is charged when it
+   * reports, and the executor stays claimed until then (at most one activation in flight per executor).
+   */
+  private startExecutors(): boolean {
+    let started = false;
+    for (let i = 0; i < this.slots!.count; i++) if (this.startExecutor(i)) started = true;
+    return started;
+  }
+
+  /** Starts the next activation of executor i's queues when the executor is free; true when one started. */
+  private startExecutor(i: number): boolean {
+    const slots = this.slots!;
+    // an activation that posted nothing (its agent died meanwhile) leaves the claim: release it now
+    const held = slots.claimOf(i);
+    if (held !== null && slots.inflightOf(i) === 0) {
+      slots.setClaim(i, null);
+      this.settleRun(held);
+    }
+    if (!slots.free(i)) return false;
+    const q = this.cpus[i]!;
+    for (;;) {
+      const a = q.dlq.pop() ?? q.runq.pop();
+      if (a === undefined) return false;
+      if (this.parkIfThrottled(a)) continue;
+      const activation = a.pending.shift();
+      if (activation === undefined || !a.alive) continue;
+      const waited = this.ports.clock.monotonic() - a.wakeAt;
+      if (waited > a.maxWakeLatencyMs) a.maxWakeLatencyMs = waited;
+      a.state = 'running';
+      a.activations++;
+      this.stepTime = this.ports.clock.now();
+      slots.setClaim(i, a);
+      try {
+        activation();
+      } catch (e) {
+        if (!(e instanceof AgentExit)) {
+          if (e instanceof KernelPanic) throw e;
+          if (a.alive) this.deps.trap(a, e);
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Runs until no activation is queued and no executor has work in flight (tests); resolves when the scheduler is idle. */
   async idle(): Promise<void> {
     for (let i = 0; i < 1_000_000; i++) {
       await new Promise<void>((r) => this.ports.defer(r));
-      if (this.stepsQueued === 0 && this.runq.length === 0 && this.dlq.length === 0) return;
+      if (this.stepsQueued === 0 && this.runq.length === 0 && this.dlq.length === 0 && this.cpusIdle()) return;
     }
+  }
+
+  private cpusIdle(): boolean {
+    if (this.slots === null) return true;
+    if (this.slots.inflight > 0) return false;
+    for (const c of this.cpus) if (c.runq.length + c.dlq.length > 0) return false;
+    return true;
   }
 
   /**
@@ -277,27 +416,30 @@ export class Scheduler {
     return true;
   }
 
-  /** Places a runnable agent: EDF queue while a deadline agent has budget, else CFS (or FIFO) by its hints. */
+  /**
+   * Places a runnable agent on its CPU's queues (the kernel thread's, or its executor's): EDF queue while
+   * a deadline agent has budget, else CFS (or FIFO) by its hints.
+   */
   enqueue(a: Agent): void {
     if (this.isQueued(a)) return;
     if (this.parkIfThrottled(a)) return;
+    const q = this.queuesOf(a);
     if (this.policy === 'fifo') {
       a.key = ++this.fifoSeq;
-      this.runq.enqueue(a);
+      q.runq.enqueue(a);
       return;
     }
     const now = this.ports.clock.monotonic();
     if (a.deadline !== null && a.deadline.refresh(now)) {
       a.key = now + a.deadline.periodMs;
-      this.dlq.enqueue(a);
+      q.dlq.enqueue(a);
       return;
     }
-    this.runq.enqueue(a, sleeperCreditMs(a.hints, this.runq.params.targetLatencyMs));
+    q.runq.enqueue(a, sleeperCreditMs(a.hints, q.runq.params.targetLatencyMs));
   }
 
-  /** Takes an agent off both run queues (no-op when it is on neither). */
+  /** Takes an agent off its run queue (no-op when it is on none). */
   dequeue(a: Agent): void {
-    this.runq.remove(a);
-    this.dlq.remove(a);
+    if (a.queue != null) (a.queue as RunQueue<Agent>).remove(a);
   }
 }

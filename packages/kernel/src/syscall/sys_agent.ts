@@ -46,6 +46,7 @@ export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au
   const nice = argOptInt(opts.nice, 'opts.nice', limits.NICE_MIN, limits.NICE_MAX, 0);
   const hints: SchedHint[] = opts.hints === undefined ? [] : parseHints(opts.hints, 'opts.hints');
   const deadline = opts.deadline === undefined ? null : parseDeadline(opts.deadline, 'opts.deadline');
+  const affinity = opts.affinity === undefined ? null : argOptInt(opts.affinity, 'opts.affinity', 0, limits.EXECUTORS_MAX - 1, 0);
   if (hints.includes('deadline') && deadline === null) throw new AiosError('EINVAL', "the 'deadline' hint needs opts.deadline { budgetMs, periodMs }", { arg: 'opts.deadline' });
   if (hints.includes('deadline') && (a.selfNode.rights & Rights.REALTIME) === 0) {
     throw new AiosError('EPERM', "a 'deadline' reservation needs the REALTIME privilege", { arg: 'opts.hints', needed: 'REALTIME' });
@@ -124,6 +125,7 @@ export function prepareSpawn(k: SyscallContext, a: Agent, optsValue: unknown, au
   }
   const child = k.createAgent(name, a, domain, new QuotaNode(0, childLimits, a.quota), nice, hints, config, labels, mailboxDepth);
   child.deadline = reservation;
+  child.affinity = affinity;
   try {
     child.quota.owner = child.id;
     child.quota.depthLimit = depthLimit;

@@ -101,7 +101,7 @@ describe('networkd - the cluster service', () => {
     expect(sb.address).toBe('who-b@b');
     await c.spawn({ source: SERVER('c') }, { name: 'who-c', domain: 'native' });
     await clusterOf(c.host)!.publishAgents();
-    await until(async () => (await viaAgent<unknown[]>('lookup', { intent: 'whoami' })).length === 2);
+    await until(async () => (await viaAgent<unknown[]>('lookup', { intent: 'whoami' })).length === 2, 60_000);
     // Remote replicas ordered by load then name: b first.
     const r1 = await viaAgent<ClusterAskResult>('ask', { intent: 'whoami', timeoutMs: 3000 });
     expect(r1).toMatchObject({ node: 'b', result: { replica: 'b' }, failedOver: [] });

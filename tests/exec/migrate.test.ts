@@ -89,7 +89,7 @@ describe('executors - migration', () => {
     await expect(host.kernel.migrateToExecutor(light, placed[1]!)).rejects.toMatchObject({ code: 'ENOSYS' });
     for (const id of [light, other, heavy]) host.send(id, 'go');
     // long enough for many balancer periods (the same set-up with hooks moves: the next tests)
-    await untilTruthy(() => [light, other, heavy].every((id) => row(id).activations > 150), 'spinners ran', { tries: 6000, everyMs: 10 });
+    await untilTruthy(() => [light, other, heavy].every((id) => row(id).activations > 60), 'spinners ran', { tries: 6000, everyMs: 10 });
     for (const id of [light, other, heavy]) host.send(id, 'stop');
     for (const id of [light, other, heavy]) await untilTruthy(() => host.logs(id).some((l) => l.startsWith('stopped ')), `${id} stopped`, { tries: 3000, everyMs: 10 });
     expect([light, other, heavy].map((id) => row(id).executor)).toEqual(placed);

@@ -195,6 +195,7 @@ export class Kernel implements SyscallContext {
       instantiate: (x, image) => this.instantiate(x, image),
       instantiateOn: (x, i, make) => pool.instantiateOn(x, i, make),
       placed: (x, i) => this.sched.placed(x, i),
+      hostOf: (inst) => pool.hostOf(inst),
       pump: (x) => this.pump(x),
     }, a, index, pool.count);
   }
@@ -358,7 +359,7 @@ export class Kernel implements SyscallContext {
   swapInstance(a: Agent, next: AgentInstance, image: LoadedImage, windowMs: number): void {
     this.runner.swapInstance(a, next, image, windowMs);
   }
-  runHook(a: Agent, kind: HookKind, payload: unknown, inst: AgentInstance | null = a.instance): Promise<unknown> {
+  runHook(a: Agent, kind: HookKind, payload: unknown, inst?: AgentInstance | null): Promise<unknown> {
     return this.runner.runHook(a, kind, payload, inst);
   }
   afterIdle(a: Agent): void {

@@ -22,6 +22,8 @@ export interface MigrateHost {
   instantiateOn<T>(a: Agent, index: number, make: () => T): T;
   /** The agent's queues follow its sandbox to executor i (the scheduler's placed). */
   placed(a: Agent, i: number): void;
+  /** The executor that hosts a sandbox (-1: unknown). */
+  hostOf(inst: AgentInstance): number;
   pump(a: Agent): void;
 }
 
@@ -57,6 +59,7 @@ export async function migrateToExecutor(k: MigrateHost, a: Agent, index: number,
   if (before !== null) throw before;
   const from = a.executor;
   if (from === index) return;
+  const was = a.instance;
   a.migrating = true;
   a.hold++;
   let next: AgentInstance | null = null;
@@ -69,6 +72,8 @@ export async function migrateToExecutor(k: MigrateHost, a: Agent, index: number,
     next = k.instantiateOn(a, index, () => k.instantiate(a, a.image!));
     await k.runHook(a, 'restore', { state }, next);
     if (!a.alive) throw new AiosError('ESRCH', `agent ${a.id} has exited`, { agent: a.id });
+    // another lifecycle operation (an upgrade started meanwhile) swapped the instance: it wins, this move ends
+    if (a.instance !== was || a.upgrade !== null) throw new AiosError('EBUSY', `agent ${a.id} changed its instance while moving`, { agent: a.id });
     const old = a.instance!;
     a.instance = next;
     next = null;
@@ -87,8 +92,9 @@ export async function migrateToExecutor(k: MigrateHost, a: Agent, index: number,
       } catch {
         /* already gone */
       }
-      // its activations go back to the executor that still holds its sandbox
-      if (a.alive && a.executor !== from) k.placed(a, from);
+      // its activations go back to the executor that holds its current sandbox
+      const host = a.instance === null ? -1 : k.hostOf(a.instance);
+      if (a.alive && host >= 0 && a.executor !== host) k.placed(a, host);
     }
     throw e;
   } finally {

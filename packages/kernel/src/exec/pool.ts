@@ -51,6 +51,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   /** Moves movable agents from the busiest executor to the idlest while work is in flight. */
   readonly balancer: Balancer;
   private balanceTimer: unknown = null;
+  /** The executor each sandbox made by the domain lives on. */
+  private readonly hosts = new WeakMap<AgentInstance, number>();
 
   constructor(readonly count: number, private readonly deps: PoolDeps) {
     if (!Number.isInteger(count) || count < 1 || count > limits.EXECUTORS_MAX) {
@@ -241,6 +243,11 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     }
   }
 
+  /** The executor that hosts a sandbox made by this pool's domain (-1: none of ours). */
+  hostOf(inst: AgentInstance): number {
+    return this.hosts.get(inst) ?? -1;
+  }
+
   /** The live agents whose sandboxes executor i hosts. */
   owners(i: number): Agent[] {
     const out: Agent[] = [];
@@ -259,7 +266,7 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
         const r = ex.instantiate(owner, code, gate, lim);
         // the agent's later activations go to the executor that holds its sandbox
         this.deps.placed(owner, ex.index);
-        return {
+        const inst: AgentInstance = {
           get info() {
             return r.info!;
           },
@@ -267,6 +274,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
           memoryBytes: () => (r.disposed ? 0 : r.mem),
           dispose: () => ex.dispose(r),
         };
+        this.hosts.set(inst, ex.index);
+        return inst;
       },
     };
   }

@@ -282,3 +282,9 @@ export const EXEC_KERNEL_SPIN_US = 100;
 export const EXEC_KERNEL_SPIN_TURN_MS = 1;
 /** An executor with work in flight and no sign of life for this long (ms, beyond the slice) is hung: replaced, its agents trapped. */
 export const EXEC_WATCHDOG_MS = 5_000;
+/** Period of the executor balancer (ms): it compares the executors' summed runnable weight while work is in flight. */
+export const EXEC_BALANCE_MS = 50;
+/** The balancer acts only when the busiest executor's runnable weight exceeds the idlest's by more than this share of the busiest's (ppm). */
+export const EXEC_BALANCE_MARGIN_PPM = 250_000;
+/** An agent the balancer moved is not moved again by it for this long (ms): no ping-pong on a noisy sample. */
+export const EXEC_BALANCE_COOLDOWN_MS = 1_000;

@@ -179,6 +179,8 @@ export interface AgentInfo {
   version?: string;
   /** The executor (worker thread) its sandbox runs on; absent when it runs on the kernel thread. */
   executor?: number;
+  /** Times its sandbox moved between executors (migrateToExecutor, the balancer); absent when never. */
+  migrations?: number;
 }
 
 /** Body of an 'exit' or 'trap' notice sent to supervisors (JSON in the message data). */

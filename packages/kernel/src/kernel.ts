@@ -42,6 +42,7 @@ import { KernelIds } from './objects/ids.ts';
 import { SyscallCounters } from './obs/counters.ts';
 import type { RemotePort, RemoteResolver, RemoteSpawner } from './ipc/remote.ts';
 import { ExecutorPool } from './exec/pool.ts';
+import { migrateToExecutor } from './agent/migrate.ts';
 
 export interface KernelConfig {
   /** Physical arena size in frames. */
@@ -170,9 +171,33 @@ export class Kernel implements SyscallContext {
       trap: (a, e) => this.trap(a, e),
       log: (line) => this.ports.log?.(0, 'kernel', line),
       busy: () => this.armWatchdog(),
+      migrate: (a, i) => this.migrateToExecutor(a, i),
     });
     sched.attachExecutors(pool);
     return pool;
+  }
+
+  /**
+   * Moves a sandboxed agent to executor `index` between its activations, through its serialize and restore
+   * hooks (agent/migrate.ts); resolves when it runs there. ENOSYS without executors or hooks, EINVAL for a bad
+   * index or an agent not on an executor, EBUSY inside main, with a blocking call pending or another lifecycle operation.
+   */
+  migrateToExecutor(agent: Agent | number, index: number): Promise<void> {
+    const pool = this.exec;
+    const a = typeof agent === 'number' ? this.agents.get(agent) : agent;
+    if (pool === null) return Promise.reject(new AiosError('ENOSYS', 'this node runs no executors', {}));
+    if (a === undefined) return Promise.reject(new AiosError('ESRCH', `no agent ${String(agent)}`, { agent }));
+    return migrateToExecutor({
+      events: this.events,
+      now: () => this.now(),
+      monotonic: () => this.ports.clock.monotonic(),
+      runHook: (x, kind, payload, inst) => this.runHook(x, kind, payload, inst),
+      instantiate: (x, image) => this.instantiate(x, image),
+      instantiateOn: (x, i, make) => pool.instantiateOn(x, i, make),
+      placed: (x, i) => this.sched.placed(x, i),
+      hostOf: (inst) => pool.hostOf(inst),
+      pump: (x) => this.pump(x),
+    }, a, index, pool.count);
   }
 
   /** While executors have work in flight, a timer checks once a second that they make progress. */
@@ -334,7 +359,7 @@ export class Kernel implements SyscallContext {
   swapInstance(a: Agent, next: AgentInstance, image: LoadedImage, windowMs: number): void {
     this.runner.swapInstance(a, next, image, windowMs);
   }
-  runHook(a: Agent, kind: HookKind, payload: unknown, inst: AgentInstance | null = a.instance): Promise<unknown> {
+  runHook(a: Agent, kind: HookKind, payload: unknown, inst?: AgentInstance | null): Promise<unknown> {
     return this.runner.runHook(a, kind, payload, inst);
   }
   afterIdle(a: Agent): void {
@@ -502,6 +527,7 @@ export class Kernel implements SyscallContext {
       ...(this.model ? { llmTokens: a.alive ? this.llmTokens(a.id) : a.llmTokensAtExit } : {}),
       ...(a.manifest?.version ? { version: a.manifest.version } : {}),
       ...(a.executor >= 0 ? { executor: a.executor } : {}),
+      ...(a.migrations > 0 ? { migrations: a.migrations } : {}),
     };
   }
 

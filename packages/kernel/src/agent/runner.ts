@@ -119,12 +119,14 @@ export class Runner {
 
   /**
    * Runs a lifecycle hook as an activation of the agent, when it is not inside a message
-   * handler (a snapshot between activations). Resolves with the hook's JSON result.
+   * handler (a snapshot between activations). Resolves with the hook's JSON result. Without `inst` the hook
+   * runs on the instance the agent has when the activation starts (a migration may swap it meanwhile).
    */
-  runHook(a: Agent, kind: HookKind, payload: unknown, inst: AgentInstance | null = a.instance): Promise<unknown> {
+  runHook(a: Agent, kind: HookKind, payload: unknown, instance?: AgentInstance | null): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const go = (): void => {
         this.deps.wake(a, () => {
+          const inst = instance === undefined ? a.instance : instance;
           if (inst === null || !a.alive) return reject(new AiosError('ESRCH', `agent ${a.id} has exited`, { agent: a.id }));
           a.busy = true;
           inst.dispatch(kind, payload).then(

@@ -7,6 +7,7 @@ import { AiosError, limits } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import { TrapError, type AgentInstance, type ExecutionDomain, type Gate, type InstanceLimits, type InstanceOwner } from '../domain/types.ts';
 import { Executor, type ExecutorEvents } from './executor.ts';
+import { Balancer } from './balance.ts';
 import type { ExecutorSlots } from '../sched/scheduler.ts';
 
 /** What the pool needs from the kernel (the scheduler, mostly). */
@@ -28,6 +29,8 @@ export interface PoolDeps {
   log(line: string): void;
   /** Work went in flight on an idle executor (the kernel arms its watchdog). */
   busy(): void;
+  /** Moves an agent's sandbox to executor `index` (the kernel's migrateToExecutor): the balancer's one action. */
+  migrate(a: Agent, index: number): Promise<void>;
 }
 
 /** Period of the fallback poll of the rings while executors have work in flight (ms). */
@@ -43,6 +46,13 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   private closed = false;
   /** Executors replaced after a fault, for ps/top and tests. */
   faults = 0;
+  /** While set, the next sandbox made for this agent goes to this executor (a migration's target). */
+  private target: { owner: Agent; index: number } | null = null;
+  /** Moves movable agents from the busiest executor to the idlest while work is in flight. */
+  readonly balancer: Balancer;
+  private balanceTimer: unknown = null;
+  /** The executor each sandbox made by the domain lives on. */
+  private readonly hosts = new WeakMap<AgentInstance, number>();
 
   constructor(readonly count: number, private readonly deps: PoolDeps) {
     if (!Number.isInteger(count) || count < 1 || count > limits.EXECUTORS_MAX) {
@@ -50,6 +60,12 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     }
     for (let i = 0; i < count; i++) this.executors.push(this.start(i));
     this.domain = this.makeDomain();
+    this.balancer = new Balancer({
+      count,
+      owners: (i) => this.owners(i),
+      monotonic: () => deps.monotonic(),
+      migrate: (a, i) => deps.migrate(a, i),
+    });
   }
 
   private start(i: number): Executor {
@@ -109,6 +125,18 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   busy(): void {
     this.deps.busy();
     this.ensurePoll();
+    this.ensureBalance();
+  }
+
+  /** While work is in flight on a node with two executors or more, the balancer looks every EXEC_BALANCE_MS. */
+  private ensureBalance(): void {
+    if (this.balanceTimer !== null || this.closed || this.count < 2) return;
+    this.balanceTimer = this.deps.setTimer(limits.EXEC_BALANCE_MS, () => {
+      this.balanceTimer = null;
+      if (this.closed) return;
+      this.balancer.tick();
+      if (this.inflight > 0) this.ensureBalance();
+    });
   }
 
   /** While work is in flight, the rings are also polled every POLL_MS: a missed Atomics wake costs at most that. */
@@ -190,6 +218,7 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   /** Where a new sandbox of `owner` goes: where it already is (upgrade), its affinity, else the executor with the least summed weight. */
   private place(owner: Agent): Executor {
     const n = this.executors.length;
+    if (this.target !== null && this.target.owner === owner) return this.executors[this.target.index]!;
     if (owner.executor >= 0 && owner.executor < n && !this.executors[owner.executor]!.dead) return this.executors[owner.executor]!;
     if (owner.affinity !== null) return this.executors[((owner.affinity % n) + n) % n]!;
     // the least summed weight; among equals, one that can load at once (idle, or parked in the spawner's syscall)
@@ -197,6 +226,33 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     let best = this.executors[0]!;
     for (const ex of this.executors) if (score(ex) < score(best)) best = ex;
     return best;
+  }
+
+  /**
+   * Makes a sandbox for `owner` on executor `index` (a migration), through the domain's own instantiate:
+   * `make` is the kernel's instantiate of the agent's image, run while the target is set.
+   */
+  instantiateOn<T>(owner: Agent, index: number, make: () => T): T {
+    const ex = this.executors[index];
+    if (ex === undefined || ex.dead) throw new AiosError('EINVAL', `no executor ${index}`, { arg: 'executor', max: this.executors.length - 1 });
+    this.target = { owner, index };
+    try {
+      return make();
+    } finally {
+      this.target = null;
+    }
+  }
+
+  /** The executor that hosts a sandbox made by this pool's domain (-1: none of ours). */
+  hostOf(inst: AgentInstance): number {
+    return this.hosts.get(inst) ?? -1;
+  }
+
+  /** The live agents whose sandboxes executor i hosts. */
+  owners(i: number): Agent[] {
+    const out: Agent[] = [];
+    for (const r of this.executors[i]?.instances.values() ?? []) if (r.owner.alive && !out.includes(r.owner)) out.push(r.owner);
+    return out;
   }
 
   private makeDomain(): ExecutionDomain {
@@ -210,7 +266,7 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
         const r = ex.instantiate(owner, code, gate, lim);
         // the agent's later activations go to the executor that holds its sandbox
         this.deps.placed(owner, ex.index);
-        return {
+        const inst: AgentInstance = {
           get info() {
             return r.info!;
           },
@@ -218,6 +274,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
           memoryBytes: () => (r.disposed ? 0 : r.mem),
           dispose: () => ex.dispose(r),
         };
+        this.hosts.set(inst, ex.index);
+        return inst;
       },
     };
   }

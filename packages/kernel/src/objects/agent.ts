@@ -55,6 +55,10 @@ export class Agent implements KObject, HandleOwner, SchedEntity {
   executor = -1;
   /** Affinity hint: the executor it prefers (spawn opts.affinity, taken modulo the executor count); null: any. */
   affinity: number | null = null;
+  /** Times its sandbox moved between executors; whether a move is in progress; when the last one ended (monotonic ms). */
+  migrations = 0;
+  migrating = false;
+  migratedAt = -Infinity;
   /** The image it runs (kept for clone, checkpoint, specialize and upgrade rollback). */
   image: LoadedImage | null = null;
   /** Multi-step lifecycle operations in progress: message delivery waits while > 0. */

@@ -10,8 +10,8 @@ import { Rights } from '@aios/abi';
 import { hybridKeygen, toBase64Url, fromBase64Url } from '@aios/trust';
 import { createTestHost } from '@aios/testkit';
 import { ClusterNode } from '../../apps/node/src/node/cluster.ts';
+import { NATS_URL as URL, until } from './helpers.ts';
 
-const URL = process.env.AIOS_TEST_NATS ?? 'nats://127.0.0.1:4222';
 let nodes: ClusterNode[] = [];
 let hosts: KernelHost[] = [];
 
@@ -22,13 +22,6 @@ async function trio(): Promise<ClusterNode[]> {
   return nodes;
 }
 
-const until = async (f: () => boolean, ms = 15_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 afterEach(async () => {
   const [first, ...rest] = nodes;

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { KernelHost } from '@aios/kernel';
 import { createTestHost } from '@aios/testkit';
 import { ClusterNode } from '../../apps/node/src/node/cluster.ts';
+import { NATS_URL as URL, until } from './helpers.ts';
 
-const URL = process.env.AIOS_TEST_NATS ?? 'nats://127.0.0.1:4222';
 let nodes: ClusterNode[] = [];
 let hosts: KernelHost[] = [];
 
@@ -17,13 +17,6 @@ async function trio(window = 8): Promise<ClusterNode[]> {
   return nodes;
 }
 
-const until = async (f: () => boolean, ms = 8000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!f()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 
 afterEach(async () => {
   const [first, ...rest] = nodes;

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { boot, type AiosNode } from 'aios';
 import { clusterOf } from '../../apps/node/src/node/cluster.ts';
+import { CLI } from './helpers.ts';
 
-const CLI = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'cli.js');
 const NATS = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'].find((p) => existsSync(p));
 const tag = randomBytes(3).toString('hex');
 const NS = `aiosp-${tag}`;

@@ -10,20 +10,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { boot, type AiosNode } from 'aios';
 import { clusterOf } from '../../apps/node/src/node/cluster.ts';
+import { NATS_URL as URL, CLI, until } from './helpers.ts';
 
-const URL = process.env.AIOS_TEST_NATS ?? 'nats://127.0.0.1:4222';
 const COOKIE = 'xsem-test-cookie';
 const PREFIX = `xs${randomBytes(4).toString('hex')}`;
-const CLI = join(import.meta.dirname, '..', '..', 'apps', 'cli', 'dist', 'cli.js');
 const timing = { heartbeatMs: 200, suspectMs: 1_500, downMs: 3_000 };
 
-const until = async (f: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 // 'whoami' replicas, 'census' on every node (bids cost `cost`), 'stamp_passport' on b only, 'secret' on c only.
 const WHOAMI = (tag: string) => `

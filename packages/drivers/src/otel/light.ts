@@ -138,10 +138,11 @@ export function createLightTracer(opts: LightOptions): LightTracer {
 
   function exportNow(): void {
     soon = false;
-    while (queue.length > 0) {
-      const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
-      queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
-      const spans = batch.map(readable);
+    // The queue is taken whole and cut into batches by index (slicing the rest off each time was quadratic in its length).
+    const all = queue;
+    queue = [];
+    for (let i = 0; i < all.length; i += batchSize) {
+      const spans = all.slice(i, i + batchSize).map(readable);
       const p = new Promise<void>((resolve) => exporter.export(spans, () => resolve()));
       pending.add(p);
       void p.then(() => pending.delete(p));

@@ -9,7 +9,10 @@ describe('e2e - programmatic boot()', () => {
     const node = await boot({ dataDir: tempDataDir(), config: { services: false } });
     const id = await node.spawn(join(FIXTURES, 'echo.ts'), { name: 'echo' });
     node.send(id, 'from the host');
-    for (let i = 0; i < 50 && node.logs(id).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    // On an executor (boot() uses every core) the handler's activation ends on its worker a moment after it logged:
+    // wait for the agent to be back in its mailbox, not only for the line.
+    const back = (): boolean => node.logs(id).length > 0 && /waiting|ready/.test(node.ps().find((a) => a.id === id)?.state ?? '');
+    for (let i = 0; i < 500 && !back(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(node.logs(id)).toEqual(['echo: from the host']);
     expect(node.ps().find((a) => a.id === id)).toMatchObject({ name: 'echo', state: expect.stringMatching(/waiting|ready/) });
     node.kill(id);

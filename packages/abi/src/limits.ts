@@ -220,6 +220,11 @@ export const LINK_MAX_PAYLOAD_BYTES = 65_536;
 export const LINK_BATCH_BYTES = 65_536;
 /** Default wait for a cross-node request (spawn, ask, open) before ETIMEDOUT. */
 export const CLUSTER_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Handles one message to an agent on another node may carry; more is EMSGSIZE. Each is signed (ML-DSA-65 + Ed25519,
+ * about 5 ms) on the kernel thread during the send, so the bound keeps one IPCSend from holding the loop past ~20 ms.
+ */
+export const REMOTE_HANDLES_PER_MESSAGE_MAX = 4;
 /** Lifetime of a handle sent to another node (its capability token's expiry) when the sent handle has none, in ms. */
 export const REMOTE_CAP_TTL_MS = 86_400_000;
 /** Live capability tokens one node has issued to other nodes; more gives EQUOTA (expired and revoked ones are swept first). */

@@ -90,6 +90,10 @@ function sendWithOptions(k: SyscallContext, a: Agent, target: Agent, bytes: Uint
 function checkRemoteTransfers(k: SyscallContext, target: Agent, transfers: Array<{ node: CapNode; rights: number }>): void {
   const port = target.remote!;
   if (port.carriesHandles !== true) throw new AiosError('ENOSYS', `this node cannot send handles to ${port.address} (no token key)`, { agent: port.address });
+  // Each handle to another node costs a hybrid signature on the kernel thread: a bound keeps one send from holding the loop.
+  if (transfers.length > limits.REMOTE_HANDLES_PER_MESSAGE_MAX) {
+    throw new AiosError('EMSGSIZE', `at most ${limits.REMOTE_HANDLES_PER_MESSAGE_MAX} handles per message to another node`, { arg: 'opts.handles', length: transfers.length, max: limits.REMOTE_HANDLES_PER_MESSAGE_MAX, agent: port.address });
+  }
   for (const t of transfers) {
     const o = t.node.object as Agent;
     if (t.node.type !== 'agent' || o.remote !== null || o === k.root) {

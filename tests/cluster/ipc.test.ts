@@ -47,6 +47,18 @@ describe('cluster - cross-node IPC', () => {
     expect(a!.nodes().find((n) => n.name === 'c')!.agents).toBeGreaterThanOrEqual(1);
   });
 
+  it('cluster - a node whose entries another node purged (it was slow, not dead) publishes its agents again', async () => {
+    const [a] = await trio();
+    await hosts[2]!.spawn({ source: SINK }, { name: 'sink', domain: 'native' });
+    await nodes[2]!.publishAgents();
+    await until(() => a!.cluster.directory.agent('sink@c') !== null);
+    // What a's sweep does to a node it took for down: its node entry and agent entries leave the buckets.
+    await (a!.cluster.directory as unknown as { purge(node: string): Promise<void> }).purge('c');
+    await until(() => a!.cluster.directory.agent('sink@c') === null);
+    // c is alive: its next heartbeat and publish put it back.
+    await until(() => a!.cluster.directory.agent('sink@c') !== null && a!.nodes().find((n) => n.name === 'c')?.state === 'up');
+  });
+
   it('cluster - agentOpen(NAME@NODE) sends across nodes in per-sender order; unknown names are ESRCH', async () => {
     const [a] = await trio();
     const sink = await hosts[2]!.spawn({ source: SINK }, { name: 'sink', domain: 'native' });

@@ -15,7 +15,8 @@ import { NATS_URL as URL, CLI, until } from './helpers.ts';
 
 const COOKIE = 'networkd-test-cookie';
 const PREFIX = `nd${randomBytes(4).toString('hex')}`;
-const timing = { heartbeatMs: 200, suspectMs: 1_500, downMs: 3_000 };
+// Node b (a CLI process) beats at the default 1 s: down only after 6 s without one, so a loaded machine does not take it for dead.
+const timing = { heartbeatMs: 200, suspectMs: 3_000, downMs: 6_000 };
 
 
 // Serves intent 'whoami' (answers the name it was given in config) and nothing else.
@@ -73,7 +74,7 @@ describe('networkd - the cluster service', () => {
     a ??= await clustered('a');
     c = await clustered('c');
     // Node b is another process of the built CLI.
-    child = spawn(process.execPath, [CLI, 'boot', '--cluster', URL, '--node', 'b', '--cookie', COOKIE, '--port', '0'], {
+    child = spawn(process.execPath, [CLI, 'boot', '--cluster', URL, '--node', 'b', '--cookie', COOKIE, '--port', '0', '--cpus', '1'], {
       env: { ...process.env, AIOS_CLUSTER_PREFIX: PREFIX, AIOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'aios-nd-b-')) }, stdio: 'ignore',
     });
     const ca = clusterOf(a.host)!;

@@ -14,7 +14,8 @@ import { NATS_URL as URL, CLI, until } from './helpers.ts';
 
 const COOKIE = 'xsem-test-cookie';
 const PREFIX = `xs${randomBytes(4).toString('hex')}`;
-const timing = { heartbeatMs: 200, suspectMs: 1_500, downMs: 3_000 };
+// Node b (a CLI process) beats at the default 1 s: down only after 6 s without one, so a loaded machine does not take it for dead.
+const timing = { heartbeatMs: 200, suspectMs: 3_000, downMs: 6_000 };
 
 
 // 'whoami' replicas, 'census' on every node (bids cost `cost`), 'stamp_passport' on b only, 'secret' on c only.
@@ -80,7 +81,7 @@ describe('semantic IPC across nodes', () => {
       allow: [{ from: 'sem-asker@a', intents: ['whoami', 'census'] }],
     } } }));
     c = await clustered('c', cDir);
-    child = spawn(process.execPath, [CLI, 'boot', '--cluster', URL, '--node', 'b', '--cookie', COOKIE, '--port', '0'], {
+    child = spawn(process.execPath, [CLI, 'boot', '--cluster', URL, '--node', 'b', '--cookie', COOKIE, '--port', '0', '--cpus', '1'], {
       env: { ...process.env, AIOS_CLUSTER_PREFIX: PREFIX, AIOS_DATA_DIR: mkdtempSync(join(tmpdir(), 'aios-xs-b-')) }, stdio: 'ignore',
     });
     const ca = clusterOf(a.host)!;

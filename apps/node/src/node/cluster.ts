@@ -140,6 +140,9 @@ export class ClusterNode {
       const o = this.outbound.get(String(h.addr));
       if (o !== undefined && String(h.addr).endsWith(`@${from}`)) o.credits = Math.min(this.window, o.credits + Number(h.n));
     });
+    // Another node's sweep may purge this node's entries when it took a slow node for down: the next publish puts
+    // back what still runs here.
+    this.cluster.onOwnAgentGone((name) => this.published.delete(name));
     this.cluster.onDown((node) => {
       for (const a of [...this.outbound.keys()]) if (a.endsWith(`@${node}`)) this.outbound.delete(a);
       this.links.get(node)?.queue.clear();

@@ -120,6 +120,9 @@ export class Cluster {
       prefix: this.prefix, macKey: this.ck,
       suspectMs: opts.suspectMs ?? limits.CLUSTER_SUSPECT_MS, downMs: opts.downMs ?? limits.CLUSTER_DOWN_MS,
       onDown: (n) => this.nodeDown(n),
+      onOwnAgentGone: (name) => {
+        for (const fn of this.ownAgentGoneListeners) fn(name);
+      },
       onChange: (n, e) => {
         const l = this.links.get(n);
         // A new incarnation of a node: the old link's keys and in-flight requests are gone with it.
@@ -162,6 +165,12 @@ export class Cluster {
   onDown(fn: (node: string) => void): void {
     this.downListeners.push(fn);
   }
+
+  /** Called when an entry of this node's own agent leaves the directory (see DirectoryOptions.onOwnAgentGone). */
+  onOwnAgentGone(fn: (name: string) => void): void {
+    this.ownAgentGoneListeners.push(fn);
+  }
+  private readonly ownAgentGoneListeners: Array<(name: string) => void> = [];
 
   /** Registers the handler of one-way frames of a kind. */
   onFrame(kind: string, fn: FrameHandler): void {

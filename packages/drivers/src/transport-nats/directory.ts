@@ -55,6 +55,11 @@ export interface DirectoryOptions {
   now?: () => number;
   onDown?: (node: string) => void;
   onChange?: (node: string, entry: NodeEntry) => void;
+  /**
+   * An entry of this node's own agent left the bucket: its own delete, or another node's sweep that took this node
+   * for down while it was only slow. The node publishes the agent again if it still runs.
+   */
+  onOwnAgentGone?: (name: string) => void;
 }
 
 export class Directory {
@@ -142,6 +147,7 @@ export class Directory {
     const name = Buffer.from(e.key.slice(dot + 1), 'base64url').toString('utf8');
     if (e.operation !== 'PUT') {
       if (this.agents.delete(`${name}@${node}`)) this.version++;
+      if (node === this.self) this.opts.onOwnAgentGone?.(name);
       return;
     }
     const a = this.unseal<AgentEntry>(e.value);

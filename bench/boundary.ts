@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { createWasmDomain } from '../packages/kernel/src/domain/wasm/index.ts';
 import type { Gate, InstanceLimits } from '../packages/kernel/src/domain/types.ts';
-import { createTestHost } from '@aios/testkit';
 import { configuration } from './lib/config.ts';
 import { isFull, round } from './lib/stats.ts';
+import { kernelRoundTrip } from './lib/round-trip.ts';
 import { aiosMessages, aiosSpawnExit } from './peers/aios-side.ts';
 import { haveErlang, runErlang } from './peers/erlang.ts';
 
@@ -81,40 +81,12 @@ async function crossing(code: string) {
   return { wasm: { p50Us: round(best.p50, 3), p99Us: round(best.p99, 3), meanUs: round(best.mean, 3) }, hostLoop: { p50Us: round(pct(base, 50), 3), p99Us: round(pct(base, 99), 3) } };
 }
 
-/** SelfHandle from an agent of `domain` through the real kernel, in batches of 5,000 timed with the kernel clock (ms). */
-async function throughKernel(domain: 'wasm' | 'native'): Promise<number> {
-  const AGENT = `
-import { defineAgent } from '@aios/runtime';
-import { selfHandle, clockNow, schedYield } from '@aios/runtime/kernel';
-export default defineAgent({ name: 'rt', async main(ctx) {
-  const N = ${CALLS}; let done = 0, ms = 0, sink = 0;
-  for (let i = 0; i < 2000; i++) sink += selfHandle();
-  while (done < N) {
-    const k = Math.min(5000, N - done); const t0 = clockNow();
-    for (let i = 0; i < k; i++) sink += selfHandle();
-    ms += clockNow() - t0; done += k;
-    await schedYield();
-  }
-  ctx.log('RESULT ' + JSON.stringify({ calls: done, ms, sink: sink > 0 }));
-} });`;
-  const host = createTestHost();
-  try {
-    const id = await host.spawn({ source: AGENT }, { name: 'rt', domain });
-    const st = await host.waitExit(id);
-    const line = host.logs(id).find((l) => l.startsWith('RESULT '));
-    if (!line) throw new Error(`round-trip agent (${domain}) exited ${st.code} (${st.reason}): ${host.logs(id).join(' | ')}`);
-    const r = JSON.parse(line.slice(7)) as { calls: number; ms: number };
-    return round((r.ms * 1000) / r.calls, 3);
-  } finally {
-    host.shutdown();
-  }
-}
-
 const skipErlang = process.argv.includes('--skip-erlang') || !haveErlang();
 const code = await image();
 const cross = await crossing(code);
-const kernelWasm = await throughKernel('wasm');
-const kernelNative = await throughKernel('native');
+// SelfHandle through the real kernel, in batches of 5,000 timed with the kernel clock (ms).
+const kernelWasm = (await kernelRoundTrip('wasm', CALLS, 5000, 2000)).meanUs;
+const kernelNative = (await kernelRoundTrip('native', CALLS, 5000, 2000)).meanUs;
 const msgWasm = await aiosMessages('wasm', MSGS);
 const msgNative = await aiosMessages('native', MSGS * 5);
 const erlMsg = skipErlang ? null : (runErlang('messages', MSGS * 5) as { perSec: number });

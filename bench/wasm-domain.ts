@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { createWasmDomain } from '../packages/kernel/src/domain/wasm/index.ts';
 import type { Gate, InstanceLimits } from '../packages/kernel/src/domain/types.ts';
-import { createTestHost } from '@aios/testkit';
 import { configuration } from './lib/config.ts';
+import { kernelRoundTrip } from './lib/round-trip.ts';
 
 const FULL = process.argv.includes('--full') || process.env.FULL === '1';
 const IDLE = FULL ? 10_000 : 1_000;
@@ -46,39 +46,6 @@ async function image(slim = false): Promise<string> {
     ...(slim ? { minify: true, plugins: [pure] } : {}),
   });
   return r.outputFiles[0]!.text;
-}
-
-/**
- * N SelfHandle syscalls from an agent of `domain` through a real kernel (ports, audit, behaviour monitor as
- * createTestHost sets them), in batches of 2,000 with a yield between (a sandboxed turn must end within its
- * CPU slice); only the batches are timed, with the kernel's clock (millisecond resolution in the sandbox).
- */
-async function kernelRoundTrip(domain: 'wasm' | 'native', calls: number): Promise<{ calls: number; meanUs: number }> {
-  const AGENT = `
-import { defineAgent } from '@aios/runtime';
-import { selfHandle, clockNow, schedYield } from '@aios/runtime/kernel';
-export default defineAgent({ name: 'rt', async main(ctx) {
-  const N = ${calls}; let done = 0, ms = 0, sink = 0;
-  for (let i = 0; i < 200; i++) sink += selfHandle(); // warm
-  while (done < N) {
-    const k = Math.min(2000, N - done); const t0 = clockNow();
-    for (let i = 0; i < k; i++) sink += selfHandle();
-    ms += clockNow() - t0; done += k;
-    await schedYield();
-  }
-  ctx.log('RESULT ' + JSON.stringify({ calls: done, ms, sink: sink > 0 }));
-} });`;
-  const host = createTestHost();
-  try {
-    const id = await host.spawn({ source: AGENT }, { name: 'rt', domain });
-    const st = await host.waitExit(id);
-    const line = host.logs(id).find((l) => l.startsWith('RESULT '));
-    if (!line) throw new Error(`round-trip agent (${domain}) exited ${st.code} (${st.reason}) without a RESULT: ${host.logs(id).join(' | ')}`);
-    const r = JSON.parse(line.slice(7)) as { calls: number; ms: number };
-    return { calls: r.calls, meanUs: r3((r.ms * 1000) / r.calls) };
-  } finally {
-    host.shutdown();
-  }
 }
 
 /** A trivial kernel stand-in: just enough for the agent's context and its log line. */
@@ -212,8 +179,8 @@ for (let i = 0; i < 200; i++) {
 const workers = await workerToFirstMessage();
 const memory = await idleMemory(code);
 const rt = await roundTrip(code);
-const kernelWasm = await kernelRoundTrip('wasm', CALLS);
-const kernelNative = await kernelRoundTrip('native', CALLS);
+const kernelWasm = await kernelRoundTrip('wasm', CALLS, 2000, 200);
+const kernelNative = await kernelRoundTrip('native', CALLS, 2000, 200);
 
 const ours = { p50: r3(pct(spawn, 50)), p99: r3(pct(spawn, 99)) };
 const slim = { p50: r3(pct(spawnSlim, 50)), p99: r3(pct(spawnSlim, 99)) };

@@ -7,7 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from './cli-helpers.ts';
+import { ROOT, runProcess, type CliResult } from './cli-helpers.ts';
 
 const git = spawnSync('git', ['-C', ROOT, 'rev-parse', '--show-toplevel', 'HEAD'], { encoding: 'utf8' });
 const head = git.status === 0 ? git.stdout.trim().split('\n')[1] : undefined;
@@ -17,20 +17,7 @@ if (head === undefined) console.warn(`clean-clone test skipped: ${ROOT} is not a
 const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|AIOS_|VITEST|NODE_OPTIONS$)/.test(k)));
 env.CI = '1';
 
-interface Run { code: number; stdout: string; stderr: string }
-const run = (cmd: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> =>
-  new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+const run = (cmd: string, args: string[], cwd: string, timeoutMs: number) => runProcess(cmd, args, { cwd, env, timeoutMs });
 
 let dir: string | undefined;
 let node: ChildProcess | undefined;
@@ -99,7 +86,7 @@ describe.skipIf(head === undefined)('e2e - a clean clone', () => {
       '});',
       '',
     ].join('\n'));
-    const ok = (r: Run, what: string): Run => {
+    const ok = (r: CliResult, what: string): CliResult => {
       expect(r.code, `${what}:\n${r.stdout}\n${r.stderr}`).toBe(0);
       return r;
     };

@@ -19,21 +19,26 @@ export function tempDataDir(): string {
 
 export interface CliResult { code: number; stdout: string; stderr: string }
 
-export function aios(args: string[], dataDir?: string, timeoutMs = 30_000): Promise<CliResult> {
+/** Runs a command to its end and collects its output; killed (SIGKILL) past timeoutMs. */
+export function runProcess(cmd: string, args: string[], o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CliResult> {
   return new Promise((resolve) => {
-    // Without a data folder of its own, each call gets a fresh one (never ~/.aios, never the repository).
-    const env = { ...process.env, AIOS_DATA_DIR: dataDir ? '' : tempDataDir() };
-    const child = spawn(process.execPath, [CLI, ...args, ...(dataDir ? ['--data-dir', dataDir] : [])], { cwd: ROOT, env });
+    const child = spawn(cmd, args, { cwd: o.cwd, env: o.env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const t = setTimeout(() => child.kill('SIGKILL'), o.timeoutMs);
     child.on('close', (code) => {
       clearTimeout(t);
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+export function aios(args: string[], dataDir?: string, timeoutMs = 30_000): Promise<CliResult> {
+  // Without a data folder of its own, each call gets a fresh one (never ~/.aios, never the repository).
+  const env = { ...process.env, AIOS_DATA_DIR: dataDir ? '' : tempDataDir() };
+  return runProcess(process.execPath, [CLI, ...args, ...(dataDir ? ['--data-dir', dataDir] : [])], { cwd: ROOT, env, timeoutMs });
 }
 
 export interface BootedNode { proc: ChildProcess; dataDir: string; port: number; output: () => string }

@@ -308,6 +308,14 @@ export class Scheduler {
     this.stepTime = this.ports.clock.now();
     if (this.stepsQueued === 0) this.turnStart = -1;
     this.current = { agent: a, t0: this.ports.clock.monotonic() };
+    this.runActivation(a, activation);
+    // The state is settled now; the CPU time (with the microtasks that follow) is charged at the next step.
+    if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
+    this.queueStep();
+  }
+
+  /** Runs one activation: an exit ends it quietly, a kernel panic goes on up, any other throw traps the agent. */
+  private runActivation(a: Agent, activation: () => void): void {
     try {
       activation();
     } catch (e) {
@@ -316,9 +324,6 @@ export class Scheduler {
         if (a.alive) this.deps.trap(a, e);
       }
     }
-    // The state is settled now; the CPU time (with the microtasks that follow) is charged at the next step.
-    if (a.state === 'running') a.state = a.pending.length > 0 ? 'ready' : 'waiting';
-    this.queueStep();
   }
 
   /**
@@ -355,14 +360,7 @@ export class Scheduler {
       a.activations++;
       this.stepTime = this.ports.clock.now();
       slots.setClaim(i, a);
-      try {
-        activation();
-      } catch (e) {
-        if (!(e instanceof AgentExit)) {
-          if (e instanceof KernelPanic) throw e;
-          if (a.alive) this.deps.trap(a, e);
-        }
-      }
+      this.runActivation(a, activation);
       return true;
     }
   }

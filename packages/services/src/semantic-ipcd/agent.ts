@@ -26,7 +26,7 @@ import { Outcome as Reply, createProtocolServer, type ProtocolHandlers, type Req
 import { call, startCall } from '@aios/runtime/ipc';
 import {
   AiosError, INTENT_TAG, Rights, isErrorCode, SEMANTIC_IPCD, errorFromWire, errorToWire, hasCode, limits, trustScore, type AgentManifest, type EmbedderDriver, type Handle,
-  type IntentManifest, type IntentOp, type IntentRequest, type IntentRow, type Message, type RemoteForward, type RemoteReply, type SemanticStatus, type WireError,
+  type IntentManifest, type IntentOp, type IntentRequest, type IntentRow, type Message, type MulticastResult, type RemoteForward, type RemoteReply, type SemanticStatus, type WireError,
 } from '@aios/abi';
 import { RemoteTargets, isRemote, readDirectory, type RemoteTarget } from './remote.ts';
 import { IntentRouter, type RouteMatch } from './router.ts';
@@ -48,16 +48,8 @@ interface Target {
   handle: Handle;
 }
 
-interface Outcome {
-  agent: number;
-  intent: string;
-  score: number;
-  ok: boolean;
-  result?: unknown;
-  error?: WireError;
-  /** A remote target's node (agent is then its id there). */
-  node?: string;
-}
+/** What one target answered: the protocol's multicast result (a remote target has `node`, and agent is its id there). */
+type Outcome = MulticastResult;
 
 /** One asker's request in flight: its forwards and where the answer goes. */
 interface Group {

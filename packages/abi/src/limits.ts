@@ -231,8 +231,10 @@ export const REMOTE_CAP_TTL_MS = 86_400_000;
 export const REMOTE_CAPS_NODE_MAX = 65_536;
 /** Revoked token ids a node remembers (each until its expiry) so a revoked token is never installed again. */
 export const REMOTE_CAPS_REVOKED_MAX = 65_536;
-/** How often networkd checks the directory for remote intents to hand to semantic-ipcd (cross-node semantic IPC). */
+/** How often the transport device looks at the directory for a change while networkd's long poll waits (cross-node semantic IPC). */
 export const CLUSTER_REMOTES_POLL_MS = 100;
+/** Longest networkd's long poll of the cluster view waits in the transport device before answering "unchanged". */
+export const CLUSTER_REMOTES_WAIT_MAX_MS = 10_000;
 /** Extra wait for a cross-node routed request beyond its target's timeout: the link round trip and the remote semantic-ipcd. */
 export const CLUSTER_FORWARD_GRACE_MS = 3_000;
 /** Most remote (agent, intent) pairs semantic-ipcd registers from the directory; more are left out (logged). */

@@ -52,11 +52,32 @@ export class TransportDevice implements Driver {
    * The other nodes' agents with intents (manifests as published: name, description, up to 8 examples), and the live
    * nodes' states and loads; null when nothing changed since `since` (the version of an earlier answer).
    */
-  remotes(q: { since?: string } = {}): RemoteDirectory | null {
+  /**
+   * The other nodes' intents, or null when nothing changed since `since`. With `waitMs`, an unchanged view is
+   * waited on here (a host timer looks every CLUSTER_REMOTES_POLL_MS) for at most that long, so networkd's
+   * long poll costs one DeviceCall (and one audit record) per change or per wait, not one per look.
+   */
+  remotes(q: { since?: string; waitMs?: number } = {}): RemoteDirectory | null | Promise<RemoteDirectory | null> {
+    const now = this.remoteView(q.since);
+    const waitMs = Math.min(Number.isInteger(q.waitMs) ? Number(q.waitMs) : 0, limits.CLUSTER_REMOTES_WAIT_MAX_MS);
+    if (now !== null || waitMs <= 0) return now;
+    return new Promise((resolve) => {
+      const end = Date.now() + waitMs;
+      const timer = setInterval(() => {
+        const view = this.remoteView(q.since);
+        if (view === null && Date.now() < end) return;
+        clearInterval(timer);
+        resolve(view);
+      }, limits.CLUSTER_REMOTES_POLL_MS);
+      timer.unref?.();
+    });
+  }
+
+  private remoteView(since: string | undefined): RemoteDirectory | null {
     const dir = this.node.cluster.directory;
     const nodes = this.node.nodes().filter((n) => n.name !== this.node.name && n.state !== 'down').map((n) => ({ name: n.name, state: n.state, load: n.load }));
     const version = `${dir.version}|${nodes.map((n) => `${n.name}:${n.state}:${n.load}`).join(',')}`;
-    if (q.since === version) return null;
+    if (since === version) return null;
     const agents: RemoteDirectory['agents'] = [];
     for (const a of dir.allAgents()) {
       if (a.node === this.node.name || !Array.isArray(a.intents) || a.intents.length === 0) continue;

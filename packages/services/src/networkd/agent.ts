@@ -72,9 +72,9 @@ export default defineAgent({
 });
 
 /**
- * Keeps semantic-ipcd's view of the other nodes current: polls the device's directory version every
- * CLUSTER_REMOTES_POLL_MS and hands over a snapshot when it changed (with a SEND handle to networkd, which carries
- * semantic-ipcd's requests to other nodes). A failed hand-over is tried again at the next poll.
+ * Keeps semantic-ipcd's view of the other nodes current: long-polls the transport device (which answers when the
+ * view changed, or null after CLUSTER_REMOTES_WAIT_MAX_MS) and hands over a snapshot when it changed (with a SEND handle to networkd, which carries
+ * semantic-ipcd's requests to other nodes). A failed hand-over is tried again after CLUSTER_REMOTES_POLL_MS.
  */
 async function handOver(semantic: Handle, dev: <T>(method: string, arg: unknown) => Promise<T>, served: (id: number) => void, log: (...a: unknown[]) => void): Promise<void> {
   const me = capDerive(selfHandle(), Rights.SEND | Rights.TRANSFER);
@@ -82,7 +82,8 @@ async function handOver(semantic: Handle, dev: <T>(method: string, arg: unknown)
   let failures = 0;
   for (;;) {
     try {
-      const d = await dev<RemoteDirectory | null>('remotes', since !== undefined ? { since } : {});
+      // A long poll: the device answers when the view changed, or null after waiting (no sleep needed then).
+      const d = await dev<RemoteDirectory | null>('remotes', { ...(since !== undefined ? { since } : {}), waitMs: limits.CLUSTER_REMOTES_WAIT_MAX_MS });
       if (d !== null) {
         const { message } = await callMessage(semantic, { ...d, op: 'cluster' }, { handles: [me], timeoutMs: 30_000 });
         served(message.from);
@@ -92,7 +93,7 @@ async function handOver(semantic: Handle, dev: <T>(method: string, arg: unknown)
     } catch (e) {
       if (failures++ % 50 === 0) log(`handing the cluster to semantic-ipcd failed: ${(e as Error).message}`);
       if (e instanceof AiosError && e.code === 'ESRCH') return; // semantic-ipcd is gone (initd restarts us with it)
+      await sleep(limits.CLUSTER_REMOTES_POLL_MS); // a failure is tried again a moment later, not at once
     }
-    await sleep(limits.CLUSTER_REMOTES_POLL_MS);
   }
 }

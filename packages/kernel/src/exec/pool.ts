@@ -3,6 +3,7 @@
 // placement of new sandboxes, fault handling (trap the owners, start a fresh executor in the slot),
 // and the ExecutorDomain: the 'wasm' domain as the rest of the kernel sees it, proxied to the workers.
 
+import { availableParallelism } from 'node:os';
 import { AiosError, limits } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import { TrapError, type AgentInstance, type ExecutionDomain, type Gate, type InstanceLimits, type InstanceOwner } from '../domain/types.ts';
@@ -40,6 +41,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   readonly executors: Executor[] = [];
   readonly domain: ExecutionDomain;
   private pumping = false;
+  /** Set when an executor went idle while the rings were served: the pump returns so the scheduler's step can run. */
+  private stepWaits = false;
   /** The fallback poll timer while work is in flight (null: none). */
   private pollTimer: unknown = null;
   private nextInstance = 1;
@@ -53,6 +56,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   private balanceTimer: unknown = null;
   /** The executor each sandbox made by the domain lives on. */
   private readonly hosts = new WeakMap<AgentInstance, number>();
+  /** The machine's cores (the spin rule above needs it). */
+  private readonly cores = availableParallelism();
 
   constructor(readonly count: number, private readonly deps: PoolDeps) {
     if (!Number.isInteger(count) || count < 1 || count > limits.EXECUTORS_MAX) {
@@ -105,7 +110,11 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
 
   done(ex: Executor, owner: Agent | null, cpuMs: number): void {
     this.deps.charged(owner, ex.index, cpuMs);
-    if (ex.inflight === 0) this.deps.executorIdle(ex.index);
+    if (ex.inflight === 0) {
+      this.deps.executorIdle(ex.index);
+      // that executor waits for its next activation, which a scheduler step starts: stop spinning
+      this.stepWaits = true;
+    }
   }
 
   fault(ex: Executor, owners: Agent[], reason: string): void {
@@ -166,13 +175,16 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     // spinning starts only once a request was served (a wake or poll that finds nothing returns at once)
     let last = -Infinity;
     let yielded = false;
+    this.stepWaits = false;
     try {
       for (;;) {
         let any = false;
         for (const ex of this.executors) while (ex.serveOne()) any = true;
+        // an idle executor's next activation starts in a step on the host loop: spinning on would delay it
+        if (this.stepWaits) break;
         const t = this.deps.monotonic();
         if (any) last = t;
-        else if (t - last > spinMs || this.inflight === 0) break;
+        else if (t - last > spinMs || this.inflight === 0 || !this.spinPays()) break;
         if (t - t0 > limits.EXEC_KERNEL_SPIN_TURN_MS) {
           yielded = true;
           break;
@@ -184,6 +196,17 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     if (yielded) this.deps.defer(() => this.pump());
     for (const ex of this.executors) ex.arm();
     this.ensurePoll();
+  }
+
+  /**
+   * Whether spinning on the kernel thread can pay: only while a core is left over after the executors that
+   * are running work. When every core runs an executor, a spinning kernel thread takes the core a worker
+   * needs to get to its next ring message (measured: a yield round trip grew from ~100 us to ~300 us).
+   */
+  private spinPays(): boolean {
+    let running = 0;
+    for (const ex of this.executors) if (!ex.dead && ex.inflight > 0) running++;
+    return running < this.cores;
   }
 
   /** The watchdog: an executor with work in flight and no message for longer than allowed is hung. */
@@ -199,6 +222,11 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     const ex = this.executors[i];
     if (ex === undefined) throw new AiosError('EINVAL', `no executor ${i}`, { arg: 'executor' });
     ex.kill();
+  }
+
+  /** Resolves once every executor's worker has started and answered (a booted node; benches start their clocks after it). */
+  async ready(): Promise<void> {
+    await this.stats();
   }
 
   /** Syscall round-trip statistics of each executor's worker (bench). */

@@ -35,6 +35,13 @@ export default defineAgent({ name: 'cruncher', async main(ctx) {
 } });
 `;
 
+/** Yields only: the cost of one switch between two agents (executor: a handoff each time). */
+const YIELDER = (n: number) => `
+import { defineAgent } from '@aios/runtime';
+import { schedYield } from '@aios/runtime/kernel';
+export default defineAgent({ name: 'yielder', async main() { for (let i = 0; i < ${n}; i++) await schedYield(); } });
+`;
+
 const CALLER = `
 import { defineAgent } from '@aios/runtime';
 import { clockNow } from '@aios/runtime/kernel';
@@ -155,6 +162,22 @@ async function syscalls(executors: number): Promise<{ p50us: number; p99us: numb
   }
 }
 
+/** Two agents that only yield, on one executor (or inline): wall time per yield, on a booted node. */
+async function yieldSwitch(executors: number): Promise<{ usPerYield: number; handoffs: number | null }> {
+  const n = isFull() ? 20_000 : 4_000;
+  const host = createTestHost({ config: { executors } });
+  try {
+    if (host.kernel.exec !== null) await host.kernel.exec.ready();
+    await new Promise((r) => setTimeout(r, BOOTED_IDLE_MS));
+    const ids = await Promise.all([0, 1].map((i) => host.spawn({ source: YIELDER(n) }, { name: `y${i}`, domain: 'wasm' })));
+    const t0 = performance.now();
+    for (const id of ids) await host.waitExit(id);
+    return { usPerYield: round(((performance.now() - t0) * 1000) / (2 * n), 1), handoffs: host.kernel.exec?.handoffs ?? null };
+  } finally {
+    host.shutdown();
+  }
+}
+
 function jain(xs: number[]): number {
   const s = xs.reduce((a, b) => a + b, 0);
   return (s * s) / (xs.length * xs.reduce((a, b) => a + b * b, 0));
@@ -188,6 +211,8 @@ async function fairness(executors: number, perWeight: number, movable = false): 
 const inlineWall = await scaling(0);
 const oneWall = await scaling(1);
 const nWall = await scaling(N);
+const inlineYield = await yieldSwitch(0);
+const execYield = await yieldSwitch(1);
 const inlineRtt = await syscalls(0);
 const execRtt = await syscalls(1);
 const fair1 = await fairness(N, 1);
@@ -208,6 +233,12 @@ console.log(JSON.stringify({
     fromCreation: { note: 'clock from the host creation (worker threads start and load meanwhile), idle time excluded', wallMs: { n: round(coldWall[N]!, 1), one: round(coldWall[1]!, 1), inline: round(coldWall[0]!, 1) }, speedup: round(coldWall[1]! / coldWall[N]!, 3) },
     goal: { speedup_at_least: round(0.85 * N, 2) },
     met: speedup >= 0.85 * N,
+  },
+  yieldSwitch: {
+    note: 'two agents that only yield, sharing one executor: wall time per yield (the executor path is a handoff each time)',
+    ours: { executors: 1, ...execYield },
+    baseline: { executors: 0, ...inlineYield },
+    ratio: round(execYield.usPerYield / Math.max(inlineYield.usPerYield, 0.001), 2),
   },
   syscallRoundTrip: {
     syscall: 'ClockNow', calls: SYSCALLS,

@@ -13,6 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { createTestHost } from '@aios/testkit';
 import type { KernelHost } from '@aios/kernel';
 import { isFull, round, summarize } from './lib/stats.ts';
+import { haveErlang, runErlang } from './peers/erlang.ts';
 
 const N = Math.max(2, availableParallelism());
 const K = isFull() ? 8 : 4;
@@ -219,6 +220,17 @@ const fair1 = await fairness(N, 1);
 const fair3 = await fairness(N, 3);
 const fairMovable = await fairness(N, 1, true);
 const speedup = oneWall / nWall;
+// Erlang/OTP, the same crunch (K processes, slices of 20,000 steps, erlang:yield() between): +S 1 against +S N.
+// BEAM does a slice in far less time than QuickJS, so it runs ERL_SLICES_FACTOR times the slices to be measurable.
+const ERL_SLICES_FACTOR = 10;
+const erlArg = `{${K}, ${SLICES * ERL_SLICES_FACTOR}}`;
+const erl = haveErlang()
+  ? (() => {
+      const one = runErlang('crunch', erlArg, 1) as { wallMs: number };
+      const n = runErlang('crunch', erlArg, N) as { wallMs: number };
+      return { schedulers: N, slicesEach: SLICES * ERL_SLICES_FACTOR, wallMsOne: round(one.wallMs, 1), wallMsN: round(n.wallMs, 1), speedup: round(one.wallMs / n.wallMs, 3), usPerSliceOne: round((one.wallMs * 1000) / (K * SLICES * ERL_SLICES_FACTOR), 2) };
+    })()
+  : { skipped: 'erl is not on the PATH' };
 
 console.log(JSON.stringify({
   bench: 'executors',
@@ -230,6 +242,8 @@ console.log(JSON.stringify({
     inline: { executors: 0, wallMs: round(inlineWall, 1), coresUsed: coresUsed[0] },
     loadAverage: loadavg().map((x) => round(x, 2)),
     speedup: round(speedup, 3),
+    usPerSliceOne: round((oneWall * 1000) / (K * SLICES), 1),
+    erlang: erl,
     fromCreation: { note: 'clock from the host creation (worker threads start and load meanwhile), idle time excluded', wallMs: { n: round(coldWall[N]!, 1), one: round(coldWall[1]!, 1), inline: round(coldWall[0]!, 1) }, speedup: round(coldWall[1]! / coldWall[N]!, 3) },
     goal: { speedup_at_least: round(0.85 * N, 2) },
     met: speedup >= 0.85 * N,

@@ -594,6 +594,23 @@ export function netResponse(exchange: Handle): Promise<NetResponseHead> {
 }
 
 /**
+ * IPCSendMany (nr 82, sync). Queues plain messages (tag data, no handles; at most 1,024 and 1 MiB in all, each at most 64 KiB) in the receiver mailbox in order, as that many IPCSend calls would: returns how many were queued, stopping at the first that does not fit (EAGAIN, EQUOTA: thrown only when none was queued). Sizes are checked before any is queued.
+ * Needs: to: SEND.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH, EQUOTA.
+ */
+export function ipcSendMany(to: Handle, data: Uint8Array[]): number {
+  return trap(82, [to, data]) as number;
+}
+
+/**
+ * IPCRecvMany (nr 83, sync). Takes up to max (1 to 1,024; default 1,024) of the oldest messages from the caller mailbox, oldest first, as that many IPCRecv calls would; EAGAIN when empty.
+ * Errors: EAGAIN, EINVAL.
+ */
+export function ipcRecvMany(max?: number): Message[] {
+  return trap(83, [max]) as Message[];
+}
+
+/**
  * DeviceList (nr 78, sync). The devices in the caller's namespace (and every device on the bus for ADMIN): name, kind, driver, versions, plugged or not.
  */
 export function deviceList(): DeviceInfo[] {

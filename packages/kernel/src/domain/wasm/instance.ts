@@ -3,7 +3,7 @@
 // (every value is decoded by codec.ts, every error is read as plain strings).
 
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
-import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
+import { AiosError, isErrorCode, NR, type Message, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
@@ -51,6 +51,9 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private wireFn: QuickJSHandle | undefined;
   private errFn: QuickJSHandle | undefined;
   private waitFn: QuickJSHandle | undefined;
+  /** The prelude's makers of received messages: one plain message, a batch (IPCRecvMany). */
+  private msgFn: QuickJSHandle | undefined;
+  private msgsFn: QuickJSHandle | undefined;
   /** The agent's `__aios_agent.entry`, captured at load. */
   private entry: QuickJSHandle | undefined;
   private deadline = 0;
@@ -110,6 +113,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       this.wireFn = ctx.getProp(run.value, 3);
       this.errFn = ctx.getProp(run.value, 4);
       this.waitFn = ctx.getProp(run.value, 5);
+      this.msgFn = ctx.getProp(run.value, 6);
+      this.msgsFn = ctx.getProp(run.value, 7);
       this.raw.setU8Maker(this.u8Fn.value as unknown as number);
       run.value.dispose();
       this.inside(() => ctx.getProp(ctx.global, 'TextDecoder')).dispose();
@@ -291,8 +296,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     this.tickets.clear();
     safe(() => this.dropStrayContexts());
     if (this.raw && this.ctx?.alive) safe(() => this.raw.dispose());
-    for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn]) if (h?.alive) safe(() => h.dispose());
-    this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = undefined;
+    for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn, this.msgFn, this.msgsFn]) if (h?.alive) safe(() => h.dispose());
+    this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = this.msgFn = this.msgsFn = undefined;
     if (this.ctx?.alive) safe(() => this.ctx.dispose());
     if (this.rt.alive) {
       try {
@@ -586,7 +591,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       const lengths: number[] = [];
       let total = 0;
       for (let i = 3; i < argc; i++) {
-        if (((kinds >> (3 * (i - 3))) & 7) !== 5) continue;
+        const kd = (kinds >> (3 * (i - 3))) & 7;
+        if (kd !== 5 && kd !== 6) continue;
         lengths[i] = raw.bytesLength(raw.arg(argv, i));
         total += lengths[i]!;
         if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
@@ -600,6 +606,12 @@ export class WasmInstance implements AgentInstance, HeapGuard {
           case 3: list.push(null); break;
           case 4: list.push(undefined); break;
           case 5: list.push(raw.bytes(a, lengths[i])); break;
+          case 6: {
+            const items = unpackList(raw.bytes(a, lengths[i]));
+            if (items === null) return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
+            list.push(items);
+            break;
+          }
           default: return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
         }
       }
@@ -628,9 +640,9 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     } catch (e) {
       return this.rawError(e);
     }
-    if (isThenable(res)) return raw.call(this.waitFn!.value as unknown as number, [raw.newNumber(this.blocking(res))]);
+    if (isThenable(res)) return raw.call(this.waitFn!.value as unknown as number, [raw.newNumber(this.blocking(res, nr))]);
     try {
-      return this.rawValue(res);
+      return this.resultValue(nr, res);
     } catch (e) {
       if (e instanceof AiosError) return this.rawError(e);
       throw e;
@@ -662,6 +674,59 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     return raw.call(this.wireFn!.value as unknown as number, args);
   }
 
+  /**
+   * The result of syscall nr as a sandbox value: received messages through the prelude's message makers (one call
+   * per message, or per batch for IPCRecvMany, instead of an object built key by key), the rest by rawValue.
+   */
+  private resultValue(nr: number, v: unknown): number {
+    if (nr === NR.IPCRecv || nr === NR.IPCWait) {
+      if (plainMessage(v)) return this.raw.call(this.msgFn!.value as unknown as number, [this.raw.newNumber(v.from), this.raw.newBytes(v.data)]);
+    } else if (nr === NR.IPCRecvMany && Array.isArray(v)) {
+      return this.messageBatch(v as Message[]);
+    }
+    return this.rawValue(v);
+  }
+
+  /**
+   * A batch of messages for the prelude's batch maker: the plain ones' bytes one after the other in one buffer, int32
+   * [from, length] per message (length -1: the next of a list of the others, built key by key).
+   */
+  private messageBatch(list: Message[]): number {
+    const raw = this.raw;
+    const n = list.length;
+    const meta = new Int32Array(2 * n);
+    let total = 0;
+    let special = 0;
+    for (let i = 0; i < n; i++) {
+      const m = list[i]!;
+      if (plainMessage(m)) {
+        meta[2 * i] = m.from;
+        meta[2 * i + 1] = m.data.length;
+        total += m.data.length;
+      } else {
+        meta[2 * i + 1] = -1;
+        special++;
+      }
+    }
+    if (total > MAX_WIRE) throw new AiosError('EMSGSIZE', `result larger than ${MAX_WIRE} bytes`);
+    const all = new Uint8Array(total);
+    const others: unknown[] = [];
+    for (let i = 0, o = 0; i < n; i++) {
+      const m = list[i]!;
+      if (meta[2 * i + 1]! < 0) others.push(m);
+      else all.set(m.data, o), (o += m.data.length);
+    }
+    const args = [raw.newBytes(all)];
+    try {
+      args.push(raw.newBytes(new Uint8Array(meta.buffer)));
+      args.push(special === 0 ? raw.undefinedValue() : this.rawValue(others));
+    } catch (e) {
+      for (const p of args) raw.free(p);
+      throw e;
+    }
+    return raw.call(this.msgsFn!.value as unknown as number, args);
+  }
+
   /** Throws the gate's error into the sandbox as the prelude builds it (AiosError code, errno, detail). */
   private rawError(e: unknown): number {
     const raw = this.raw;
@@ -680,7 +745,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * avoided on purpose: it reads its out-pointers through a view that goes stale when the wasm
    * memory grows during the call.)
    */
-  private blocking(p: PromiseLike<unknown>): number {
+  private blocking(p: PromiseLike<unknown>, nr: number): number {
     const ticket = this.nextTicket++;
     this.tickets.add(ticket);
     const errorValue = (e: unknown): number => this.raw.call(this.errFn!.value as unknown as number, [this.raw.newString(JSON.stringify(errorForSandbox(e)))]);
@@ -708,7 +773,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       (v) =>
         settle(() => {
           try {
-            return [true, this.rawValue(v)];
+            return [true, this.resultValue(nr, v)];
           } catch (e) {
             if (e instanceof AiosError) return [false, errorValue(e)];
             throw e;
@@ -766,4 +831,31 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     if (stack !== undefined) err.stack = `${name}: ${message}\n${stack}`;
     w.reject(err);
   }
+}
+
+/** A message the prelude's makers build whole: tag 'data', no handles, no trace, an int32 sender (a Message has no other keys). */
+function plainMessage(v: unknown): v is Message {
+  if (typeof v !== 'object' || v === null) return false;
+  const m = v as Message;
+  return m.tag === 'data' && m.handles.length === 0 && m.trace === undefined && m.data instanceof Uint8Array && (m.from | 0) === m.from;
+}
+
+/**
+ * The list of Uint8Arrays the prelude packed (list(): int32 count, int32 length of each, then the bytes in order, then
+ * maybe unused bytes), as views of `b`; null when the layout does not hold.
+ */
+function unpackList(b: Uint8Array): Uint8Array[] | null {
+  if (b.length < 4) return null;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const n = dv.getInt32(0, true);
+  if (n < 1 || 4 + 4 * n > b.length) return null;
+  const out: Uint8Array[] = [];
+  let o = 4 + 4 * n;
+  for (let i = 0; i < n; i++) {
+    const k = dv.getInt32(4 + 4 * i, true);
+    if (k < 0 || o + k > b.length) return null;
+    out.push(new Uint8Array(b.buffer, b.byteOffset + o, k));
+    o += k;
+  }
+  return out;
 }

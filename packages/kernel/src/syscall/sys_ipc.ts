@@ -36,8 +36,10 @@ export function sys_ipcSendMany(k: SyscallContext, a: Agent, args: unknown[], au
   if (!Array.isArray(list)) throw new AiosError('EINVAL', 'data must be a list of Uint8Arrays', { arg: 'data' });
   const n = list.length;
   if (n > limits.IPC_BATCH_MAX_MESSAGES) throw new AiosError('EMSGSIZE', `at most ${limits.IPC_BATCH_MAX_MESSAGES} messages per IPCSendMany`, { arg: 'data', length: n, max: limits.IPC_BATCH_MAX_MESSAGES });
+  // each element is read once (a native caller's list may have getters): what was checked is what is sent
+  const items: Uint8Array[] = new Array<Uint8Array>(n);
   let total = 0;
-  for (let i = 0; i < n; i++) total += argBytes(list[i], `data[${i}]`, limits.IPC_MAX_MESSAGE_BYTES).length;
+  for (let i = 0; i < n; i++) total += (items[i] = argBytes(list[i], `data[${i}]`, limits.IPC_MAX_MESSAGE_BYTES)).length;
   if (total > limits.IPC_BATCH_MAX_BYTES) throw new AiosError('EMSGSIZE', `IPCSendMany carries at most ${limits.IPC_BATCH_MAX_BYTES} bytes in all`, { arg: 'data', length: total, max: limits.IPC_BATCH_MAX_BYTES });
   const target = node.object as Agent;
   au.label = n === 1 ? target.label : `${target.label} x${n}`;
@@ -45,7 +47,7 @@ export function sys_ipcSendMany(k: SyscallContext, a: Agent, args: unknown[], au
   let sent = 0;
   try {
     for (; sent < n; sent++) {
-      const bytes = list[sent] as Uint8Array;
+      const bytes = items[sent]!;
       checkDeliverable(k, target);
       a.ipcRate?.take(k.now(), bytes.length);
       k.deliverData(target, a.id, bytes);

@@ -2,7 +2,7 @@
 // One stub per syscall; each traps into the kernel through the agent's gate.
 
 import type { AgentImage, SpawnOptions, Ticket, Handle, AgentManifest, SendOptions, Message, VAddr, PqcOp, CapInfo, CapDeriveOptions, AgentInfo, AgentId, SelfInfo, SchedParams, LlmRequest, LlmResult, LlmChunk, LlmAgentUsage, FsWriteResult, FsEntry, FsStat, NetRequest, NetResponseHead, DeviceInfo } from '@aios/abi';
-import { trap, trapAsync } from './trap.ts';
+import { trap, trapAsync, trapHB } from './trap.ts';
 
 /** Shared by calls without arguments (frozen; the kernel never writes to argument lists). */
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
@@ -48,7 +48,8 @@ export function agentKill(agent: Handle, reason?: string): void {
  * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH, ENOSYS, EQUOTA.
  */
 export function ipcSend(to: Handle, data: Uint8Array, opts?: SendOptions): void {
-  trap(4, [to, data, opts]);
+  if (opts === undefined) trapHB(4, to, data);
+  else trap(4, [to, data, opts]);
 }
 
 /**

@@ -8,6 +8,7 @@ import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, typ
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
 import { NotRaw, RawContext } from './raw.ts';
+import { plainMessage, unpackList } from './batch.ts';
 import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
@@ -833,29 +834,3 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   }
 }
 
-/** A message the prelude's makers build whole: tag 'data', no handles, no trace, an int32 sender (a Message has no other keys). */
-function plainMessage(v: unknown): v is Message {
-  if (typeof v !== 'object' || v === null) return false;
-  const m = v as Message;
-  return m.tag === 'data' && m.handles.length === 0 && m.trace === undefined && m.data instanceof Uint8Array && (m.from | 0) === m.from;
-}
-
-/**
- * The list of Uint8Arrays the prelude packed (list(): int32 count, int32 length of each, then the bytes in order, then
- * maybe unused bytes), as views of `b`; null when the layout does not hold.
- */
-function unpackList(b: Uint8Array): Uint8Array[] | null {
-  if (b.length < 4) return null;
-  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const n = dv.getInt32(0, true);
-  if (n < 1 || 4 + 4 * n > b.length) return null;
-  const out: Uint8Array[] = [];
-  let o = 4 + 4 * n;
-  for (let i = 0; i < n; i++) {
-    const k = dv.getInt32(4 + 4 * i, true);
-    if (k < 0 || o + k > b.length) return null;
-    out.push(new Uint8Array(b.buffer, b.byteOffset + o, k));
-    o += k;
-  }
-  return out;
-}

@@ -36,12 +36,13 @@ function bytes(v) {
   return BUF(c);
 }
 function isU8(v) { return TAG(v) === 'Uint8Array'; }
-// A list of 1 to 1,024 Uint8Arrays (IPCSendMany's messages) packed in one ArrayBuffer: int32 count, int32 length of
+// A non-empty list of Uint8Arrays (IPCSendMany's messages) packed in one ArrayBuffer: int32 count, int32 length of
 // each, then the bytes of each in order (and maybe unused bytes after them, which the host ignores); null when v is
 // not such a list. One pass: each element is read once, checked with the intrinsics and copied at once.
 function list(v) {
   var n = v.length, i, x, k, o, c, h, u, e, d;
-  if (typeof n !== 'number' || !(n >= 1 && n <= 1024)) return null;
+  if (typeof n !== 'number' || n !== (n | 0) || n < 1) return null;
+  if (n > MAXW / 4) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
   o = 4 + 4 * n; e = 0; blen = 0;
   for (i = 0; i < n; i++) {
     x = v[i];
@@ -116,6 +117,14 @@ function trap(nr, args) {
   }
   return wire().send(nr, args, n);
 }
+// The per-signature entry of a syscall whose arguments are a number and a Uint8Array (IPCSend without options): the
+// same checks and host call as trap(nr, [h, v]) without the argument list and the kind walk. Anything else is trap's.
+function trapHB(nr, h, v) {
+  if (typeof nr !== 'number' || typeof h !== 'number' || typeof v !== 'object' || v === null || TAG(v) !== 'Uint8Array') return trap(nr, v === undefined ? [h] : [h, v]);
+  v = bytes(v);
+  if (blen > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  return host(0, nr, 40, h, v);
+}
 // The JSON path (module 'wire'), compiled the first time an agent needs it, with the intrinsics captured here.
 function wire() {
   return W || (W = ev(host(5, 'wire'))(host, { fail: fail, big: big, isU8: isU8, add: add, bytes: bytes, BLEN: BLEN, APPLY: APPLY, JP: JP, JS: JS, isArr: isArr, keys: keys, isView: isView, AB: AB, U8: U8 }));
@@ -131,6 +140,7 @@ function put(n, v) { def(G, n, { value: v, writable: true, configurable: true })
     } });
   });
 });
+def(trap, 'hb', { value: trapHB });
 put('__aios_trap', trap);
 // For the host: run an activation; settle a blocking call; and the makers it calls while it answers a syscall
 // (a Uint8Array over a buffer, a value from the JSON wire, an error from its JSON, the promise of a blocking call).

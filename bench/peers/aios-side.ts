@@ -91,7 +91,7 @@ export default defineAgent({ name: 'tx', async main() {
  * As aiosMessages, with the vectored calls: the sender queues `batch` messages per IPCSendMany (the same 1 KiB
  * buffer each time), the receiver takes up to `batch` per IPCRecvMany. Each side still yields every 512 messages.
  */
-export async function aiosMessagesBatched(domain: Domain, n: number, batch = 64): Promise<{ perSec: number; secs: number }> {
+export async function aiosMessagesBatched(domain: Domain, n: number, batch = 64, txDomain: Domain = domain): Promise<{ perSec: number; secs: number }> {
   const RX = `
 import { defineAgent } from '@aios/runtime';
 import { ipcRecvMany, ipcWait, clockNow, schedYield } from '@aios/runtime/kernel';
@@ -131,7 +131,7 @@ export default defineAgent({ name: 'tx', async main() {
   const host = createTestHost();
   try {
     const rx = await host.spawn({ source: RX }, { name: 'rx', domain, quotas: { mailboxDepth: 65_536 } });
-    await host.spawn({ source: TX }, { name: 'tx', domain, namespace: { rx: host.handleFor(rx) } });
+    await host.spawn({ source: TX }, { name: 'tx', domain: txDomain, namespace: { rx: host.handleFor(rx) } });
     const r = await resultOf(host, rx);
     return { perSec: n / r.secs!, secs: r.secs! };
   } finally {

@@ -76,6 +76,20 @@ describe.each(['wasm', 'native'] as const)('attacks - vectored IPC (%s)', (domai
     expect(recv).toEqual(['EINVAL', 'EINVAL', 'EINVAL']);
   });
 
+  it(`attacks - a getter that sends a batch while another batch is packed does not mix the two (${domain})`, async () => {
+    const r = await runAgent(host, src(`
+      const u = (n, v) => new Uint8Array(n).fill(v);
+      const take = () => k.ipcRecvMany().map((m) => Array.from(m.data).join('.')).join(' ');
+      k.ipcSendMany(self, [u(1, 3), u(1, 4)]); ctx.log(take()); // (a batch of this size first: its buffer is reused next)
+      const outer = [u(1, 1), u(1, 2)];
+      Object.defineProperty(outer, 1, { get: () => { k.ipcSendMany(self, [u(1, 5), u(1, 6)]); return u(1, 2); } });
+      ctx.log(out(() => k.ipcSendMany(self, outer)));
+      ctx.log(take());
+    `), { name: 'nested', domain });
+    expect(r.code, r.reason).toBe(0);
+    expect(r.logs).toEqual(['3 4', 'ok 2', '5 6 1 2']);
+  });
+
   it(`attacks - the per-signature entry checks its arguments like trap() (${domain})`, async () => {
     const r = await runAgent(host, src(`
       const hb = globalThis.__aios_trap && globalThis.__aios_trap.hb;

@@ -27,6 +27,8 @@ interface Described {
 type HostResult = QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
 
 const RANDOM_MAX = 65536;
+/** The scratch for IPCSendMany's packed list: a batch of 64 messages of 1 KiB, with its header (larger ones get a buffer each). */
+const SCRATCH_BYTES = 68 * 1024;
 const utf8Encoder = new TextEncoder();
 
 /** CPU slice for our own prelude in a blank sandbox (it never loops; this is a backstop). */
@@ -52,6 +54,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private wireFn: QuickJSHandle | undefined;
   private errFn: QuickJSHandle | undefined;
   private waitFn: QuickJSHandle | undefined;
+  /** Where IPCSendMany's packed list is copied out of the sandbox (reused; null while a call borrows it). */
+  private scratch: Uint8Array | null = new Uint8Array(SCRATCH_BYTES);
   /** The prelude's makers of received messages: one plain message, a batch (IPCRecvMany). */
   private msgFn: QuickJSHandle | undefined;
   private msgsFn: QuickJSHandle | undefined;
@@ -583,6 +587,16 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * plain arguments by kind, op 6 the JSON wire (codec.ts).
    */
   private rawTrap(op: number, argc: number, argv: number): number {
+    const lent: { buf: Uint8Array | null } = { buf: null };
+    try {
+      return this.rawCall(op, argc, argv, lent);
+    } finally {
+      if (lent.buf !== null) this.scratch = lent.buf;
+    }
+  }
+
+  /** rawTrap's work; `lent` holds the scratch while this call borrows it (given back when the call ends, however it ends). */
+  private rawCall(op: number, argc: number, argv: number, lent: { buf: Uint8Array | null }): number {
     const raw = this.raw;
     const nr = raw.num(raw.arg(argv, 1));
     let args: unknown = [];
@@ -608,7 +622,11 @@ export class WasmInstance implements AgentInstance, HeapGuard {
           case 4: list.push(undefined); break;
           case 5: list.push(raw.bytes(a, lengths[i])); break;
           case 6: {
-            const items = unpackList(raw.bytes(a, lengths[i]));
+            // IPCSendMany copies what it queues before it returns: its list may live in the scratch (borrowed, so a
+            // nested call cannot overwrite it); any other call gets its own copy
+            const scratch = nr === NR.IPCSendMany && lent.buf === null ? this.scratch : null;
+            if (scratch !== null) (this.scratch = null), (lent.buf = scratch);
+            const items = unpackList(scratch !== null ? raw.bytesInto(a, lengths[i]!, scratch) : raw.bytes(a, lengths[i]));
             if (items === null) return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
             list.push(items);
             break;
@@ -710,14 +728,14 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       }
     }
     if (total > MAX_WIRE) throw new AiosError('EMSGSIZE', `result larger than ${MAX_WIRE} bytes`);
-    const all = new Uint8Array(total);
+    const parts: Uint8Array[] = [];
     const others: unknown[] = [];
-    for (let i = 0, o = 0; i < n; i++) {
+    for (let i = 0; i < n; i++) {
       const m = list[i]!;
       if (meta[2 * i + 1]! < 0) others.push(m);
-      else all.set(m.data, o), (o += m.data.length);
+      else parts.push(m.data);
     }
-    const args = [raw.newBytes(all)];
+    const args = [raw.newBytesOf(parts, total)];
     try {
       args.push(raw.newBytes(new Uint8Array(meta.buffer)));
       args.push(special === 0 ? raw.undefinedValue() : this.rawValue(others));

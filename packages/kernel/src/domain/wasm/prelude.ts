@@ -22,7 +22,7 @@ var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = 
   TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
   OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
   TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, I32 = Int32Array,
-  NOH = Object.freeze([]), W;
+  NOH = Object.freeze([]), LS, LB = 0, W;
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
 function big(s, n) { if ((s.n += n) > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
 // The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
@@ -40,27 +40,33 @@ function isU8(v) { return TAG(v) === 'Uint8Array'; }
 // each, then the bytes of each in order (and maybe unused bytes after them, which the host ignores); null when v is
 // not such a list. One pass: each element is read once, checked with the intrinsics and copied at once.
 function list(v) {
-  var n = v.length, i, x, k, o, c, h, u, e, d;
+  var n = v.length, mine = !LB, i, x, k, o, c, h, u, e, d;
   if (typeof n !== 'number' || n !== (n | 0) || n < 1) return null;
   if (n > MAXW / 4) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
-  o = 4 + 4 * n; e = 0; blen = 0;
-  for (i = 0; i < n; i++) {
-    x = v[i];
-    if (typeof x !== 'object' || x === null || TAG(x) !== 'Uint8Array') return null;
-    k = BLEN(x);
-    if (o + k > e) {
-      // room for the rest at this message's size (messages of one batch are usually alike; at most 1 MiB ahead,
-      // the kernel's limit), at least double, at least this message
-      if (o + k > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
-      d = o + k * (n - i); if (d > o + 1048576) d = o + 1048576; if (d < 2 * e) d = 2 * e; if (d < o + k) d = o + k; if (d > MAXW) d = MAXW;
-      e = d; d = new AB(e);
-      if (c !== undefined) TSET(new U8(d), u);
-      c = d; h = new I32(c, 0, n + 1); u = new U8(c);
+  o = 4 + 4 * n; e = 0; blen = 0; LB = 1;
+  try {
+    for (i = 0; i < n; i++) {
+      x = v[i];
+      if (typeof x !== 'object' || x === null || TAG(x) !== 'Uint8Array') return null;
+      k = BLEN(x);
+      if (o + k > e) {
+        // room for the rest at this message's size (messages of one batch are usually alike; at most 1 MiB ahead,
+        // the kernel's limit), at least double, at least this message; the last call's buffer when it is that size
+        // (the host copies it out before trap returns; nothing else holds it)
+        if (o + k > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+        d = o + k * (n - i); if (d > o + 1048576) d = o + 1048576; if (d < 2 * e) d = 2 * e; if (d < o + k) d = o + k; if (d > MAXW) d = MAXW;
+        e = d; d = mine && c === undefined && LS !== undefined && ABLEN(LS) === e ? LS : new AB(e);
+        if (c !== undefined) TSET(new U8(d), u);
+        c = d; h = new I32(c, 0, n + 1); u = new U8(c);
+      }
+      h[i + 1] = k; TSET(u, x, o); o += k;
     }
-    h[i + 1] = k; TSET(u, x, o); o += k;
+  } finally {
+    if (mine) LB = 0;
   }
   h[0] = n;
   blen = o;
+  if (mine && e <= 262144) LS = c;
   return c;
 }
 // Appends to an array of ours without consulting Array.prototype (the agent may have changed it).

@@ -176,6 +176,39 @@ export class RawContext {
     }
   }
 
+  /**
+   * A copy of an ArrayBuffer argument in `into` when it fits (else in a fresh buffer): a view of its first bytes, which
+   * the caller must be done with before `into` is used again (the scratch of IPCSendMany's packed list).
+   */
+  bytesInto(v: Ptr, length: number, into: Uint8Array): Uint8Array {
+    const p = this.ffi.QTS_GetArrayBuffer(this.ptr, v);
+    if (p === 0) {
+      if (length === 0) return into.subarray(0, 0);
+      throw new Error('out of memory');
+    }
+    try {
+      const src = this.mod.HEAPU8.subarray(p, p + length);
+      if (length > into.length) return new Uint8Array(src);
+      into.set(src);
+      return into.subarray(0, length);
+    } finally {
+      this.mod._free(p);
+    }
+  }
+
+  /** One sandbox ArrayBuffer holding the parts one after another (`total` bytes in all), copied once. */
+  newBytesOf(parts: readonly Uint8Array[], total: number): Ptr {
+    const p = this.mod._malloc(Math.max(1, total));
+    if (p === 0) throw new Error('out of memory');
+    const heap = this.mod.HEAPU8;
+    let o = p;
+    for (const b of parts) {
+      heap.set(b, o);
+      o += b.length;
+    }
+    return this.ffi.QTS_NewArrayBuffer(this.ptr, p, total);
+  }
+
   newBytes(b: Uint8Array): Ptr {
     const p = this.mod._malloc(Math.max(1, b.byteLength));
     if (p === 0) throw new Error('out of memory');

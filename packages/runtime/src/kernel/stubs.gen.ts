@@ -595,7 +595,7 @@ export function netResponse(exchange: Handle): Promise<NetResponseHead> {
 }
 
 /**
- * IPCSendMany (nr 82, sync). Queues plain messages (tag data, no handles; at most 1,024 and 1 MiB in all, each at most 64 KiB) in the receiver mailbox in order, as that many IPCSend calls would: returns how many were queued, stopping at the first that does not fit (EAGAIN, EQUOTA: thrown only when none was queued). Sizes are checked before any is queued.
+ * IPCSendMany (nr 82, sync). Queues plain messages (tag data, no handles; at most 1,024 and 1 MiB in all, each at most 64 KiB) in the receiver mailbox in order, as that many IPCSend calls would: returns how many were queued, stopping at the first that does not fit (EAGAIN, EQUOTA: thrown only when none was queued). Sizes are checked before any is queued; one audit record per call, its label naming the count.
  * Needs: to: SEND.
  * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH, EQUOTA.
  */

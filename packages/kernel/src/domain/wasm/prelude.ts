@@ -20,7 +20,7 @@ var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = 
   un = Function.prototype.bind.bind(Function.prototype.call), aslice = un(Array.prototype.slice), ev = eval,
   mods = Object.create(null), pend = new Map(), MAXW = 16777216, blen = 0, gd = Object.getOwnPropertyDescriptor,
   TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
-  OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
+  BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
   TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, I32 = Int32Array,
   NOH = Object.freeze([]), LS, LB = 0, W;
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
@@ -31,7 +31,8 @@ function bytes(v) {
   var b = BUF(v), n = BLEN(v), c;
   blen = n;
   if (n === 0) return new AB(0);
-  try { if (OFF(v) === 0 && ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
+  // a view as long as its buffer starts at 0 (offset + length never exceeds the buffer's length): no offset read
+  try { if (ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
   c = new U8(n); TSET(c, v);
   return BUF(c);
 }

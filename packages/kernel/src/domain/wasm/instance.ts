@@ -54,7 +54,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private wireFn: QuickJSHandle | undefined;
   private errFn: QuickJSHandle | undefined;
   private waitFn: QuickJSHandle | undefined;
-  /** Where IPCSendMany's packed list is copied out of the sandbox (reused; null while a call borrows it). */
+  /** Where IPCSend's bytes and IPCSendMany's packed list are copied out of the sandbox (reused; null while a call borrows it). */
   private scratch: Uint8Array | null = new Uint8Array(SCRATCH_BYTES);
   /** The prelude's makers of received messages: one plain message, a batch (IPCRecvMany). */
   private msgFn: QuickJSHandle | undefined;
@@ -620,7 +620,14 @@ export class WasmInstance implements AgentInstance, HeapGuard {
           case 2: list.push(false); break;
           case 3: list.push(null); break;
           case 4: list.push(undefined); break;
-          case 5: list.push(raw.bytes(a, lengths[i])); break;
+          case 5: {
+            // IPCSend copies its payload before it returns (into the mailbox's slab, or a message of its own): its
+            // bytes may live in the scratch too; any other call's bytes get a copy of their own
+            const scratch = nr === NR.IPCSend && lent.buf === null ? this.scratch : null;
+            if (scratch !== null) (this.scratch = null), (lent.buf = scratch);
+            list.push(scratch !== null ? raw.bytesInto(a, lengths[i]!, scratch) : raw.bytes(a, lengths[i]));
+            break;
+          }
           case 6: {
             // IPCSendMany copies what it queues before it returns: its list may live in the scratch (borrowed, so a
             // nested call cannot overwrite it); any other call gets its own copy

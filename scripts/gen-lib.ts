@@ -82,6 +82,15 @@ function stub(row: SyscallRow): string {
   const ret = row.returns === 'void' || row.returns === 'never' ? '' : `return `;
   const cast = row.returns === 'void' || row.returns === 'never' ? '' : ` as ${row.returns}`;
   const tail = row.returns === 'never' ? `\n  throw new Error('exit returned');` : '';
+  const ps = row.params;
+  if (ps.length >= 2 && ps.length <= 3 && ps[0]!.type === 'Handle' && !ps[0]!.optional && ps[1]!.type === 'Uint8Array' && !ps[1]!.optional && (ps.length === 2 || ps[2]!.optional)) {
+    // per-signature entry (handle, bytes): no argument list when the optional third is absent
+    const fast = `trapHB(${row.nr}, ${ps[0]!.name}, ${ps[1]!.name})`;
+    const body = ps.length === 2
+      ? `${ret}${fast}${cast};`
+      : `if (${ps[2]!.name} === undefined) ${ret}${fast}${cast};\n  ${ret === '' ? 'else ' : ''}${ret}trap(${row.nr}, ${argArray(row)})${cast};`;
+    return `${doc}\nexport function ${row.stub}(${paramList(row)}): ${row.returns} {\n  ${body}${tail}\n}\n`;
+  }
   return `${doc}\nexport function ${row.stub}(${paramList(row)}): ${row.returns} {\n  ${ret}trap(${row.nr}, ${argArray(row)})${cast};${tail}\n}\n`;
 }
 
@@ -92,7 +101,7 @@ export function renderStubs(): string {
     `// One stub per syscall; each traps into the kernel through the agent's gate.`,
     ``,
     `import type { ${used.join(', ')} } from '@aios/abi';`,
-    `import { trap, trapAsync } from './trap.ts';`,
+    `import { trap, trapAsync, trapHB } from './trap.ts';`,
     ``,
     `/** Shared by calls without arguments (frozen; the kernel never writes to argument lists). */`,
     `const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];`,

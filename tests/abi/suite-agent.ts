@@ -41,6 +41,8 @@ async function privileged(): Promise<Case[]> {
   const self = k.selfHandle();
   const echo = await spawn({ source: ECHO }, { name: 'echo' });
   const full = await spawn({ source: SLEEPER }, { name: 'full', quotas: { mailboxDepth: 1 } });
+  const two = await spawn({ source: SLEEPER }, { name: 'two', quotas: { mailboxDepth: 2 } });
+  const selfId = k.selfInfo().id;
   const victim = await spawn({ source: SLEEPER }, { name: 'victim' });
   const noTransfer = await spawn({ source: SLEEPER }, { name: 'no-transfer' });
   const quick = await spawn({ source: QUICK }, { name: 'quick' });
@@ -109,6 +111,44 @@ async function privileged(): Promise<Case[]> {
     ['wait with a timeout', 'IPCWait', 'ETIMEDOUT', () => { drain(); return k.ipcWait(5); }],
     ['wait for a message sent to self', 'IPCWait', 'ok', () => { k.ipcSend(self, enc.encode('me')); return k.ipcWait(1000); }],
     ['wait with a negative timeout', 'IPCWait', 'EINVAL', () => k.ipcWait(-1)],
+    ['send a batch to self and take it in order', 'IPCSendMany', 'ok', () => {
+      drain();
+      const n = k.ipcSendMany(self, [enc.encode('a'), enc.encode('bc'), new Uint8Array(0)]);
+      const l = k.ipcRecvMany();
+      const texts = l.map((m) => new TextDecoder().decode(m.data)).join(',');
+      if (n !== 3 || l.length !== 3 || texts !== 'a,bc,' || l.some((m) => m.tag !== 'data' || m.handles.length !== 0 || m.from !== selfId)) throw new Error(`got ${n} ${texts}`);
+    }],
+    ['send a batch to a mailbox with room for two', 'IPCSendMany', 'ok', () => { const n = k.ipcSendMany(two, [enc.encode('1'), enc.encode('2'), enc.encode('3')]); if (n !== 2) throw new Error(`queued ${n}`); }],
+    ['send an empty batch', 'IPCSendMany', 'ok', () => { if (k.ipcSendMany(echo, []) !== 0) throw new Error('queued some'); }],
+    ['send a batch with a 65,537-byte message', 'IPCSendMany', 'EMSGSIZE', () => k.ipcSendMany(self, [new Uint8Array(1), new Uint8Array(65_537)])],
+    ['send a batch of 1,025 messages', 'IPCSendMany', 'EMSGSIZE', () => k.ipcSendMany(self, Array.from({ length: 1025 }, () => new Uint8Array(1)))],
+    ['send a batch of more than 1 MiB', 'IPCSendMany', 'EMSGSIZE', () => k.ipcSendMany(self, Array.from({ length: 17 }, () => new Uint8Array(65_536)))],
+    ['send a batch holding a string', 'IPCSendMany', 'EINVAL', () => k.ipcSendMany(echo, [new Uint8Array(1), 'text' as never])],
+    ['send a batch that is not a list', 'IPCSendMany', 'EINVAL', () => k.ipcSendMany(echo, new Uint8Array(4) as never)],
+    ['send a batch to a forged handle', 'IPCSendMany', 'EBADF', () => k.ipcSendMany(FORGED, [new Uint8Array(1)])],
+    ['send a batch without SEND', 'IPCSendMany', 'EPERM', () => k.ipcSendMany(nothing, [new Uint8Array(1)])],
+    ['send a batch to a full mailbox', 'IPCSendMany', 'EAGAIN', () => k.ipcSendMany(full, [new Uint8Array(1)])],
+    ['send a batch to an exited agent', 'IPCSendMany', 'ESRCH', () => k.ipcSendMany(quick, [new Uint8Array(1)])],
+    ['receive many from an empty mailbox', 'IPCRecvMany', 'EAGAIN', () => { drain(); return k.ipcRecvMany(); }],
+    ['receive at most max', 'IPCRecvMany', 'ok', () => {
+      drain();
+      k.ipcSendMany(self, [enc.encode('1'), enc.encode('2'), enc.encode('3')]);
+      const a = k.ipcRecvMany(2), b = k.ipcRecvMany(5);
+      if (a.length !== 2 || b.length !== 1 || new TextDecoder().decode(b[0]!.data) !== '3') throw new Error(`took ${a.length} then ${b.length}`);
+    }],
+    ['receive many with handles and tags among plain messages', 'IPCRecvMany', 'ok', () => {
+      drain();
+      k.ipcSend(self, enc.encode('x'));
+      k.ipcSend(self, enc.encode('h'), { handles: [transferable], tag: 'with-handle' });
+      k.ipcSend(self, enc.encode('y'));
+      const l = k.ipcRecvMany();
+      const ok = l.length === 3 && l[1]!.tag === 'with-handle' && l[1]!.handles.length === 1 && l[0]!.handles.length === 0
+        && l.map((m) => new TextDecoder().decode(m.data)).join('') === 'xhy' && l.every((m) => m.data instanceof Uint8Array);
+      for (const m of l) for (const h of m.handles) k.handleClose(h);
+      if (!ok) throw new Error('wrong batch');
+    }],
+    ['receive many with max 0', 'IPCRecvMany', 'EINVAL', () => k.ipcRecvMany(0)],
+    ['receive many with max 1,025', 'IPCRecvMany', 'EINVAL', () => k.ipcRecvMany(1025)],
     ['allocate a page', 'AgentMemAlloc', 'ok', () => k.agentMemAlloc(4096)],
     ['allocate 2^30 + 1 bytes', 'AgentMemAlloc', 'EINVAL', () => k.agentMemAlloc(2 ** 30 + 1)],
     ['allocate 0 bytes', 'AgentMemAlloc', 'EINVAL', () => k.agentMemAlloc(0)],

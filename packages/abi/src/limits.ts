@@ -5,6 +5,10 @@
 export const IPC_MAX_MESSAGE_BYTES = 65_536;
 /** Most handles one message may carry; more gives EMSGSIZE. */
 export const IPC_MAX_HANDLES_PER_MESSAGE = 64;
+/** Most messages one IPCSendMany may carry or one IPCRecvMany may take; a longer send list gives EMSGSIZE. */
+export const IPC_BATCH_MAX_MESSAGES = 1_024;
+/** Most payload bytes one IPCSendMany may carry in all (1 MiB); more gives EMSGSIZE. */
+export const IPC_BATCH_MAX_BYTES = 1_048_576;
 /** Default mailbox depth in messages; a send to a full mailbox gives EAGAIN. */
 export const MAILBOX_DEFAULT_DEPTH = 1_024;
 /** Largest mailbox depth an agent may be given. */

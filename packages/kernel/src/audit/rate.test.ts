@@ -25,4 +25,25 @@ describe('audit rate - per-agent volume limit', () => {
     r.forget(3);
     expect(out).toHaveLength(1);
   });
+
+  it('audit rate - each owing agent is summarised at the first activity after its own window, or when the clock goes back', () => {
+    const out: CoalescedSummary[] = [];
+    const r = new AuditRateLimiter((s) => out.push(s), 1, 100);
+    r.admit(1, 0, 'a', 'ok');
+    r.admit(1, 1, 'a', 'ok'); // agent 1 owes from its window [0, 100)
+    r.admit(2, 50, 'b', 'ok');
+    r.admit(2, 51, 'b', 'ok'); // agent 2 owes from its window [50, 150)
+    r.admit(3, 99, 'c', 'ok');
+    expect(out).toEqual([]);
+    r.admit(1, 120, 'a', 'ok'); // agent 1's own new window: its summary
+    expect(out.map((s) => s.agent)).toEqual([1]);
+    r.admit(3, 140, 'c', 'ok'); // agent 2's window has not ended
+    expect(out.map((s) => s.agent)).toEqual([1]);
+    r.admit(3, 150, 'c', 'ok');
+    expect(out.map((s) => s.agent)).toEqual([1, 2]);
+    r.admit(4, 200, 'd', 'ok');
+    r.admit(4, 201, 'd', 'ok'); // agent 4 owes from 200
+    r.admit(5, 10, 'e', 'ok'); // the clock went back before the windows of agents 3 (owing since 140) and 4
+    expect(out.map((s) => s.agent)).toEqual([1, 2, 3, 4]);
+  });
 });

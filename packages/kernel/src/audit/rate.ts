@@ -23,7 +23,8 @@ interface AgentWindow {
   start: number;
   written: number;
   dropped: number;
-  by: Map<string, number>;
+  /** Coalesced records by syscall, then result (no key string made per record). */
+  by: Map<string, Map<string, number>>;
   from: number;
   to: number;
 }
@@ -32,6 +33,9 @@ export class AuditRateLimiter {
   private readonly windows = new Map<number, AgentWindow>();
   /** Agents with coalesced records not yet summarised. */
   private readonly owing = new Set<number>();
+  /** While agents owe: the earliest end of their windows, and the earliest start (a clock that went back flushes too). */
+  private dueAt = Infinity;
+  private minStart = Infinity;
 
   constructor(
     private readonly emit: (s: CoalescedSummary) => void,
@@ -41,7 +45,7 @@ export class AuditRateLimiter {
 
   /** True when the record may be written; false when it was counted (under "<syscall>:<result>") instead. Allocates nothing when admitting. */
   admit(agent: number, time: number, syscall: string, result: string): boolean {
-    if (this.owing.size > 0) this.flushDue(time);
+    if (this.owing.size > 0 && (time >= this.dueAt || time < this.minStart)) this.flushDue(time);
     let w = this.windows.get(agent);
     if (w === undefined) {
       w = { start: time, written: 0, dropped: 0, by: new Map(), from: 0, to: 0 };
@@ -56,12 +60,17 @@ export class AuditRateLimiter {
       w.written++;
       return true;
     }
-    const k = `${syscall}:${result}`;
     if (w.dropped === 0) w.from = time;
     w.dropped++;
     w.to = time;
-    w.by.set(k, (w.by.get(k) ?? 0) + 1);
-    this.owing.add(agent);
+    let bySyscall = w.by.get(syscall);
+    if (bySyscall === undefined) w.by.set(syscall, (bySyscall = new Map()));
+    bySyscall.set(result, (bySyscall.get(result) ?? 0) + 1);
+    if (!this.owing.has(agent)) {
+      this.owing.add(agent);
+      if (w.start + this.windowMs < this.dueAt) this.dueAt = w.start + this.windowMs;
+      if (w.start < this.minStart) this.minStart = w.start;
+    }
     return false;
   }
 
@@ -73,6 +82,16 @@ export class AuditRateLimiter {
     }
   }
 
+  /** Recomputes dueAt and minStart over the agents that owe (after one stopped owing). */
+  private reindex(): void {
+    this.dueAt = this.minStart = Infinity;
+    for (const agent of this.owing) {
+      const w = this.windows.get(agent)!;
+      if (w.start + this.windowMs < this.dueAt) this.dueAt = w.start + this.windowMs;
+      if (w.start < this.minStart) this.minStart = w.start;
+    }
+  }
+
   /** The agent is gone: summarise what it still owes and forget its window. */
   forget(agent: number): void {
     const w = this.windows.get(agent);
@@ -81,10 +100,13 @@ export class AuditRateLimiter {
   }
 
   private summarise(agent: number, w: AgentWindow): void {
-    const s: CoalescedSummary = { agent, dropped: w.dropped, bySyscall: Object.fromEntries(w.by), from: w.from, to: w.to };
+    const bySyscall: Record<string, number> = {};
+    for (const [syscall, results] of w.by) for (const [result, n] of results) bySyscall[`${syscall}:${result}`] = n;
+    const s: CoalescedSummary = { agent, dropped: w.dropped, bySyscall, from: w.from, to: w.to };
     w.dropped = 0;
     w.by = new Map();
     this.owing.delete(agent);
+    this.reindex();
     this.emit(s);
   }
 }

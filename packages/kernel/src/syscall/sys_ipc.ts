@@ -25,6 +25,40 @@ export function sys_ipcSend(k: SyscallContext, a: Agent, args: unknown[], au: Au
   k.deliverData(target, a.id, bytes);
 }
 
+/**
+ * IPCSendMany: plain messages to one agent, as that many IPCSend calls (one lookup, one audit record naming the count).
+ * Every size is checked before any message is queued; then they are queued in order until one does not fit (a full
+ * mailbox, the rate quota): the count queued, or that error when it is the first.
+ */
+export function sys_ipcSendMany(k: SyscallContext, a: Agent, args: unknown[], au: AuditSlot): number {
+  const node = k.lookup(a, args[0], 'agent', Rights.SEND, au);
+  const list = args[1];
+  if (!Array.isArray(list)) throw new AiosError('EINVAL', 'data must be a list of Uint8Arrays', { arg: 'data' });
+  const n = list.length;
+  if (n > limits.IPC_BATCH_MAX_MESSAGES) throw new AiosError('EMSGSIZE', `at most ${limits.IPC_BATCH_MAX_MESSAGES} messages per IPCSendMany`, { arg: 'data', length: n, max: limits.IPC_BATCH_MAX_MESSAGES });
+  // each element is read once (a native caller's list may have getters): what was checked is what is sent
+  const items: Uint8Array[] = new Array<Uint8Array>(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += (items[i] = argBytes(list[i], `data[${i}]`, limits.IPC_MAX_MESSAGE_BYTES)).length;
+  if (total > limits.IPC_BATCH_MAX_BYTES) throw new AiosError('EMSGSIZE', `IPCSendMany carries at most ${limits.IPC_BATCH_MAX_BYTES} bytes in all`, { arg: 'data', length: total, max: limits.IPC_BATCH_MAX_BYTES });
+  const target = node.object as Agent;
+  au.label = n === 1 ? target.label : `${target.label} x${n}`;
+  if (n === 0) return 0;
+  let sent = 0;
+  try {
+    for (; sent < n; sent++) {
+      const bytes = items[sent]!;
+      checkDeliverable(k, target);
+      a.ipcRate?.take(k.now(), bytes.length);
+      k.deliverData(target, a.id, bytes);
+    }
+  } catch (e) {
+    if (sent === 0) throw e;
+    au.label = `${target.label} x${sent}`;
+  }
+  return sent;
+}
+
 function checkDeliverable(k: SyscallContext, target: Agent): void {
   if (!target.alive) throw new AiosError('ESRCH', `agent ${target.id} has exited`, { agent: target.id });
   if (target.remote !== null && !target.remote.canSend()) throw new AiosError('EAGAIN', `no credit on the link to ${target.remote.address} (its mailbox is full or messages are in flight)`, { agent: target.remote.address });
@@ -130,6 +164,21 @@ export function sys_ipcRecv(k: SyscallContext, a: Agent): Message {
   const m = a.mailbox.shift();
   if (m === undefined) throw new AiosError('EAGAIN', 'mailbox is empty');
   return noteReceived(k, a, m);
+}
+
+/** IPCRecvMany: up to max of the oldest messages, as that many IPCRecv calls; EAGAIN when the mailbox is empty. */
+export function sys_ipcRecvMany(k: SyscallContext, a: Agent, [max]: unknown[]): Message[] {
+  const most = max === undefined ? limits.IPC_BATCH_MAX_MESSAGES : argInt(max, 'max', 1, limits.IPC_BATCH_MAX_MESSAGES);
+  ackReceived(k, a);
+  const first = a.mailbox.shift();
+  if (first === undefined) throw new AiosError('EAGAIN', 'mailbox is empty');
+  const out = [noteReceived(k, a, first)];
+  while (out.length < most) {
+    const m = a.mailbox.shift();
+    if (m === undefined) break;
+    out.push(noteReceived(k, a, m));
+  }
+  return out;
 }
 
 export function sys_ipcWait(k: SyscallContext, a: Agent, [timeoutMs]: unknown[]): Promise<Message> {

@@ -28,6 +28,8 @@ const BY_NAME: Record<string, Handler> = {
   AgentKill: ag.sys_agentKill,
   IPCSend: ipc.sys_ipcSend,
   IPCRecv: ipc.sys_ipcRecv,
+  IPCSendMany: ipc.sys_ipcSendMany,
+  IPCRecvMany: ipc.sys_ipcRecvMany,
   AgentMemAlloc: mem.sys_agentMemAlloc,
   AgentMemFree: mem.sys_agentMemFree,
   FrameAlloc: mem.sys_frameAlloc,

@@ -2,7 +2,7 @@
 // One stub per syscall; each traps into the kernel through the agent's gate.
 
 import type { AgentImage, SpawnOptions, Ticket, Handle, AgentManifest, SendOptions, Message, VAddr, PqcOp, CapInfo, CapDeriveOptions, AgentInfo, AgentId, SelfInfo, SchedParams, LlmRequest, LlmResult, LlmChunk, LlmAgentUsage, FsWriteResult, FsEntry, FsStat, NetRequest, NetResponseHead, DeviceInfo } from '@aios/abi';
-import { trap, trapAsync } from './trap.ts';
+import { trap, trapAsync, trapHB } from './trap.ts';
 
 /** Shared by calls without arguments (frozen; the kernel never writes to argument lists). */
 const NO_ARGS: unknown[] = Object.freeze([]) as unknown as unknown[];
@@ -48,7 +48,8 @@ export function agentKill(agent: Handle, reason?: string): void {
  * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH, ENOSYS, EQUOTA.
  */
 export function ipcSend(to: Handle, data: Uint8Array, opts?: SendOptions): void {
-  trap(4, [to, data, opts]);
+  if (opts === undefined) trapHB(4, to, data);
+  else trap(4, [to, data, opts]);
 }
 
 /**
@@ -591,6 +592,23 @@ export function netRead(exchange: Handle): Promise<Uint8Array | null> {
  */
 export function netResponse(exchange: Handle): Promise<NetResponseHead> {
   return trapAsync(81, [exchange]) as Promise<NetResponseHead>;
+}
+
+/**
+ * IPCSendMany (nr 82, sync). Queues plain messages (tag data, no handles; at most 1,024 and 1 MiB in all, each at most 64 KiB) in the receiver mailbox in order, as that many IPCSend calls would: returns how many were queued, stopping at the first that does not fit (EAGAIN, EQUOTA: thrown only when none was queued). Sizes are checked before any is queued; one audit record per call, its label naming the count.
+ * Needs: to: SEND.
+ * Errors: EPERM, EACCES, EBADF, EINVAL, EMSGSIZE, EAGAIN, ESRCH, EQUOTA.
+ */
+export function ipcSendMany(to: Handle, data: Uint8Array[]): number {
+  return trap(82, [to, data]) as number;
+}
+
+/**
+ * IPCRecvMany (nr 83, sync). Takes up to max (1 to 1,024; default 1,024) of the oldest messages from the caller mailbox, oldest first, as that many IPCRecv calls would; EAGAIN when empty.
+ * Errors: EAGAIN, EINVAL.
+ */
+export function ipcRecvMany(max?: number): Message[] {
+  return trap(83, [max]) as Message[];
 }
 
 /**

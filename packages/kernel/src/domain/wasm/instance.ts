@@ -3,11 +3,12 @@
 // (every value is decoded by codec.ts, every error is read as plain strings).
 
 import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
-import { AiosError, isErrorCode, type TrapKind } from '@aios/abi';
+import { AiosError, isErrorCode, NR, type Message, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
 import { NotRaw, RawContext } from './raw.ts';
+import { plainMessage, unpackList } from './batch.ts';
 import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
 
@@ -26,6 +27,8 @@ interface Described {
 type HostResult = QuickJSHandle | VmCallResult<QuickJSHandle> | undefined;
 
 const RANDOM_MAX = 65536;
+/** The scratch for IPCSendMany's packed list: a batch of 64 messages of 1 KiB, with its header (larger ones get a buffer each). */
+const SCRATCH_BYTES = 68 * 1024;
 const utf8Encoder = new TextEncoder();
 
 /** CPU slice for our own prelude in a blank sandbox (it never loops; this is a backstop). */
@@ -51,6 +54,11 @@ export class WasmInstance implements AgentInstance, HeapGuard {
   private wireFn: QuickJSHandle | undefined;
   private errFn: QuickJSHandle | undefined;
   private waitFn: QuickJSHandle | undefined;
+  /** Where IPCSend's bytes and IPCSendMany's packed list are copied out of the sandbox (reused; null while a call borrows it). */
+  private scratch: Uint8Array | null = new Uint8Array(SCRATCH_BYTES);
+  /** The prelude's makers of received messages: one plain message, a batch (IPCRecvMany). */
+  private msgFn: QuickJSHandle | undefined;
+  private msgsFn: QuickJSHandle | undefined;
   /** The agent's `__aios_agent.entry`, captured at load. */
   private entry: QuickJSHandle | undefined;
   private deadline = 0;
@@ -110,6 +118,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       this.wireFn = ctx.getProp(run.value, 3);
       this.errFn = ctx.getProp(run.value, 4);
       this.waitFn = ctx.getProp(run.value, 5);
+      this.msgFn = ctx.getProp(run.value, 6);
+      this.msgsFn = ctx.getProp(run.value, 7);
       this.raw.setU8Maker(this.u8Fn.value as unknown as number);
       run.value.dispose();
       this.inside(() => ctx.getProp(ctx.global, 'TextDecoder')).dispose();
@@ -291,8 +301,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     this.tickets.clear();
     safe(() => this.dropStrayContexts());
     if (this.raw && this.ctx?.alive) safe(() => this.raw.dispose());
-    for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn]) if (h?.alive) safe(() => h.dispose());
-    this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = undefined;
+    for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn, this.msgFn, this.msgsFn]) if (h?.alive) safe(() => h.dispose());
+    this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = this.msgFn = this.msgsFn = undefined;
     if (this.ctx?.alive) safe(() => this.ctx.dispose());
     if (this.rt.alive) {
       try {
@@ -577,6 +587,16 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * plain arguments by kind, op 6 the JSON wire (codec.ts).
    */
   private rawTrap(op: number, argc: number, argv: number): number {
+    const lent: { buf: Uint8Array | null } = { buf: null };
+    try {
+      return this.rawCall(op, argc, argv, lent);
+    } finally {
+      if (lent.buf !== null) this.scratch = lent.buf;
+    }
+  }
+
+  /** rawTrap's work; `lent` holds the scratch while this call borrows it (given back when the call ends, however it ends). */
+  private rawCall(op: number, argc: number, argv: number, lent: { buf: Uint8Array | null }): number {
     const raw = this.raw;
     const nr = raw.num(raw.arg(argv, 1));
     let args: unknown = [];
@@ -586,7 +606,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       const lengths: number[] = [];
       let total = 0;
       for (let i = 3; i < argc; i++) {
-        if (((kinds >> (3 * (i - 3))) & 7) !== 5) continue;
+        const kd = (kinds >> (3 * (i - 3))) & 7;
+        if (kd !== 5 && kd !== 6) continue;
         lengths[i] = raw.bytesLength(raw.arg(argv, i));
         total += lengths[i]!;
         if (total > MAX_WIRE) return this.rawError(new AiosError('EMSGSIZE', `syscall arguments larger than ${MAX_WIRE} bytes`));
@@ -599,7 +620,24 @@ export class WasmInstance implements AgentInstance, HeapGuard {
           case 2: list.push(false); break;
           case 3: list.push(null); break;
           case 4: list.push(undefined); break;
-          case 5: list.push(raw.bytes(a, lengths[i])); break;
+          case 5: {
+            // IPCSend copies its payload before it returns (into the mailbox's slab, or a message of its own): its
+            // bytes may live in the scratch too; any other call's bytes get a copy of their own
+            const scratch = nr === NR.IPCSend && lent.buf === null ? this.scratch : null;
+            if (scratch !== null) (this.scratch = null), (lent.buf = scratch);
+            list.push(scratch !== null ? raw.bytesInto(a, lengths[i]!, scratch) : raw.bytes(a, lengths[i]));
+            break;
+          }
+          case 6: {
+            // IPCSendMany copies what it queues before it returns: its list may live in the scratch (borrowed, so a
+            // nested call cannot overwrite it); any other call gets its own copy
+            const scratch = nr === NR.IPCSendMany && lent.buf === null ? this.scratch : null;
+            if (scratch !== null) (this.scratch = null), (lent.buf = scratch);
+            const items = unpackList(scratch !== null ? raw.bytesInto(a, lengths[i]!, scratch) : raw.bytes(a, lengths[i]));
+            if (items === null) return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
+            list.push(items);
+            break;
+          }
           default: return this.rawError(new AiosError('EINVAL', 'malformed syscall arguments'));
         }
       }
@@ -628,9 +666,9 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     } catch (e) {
       return this.rawError(e);
     }
-    if (isThenable(res)) return raw.call(this.waitFn!.value as unknown as number, [raw.newNumber(this.blocking(res))]);
+    if (isThenable(res)) return raw.call(this.waitFn!.value as unknown as number, [raw.newNumber(this.blocking(res, nr))]);
     try {
-      return this.rawValue(res);
+      return this.resultValue(nr, res);
     } catch (e) {
       if (e instanceof AiosError) return this.rawError(e);
       throw e;
@@ -662,6 +700,59 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     return raw.call(this.wireFn!.value as unknown as number, args);
   }
 
+  /**
+   * The result of syscall nr as a sandbox value: received messages through the prelude's message makers (one call
+   * per message, or per batch for IPCRecvMany, instead of an object built key by key), the rest by rawValue.
+   */
+  private resultValue(nr: number, v: unknown): number {
+    if (nr === NR.IPCRecv || nr === NR.IPCWait) {
+      if (plainMessage(v)) return this.raw.call(this.msgFn!.value as unknown as number, [this.raw.newNumber(v.from), this.raw.newBytes(v.data)]);
+    } else if (nr === NR.IPCRecvMany && Array.isArray(v)) {
+      return this.messageBatch(v as Message[]);
+    }
+    return this.rawValue(v);
+  }
+
+  /**
+   * A batch of messages for the prelude's batch maker: the plain ones' bytes one after the other in one buffer, int32
+   * [from, length] per message (length -1: the next of a list of the others, built key by key).
+   */
+  private messageBatch(list: Message[]): number {
+    const raw = this.raw;
+    const n = list.length;
+    const meta = new Int32Array(2 * n);
+    let total = 0;
+    let special = 0;
+    for (let i = 0; i < n; i++) {
+      const m = list[i]!;
+      if (plainMessage(m)) {
+        meta[2 * i] = m.from;
+        meta[2 * i + 1] = m.data.length;
+        total += m.data.length;
+      } else {
+        meta[2 * i + 1] = -1;
+        special++;
+      }
+    }
+    if (total > MAX_WIRE) throw new AiosError('EMSGSIZE', `result larger than ${MAX_WIRE} bytes`);
+    const parts: Uint8Array[] = [];
+    const others: unknown[] = [];
+    for (let i = 0; i < n; i++) {
+      const m = list[i]!;
+      if (meta[2 * i + 1]! < 0) others.push(m);
+      else parts.push(m.data);
+    }
+    const args = [raw.newBytesOf(parts, total)];
+    try {
+      args.push(raw.newBytes(new Uint8Array(meta.buffer)));
+      args.push(special === 0 ? raw.undefinedValue() : this.rawValue(others));
+    } catch (e) {
+      for (const p of args) raw.free(p);
+      throw e;
+    }
+    return raw.call(this.msgsFn!.value as unknown as number, args);
+  }
+
   /** Throws the gate's error into the sandbox as the prelude builds it (AiosError code, errno, detail). */
   private rawError(e: unknown): number {
     const raw = this.raw;
@@ -680,7 +771,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * avoided on purpose: it reads its out-pointers through a view that goes stale when the wasm
    * memory grows during the call.)
    */
-  private blocking(p: PromiseLike<unknown>): number {
+  private blocking(p: PromiseLike<unknown>, nr: number): number {
     const ticket = this.nextTicket++;
     this.tickets.add(ticket);
     const errorValue = (e: unknown): number => this.raw.call(this.errFn!.value as unknown as number, [this.raw.newString(JSON.stringify(errorForSandbox(e)))]);
@@ -708,7 +799,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       (v) =>
         settle(() => {
           try {
-            return [true, this.rawValue(v)];
+            return [true, this.resultValue(nr, v)];
           } catch (e) {
             if (e instanceof AiosError) return [false, errorValue(e)];
             throw e;
@@ -767,3 +858,4 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     w.reject(err);
   }
 }
+

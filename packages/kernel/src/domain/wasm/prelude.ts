@@ -20,8 +20,9 @@ var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = 
   un = Function.prototype.bind.bind(Function.prototype.call), aslice = un(Array.prototype.slice), ev = eval,
   mods = Object.create(null), pend = new Map(), MAXW = 16777216, blen = 0, gd = Object.getOwnPropertyDescriptor,
   TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
-  OFF = un(gd(TA, 'byteOffset').get), BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
-  TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, W;
+  BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
+  TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, I32 = Int32Array,
+  NOH = Object.freeze([]), LS, LB = 0, W;
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
 function big(s, n) { if ((s.n += n) > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
 // The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
@@ -30,27 +31,62 @@ function bytes(v) {
   var b = BUF(v), n = BLEN(v), c;
   blen = n;
   if (n === 0) return new AB(0);
-  try { if (OFF(v) === 0 && ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
+  // a view as long as its buffer starts at 0 (offset + length never exceeds the buffer's length): no offset read
+  try { if (ABLEN(b) === n) return b; } catch (x) { /* a SharedArrayBuffer: copied */ }
   c = new U8(n); TSET(c, v);
   return BUF(c);
 }
 function isU8(v) { return TAG(v) === 'Uint8Array'; }
+// A non-empty list of Uint8Arrays (IPCSendMany's messages) packed in one ArrayBuffer: int32 count, int32 length of
+// each, then the bytes of each in order (and maybe unused bytes after them, which the host ignores); null when v is
+// not such a list. One pass: each element is read once, checked with the intrinsics and copied at once.
+function list(v) {
+  var n = v.length, mine = !LB, i, x, k, o, c, h, u, e, d;
+  if (typeof n !== 'number' || n !== (n | 0) || n < 1) return null;
+  if (n > MAXW / 4) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  o = 4 + 4 * n; e = 0; blen = 0; LB = 1;
+  try {
+    for (i = 0; i < n; i++) {
+      x = v[i];
+      if (typeof x !== 'object' || x === null || TAG(x) !== 'Uint8Array') return null;
+      k = BLEN(x);
+      if (o + k > e) {
+        // room for the rest at this message's size (messages of one batch are usually alike; at most 1 MiB ahead,
+        // the kernel's limit), at least double, at least this message; the last call's buffer when it is that size
+        // (the host copies it out before trap returns; nothing else holds it)
+        if (o + k > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+        d = o + k * (n - i); if (d > o + 1048576) d = o + 1048576; if (d < 2 * e) d = 2 * e; if (d < o + k) d = o + k; if (d > MAXW) d = MAXW;
+        e = d; d = mine && c === undefined && LS !== undefined && ABLEN(LS) === e ? LS : new AB(e);
+        if (c !== undefined) TSET(new U8(d), u);
+        c = d; h = new I32(c, 0, n + 1); u = new U8(c);
+      }
+      h[i + 1] = k; TSET(u, x, o); o += k;
+    }
+  } finally {
+    if (mine) LB = 0;
+  }
+  h[0] = n;
+  blen = o;
+  if (mine && e <= 262144) LS = c;
+  return c;
+}
 // Appends to an array of ours without consulting Array.prototype (the agent may have changed it).
 function add(a, v) { def(a, a.length, { value: v, writable: true, enumerable: true, configurable: true }); }
 // The kind of one argument for the plain path (see trap), or -1.
 function kind(v) {
   var t = typeof v;
-  return t === 'number' ? 0 : t === 'boolean' ? (v ? 1 : 2) : v === null ? 3 : t === 'undefined' ? 4 : t === 'object' && isU8(v) ? 5 : -1;
+  return t === 'number' ? 0 : t === 'boolean' ? (v ? 1 : 2) : v === null ? 3 : t === 'undefined' ? 4 : t === 'object' && isU8(v) ? 5 : t === 'object' && isArr(v) ? 6 : -1;
 }
 // A syscall. Trailing undefined arguments are not sent (the kernel reads absent and undefined alike). Up to four
 // arguments that are numbers, booleans, null, undefined or Uint8Arrays go as they are: host(0, nr, kinds, ...args),
-// kinds holding 3 bits per argument (0 number, 1 true, 2 false, 3 null, 4 undefined, 5 bytes as an ArrayBuffer).
+// kinds holding 3 bits per argument (0 number, 1 true, 2 false, 3 null, 4 undefined, 5 bytes as an ArrayBuffer,
+// 6 a list of Uint8Arrays packed by list() in one ArrayBuffer; another array goes as JSON).
 // Anything else goes as JSON: host(6, nr, json[, fixups json, ...buffers]) (see codec.ts). Each argument is read
 // once, so a getter or proxy cannot show the host something other than what was checked.
 function trap(nr, args) {
   if (typeof nr !== 'number') fail('EINVAL', 22, 'malformed syscall');
   if (!isArr(args)) fail('EINVAL', 22, 'syscall arguments must be an array');
-  var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s;
+  var n = args.length, a0, a1, a2, a3, k0, k1, k2, k3, s, p0, p1, p2, p3;
   if (n === 0) return host(0, nr);
   if (n <= 4) {
     a0 = args[0]; a1 = args[1]; a2 = args[2]; a3 = args[3];
@@ -60,10 +96,19 @@ function trap(nr, args) {
     k1 = n < 2 || typeof a1 === 'number' ? 0 : kind(a1);
     k2 = n < 3 || typeof a2 === 'number' ? 0 : kind(a2);
     k3 = n < 4 || typeof a3 === 'number' ? 0 : kind(a3);
+    s = 0;
+    if (k0 >= 0 && k1 >= 0 && k2 >= 0 && k3 >= 0) {
+      // lists first (reading their elements may run the agent's getters), then bytes; a list that is not all
+      // Uint8Arrays sends every argument as JSON
+      if (k0 === 6 || k1 === 6 || k2 === 6 || k3 === 6) {
+        p0 = k0 === 6 ? list(a0) : a0; p1 = k1 === 6 ? list(a1) : a1; p2 = k2 === 6 ? list(a2) : a2; p3 = k3 === 6 ? list(a3) : a3;
+        if ((k0 === 6 && p0 === null) || (k1 === 6 && p1 === null) || (k2 === 6 && p2 === null) || (k3 === 6 && p3 === null)) k0 = -1;
+        else { if (k0 === 6) a0 = p0, s += blen; if (k1 === 6) a1 = p1, s += blen; if (k2 === 6) a2 = p2, s += blen; if (k3 === 6) a3 = p3, s += blen; }
+      }
+    }
     if (k0 >= 0 && k1 >= 0 && k2 >= 0 && k3 >= 0) {
       // bytes last: nothing the agent wrote runs between these reads and the host's copy; sizes are checked
       // before the host sees them (a copy made here stays within the sandbox's own memory limit)
-      s = 0;
       if (k0 === 5) a0 = bytes(a0), s += blen;
       if (k1 === 5) a1 = bytes(a1), s += blen;
       if (k2 === 5) a2 = bytes(a2), s += blen;
@@ -78,6 +123,14 @@ function trap(nr, args) {
     args = aslice(args, 0, n);
   }
   return wire().send(nr, args, n);
+}
+// The per-signature entry of a syscall whose arguments are a number and a Uint8Array (IPCSend without options): the
+// same checks and host call as trap(nr, [h, v]) without the argument list and the kind walk. Anything else is trap's.
+function trapHB(nr, h, v) {
+  if (typeof nr !== 'number' || typeof h !== 'number' || typeof v !== 'object' || v === null || TAG(v) !== 'Uint8Array') return trap(nr, v === undefined ? [h] : [h, v]);
+  v = bytes(v);
+  if (blen > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB');
+  return host(0, nr, 40, h, v);
 }
 // The JSON path (module 'wire'), compiled the first time an agent needs it, with the intrinsics captured here.
 function wire() {
@@ -94,6 +147,7 @@ function put(n, v) { def(G, n, { value: v, writable: true, configurable: true })
     } });
   });
 });
+def(trap, 'hb', { value: trapHB });
 put('__aios_trap', trap);
 // For the host: run an activation; settle a blocking call; and the makers it calls while it answers a syscall
 // (a Uint8Array over a buffer, a value from the JSON wire, an error from its JSON, the promise of a blocking call).
@@ -111,6 +165,21 @@ return [function run(e, id, kind, v) {
   return e;
 }, function (n) {
   return new P(function (f, j) { pend.set(n, [f, j]); });
+}, function (f, b) {
+  // a plain data message (IPCRecv, IPCWait): one call instead of an object built key by key; no handles is one
+  // frozen empty list, as the kernel hands native agents
+  return { from: f, data: new U8(b), handles: NOH, tag: 'data' };
+}, function (b, m, sp) {
+  // IPCRecvMany: int32 [from, length] per message in m; the plain ones' bytes one after the other in b (each
+  // message's data is a view of b); length -1 takes the next of sp, a message built key by key. The result is
+  // the agent's own array: setters it put on Array.prototype only see its own messages.
+  var h = new I32(m), n = h.length >> 1, out = [], i, o = 0, j = 0, l;
+  for (i = 0; i < n; i++) {
+    l = h[2 * i + 1];
+    if (l < 0) out[i] = sp[j++];
+    else out[i] = { from: h[2 * i], data: new U8(b, o, l), handles: NOH, tag: 'data' }, o += l;
+  }
+  return out;
 }];
 })`;
 

@@ -5,8 +5,9 @@
 import type { AgentInstance, ExecutionDomain, Gate, InstanceLimits } from '../types.ts';
 import { WasmInstance } from './instance.ts';
 import type { WasmPorts } from './support.ts';
+import { cloneSnapshot, snapshotsAvailable, takeSnapshot, type Snapshot } from './snapshot.ts';
 
-export type WasmDomainOptions = WasmPorts;
+export type WasmDomainOptions = WasmPorts & WasmDomainTuning;
 
 /** The wasm domain, plus an optional pool of blank sandboxes the kernel may fill when it is idle. */
 export interface WasmDomain extends ExecutionDomain {
@@ -21,6 +22,14 @@ export interface WasmDomain extends ExecutionDomain {
   prewarmStep(count: number): boolean;
   /** Blank sandboxes waiting in the pool. */
   readonly pooled: number;
+  /** Images with a snapshot, and the sandboxes cloned from snapshots that are still alive. */
+  readonly snapshots: { readonly images: number; readonly live: number };
+}
+
+/** Options of the wasm domain besides its ports. */
+export interface WasmDomainTuning {
+  /** Clone sandboxes from per-image snapshots (default: true when the runtime allows it). */
+  snapshots?: boolean;
 }
 
 /** Creates the wasm domain. instantiate() throws TrapError('load' | 'memory' | 'cpu') when the image does not load. */
@@ -29,6 +38,11 @@ const RECENT_IMAGES = 4;
 const PREPARED_PER_IMAGE = 2;
 /** Limits while an image is prepared: a module body that needs more than 50 ms is simply not prepared. */
 const PREPARE_LIMITS: InstanceLimits = { memoryBytes: 32 * 1024 * 1024, stackBytes: 256 * 1024, sliceMs: 50 };
+/**
+ * Most clones alive at once: each has its own wasm memory, and V8 reserves ~10 GiB of address space per memory
+ * (13,087 fit in one process on this machine, executors included); past this, sandboxes go on the shared heap.
+ */
+const SNAPSHOT_LIVE_MAX = 4096;
 
 export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   const ports: WasmPorts = { random: (n) => opts.random(n), now: () => opts.now() };
@@ -38,6 +52,10 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   const prepared = new Map<string, WasmInstance[]>();
   const unpreparable = new Set<string>();
   const recent: string[] = [];
+  const useSnapshots = opts.snapshots !== false && snapshotsAvailable;
+  // Snapshots of recent images (null: the image is not preparable), and how many clones are alive.
+  const snapshots = new Map<string, Snapshot | null>();
+  let live = 0;
   const touch = (code: string): void => {
     const i = recent.indexOf(code);
     if (i >= 0) recent.splice(i, 1);
@@ -46,7 +64,17 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       const old = recent.pop()!;
       for (const inst of prepared.get(old) ?? []) inst.dispose();
       prepared.delete(old);
+      snapshots.delete(old);
     }
+  };
+  /** Takes (once) the snapshot of an image; null when it is not preparable. */
+  const snapshot = (code: string): Snapshot | null => {
+    const got = snapshots.get(code);
+    if (got !== undefined) return got;
+    const snap = takeSnapshot(code, ports, PREPARE_LIMITS);
+    snapshots.set(code, snap);
+    if (snap === null) unpreparable.add(code);
+    return snap;
   };
   /** One piece of prewarm(count): trims the pool, or prepares one recent image, or makes one blank sandbox; false when done. */
   function prewarmStep(count: number): boolean {
@@ -56,8 +84,16 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       return true;
     }
     if (n === 0) return false;
-    // Recent images first: a prepared instance saves a spawn more than a blank one does.
+    // Recent images first: a snapshot serves every later spawn of its image; a prepared instance saves one spawn.
+    if (useSnapshots) {
+      for (const code of recent) {
+        if (snapshots.has(code) || unpreparable.has(code)) continue;
+        snapshot(code);
+        return true;
+      }
+    }
     for (const code of recent) {
+      if (snapshots.get(code)) continue;
       if (unpreparable.has(code)) continue;
       const list = prepared.get(code) ?? [];
       prepared.set(code, list);
@@ -77,6 +113,23 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   return {
     name: 'wasm',
     instantiate(code: string, gate: Gate, limits: InstanceLimits): AgentInstance {
+      // An image spawned again while still recent gets its snapshot now (a node busy with a burst has no idle step).
+      const again = useSnapshots && !unpreparable.has(code) && recent.includes(code);
+      const snap = again ? snapshot(code) : undefined;
+      if (snap && live < SNAPSHOT_LIVE_MAX && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
+        let inst: WasmInstance | undefined;
+        try {
+          inst = cloneSnapshot(snap, ports);
+        } catch {
+          // no memory for another instance: the shared heap below
+        }
+        if (inst !== undefined) {
+          live++;
+          inst.onFree = () => live--;
+          touch(code);
+          return inst.adopt(gate, limits);
+        }
+      }
       const ready = prepared.get(code)?.pop();
       if (ready !== undefined && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
         touch(code);
@@ -95,6 +148,11 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
     prewarmStep,
     get pooled(): number {
       return pool.length;
+    },
+    get snapshots() {
+      let images = 0;
+      for (const s of snapshots.values()) if (s) images++;
+      return { images, live };
     },
   };
 }

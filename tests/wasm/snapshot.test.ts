@@ -83,6 +83,6 @@ describe('wasm snapshots', () => {
     const domain = createWasmDomain({ ...ports(), snapshots: false });
     const code = await bundle({ contents: COUNTER });
     for (let i = 0; i < 3; i++) (await spawn(domain, code)).inst.dispose();
-    expect(domain.snapshots).toEqual({ images: 0, live: 0 });
+    expect(domain.snapshots).toEqual({ images: 0, live: 0, recycled: 0 });
   });
 });

@@ -5,7 +5,8 @@
 import type { AgentInstance, ExecutionDomain, Gate, InstanceLimits } from '../types.ts';
 import { WasmInstance } from './instance.ts';
 import type { WasmPorts } from './support.ts';
-import { cloneSnapshot, snapshotsAvailable, takeSnapshot, type Snapshot } from './snapshot.ts';
+import { cloneSnapshot, recyclable, resetClone, snapshotsAvailable, takeSnapshot, type Snapshot } from './snapshot.ts';
+import type { OwnModule } from './own-module.ts';
 
 export type WasmDomainOptions = WasmPorts & WasmDomainTuning;
 
@@ -22,14 +23,16 @@ export interface WasmDomain extends ExecutionDomain {
   prewarmStep(count: number): boolean;
   /** Blank sandboxes waiting in the pool. */
   readonly pooled: number;
-  /** Images with a snapshot, and the sandboxes cloned from snapshots that are still alive. */
-  readonly snapshots: { readonly images: number; readonly live: number };
+  /** Images with a snapshot, the sandboxes cloned from snapshots that are still alive, and reset clones waiting for reuse. */
+  readonly snapshots: { readonly images: number; readonly live: number; readonly recycled: number };
 }
 
 /** Options of the wasm domain besides its ports. */
 export interface WasmDomainTuning {
   /** Clone sandboxes from per-image snapshots (default: true when the runtime allows it). */
   snapshots?: boolean;
+  /** Reset and reuse the instances of clones whose agent ended cleanly (default: true when the runtime allows it). */
+  recycle?: boolean;
 }
 
 /** Creates the wasm domain. instantiate() throws TrapError('load' | 'memory' | 'cpu') when the image does not load. */
@@ -43,6 +46,11 @@ const PREPARE_LIMITS: InstanceLimits = { memoryBytes: 32 * 1024 * 1024, stackByt
  * (13,087 fit in one process on this machine, executors included); past this, sandboxes go on the shared heap.
  */
 const SNAPSHOT_LIVE_MAX = 4096;
+/**
+ * Reset clones kept for reuse, per image: each holds a 16 MiB memory (virtual) whose pages its agents touched stay
+ * resident (~0.4 MB for a small agent), so at most RECENT_IMAGES x 32 (~50 MB) wait at once.
+ */
+const RECYCLE_PER_IMAGE = 32;
 
 export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   const ports: WasmPorts = { random: (n) => opts.random(n), now: () => opts.now() };
@@ -56,6 +64,20 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   // Snapshots of recent images (null: the image is not preparable), and how many clones are alive.
   const snapshots = new Map<string, Snapshot | null>();
   let live = 0;
+  const useRecycle = useSnapshots && opts.recycle !== false && recyclable;
+  // Reset clones of each snapshot, waiting for the next spawn of its image (dropped with the snapshot).
+  const recycled = new Map<Snapshot, OwnModule[]>();
+  let waiting = 0;
+  const release = (snap: Snapshot, own: OwnModule | null): void => {
+    live--;
+    if (own === null || !useRecycle || snapshots.get(snap.state.code) !== snap) return;
+    const list = recycled.get(snap) ?? [];
+    if (list.length >= RECYCLE_PER_IMAGE || live + waiting >= SNAPSHOT_LIVE_MAX) return;
+    if (!resetClone(snap, own)) return;
+    list.push(own);
+    recycled.set(snap, list);
+    waiting++;
+  };
   const touch = (code: string): void => {
     const i = recent.indexOf(code);
     if (i >= 0) recent.splice(i, 1);
@@ -64,6 +86,11 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       const old = recent.pop()!;
       for (const inst of prepared.get(old) ?? []) inst.dispose();
       prepared.delete(old);
+      const snap = snapshots.get(old);
+      if (snap) {
+        waiting -= recycled.get(snap)?.length ?? 0;
+        recycled.delete(snap);
+      }
       snapshots.delete(old);
     }
   };
@@ -116,16 +143,18 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       // An image spawned again while still recent gets its snapshot now (a node busy with a burst has no idle step).
       const again = useSnapshots && !unpreparable.has(code) && recent.includes(code);
       const snap = again ? snapshot(code) : undefined;
-      if (snap && live < SNAPSHOT_LIVE_MAX && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
+      const reuse = snap ? recycled.get(snap)?.pop() : undefined;
+      if (reuse !== undefined) waiting--;
+      if (snap && (reuse !== undefined || live + waiting < SNAPSHOT_LIVE_MAX) && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
         let inst: WasmInstance | undefined;
         try {
-          inst = cloneSnapshot(snap, ports);
+          inst = cloneSnapshot(snap, ports, reuse);
         } catch {
           // no memory for another instance: the shared heap below
         }
         if (inst !== undefined) {
           live++;
-          inst.onFree = () => live--;
+          inst.onFree = (own) => release(snap, own);
           touch(code);
           return inst.adopt(gate, limits);
         }
@@ -152,7 +181,7 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
     get snapshots() {
       let images = 0;
       for (const s of snapshots.values()) if (s) images++;
-      return { images, live };
+      return { images, live, recycled: waiting };
     },
   };
 }

@@ -195,7 +195,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
 
   /** The instance's own memory (null on the shared heap). */
   get ownMemory(): OwnModule['memory'] | null {
-    return this.own?.memory ?? null;
+    return this.freed ? null : (this.own?.memory ?? null);
   }
 
   /** Loads an image into this (blank) sandbox, bound to gate and limits. Throws TrapError. */
@@ -243,8 +243,11 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     }
   }
 
-  /** Called once when a sandbox on its own memory is freed (the domain counts live clones with it). */
-  onFree: (() => void) | undefined;
+  /**
+   * Called once when a sandbox on its own memory is freed (the domain counts live clones with it); `own` is its
+   * instance when it ended cleanly (no trap), which the domain may reset and reuse, else null.
+   */
+  onFree: ((own: OwnModule | null) => void) | undefined;
 
   /** The code a preloaded sandbox holds (null for a blank one). */
   preloaded: string | null = null;
@@ -374,7 +377,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       // Its own memory holds nothing anyone else uses: the whole instance goes with its last reference (no
       // QuickJS teardown on the spawn-and-exit path).
       this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = undefined;
-      this.onFree?.();
+      this.onFree?.(this.trapped === undefined && this.pendingTrap === undefined ? this.own : null);
       return;
     }
     safe(() => this.dropStrayContexts());

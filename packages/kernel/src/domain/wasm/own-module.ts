@@ -37,7 +37,39 @@ interface Loaded {
   exportsByName: Map<string, string>;
   ffiClass: new (m: unknown) => unknown;
   memoryPages: number;
+  /** The linear-memory stack's top (the stack pointer between calls), and where sbrk keeps the heap's top (0: unknown). */
+  stackTop: number;
+  sbrkAt: number;
 }
+
+/**
+ * The layout recycling was written for (quickjs-emscripten 0.32 release-sync): data and bss below 128 KiB, a
+ * 5 MiB stack growing down from 5,333,088, the heap from there up to sbrk's pointer (which never moves down:
+ * dlmalloc here does not trim). Anything else: clones are not recycled.
+ */
+export const LAYOUT = { dataEnd: 128 * 1024, stackTop: 5333088 } as const;
+
+/** Finds sbrk's pointer in a probe instance: the one word below dataEnd that follows an 8 MiB malloc and stays after free. */
+function findSbrk(own: OwnModule & { exports: Record<string, (...a: number[]) => number> }, l: Loaded): number {
+  const m = own.module as unknown as { module: { _malloc(n: number): number; _free(p: number): void } };
+  const top = own.exports['Oa']!();
+  const words = (): Int32Array => new Int32Array(own.memory.buffer, 0, LAYOUT.dataEnd / 4);
+  const before = words().slice();
+  const p = m.module._malloc(8 * 1024 * 1024);
+  const after = words().slice();
+  m.module._free(p);
+  const freed = words();
+  const hits: number[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const b = before[i]!, a = after[i]!;
+    if (b >= top && b < top + 65536 && a !== b && a >= p + 8 * 1024 * 1024 && freed[i] === a) hits.push(i * 4);
+  }
+  l.stackTop = top;
+  return hits.length === 1 && top === LAYOUT.stackTop ? hits[0]! : 0;
+}
+
+const utf8d = new TextDecoder();
+const utf8e = new TextEncoder();
 
 async function load(): Promise<Loaded | null> {
   try {
@@ -50,7 +82,9 @@ async function load(): Promise<Loaded | null> {
     if (!exportsByName.has('_malloc') || !exportsByName.has('_free') || !exportsByName.has('_QTS_NewRuntime')) return null;
     const compiled = new WA.Module(readFileSync(dir + 'emscripten-module.wasm'));
     const ffiMod = (await RELEASE_SYNC.importFFI()) as unknown as new (m: unknown) => unknown;
-    return { compiled, exportsByName, ffiClass: ffiMod, memoryPages: 256 };
+    const l: Loaded = { compiled, exportsByName, ffiClass: ffiMod, memoryPages: 256, stackTop: 0, sbrkAt: 0 };
+    l.sbrkAt = findSbrk(make(l) as never, l);
+    return l;
   } catch {
     return null;
   }
@@ -60,9 +94,9 @@ const loaded = await load();
 
 /** True when own-memory instances can be made in this process (the glue is the one this file knows). */
 export const ownModulesAvailable = loaded !== null;
+/** True when an own instance can be reset and reused (the memory layout is the one LAYOUT describes). */
+export const recyclingAvailable = loaded !== null && loaded.sbrkAt !== 0;
 
-const utf8d = new TextDecoder();
-const utf8e = new TextEncoder();
 
 /** One QuickJS instance on its own memory; `module` is the library's module object over it. */
 export interface OwnModule {
@@ -70,6 +104,14 @@ export interface OwnModule {
   readonly memory: WasmMemory;
   /** Sets the sandbox charged for this memory's growth (null: the host); returns the previous one. */
   chargeTo(g: HeapGuard | null): HeapGuard | null;
+  /** The heap's top (sbrk's pointer); 0 when unknown. */
+  heapTop(): number;
+  /**
+   * Host side of a recycle (the caller resets the memory): a new library module object (fresh callback maps:
+   * no runtime or context wrapper of the previous sandbox is reachable), the stack pointer back at the
+   * stack's top, no sandbox charged. Only between calls into the instance.
+   */
+  renew(): void;
 }
 
 /**
@@ -79,6 +121,10 @@ export interface OwnModule {
  */
 export function newOwnModule(bytes = 0): OwnModule {
   if (loaded === null) throw new Error('own QuickJS modules are not available');
+  return make(loaded, bytes);
+}
+
+function make(loaded: Loaded, bytes = 0): OwnModule {
   const pages = Math.max(loaded.memoryPages, Math.ceil(bytes / PAGE));
   const memory = new WA.Memory({ initial: pages, maximum: 32768 });
   let guard: HeapGuard | null = null;
@@ -225,15 +271,28 @@ export function newOwnModule(bytes = 0): OwnModule {
     };
   };
   x['u']!();
+  // the FFI object is stateless (cwraps over the exports); the module object holds the callback maps
   const ffi = new loaded.ffiClass(d);
-  const module = new (QuickJSWASMModule as unknown as new (m: unknown, f: unknown) => QuickJSWASMModule)(d, ffi);
+  const Mod = QuickJSWASMModule as unknown as new (m: unknown, f: unknown) => QuickJSWASMModule;
+  let module = new Mod(d, ffi);
+  const sbrkAt = loaded.sbrkAt, top = loaded.stackTop;
   return {
-    module,
+    get module() {
+      return module;
+    },
     memory,
+    exports: x,
     chargeTo(g) {
       const prev = guard;
       guard = g;
       return prev;
     },
-  };
+    heapTop: () => (sbrkAt === 0 ? 0 : I32()[sbrkAt >> 2]! >>> 0),
+    renew() {
+      guard = null;
+      delete d.callbacks;
+      module = new Mod(d, ffi);
+      if (top !== 0) stackRestore(top);
+    },
+  } as OwnModule;
 }

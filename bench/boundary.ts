@@ -3,7 +3,8 @@
 //   1. syscall round trip from the sandbox: p50/p99 per call through a stamped stub gate (the crossing alone),
 //      and the mean through the real kernel (SelfHandle, createTestHost) against a native agent;
 //   2. 1 KiB messages per second between two sandboxed agents (bench/peers/aios-side.ts aiosMessages);
-//   3. sandboxed spawn + exit per second, 64 in flight (aiosSpawnExit), with the domain's image pools.
+//   3. sandboxed spawn + exit per second, 64 in flight (aiosSpawnExit), with the domain's image pools and snapshot
+//      clones: inline (0 executors) and on 1 and 2 executors (worker threads).
 // Run: npx tsx --conditions=aios-source bench/boundary.ts [--full] [--skip-erlang]
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -90,7 +91,9 @@ const kernelNative = (await kernelRoundTrip('native', CALLS, 5000, 2000)).meanUs
 const msgWasm = await aiosMessages('wasm', MSGS);
 const msgNative = await aiosMessages('native', MSGS * 5);
 const erlMsg = skipErlang ? null : (runErlang('messages', MSGS * 5) as { perSec: number });
-const spawnWasm = await aiosSpawnExit('wasm', SPAWNS);
+const spawnWasm = await aiosSpawnExit('wasm', SPAWNS, false, 0);
+const spawnExec1 = await aiosSpawnExit('wasm', SPAWNS, false, 1);
+const spawnExec2 = await aiosSpawnExit('wasm', SPAWNS, false, 2);
 const spawnNative = await aiosSpawnExit('native', NATIVE_SPAWNS);
 const erlSpawn = skipErlang ? null : (runErlang('spawn_exit', NATIVE_SPAWNS * 5) as { perSec: number });
 
@@ -112,6 +115,8 @@ const result = {
   },
   spawnExit: {
     wasmPerSec: spawnRate,
+    wasmExecutors1PerSec: Math.round(spawnExec1.perSec),
+    wasmExecutors2PerSec: Math.round(spawnExec2.perSec),
     nativePerSec: Math.round(spawnNative.perSec),
     erlangPerSec: erlSpawn ? Math.round(erlSpawn.perSec) : null,
     wasmOverNative: round(spawnWasm.perSec / spawnNative.perSec, 3),

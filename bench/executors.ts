@@ -13,6 +13,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { createTestHost } from '@aios/testkit';
 import type { KernelHost } from '@aios/kernel';
 import { isFull, round, summarize } from './lib/stats.ts';
+import { haveErlang, runErlang } from './peers/erlang.ts';
 
 const N = Math.max(2, availableParallelism());
 const K = isFull() ? 8 : 4;
@@ -33,6 +34,13 @@ export default defineAgent({ name: 'cruncher', async main(ctx) {
   }
   ctx.log('done ' + x);
 } });
+`;
+
+/** Yields only: the cost of one switch between two agents (executor: a handoff each time). */
+const YIELDER = (n: number) => `
+import { defineAgent } from '@aios/runtime';
+import { schedYield } from '@aios/runtime/kernel';
+export default defineAgent({ name: 'yielder', async main() { for (let i = 0; i < ${n}; i++) await schedYield(); } });
 `;
 
 const CALLER = `
@@ -155,6 +163,22 @@ async function syscalls(executors: number): Promise<{ p50us: number; p99us: numb
   }
 }
 
+/** Two agents that only yield, on one executor (or inline): wall time per yield, on a booted node. */
+async function yieldSwitch(executors: number): Promise<{ usPerYield: number; handoffs: number | null }> {
+  const n = isFull() ? 20_000 : 4_000;
+  const host = createTestHost({ config: { executors } });
+  try {
+    if (host.kernel.exec !== null) await host.kernel.exec.ready();
+    await new Promise((r) => setTimeout(r, BOOTED_IDLE_MS));
+    const ids = await Promise.all([0, 1].map((i) => host.spawn({ source: YIELDER(n) }, { name: `y${i}`, domain: 'wasm' })));
+    const t0 = performance.now();
+    for (const id of ids) await host.waitExit(id);
+    return { usPerYield: round(((performance.now() - t0) * 1000) / (2 * n), 1), handoffs: host.kernel.exec?.handoffs ?? null };
+  } finally {
+    host.shutdown();
+  }
+}
+
 function jain(xs: number[]): number {
   const s = xs.reduce((a, b) => a + b, 0);
   return (s * s) / (xs.length * xs.reduce((a, b) => a + b * b, 0));
@@ -188,12 +212,25 @@ async function fairness(executors: number, perWeight: number, movable = false): 
 const inlineWall = await scaling(0);
 const oneWall = await scaling(1);
 const nWall = await scaling(N);
+const inlineYield = await yieldSwitch(0);
+const execYield = await yieldSwitch(1);
 const inlineRtt = await syscalls(0);
 const execRtt = await syscalls(1);
 const fair1 = await fairness(N, 1);
 const fair3 = await fairness(N, 3);
 const fairMovable = await fairness(N, 1, true);
 const speedup = oneWall / nWall;
+// Erlang/OTP, the same crunch (K processes, slices of 20,000 steps, erlang:yield() between): +S 1 against +S N.
+// BEAM does a slice in far less time than QuickJS, so it runs ERL_SLICES_FACTOR times the slices to be measurable.
+const ERL_SLICES_FACTOR = 10;
+const erlArg = `{${K}, ${SLICES * ERL_SLICES_FACTOR}}`;
+const erl = haveErlang()
+  ? (() => {
+      const one = runErlang('crunch', erlArg, 1) as { wallMs: number };
+      const n = runErlang('crunch', erlArg, N) as { wallMs: number };
+      return { schedulers: N, slicesEach: SLICES * ERL_SLICES_FACTOR, wallMsOne: round(one.wallMs, 1), wallMsN: round(n.wallMs, 1), speedup: round(one.wallMs / n.wallMs, 3), usPerSliceOne: round((one.wallMs * 1000) / (K * SLICES * ERL_SLICES_FACTOR), 2) };
+    })()
+  : { skipped: 'erl is not on the PATH' };
 
 console.log(JSON.stringify({
   bench: 'executors',
@@ -205,9 +242,17 @@ console.log(JSON.stringify({
     inline: { executors: 0, wallMs: round(inlineWall, 1), coresUsed: coresUsed[0] },
     loadAverage: loadavg().map((x) => round(x, 2)),
     speedup: round(speedup, 3),
+    usPerSliceOne: round((oneWall * 1000) / (K * SLICES), 1),
+    erlang: erl,
     fromCreation: { note: 'clock from the host creation (worker threads start and load meanwhile), idle time excluded', wallMs: { n: round(coldWall[N]!, 1), one: round(coldWall[1]!, 1), inline: round(coldWall[0]!, 1) }, speedup: round(coldWall[1]! / coldWall[N]!, 3) },
     goal: { speedup_at_least: round(0.85 * N, 2) },
     met: speedup >= 0.85 * N,
+  },
+  yieldSwitch: {
+    note: 'two agents that only yield, sharing one executor: wall time per yield (the executor path is a handoff each time)',
+    ours: { executors: 1, ...execYield },
+    baseline: { executors: 0, ...inlineYield },
+    ratio: round(execYield.usPerYield / Math.max(inlineYield.usPerYield, 0.001), 2),
   },
   syscallRoundTrip: {
     syscall: 'ClockNow', calls: SYSCALLS,

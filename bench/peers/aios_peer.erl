@@ -1,7 +1,7 @@
 %% The Erlang/OTP side of AIOS's peer benchmarks (bench/peers/erlang-*.ts). Each workload prints one
 %% JSON line with its rate. Plain processes and messages, as an OTP application would use them.
 -module(aios_peer).
--export([spawn_exit/1, messages/1, rpc/1]).
+-export([spawn_exit/1, messages/1, rpc/1, crunch/1]).
 
 now_us() -> erlang:monotonic_time(microsecond).
 
@@ -78,3 +78,23 @@ server_loop() ->
         {call, From, Ref, Req} -> From ! {Ref, byte_size(Req)}, server_loop();
         stop -> ok
     end.
+
+%% CPU-bound scaling, as bench/executors.ts's crunchers: K processes, each Slices slices of 20,000 steps of
+%% x = (x * 31 + i) mod 2^32, with erlang:yield() between slices; wall time from the first spawn to the last
+%% exit. Run under +S 1 and +S N for the speedup. Arg: {K, Slices}.
+crunch({K, Slices}) ->
+    Self = self(),
+    T0 = now_us(),
+    [spawn(fun() -> Self ! {crunched, crunch_slices(Slices, 0)} end) || _ <- lists:seq(1, K)],
+    [receive {crunched, _} -> ok end || _ <- lists:seq(1, K)],
+    Ms = (now_us() - T0) / 1000.0,
+    io:format("{\"workload\":\"crunch\",\"agents\":~p,\"slices\":~p,\"wallMs\":~f}~n", [K, Slices, Ms]).
+
+crunch_slices(0, X) -> X;
+crunch_slices(S, X) ->
+    X1 = crunch_steps(0, X),
+    erlang:yield(),
+    crunch_slices(S - 1, X1).
+
+crunch_steps(20000, X) -> X;
+crunch_steps(I, X) -> crunch_steps(I + 1, (X * 31 + I) band 16#FFFFFFFF).

@@ -24,7 +24,7 @@ export function haveErlang(): boolean {
 }
 
 /** Runs aios_peer:WORKLOAD(N) with `schedulers` BEAM schedulers (+S) and returns its JSON result. */
-export function runErlang(workload: 'spawn_exit' | 'messages' | 'rpc', n: number, schedulers = 1): ErlangResult {
+export function runErlang(workload: 'spawn_exit' | 'messages' | 'rpc' | 'crunch', n: number | string, schedulers = 1): ErlangResult {
   const dir = mkdtempSync(join(tmpdir(), 'aios-erl-'));
   try {
     execFileSync('erlc', ['-o', dir, join(here, 'aios_peer.erl')], { stdio: 'inherit' });

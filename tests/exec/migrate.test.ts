@@ -69,6 +69,8 @@ describe('executors - migration', () => {
     await back;
     host.send(k, 'g');
     await logged(k, 'seen a,b,c,d,e,f,g');
+    // the handler's activation ends on its worker a moment after it logged: wait for it to be back in its mailbox
+    await untilTruthy(() => row(k).state === 'waiting', 'keeper waits for mail', { tries: 1000, everyMs: 10 });
     expect(row(k)).toMatchObject({ executor: 0, migrations: 2, state: 'waiting' });
     // bad input loses nothing
     await expect(host.kernel.migrateToExecutor(k, 2)).rejects.toMatchObject({ code: 'EINVAL' });

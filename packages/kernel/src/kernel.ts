@@ -168,6 +168,7 @@ export class Kernel implements SyscallContext {
       placed: (a, i) => sched.placed(a, i),
       charged: (a, _i, ms) => sched.chargeExecutor(a, ms),
       executorIdle: (i) => sched.executorIdle(i),
+      handoff: (a, i, ms) => sched.handoff(i, a, ms),
       trap: (a, e) => this.trap(a, e),
       log: (line) => this.ports.log?.(0, 'kernel', line),
       busy: () => this.armWatchdog(),

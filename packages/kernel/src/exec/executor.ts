@@ -11,7 +11,9 @@ import { Worker } from 'node:worker_threads';
 import { AiosError, limits } from '@aios/abi';
 import type { Agent } from '../objects/agent.ts';
 import { TrapError, type ActivationKind, type EntryInfo, type Gate, type InstanceLimits } from '../domain/types.ts';
-import { OP, REPLY, type Command, type WorkerInit } from './protocol.ts';
+import { HANDOFF, OP, REPLY, type Command, type WorkerInit } from './protocol.ts';
+import { writeCommand } from './commands.ts';
+import { SETTLE_SYNC, type SyncSettleable } from '../sched/scheduler.ts';
 import { createRingMemory, RingServer, RingTimeout } from './ring.ts';
 import { Reader, readError, Writer, writeError, writeValue } from './wire.ts';
 
@@ -37,6 +39,11 @@ export interface ExecutorEvents {
   wake(): void;
   /** Work went in flight on this (idle) executor. */
   busy(): void;
+  /**
+   * `owner`'s command blocked in a syscall (PENDING): may its activation end now (charged cpuMs so far) and the
+   * executor's next one start at once? True when the scheduler did so; its commands are in this executor's outbox.
+   */
+  handoff(ex: Executor, owner: Agent, cpuMs: number): boolean;
   monotonic(): number;
 }
 
@@ -75,6 +82,10 @@ export class Executor {
   private outbox: Command[] = [];
   private flushQueued = false;
   private nextToken = 1;
+  /** postMessage batches sent (the worker reports how many it has received: a ring reply may carry commands when equal). */
+  private batches = 0;
+  /** Nesting of ring serving on the kernel thread (a load served inside a syscall's handling is 2). */
+  static depth = 0;
   private nextDispatch = 1;
   private statsWaiter: ((v: unknown) => void) | null = null;
   /** True while the worker is parked in a ring call whose request was read and whose reply is not written yet. */
@@ -238,13 +249,16 @@ export class Executor {
     if (this.outbox.length === 0 || this.dead) return;
     const batch = this.outbox;
     this.outbox = [];
+    this.batches++;
     try {
       this.worker.postMessage(batch);
     } catch {
       // one command could not be cloned (a payload with a function): send the others, fail that one
+      this.batches--;
       for (const c of batch) {
         try {
           this.worker.postMessage([c]);
+          this.batches++;
         } catch (e) {
           if (c.t === 'run' || c.t === 'settle') this.inflight--;
           if (c.t === 'run') {
@@ -303,7 +317,12 @@ export class Executor {
         }
         if (this.dead) return false;
       }
-      this.handle(rd);
+      Executor.depth++;
+      try {
+        this.handle(rd);
+      } finally {
+        Executor.depth--;
+      }
     } catch (e) {
       if (e instanceof RingTimeout) this.fail(`executor ${this.index} stopped answering on its ring`);
       else this.fail(`executor ${this.index} sent a malformed message: ${(e as Error).message}`);
@@ -319,7 +338,12 @@ export class Executor {
   }
 
   private handle(rd: Reader): void {
-    const op = rd.u8();
+    let op = rd.u8();
+    while (op === OP.DONE_BEFORE) {
+      this.finished(rd.u32(), rd.f64(), rd.f64());
+      if (this.dead) return;
+      op = rd.u8();
+    }
     switch (op) {
       case OP.SYSCALL:
         return this.syscall(rd);
@@ -356,18 +380,10 @@ export class Executor {
       }
       case OP.DONE: {
         const inst = rd.u32();
-        const r = this.instances.get(inst) ?? this.retired.get(inst);
         const cpuMs = rd.f64();
         const mem = rd.f64();
         this.ack();
-        if (r !== undefined && mem >= 0) r.mem = mem;
-        this.inflight = Math.max(0, this.inflight - 1);
-        if (this.inflight === 0) {
-          this.worker.unref();
-          this.retired.clear();
-        }
-        this.events.done(this, r?.owner ?? null, cpuMs);
-        return;
+        return this.finished(inst, cpuMs, mem);
       }
       case OP.STATS: {
         const v = rd.value();
@@ -381,10 +397,24 @@ export class Executor {
     }
   }
 
+  /** A run or settle command finished on the worker (a DONE, or one carried in front of another message). */
+  private finished(inst: number, cpuMs: number, mem: number): void {
+    const r = this.instances.get(inst) ?? this.retired.get(inst);
+    if (r !== undefined && mem >= 0) r.mem = mem;
+    this.inflight = Math.max(0, this.inflight - 1);
+    if (this.inflight === 0) {
+      this.worker.unref();
+      this.retired.clear();
+    }
+    this.events.done(this, r?.owner ?? null, cpuMs);
+  }
+
   /** A syscall from a sandbox: the same dispatcher path as inline; a blocking call answers with a token at once. */
   private syscall(rd: Reader): void {
     const r = this.instances.get(rd.u32());
     const nr = rd.u32();
+    const received = rd.u32();
+    const cpuMs = rd.f64();
     let res: unknown;
     let failed = false;
     const was = this.parked;
@@ -401,23 +431,13 @@ export class Executor {
       this.parked = was;
     }
     if (this.dead) return;
+    if (!failed && typeof res === 'object' && res !== null && typeof (res as { then?: unknown }).then === 'function') return this.pending(r!, res as PromiseLike<unknown>, received, cpuMs);
     // the writer is taken only now: the gate may have served nested requests (call-ins) on this ring
     const w = this.server.begin();
     if (failed) {
       w.u8(REPLY.ERROR);
       writeError(w, res);
       return this.server.reply(w);
-    }
-    if (typeof res === 'object' && res !== null && typeof (res as { then?: unknown }).then === 'function') {
-      const token = this.nextToken++;
-      w.u8(REPLY.PENDING);
-      w.u32(token);
-      this.server.reply(w);
-      (res as PromiseLike<unknown>).then(
-        (v) => this.settle(r!, token, true, v),
-        (e: unknown) => this.settle(r!, token, false, e),
-      );
-      return;
     }
     w.u8(REPLY.OK);
     try {
@@ -426,6 +446,55 @@ export class Executor {
       w.reset();
       w.u8(REPLY.ERROR);
       writeError(w, new AiosError('EINVAL', 'the kernel returned a value that cannot cross into the sandbox'));
+    }
+    this.server.reply(w);
+  }
+
+  /**
+   * A blocking syscall: the reply is a token, settled later by a 'settle' command. A blocking call of the
+   * kernel's scheduler settles synchronously inside the activation that ends it (SETTLE_SYNC), so that command
+   * exists as soon as the activation ran. Then the handoff: when the scheduler ends the caller's activation here
+   * and starts the executor's next one, that activation's commands go back in this reply (no postMessage, no
+   * wait for the DONE and a scheduler step), unless a postMessage batch is still on its way (order first).
+   */
+  private pending(r: Remote, res: PromiseLike<unknown>, received: number, cpuMs: number): void {
+    const token = this.nextToken++;
+    const sync = (res as SyncSettleable)[SETTLE_SYNC];
+    if (sync !== undefined) sync((ok, v) => this.settle(r, token, ok, v));
+    else
+      res.then(
+        (v) => this.settle(r, token, true, v),
+        (e: unknown) => this.settle(r, token, false, e),
+      );
+    // the worker is parked in this call: a load the next activation needs is a call-in
+    const was = this.parked;
+    this.parked = true;
+    let handed = false;
+    try {
+      handed = this.events.handoff(this, r.owner, cpuMs);
+    } finally {
+      this.parked = was;
+    }
+    if (this.dead) return;
+    const w = this.server.begin();
+    w.u8(REPLY.PENDING);
+    w.u32(token);
+    w.u8(handed ? HANDOFF.YES : HANDOFF.NO);
+    if (handed) {
+      const mark = w.len;
+      let carried = false;
+      if (received === this.batches && this.outbox.length > 0) {
+        try {
+          w.u32(this.outbox.length);
+          for (const c of this.outbox) writeCommand(w, c);
+          carried = true;
+        } catch {
+          // a payload the wire cannot carry: everything goes by postMessage, in order
+          w.len = mark;
+        }
+      }
+      if (carried) this.outbox = [];
+      else w.u32(0);
     }
     this.server.reply(w);
   }

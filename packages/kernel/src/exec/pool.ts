@@ -24,6 +24,8 @@ export interface PoolDeps {
   charged(a: Agent | null, ex: number, cpuMs: number): void;
   /** Executor `ex` has nothing in flight any more: it can take the next activation. */
   executorIdle(ex: number): void;
+  /** `a`'s activation on executor `ex` blocked: end it (charging cpuMs) and start the executor's next (the scheduler's handoff). */
+  handoff(a: Agent, ex: number, cpuMs: number): boolean;
   /** The executor running `a` failed: trap it. */
   trap(a: Agent, err: TrapError): void;
   /** A line for the node's log (faults). */
@@ -49,6 +51,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   private closed = false;
   /** Executors replaced after a fault, for ps/top and tests. */
   faults = 0;
+  /** Activations ended by a handoff (a blocking call answered together with the executor's next command), for benches and tests. */
+  handoffs = 0;
   /** While set, the next sandbox made for this agent goes to this executor (a migration's target). */
   private target: { owner: Agent; index: number } | null = null;
   /** Moves movable agents from the busiest executor to the idlest while work is in flight. */
@@ -129,6 +133,14 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     for (const a of owners) if (a.alive) this.deps.trap(a, err());
     if (claim !== null && claim.alive) this.deps.trap(claim, err());
     this.deps.executorIdle(ex.index);
+  }
+
+  /** Only while the pump serves the rings at the top level: then no activation is in progress on the kernel thread. */
+  handoff(ex: Executor, owner: Agent, cpuMs: number): boolean {
+    if (!this.pumping || Executor.depth !== 1 || this.closed) return false;
+    const done = this.deps.handoff(owner, ex.index, cpuMs);
+    if (done) this.handoffs++;
+    return done;
   }
 
   busy(): void {

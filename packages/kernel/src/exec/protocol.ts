@@ -6,7 +6,10 @@ import type { ActivationKind, InstanceLimits } from '../domain/types.ts';
 
 /** Ring message kinds (worker -> kernel). */
 export const OP = {
-  /** u32 inst, u32 nr, value args -> u8 status (REPLY) + value | error | u32 token */
+  /**
+   * u32 inst, u32 nr, u32 batches (postMessage batches the worker has received), f64 cpuMs (time of the
+   * current run/settle command so far), value args -> u8 status (REPLY) + value | error | PENDING's body
+   */
   SYSCALL: 1,
   /** u32 inst, value info (EntryInfo), f64 memBytes */
   LOADED: 2,
@@ -18,6 +21,11 @@ export const OP = {
   DONE: 5,
   /** value: the worker's statistics (syscall round trips) */
   STATS: 6,
+  /**
+   * u32 inst, f64 cpuMs, f64 memBytes: a DONE carried in front of the message's own op, with no reply of its
+   * own (the worker defers a command's DONE while it has the next command to run; any number may precede).
+   */
+  DONE_BEFORE: 7,
 } as const;
 
 /**
@@ -27,6 +35,13 @@ export const OP = {
  * loaded on the same executor without waiting for its activation to end (the inline domain nests the same way).
  */
 export const REPLY = { OK: 0, ERROR: 1, PENDING: 2, CALLIN: 3 } as const;
+
+/**
+ * PENDING's body: u32 token, u8 handedOff; when handedOff is 1, the kernel charged the command's cpuMs so far
+ * and ended its activation (the worker restarts its clock for the rest of the command, which its DONE
+ * reports), then u32 count and that many commands (commands.ts), to queue after the current one in order.
+ */
+export const HANDOFF = { NO: 0, YES: 1 } as const;
 
 export type Command =
   | { t: 'load'; inst: number; code: string; limits: InstanceLimits }

@@ -8,7 +8,8 @@ import { randomFillSync } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createWasmDomain } from '../domain/wasm/index.ts';
 import { TrapError, type AgentInstance, type Gate } from '../domain/types.ts';
-import { OP, REPLY, type Command, type WorkerInit } from './protocol.ts';
+import { HANDOFF, OP, REPLY, type Command, type WorkerInit } from './protocol.ts';
+import { readCommand } from './commands.ts';
 import { RingClient } from './ring.ts';
 import { Reader, readError, writeError, writeValue, type Writer } from './wire.ts';
 
@@ -34,6 +35,25 @@ interface Hosted {
 const hosted = new Map<number, Hosted>();
 const rtt = new Float64Array(SAMPLES);
 let rttN = 0;
+/** When the current run/settle command started (or was last handed off): its DONE reports the time since. */
+let cmdStart = 0;
+/** postMessage batches received (the kernel puts commands in a ring reply only when none is still on the way). */
+let batches = 0;
+/** DONE reports deferred while the next command runs; they go in front of the next ring message. */
+const dones: Array<{ inst: number; cpuMs: number; mem: number }> = [];
+
+/** Starts a ring message: the deferred DONE reports first (OP.DONE_BEFORE), then the caller's op. */
+function begin(): Writer {
+  const w = ring.begin();
+  for (const d of dones) {
+    w.u8(OP.DONE_BEFORE);
+    w.u32(d.inst);
+    w.f64(d.cpuMs);
+    w.f64(d.mem);
+  }
+  dones.length = 0;
+  return w;
+}
 
 /**
  * Sends a message and returns the reader positioned after the reply's status byte, with the status. Call-ins
@@ -54,10 +74,12 @@ function exchange(w: Writer): { status: number; r: Reader } {
 
 function gateFor(id: number, h: Hosted): Gate {
   return (nr, args) => {
-    const w = ring.begin();
+    const w = begin();
     w.u8(OP.SYSCALL);
     w.u32(id);
     w.u32(nr);
+    w.u32(batches);
+    w.f64(performance.now() - cmdStart);
     writeValue(w, args);
     const t0 = performance.now();
     const { status, r } = exchange(w);
@@ -65,13 +87,18 @@ function gateFor(id: number, h: Hosted): Gate {
     if (status === REPLY.OK) return r.value();
     if (status === REPLY.ERROR) throw readError(r);
     const token = r.u32();
+    if (r.u8() === HANDOFF.YES) {
+      // the kernel charged this command so far and started the next activation: its commands run after this one
+      cmdStart = performance.now();
+      for (let n = r.u32(); n > 0; n--) queue.push(readCommand(r));
+    }
     return new Promise((resolve, reject) => h.pending.set(token, { resolve, reject }));
   };
 }
 
 /** Sends one event (no syscall); its reply is a bare OK. */
 function event(fill: (w: Writer) => void): void {
-  const w = ring.begin();
+  const w = begin();
   fill(w);
   exchange(w);
 }
@@ -181,22 +208,35 @@ async function drain(): Promise<void> {
         break;
       case 'run':
       case 'settle': {
-        const t0 = performance.now();
+        cmdStart = performance.now();
         if (cmd.t === 'run') run(cmd);
         else settle(cmd);
         await turn();
-        const dt = performance.now() - t0;
+        const dt = performance.now() - cmdStart;
         const h = hosted.get(cmd.inst);
-        event((w) => {
-          w.u8(OP.DONE);
-          w.u32(cmd.inst);
-          w.f64(dt);
-          w.f64(h === undefined ? -1 : memOf(h, false));
-        });
+        const mem = h === undefined ? -1 : memOf(h, false);
+        // with a next command waiting (a handoff's), the report rides in front of the next ring message
+        if (queue.length > 0) dones.push({ inst: cmd.inst, cpuMs: dt, mem });
+        else
+          event((w) => {
+            w.u8(OP.DONE);
+            w.u32(cmd.inst);
+            w.f64(dt);
+            w.f64(mem);
+          });
         break;
       }
     }
   }
+  // deferred reports whose next command sent nothing (a free): the last goes as the message's own op
+  const last = dones.pop();
+  if (last !== undefined)
+    event((w) => {
+      w.u8(OP.DONE);
+      w.u32(last.inst);
+      w.f64(last.cpuMs);
+      w.f64(last.mem);
+    });
   running = false;
   setImmediate(prewarm);
 }
@@ -208,6 +248,7 @@ function prewarm(): void {
 }
 
 parentPort!.on('message', (batch: Command[]) => {
+  batches++;
   for (const c of batch) queue.push(c);
   if (!running) void drain();
 });

@@ -36,6 +36,18 @@ export interface CpuQueues {
   readonly dlq: RunQueue<Agent>;
 }
 
+/**
+ * On a blocking call's promise (block()): an executor registers a function that takes the outcome synchronously
+ * in the activation that settles the call, instead of a promise reaction one microtask later (the promise settles
+ * as well, for other reactions). That lets the settle command exist as soon as the activation ran (a handoff carries it).
+ */
+const ignore = (): void => {};
+
+export const SETTLE_SYNC: unique symbol = Symbol('aios.settleSync');
+export interface SyncSettleable {
+  [SETTLE_SYNC]?: (taker: (ok: boolean, value: unknown) => void) => void;
+}
+
 /** What the scheduler asks of the executors (exec/pool.ts), when the node has them. */
 export interface ExecutorSlots {
   readonly count: number;
@@ -183,11 +195,23 @@ export class Scheduler {
       reject = rej;
     });
     let done = false;
+    // an executor takes the outcome synchronously, inside the activation (see SETTLE_SYNC)
+    let taker: ((ok: boolean, value: unknown) => void) | null = null;
+    (promise as SyncSettleable)[SETTLE_SYNC] = (fn) => {
+      taker = fn;
+      // the executor does not await the promise: a rejection is handled all the same
+      promise.catch(ignore);
+    };
     const settle = (ok: boolean, value: unknown): void => {
       if (done) return;
       done = true;
       a.blocked--;
-      this.wake(a, () => (ok ? resolve(value as T) : reject(value)));
+      this.wake(a, () => {
+        taker?.(ok, value);
+        // the promise settles too, for the kernel's own reactions to it (a trace span ends with it)
+        if (ok) resolve(value as T);
+        else reject(value);
+      });
     };
     return { promise, settle };
   }
@@ -337,8 +361,11 @@ export class Scheduler {
     return started;
   }
 
-  /** Starts the next activation of executor i's queues when the executor is free; true when one started. */
-  private startExecutor(i: number): boolean {
+  /**
+   * Starts the next activation of executor i's queues when the executor is free; true when one started. A
+   * handoff starts it while the previous command is still finishing on the worker (it runs after it there).
+   */
+  private startExecutor(i: number, handoff = false): boolean {
     const slots = this.slots!;
     // an activation that posted nothing (its agent died meanwhile) leaves the claim: release it now
     const held = slots.claimOf(i);
@@ -346,7 +373,7 @@ export class Scheduler {
       slots.setClaim(i, null);
       this.settleRun(held);
     }
-    if (!slots.free(i)) return false;
+    if (handoff ? slots.claimOf(i) !== null : !slots.free(i)) return false;
     const q = this.cpus[i]!;
     for (;;) {
       const a = q.dlq.pop() ?? q.runq.pop();
@@ -363,6 +390,23 @@ export class Scheduler {
       this.runActivation(a, activation);
       return true;
     }
+  }
+
+  /**
+   * A handoff on executor i: `a`, whose activation runs there, blocked in a syscall. Its activation ends now
+   * (charged cpuMs so far; the rest of its command is charged when the worker reports it) and the executor's
+   * next activation starts at once, from its queues by the usual rules: `a` itself when it is runnable again
+   * and comes first (a SchedYield alone in its queue continues without leaving the worker). The caller serves
+   * the ring at the top level (no activation in progress on the kernel thread). False: not `a`'s activation.
+   */
+  handoff(i: number, a: Agent, cpuMs: number): boolean {
+    const slots = this.slots;
+    if (slots === null || this.stopped || slots.claimOf(i) !== a) return false;
+    this.chargeExecutor(a, cpuMs);
+    slots.setClaim(i, null);
+    this.settleRun(a);
+    this.startExecutor(i, true);
+    return true;
   }
 
   /** Runs until no activation is queued and no executor has work in flight (tests); resolves when the scheduler is idle. */

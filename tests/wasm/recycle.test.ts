@@ -20,7 +20,7 @@ function deep(n: number, s: string): string { const t = s + n; return n === 0 ? 
 const agent = defineAgent({ name: 'holder', async main() {}, async onMessage(msg, ctx) {
   const t = new TextDecoder().decode(msg.data);
   if (t === 'spin') { for (;;) {} }
-  if (t === 'grow') { g.big = new ArrayBuffer(12 << 20); ctx.log('grew'); }
+  if (t === 'grow') { g.big = new ArrayBuffer(24 << 20); ctx.log('grew'); }
   if (t.startsWith('keep:')) {
     const s = t.slice(5);
     g.secret = s; g.bytes = new TextEncoder().encode(s.repeat(64)); g.keep = () => s;
@@ -143,9 +143,9 @@ describe('wasm recycled clones', () => {
       const domain = createWasmDomain({ ...ports(), recycle });
       const code = await bundle({ contents: HOLDER });
       spawn(domain, code).inst.dispose();
-      const all = Array.from({ length: 40 }, () => spawn(domain, code));
+      const all = Array.from({ length: 24 }, () => spawn(domain, code));
       for (const x of all) x.inst.dispose();
-      expect(domain.snapshots.recycled).toBe(recycle ? 32 : 0);
+      expect(domain.snapshots.recycled).toBe(recycle ? 16 : 0);
     }
   });
 });

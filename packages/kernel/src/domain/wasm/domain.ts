@@ -47,10 +47,11 @@ const PREPARE_LIMITS: InstanceLimits = { memoryBytes: 32 * 1024 * 1024, stackByt
  */
 const SNAPSHOT_LIVE_MAX = 4096;
 /**
- * Reset clones kept for reuse, per image: each holds a 16 MiB memory (virtual) whose pages its agents touched stay
- * resident (~0.4 MB for a small agent), so at most RECENT_IMAGES x 32 (~50 MB) wait at once.
+ * Reset clones kept for reuse, per image: each holds its memory (5.5-10 MB virtual) whose pages its agents touched
+ * stay resident (~0.4 MB for a small agent, at most the snapshot's size + 4 MiB), so at most RECENT_IMAGES x 16
+ * wait at once (~25 MB for small agents, under 700 MB at worst).
  */
-const RECYCLE_PER_IMAGE = 32;
+const RECYCLE_PER_IMAGE = 16;
 
 export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
   const ports: WasmPorts = { random: (n) => opts.random(n), now: () => opts.now() };

@@ -71,6 +71,58 @@ function findSbrk(own: OwnModule & { exports: Record<string, (...a: number[]) =>
 const utf8d = new TextDecoder();
 const utf8e = new TextEncoder();
 
+/**
+ * Own instances start with this many pages (5.5 MB: data, bss and the 5 MiB stack end at 5.33 MB; the heap grows
+ * through emscripten_resize_heap as usual) instead of the build's 256 (16 MiB): V8 counts a memory's size as
+ * external memory, so 16 MiB per clone drove garbage collections that 5.5 MB drives less often.
+ */
+const OWN_PAGES = 84;
+
+/**
+ * A copy of the module bytes whose memory import ("a"."a") declares OWN_PAGES as its minimum: the build's
+ * limits {flags 1, min 256, max 32768} are patched in place (256 is two LEB128 bytes; OWN_PAGES is written as a
+ * padded two-byte LEB128, which the format allows). Null when the import is not exactly the one expected.
+ */
+function lowerMinimum(wasm: Uint8Array): Uint8Array | null {
+  let p = 8;
+  const leb = (): number => {
+    let r = 0, sh = 0, b: number;
+    do {
+      b = wasm[p++]!;
+      r |= (b & 127) << sh;
+      sh += 7;
+    } while (b & 128);
+    return r >>> 0;
+  };
+  const name = (): string => {
+    const n = leb();
+    p += n;
+    return utf8d.decode(wasm.subarray(p - n, p));
+  };
+  while (p < wasm.length) {
+    const id = wasm[p++]!;
+    const size = leb();
+    const end = p + size;
+    if (id === 2) {
+      for (let i = leb(); i > 0; i--) {
+        const mod = name(), field = name(), kind = wasm[p++]!;
+        if (kind === 0) leb();
+        else if (kind === 2) {
+          const want = [1, 0x80, 2, 0x80, 0x80, 2];
+          if (mod !== 'a' || field !== 'a' || want.some((b, j) => wasm[p + j] !== b)) return null;
+          const out = wasm.slice();
+          out[p + 1] = 0x80 | (OWN_PAGES & 0x7f);
+          out[p + 2] = OWN_PAGES >> 7;
+          return out;
+        } else return null;
+      }
+      return null;
+    }
+    p = end;
+  }
+  return null;
+}
+
 async function load(): Promise<Loaded | null> {
   try {
     const req = createRequire(createRequire(import.meta.url).resolve('quickjs-emscripten'));
@@ -80,9 +132,11 @@ async function load(): Promise<Loaded | null> {
     const exportsByName = new Map<string, string>();
     for (const m of glue.matchAll(/d\.(_[A-Za-z0-9_]+)=\s*b\.([A-Za-z_$]+);/g)) exportsByName.set(m[1]!, m[2]!);
     if (!exportsByName.has('_malloc') || !exportsByName.has('_free') || !exportsByName.has('_QTS_NewRuntime')) return null;
-    const compiled = new WA.Module(readFileSync(dir + 'emscripten-module.wasm'));
+    const wasm = readFileSync(dir + 'emscripten-module.wasm');
+    const lowered = lowerMinimum(wasm);
+    const compiled = new WA.Module(lowered ?? wasm);
     const ffiMod = (await RELEASE_SYNC.importFFI()) as unknown as new (m: unknown) => unknown;
-    const l: Loaded = { compiled, exportsByName, ffiClass: ffiMod, memoryPages: 256, stackTop: 0, sbrkAt: 0 };
+    const l: Loaded = { compiled, exportsByName, ffiClass: ffiMod, memoryPages: lowered ? OWN_PAGES : 256, stackTop: 0, sbrkAt: 0 };
     l.sbrkAt = findSbrk(make(l) as never, l);
     return l;
   } catch {

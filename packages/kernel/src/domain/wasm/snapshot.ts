@@ -32,6 +32,11 @@ export interface Snapshot {
  * heap up to sbrk's pointer. The TRIPWIRE below the band must still be the template's, else it is not recycled.
  */
 const STACK_BAND = 1024 * 1024;
+/**
+ * A clone whose memory grew more than this past its snapshot's is not recycled (a reused memory keeps its size:
+ * the next agent finds that much spare capacity, zeroed; its runtime's memory limit applies as ever).
+ */
+const GROWN_MAX = 4 * 1024 * 1024;
 const TRIPWIRE = 256 * 1024;
 
 export const snapshotsAvailable = ownModulesAvailable;
@@ -108,13 +113,13 @@ export const recyclable = recyclingAvailable;
 /**
  * Resets the memory of a clone whose agent is gone back to its snapshot, so that it holds nothing the agent
  * wrote, and renews its host side (own.renew). Only between calls into the instance. False (and nothing is
- * promised: drop it) when it cannot be reset: recycling unavailable, the memory grew, sbrk's pointer is out of
+ * promised: drop it) when it cannot be reset: recycling unavailable, the memory grew past GROWN_MAX, sbrk's pointer is out of
  * range, or the stack went below the band.
  */
 export function resetClone(s: Snapshot, own: OwnModule): boolean {
   if (!recyclingAvailable) return false;
   const mem = own.memory.buffer;
-  if (mem.byteLength !== s.bytes) return false;
+  if (mem.byteLength < s.bytes || mem.byteLength > s.bytes + GROWN_MAX) return false;
   const top = own.heapTop();
   if (top < LAYOUT.stackTop || top > mem.byteLength) return false;
   const words = new Int32Array(mem);
@@ -137,7 +142,7 @@ export function resetClone(s: Snapshot, own: OwnModule): boolean {
   };
   reset(0, LAYOUT.dataEnd);
   reset(bandLow, LAYOUT.stackTop);
-  reset(LAYOUT.stackTop, Math.max(top, s.end));
+  reset(LAYOUT.stackTop, Math.min(mem.byteLength, Math.max(top, s.end)));
   own.renew();
   return true;
 }

@@ -47,12 +47,15 @@ const msg = (s: string) => ({ from: 1, data: new TextEncoder().encode(s), handle
 
 function spawn(domain: ReturnType<typeof createWasmDomain>, code: string) {
   const kernel = new FakeKernel();
-  return { kernel, inst: domain.instantiate(code, kernel.gate, BIG) as WasmInstance };
+  return { kernel, inst: domain.instantiate(code, kernel.gate, BIG) };
 }
 
+/** The sandbox behind a clone (made on its first dispatch: a LazyClone holds none before). */
+const sandbox = (inst: unknown): WasmInstance => ((inst as { inst?: WasmInstance }).inst ?? (inst as WasmInstance));
+
 /** Occurrences of `s` (as Latin-1 bytes, and as UTF-16) anywhere in the instance's linear memory. */
-function scanMemory(inst: WasmInstance, s: string): number {
-  const mem = Buffer.from(inst.ownMemory!.buffer);
+function scanMemory(inst: unknown, s: string): number {
+  const mem = Buffer.from(sandbox(inst).ownMemory!.buffer);
   let n = 0;
   for (const needle of [Buffer.from(s, 'latin1'), Buffer.from(s, 'utf16le')]) {
     for (let at = mem.indexOf(needle); at >= 0; at = mem.indexOf(needle, at + 1)) n++;
@@ -72,25 +75,26 @@ describe('wasm recycled clones', () => {
     await a.inst.dispatch('main');
     await a.inst.dispatch('message', msg('keep:' + s));
     expect(a.kernel.lines()).toEqual(['kept']);
-    const mem = a.inst.ownMemory!;
+    const mem = sandbox(a.inst).ownMemory!;
     expect(scanMemory(a.inst, s)).toBeGreaterThan(100); // the scan does see a secret where there is one
     a.inst.dispose();
     expect(domain.snapshots).toMatchObject({ live: 0, recycled: 1 });
 
     const b = spawn(domain, code);
-    expect(domain.snapshots).toMatchObject({ live: 1, recycled: 0 });
-    expect(b.inst.ownMemory).toBe(mem); // the same memory, reused
-    expect(scanMemory(b.inst, s)).toBe(0);
+    expect(domain.snapshots).toMatchObject({ live: 0, recycled: 1 }); // nothing is made before b runs
     await b.inst.dispatch('main');
+    expect(domain.snapshots).toMatchObject({ live: 1, recycled: 0 });
+    expect(sandbox(b.inst).ownMemory).toBe(mem); // the same memory, reused
+    expect(scanMemory(b.inst, s)).toBe(0);
     await b.inst.dispatch('message', msg('scan:' + s));
     expect(b.kernel.lines()).toEqual(['found=0']);
     // the scan message itself put the needle in b's memory; nothing else of a's run did
     // host side: the library's callback maps know b's runtime and context only; a's wrappers are dead
-    const callbacks = (b.inst as unknown as { own: { module: { callbacks: { runtimeCallbacks: Map<number, unknown>; contextCallbacks: Map<number, unknown> } } } }).own.module.callbacks;
+    const callbacks = (sandbox(b.inst) as unknown as { own: { module: { callbacks: { runtimeCallbacks: Map<number, unknown>; contextCallbacks: Map<number, unknown> } } } }).own.module.callbacks;
     expect(callbacks.runtimeCallbacks.size).toBe(1);
     expect(callbacks.contextCallbacks.size).toBe(1);
     expect(a.inst.memoryBytes()).toBe(0);
-    expect(a.inst.ownMemory).toBeNull();
+    expect(sandbox(a.inst).ownMemory).toBeNull();
     await expect(a.inst.dispatch('message', msg('scan:' + s))).rejects.toThrow();
     expect(a.kernel.lines()).toEqual(['kept']);
     b.inst.dispose();
@@ -104,10 +108,10 @@ describe('wasm recycled clones', () => {
     let mem: unknown;
     for (let i = 0; i < 20; i++) {
       const x = spawn(domain, code);
-      if (i === 0) mem = x.inst.ownMemory;
-      if (i > 0) expect([i, x.inst.ownMemory === mem]).toEqual([i, true]);
-      for (const old of secrets) expect(scanMemory(x.inst, old)).toBe(0);
       await x.inst.dispatch('main');
+      if (i === 0) mem = sandbox(x.inst).ownMemory;
+      if (i > 0) expect([i, sandbox(x.inst).ownMemory === mem]).toEqual([i, true]);
+      for (const old of secrets) expect(scanMemory(x.inst, old)).toBe(0);
       await x.inst.dispatch('message', msg('scan:' + (secrets.at(-1) ?? 'none')));
       const s = secret();
       secrets.push(s);
@@ -138,12 +142,26 @@ describe('wasm recycled clones', () => {
     expect(domain.snapshots).toMatchObject({ live: 0, recycled: 0 });
   });
 
+  it('recycle - a clone is made when its agent first runs; one disposed before it runs holds no instance', async () => {
+    const domain = createWasmDomain(ports());
+    const code = await bundle({ contents: HOLDER });
+    spawn(domain, code).inst.dispose();
+    const idle = Array.from({ length: 5 }, () => spawn(domain, code));
+    expect(domain.snapshots).toMatchObject({ images: 1, live: 0 });
+    await idle[0]!.inst.dispatch('main');
+    expect(domain.snapshots).toMatchObject({ live: 1 });
+    for (const x of idle) x.inst.dispose();
+    expect(domain.snapshots).toMatchObject({ live: 0, recycled: 1 });
+    await expect(idle[1]!.inst.dispatch('main')).rejects.toThrow(/disposed/);
+  });
+
   it('recycle - the pool of reset clones is bounded, and recycle: false keeps none', async () => {
     for (const recycle of [true, false]) {
       const domain = createWasmDomain({ ...ports(), recycle });
       const code = await bundle({ contents: HOLDER });
       spawn(domain, code).inst.dispose();
       const all = Array.from({ length: 24 }, () => spawn(domain, code));
+      for (const x of all) await x.inst.dispatch('main');
       for (const x of all) x.inst.dispose();
       expect(domain.snapshots.recycled).toBe(recycle ? 16 : 0);
     }

@@ -7,6 +7,7 @@ import { WasmInstance } from './instance.ts';
 import type { WasmPorts } from './support.ts';
 import { cloneSnapshot, recyclable, resetClone, snapshotsAvailable, takeSnapshot, type Snapshot } from './snapshot.ts';
 import type { OwnModule } from './own-module.ts';
+import { LazyClone } from './lazy-clone.ts';
 
 export type WasmDomainOptions = WasmPorts & WasmDomainTuning;
 
@@ -95,6 +96,28 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       snapshots.delete(old);
     }
   };
+  /**
+   * The sandbox of a snapshot's agent, made when it first runs: a reset clone of the image when one waits, else a
+   * new clone, else (no room for another wasm memory) a sandbox on the shared heap.
+   */
+  const materialize = (snap: Snapshot, gate: Gate, limits: InstanceLimits): WasmInstance => {
+    const reuse = recycled.get(snap)?.pop();
+    if (reuse !== undefined) waiting--;
+    if (reuse !== undefined || live + waiting < SNAPSHOT_LIVE_MAX) {
+      let inst: WasmInstance | undefined;
+      try {
+        inst = cloneSnapshot(snap, ports, reuse);
+      } catch {
+        // no memory for another instance: the shared heap below
+      }
+      if (inst !== undefined) {
+        live++;
+        inst.onFree = (own) => release(snap, own);
+        return inst.adopt(gate, limits);
+      }
+    }
+    return new WasmInstance(ports).boot(snap.state.code, gate, limits);
+  };
   /** Takes (once) the snapshot of an image; null when it is not preparable. */
   const snapshot = (code: string): Snapshot | null => {
     const got = snapshots.get(code);
@@ -144,21 +167,9 @@ export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
       // An image spawned again while still recent gets its snapshot now (a node busy with a burst has no idle step).
       const again = useSnapshots && !unpreparable.has(code) && recent.includes(code);
       const snap = again ? snapshot(code) : undefined;
-      const reuse = snap ? recycled.get(snap)?.pop() : undefined;
-      if (reuse !== undefined) waiting--;
-      if (snap && (reuse !== undefined || live + waiting < SNAPSHOT_LIVE_MAX) && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
-        let inst: WasmInstance | undefined;
-        try {
-          inst = cloneSnapshot(snap, ports, reuse);
-        } catch {
-          // no memory for another instance: the shared heap below
-        }
-        if (inst !== undefined) {
-          live++;
-          inst.onFree = (own) => release(snap, own);
-          touch(code);
-          return inst.adopt(gate, limits);
-        }
+      if (snap && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {
+        touch(code);
+        return new LazyClone(snap.state.info, () => materialize(snap, gate, limits));
       }
       const ready = prepared.get(code)?.pop();
       if (ready !== undefined && limits.memoryBytes >= PREPARE_LIMITS.memoryBytes / 2) {

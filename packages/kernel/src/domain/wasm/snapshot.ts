@@ -19,8 +19,8 @@ export interface Snapshot {
   readonly runs: readonly (readonly [number, Uint8Array])[];
   /** Bytes a clone copies (the sum of the runs). */
   readonly copied: number;
-  /** Every page of the template that is not all zero (page index -> its bytes): what a recycled clone is reset to. */
-  readonly pages: ReadonlyMap<number, Int32Array>;
+  /** The template's bytes over the ranges a recycled clone is reset in (see resetClone): data, stack band, heap. */
+  readonly regions: readonly Region[];
   /** End of the template's last non-zero page. */
   readonly end: number;
 }
@@ -38,6 +38,23 @@ const STACK_BAND = 1024 * 1024;
  */
 const GROWN_MAX = 4 * 1024 * 1024;
 const TRIPWIRE = 256 * 1024;
+/** Compared in spans of this many bytes (memcmp), then page by page where a span differs. */
+const SPAN = 64 * 1024;
+const ZERO = Buffer.alloc(SPAN);
+
+/** Template bytes of [at, at + bytes.length); past its end the template is zero. */
+interface Region {
+  readonly at: number;
+  readonly bytes: Buffer;
+}
+
+const floorPage = (n: number): number => Math.floor(n / CHUNK) * CHUNK;
+const ceilPage = (n: number): number => Math.ceil(n / CHUNK) * CHUNK;
+/** The reset ranges: data and bss, the stack band with its tripwire below, the heap from the stack's top. */
+const DATA = [0, LAYOUT.dataEnd] as const;
+const BAND = [floorPage(LAYOUT.stackTop - STACK_BAND - TRIPWIRE), ceilPage(LAYOUT.stackTop)] as const;
+const BAND_LOW = floorPage(LAYOUT.stackTop - STACK_BAND);
+const HEAP_LOW = floorPage(LAYOUT.stackTop);
 
 export const snapshotsAvailable = ownModulesAvailable;
 
@@ -86,25 +103,47 @@ function diff(state: InstanceState, mem: WasmMemory): Snapshot {
     else if (start < 0) start = at;
   }
   flush(tpl.length);
-  const pages = new Map<number, Int32Array>();
-  const words = new Int32Array(tpl.buffer, tpl.byteOffset, tpl.length >> 2);
-  for (let pg = 0; pg < tpl.length / CHUNK; pg++) {
-    const w = words.subarray(pg * (CHUNK >> 2), (pg + 1) * (CHUNK >> 2));
-    if (!isZero(w)) pages.set(pg, w.slice());
+  let end = 0;
+  for (let at = tpl.length - 1; at >= 0; at--) {
+    if (tpl[at] !== 0) {
+      end = ceilPage(at + 1);
+      break;
+    }
   }
+  const region = (from: number, to: number): Region => ({ at: from, bytes: Buffer.from(tpl.slice(from, Math.max(from, Math.min(to, end)))) });
+  const regions = [region(DATA[0], DATA[1]), region(BAND[0], BAND[1]), region(HEAP_LOW, end)];
   // the runs keep views of one private copy of the template's memory (only their bytes are read)
-  const end = (Math.max(-1, ...pages.keys()) + 1) * CHUNK;
-  return { state, bytes: tpl.length, runs: runs.map(([at, b]) => [at, b.slice()] as const), copied, pages, end };
+  return { state, bytes: tpl.length, runs: runs.map(([at, b]) => [at, b.slice()] as const), copied, regions, end };
 }
 
-function isZero(w: Int32Array): boolean {
-  for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+/** Whether memory equals the template over [from, to) (page aligned, inside region r's range). */
+function sameAs(mem: Buffer, r: Region, from: number, to: number): boolean {
+  for (let c = from; c < to; ) {
+    const tplEnd = r.at + r.bytes.length;
+    const end = Math.min(to, c + SPAN, c < tplEnd ? tplEnd : Infinity);
+    const want = c < tplEnd ? r.bytes.subarray(c - r.at, end - r.at) : ZERO.subarray(0, end - c);
+    if (!mem.subarray(c, end).equals(want)) return false;
+    c = end;
+  }
   return true;
 }
 
-function same(a: Int32Array, b: Int32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/** Makes memory equal the template over [from, to): spans compared with memcmp, differing pages copied or zeroed. */
+function resetSpan(mem: Buffer, r: Region, from: number, to: number): void {
+  for (let c = from; c < to; ) {
+    const tplEnd = r.at + r.bytes.length;
+    const end = Math.min(to, c + SPAN, c < tplEnd ? tplEnd : Infinity);
+    const want = c < tplEnd ? r.bytes.subarray(c - r.at, end - r.at) : ZERO.subarray(0, end - c);
+    const have = mem.subarray(c, end);
+    if (!have.equals(want)) {
+      // page by page: a page that is the template's already is not written (an untouched page stays uncommitted)
+      for (let p = 0; p < have.length; p += CHUNK) {
+        const h = have.subarray(p, p + CHUNK), w = want.subarray(p, p + CHUNK);
+        if (!h.equals(w)) h.set(w);
+      }
+    }
+    c = end;
+  }
 }
 
 /** Whether the clones of a snapshot can be recycled in this process. */
@@ -122,27 +161,13 @@ export function resetClone(s: Snapshot, own: OwnModule): boolean {
   if (mem.byteLength < s.bytes || mem.byteLength > s.bytes + GROWN_MAX) return false;
   const top = own.heapTop();
   if (top < LAYOUT.stackTop || top > mem.byteLength) return false;
-  const words = new Int32Array(mem);
-  const W = CHUNK >> 2;
-  const page = (pg: number): Int32Array => words.subarray(pg * W, (pg + 1) * W);
-  const bandLow = LAYOUT.stackTop - STACK_BAND;
+  const buf = Buffer.from(mem);
+  const [data, band, heap] = s.regions as [Region, Region, Region];
   // the tripwire first: a stack deeper than the band is not reset, so the clone is not reused
-  for (let pg = Math.floor((bandLow - TRIPWIRE) / CHUNK); pg < bandLow / CHUNK; pg++) {
-    const want = s.pages.get(pg);
-    if (want ? !same(page(pg), want) : !isZero(page(pg))) return false;
-  }
-  const reset = (from: number, to: number): void => {
-    for (let pg = Math.floor(from / CHUNK); pg < Math.ceil(to / CHUNK); pg++) {
-      const p = page(pg);
-      const want = s.pages.get(pg);
-      if (want) {
-        if (!same(p, want)) p.set(want);
-      } else if (!isZero(p)) p.fill(0);
-    }
-  };
-  reset(0, LAYOUT.dataEnd);
-  reset(bandLow, LAYOUT.stackTop);
-  reset(LAYOUT.stackTop, Math.min(mem.byteLength, Math.max(top, s.end)));
+  if (!sameAs(buf, band, BAND[0], BAND_LOW)) return false;
+  resetSpan(buf, data, DATA[0], DATA[1]);
+  resetSpan(buf, band, BAND_LOW, BAND[1]);
+  resetSpan(buf, heap, HEAP_LOW, Math.min(mem.byteLength, ceilPage(Math.max(top, s.end))));
   own.renew();
   return true;
 }

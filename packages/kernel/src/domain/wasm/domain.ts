@@ -1,5 +1,7 @@
 // The wasm execution domain: each agent image runs in its own QuickJS runtime inside one shared
-// QuickJS WebAssembly module, with a memory limit, a stack limit and a CPU-slice interrupt.
+// QuickJS WebAssembly module, with a memory limit, a stack limit and a CPU-slice interrupt; an image spawned
+// again while recent runs in clones of its snapshot (own instance and memory, made at the agent's first
+// activation, reset and reused after a clean exit: snapshot.ts, lazy-clone.ts).
 // Trusts the ports it is given (clock for the CPU deadline, randomness for crypto.getRandomValues).
 
 import type { AgentInstance, ExecutionDomain, Gate, InstanceLimits } from '../types.ts';

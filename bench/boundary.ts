@@ -4,7 +4,8 @@
 //      and the mean through the real kernel (SelfHandle, createTestHost) against a native agent;
 //   2. 1 KiB messages per second between two sandboxed agents: one message per call (bench/peers/aios-side.ts
 //      aiosMessages: IPCSend / IPCRecv), and 64 per call (aiosMessagesBatched: IPCSendMany / IPCRecvMany);
-//   3. sandboxed spawn + exit per second, 64 in flight (aiosSpawnExit), with the domain's image pools.
+//   3. sandboxed spawn + exit per second, 64 in flight (aiosSpawnExit), with the domain's image pools and snapshot
+//      clones: inline (0 executors) and on 1 and 2 executors (worker threads).
 // With --executors, both message arms again with the sandboxed agents on 1 and on 2 executors (for information).
 // Run: npx tsx --conditions=aios-source bench/boundary.ts [--full] [--skip-erlang] [--messages-only] [--executors]
 import { fileURLToPath } from 'node:url';
@@ -107,7 +108,9 @@ if (withExecutors) {
     };
   }
 }
-const spawnWasm = messagesOnly ? null : await aiosSpawnExit('wasm', SPAWNS);
+const spawnWasm = messagesOnly ? null : await aiosSpawnExit('wasm', SPAWNS, false, 0);
+const spawnExec1 = messagesOnly ? null : await aiosSpawnExit('wasm', SPAWNS, false, 1);
+const spawnExec2 = messagesOnly ? null : await aiosSpawnExit('wasm', SPAWNS, false, 2);
 const spawnNative = messagesOnly ? null : await aiosSpawnExit('native', NATIVE_SPAWNS);
 const erlSpawn = skipErlang || messagesOnly ? null : (runErlang('spawn_exit', NATIVE_SPAWNS * 5) as { perSec: number });
 
@@ -135,6 +138,8 @@ const result = {
   },
   spawnExit: spawnWasm === null || spawnNative === null ? 'skipped (--messages-only)' : {
     wasmPerSec: spawnRate,
+    wasmExecutors1PerSec: Math.round(spawnExec1!.perSec),
+    wasmExecutors2PerSec: Math.round(spawnExec2!.perSec),
     nativePerSec: Math.round(spawnNative.perSec),
     erlangPerSec: erlSpawn ? Math.round(erlSpawn.perSec) : null,
     wasmOverNative: round(spawnWasm.perSec / spawnNative.perSec, 3),

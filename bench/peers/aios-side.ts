@@ -16,7 +16,7 @@ async function resultOf(host: Host, id: number): Promise<Record<string, number>>
  * Spawn and exit of N children of `domain`, at most 64 in flight, each exit seen by the parent. `behavior`
  * is the kernel's behaviour-monitor setting: off by default (see below), or thresholds to run it with.
  */
-export async function aiosSpawnExit(domain: Domain, n: number, behavior: false | Record<string, number> = false): Promise<{ perSec: number; secs: number }> {
+export async function aiosSpawnExit(domain: Domain, n: number, behavior: false | Record<string, number> = false, executors?: number): Promise<{ perSec: number; secs: number }> {
   const PARENT = `
 import { defineAgent } from '@aios/runtime';
 import { agentSpawn, asyncWait, ipcRecv, ipcWait, handleClose, clockNow } from '@aios/runtime/kernel';
@@ -38,7 +38,8 @@ export default defineAgent({ name: 'spawner', async main(ctx) {
 } });`;
   // The behaviour monitor is off by default here, and the report says so: it reads a burst of 64 spawns in
   // flight as a spawn bomb and quarantines the spawner (bench/spawn.ts also runs it on, burst threshold raised).
-  const host = createTestHost({ config: { rootQuota: { spawns: 10_000_000 }, behavior } });
+  // executors: sandboxed children on that many worker threads (0: inline); unset: AIOS_CPUS as in the tests.
+  const host = createTestHost({ config: { rootQuota: { spawns: 10_000_000 }, behavior, ...(executors !== undefined ? { executors } : {}) } });
   try {
     const id = await host.spawn({ source: PARENT }, { name: 'spawner', domain: 'native', capabilities: ['spawn'], quotas: { mailboxDepth: 65_536 } });
     const r = await resultOf(host, id);

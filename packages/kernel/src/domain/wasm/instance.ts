@@ -2,15 +2,30 @@
 // Trusts the gate and the clock/random ports; trusts nothing that comes out of the sandbox
 // (every value is decoded by codec.ts, every error is read as plain strings).
 
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, VmCallResult } from 'quickjs-emscripten';
+import { Lifetime, QuickJSRuntime, type QuickJSContext, type QuickJSHandle, type QuickJSWASMModule, type VmCallResult } from 'quickjs-emscripten';
 import { AiosError, isErrorCode, NR, type Message, type TrapKind } from '@aios/abi';
 import { TrapError, type ActivationKind, type AgentInstance, type EntryInfo, type Gate, type InstanceLimits } from '../types.ts';
 import { decodeFromSandbox, encodeForSandbox, errorForSandbox, MAX_WIRE } from './codec.ts';
 import { MODULES, PRELUDE } from './prelude.ts';
-import { NotRaw, RawContext } from './raw.ts';
+import { NotRaw, RawContext, type RawState } from './raw.ts';
 import { plainMessage, unpackList } from './batch.ts';
+import type { OwnModule } from './own-module.ts';
 import { chargeHeapTo, quickjs, type HeapGuard } from './quickjs.ts';
 import { copyBuffer, countFreeFailure, hostMessage, isOom, isOomText, isThenable, safe, STACK_CAP, type WasmPorts } from './support.ts';
+
+/** What a snapshot clone needs besides the heap bytes: the pointers this instance holds into its heap. */
+export interface InstanceState {
+  readonly code: string;
+  readonly rt: number;
+  readonly ctx: number;
+  /** runFn, settleFn, u8Fn, wireFn, errFn, waitFn, entry (owned JSValue* in the heap). */
+  readonly handles: readonly number[];
+  readonly raw: RawState;
+  readonly info: EntryInfo;
+}
+
+/** The host-ref id of the prelude's host function: the first (and only) one a fresh runtime hands out. */
+const HOST_REF_ID = -2147483648;
 
 interface Waiter {
   resolve(value?: unknown): void;
@@ -39,6 +54,8 @@ const DESCRIBE_MAX = 4096;
 
 export class WasmInstance implements AgentInstance, HeapGuard {
   info: EntryInfo = { hasMain: false, hasOnMessage: false };
+  /** The instance's own QuickJS module and memory (snapshot templates and clones), or null on the shared heap. */
+  private readonly own: OwnModule | null;
   private readonly rt: QuickJSRuntime;
   /** The runtime's JSRuntime* (for the raw job runner). */
   private readonly rtPtr: number;
@@ -95,10 +112,21 @@ export class WasmInstance implements AgentInstance, HeapGuard {
    * UTF-8 module compiled in advance (every runtime image builds a TextDecoder at load).
    * Throws a plain Error when QuickJS cannot even start.
    */
-  constructor(private readonly ports: WasmPorts) {
-    this.rt = quickjs.newRuntime();
+  constructor(private readonly ports: WasmPorts, own?: OwnModule, from?: InstanceState) {
+    this.own = own ?? null;
+    const mod: QuickJSWASMModule = own?.module ?? quickjs;
+    if (from !== undefined) {
+      const m = mod as unknown as { module: unknown; ffi: unknown; callbacks: unknown };
+      this.rt = new (QuickJSRuntime as unknown as new (a: unknown) => QuickJSRuntime)({ module: m.module, ffi: m.ffi, callbacks: m.callbacks, rt: new Lifetime(from.rt) });
+    } else {
+      this.rt = mod.newRuntime();
+    }
     this.rtPtr = (this.rt as unknown as { rt: { value: number } }).rt.value;
     try {
+      if (from !== undefined) {
+        this.restore(from);
+        return;
+      }
       this.rt.setMaxStackSize(STACK_CAP);
       this.rt.setInterruptHandler(() => this.shouldInterrupt());
       this.ctx = this.rt.newContext();
@@ -128,6 +156,56 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       this.free();
       throw e;
     }
+  }
+
+  /** Takes over a snapshot's heap (already copied into this instance's own memory): wrappers, host function, handles. */
+  private restore(st: InstanceState): void {
+    this.rt.setInterruptHandler(() => this.shouldInterrupt());
+    this.ctx = this.rt.newContext({ contextPointer: st.ctx } as never);
+    this.raw = new RawContext(this.ctx);
+    this.raw.adopt(st.raw);
+    this.raw.hook((argc, argv, slow) => this.onRawHost(argc, argv, slow));
+    const id = (this.rt as unknown as { hostRefs: { put(f: unknown): number } }).hostRefs.put((...args: QuickJSHandle[]) => this.onHost(args));
+    if (id !== HOST_REF_ID) throw new Error('snapshot clone: unexpected host function id');
+    const [run, settle, u8, wire, err, wait, entry] = st.handles.map((p) => this.raw.handle<QuickJSHandle>(p));
+    this.runFn = run;
+    this.settleFn = settle;
+    this.u8Fn = u8;
+    this.wireFn = wire;
+    this.errFn = err;
+    this.waitFn = wait;
+    this.entry = entry;
+    this.info = st.info;
+    this.preloaded = st.code;
+    this.ready = true;
+  }
+
+  /**
+   * The pointers a snapshot of this preloaded sandbox needs (null when it is not a preloaded sandbox on its own
+   * memory, or its prelude's host function is not the id a clone's runtime will hand out).
+   */
+  snapshotState(): InstanceState | null {
+    if (this.own === null || this.preloaded === null || this.disposed || !this.entry || !this.runFn) return null;
+    try {
+      (this.rt as unknown as { hostRefs: { get(id: number): unknown } }).hostRefs.get(HOST_REF_ID);
+    } catch {
+      return null;
+    }
+    const hs = [this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn, this.entry];
+    if (hs.some((h) => h === undefined || !h.alive)) return null;
+    return {
+      code: this.preloaded,
+      rt: this.rtPtr,
+      ctx: (this.ctx as unknown as { ctx: { value: number } }).ctx.value,
+      handles: hs.map((h) => h!.value as unknown as number),
+      raw: this.raw.state(),
+      info: this.info,
+    };
+  }
+
+  /** The instance's own memory (null on the shared heap). */
+  get ownMemory(): OwnModule['memory'] | null {
+    return this.freed ? null : (this.own?.memory ?? null);
   }
 
   /** Loads an image into this (blank) sandbox, bound to gate and limits. Throws TrapError. */
@@ -174,6 +252,12 @@ export class WasmInstance implements AgentInstance, HeapGuard {
       return false;
     }
   }
+
+  /**
+   * Called once when a sandbox on its own memory is freed (the domain counts live clones with it); `own` is its
+   * instance when it ended cleanly (no trap), which the domain may reset and reuse, else null.
+   */
+  onFree: ((own: OwnModule | null) => void) | undefined;
 
   /** The code a preloaded sandbox holds (null for a blank one). */
   preloaded: string | null = null;
@@ -299,6 +383,13 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     if (this.freed) return;
     this.freed = true;
     this.tickets.clear();
+    if (this.own !== null) {
+      // Its own memory holds nothing anyone else uses: the whole instance goes with its last reference (no
+      // QuickJS teardown on the spawn-and-exit path).
+      this.entry = this.runFn = this.settleFn = this.u8Fn = this.wireFn = this.errFn = this.waitFn = undefined;
+      this.onFree?.(this.trapped === undefined && this.pendingTrap === undefined ? this.own : null);
+      return;
+    }
     safe(() => this.dropStrayContexts());
     if (this.raw && this.ctx?.alive) safe(() => this.raw.dispose());
     for (const h of [this.entry, this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn, this.msgFn, this.msgsFn]) if (h?.alive) safe(() => h.dispose());
@@ -321,7 +412,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     if (this.depth === 0) {
       this.deadline = this.ports.now() + this.limits.sliceMs;
       this.interrupted = false;
-      this.prevCharge = chargeHeapTo(this);
+      this.prevCharge = this.own !== null ? this.own.chargeTo(this) : chargeHeapTo(this);
     }
     this.depth++;
     try {
@@ -329,7 +420,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     } finally {
       this.depth--;
       if (this.depth === 0) {
-        chargeHeapTo(this.prevCharge);
+        if (this.own !== null) this.own.chargeTo(this.prevCharge);
+        else chargeHeapTo(this.prevCharge);
         this.prevCharge = null;
         this.checkGrowth();
         this.afterEntry();

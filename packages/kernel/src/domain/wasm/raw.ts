@@ -74,6 +74,15 @@ function exact(s: string): boolean {
   return !s.includes('\0') && (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 }
 
+/** Heap pointers a RawContext holds (see RawContext.state). */
+export interface RawState {
+  readonly keys: readonly Ptr[];
+  readonly strings: readonly (readonly [string, Ptr])[];
+  readonly argvSlot: Ptr;
+  readonly slot: Ptr;
+  readonly u8Fn: Ptr;
+}
+
 /** Thrown by build() for a value it cannot make directly (a string with U+0000 or a lone surrogate): use JSON. */
 export class NotRaw extends Error {}
 
@@ -294,6 +303,22 @@ export class RawContext {
   /** Sets the prelude's function that wraps an ArrayBuffer into a Uint8Array (a JSValue* kept alive by the caller). */
   setU8Maker(fn: Ptr): void {
     this.u8Fn = fn;
+  }
+
+  /** The pointers this context keeps in the heap (cached keys and strings, slots, the maker): a snapshot's part. */
+  state(): RawState {
+    return { keys: [...this.keys], strings: [...this.strings], argvSlot: this.argvSlot, slot: this.slot, u8Fn: this.u8Fn };
+  }
+
+  /** Takes over the state of a context whose heap this one's is a byte-for-byte copy of (a snapshot clone). */
+  adopt(st: RawState): void {
+    this.keys.length = 0;
+    this.keys.push(...st.keys);
+    this.strings.clear();
+    for (const [k, p] of st.strings) this.strings.set(k, p);
+    this.argvSlot = st.argvSlot;
+    this.slot = st.slot;
+    this.u8Fn = st.u8Fn;
   }
 
   /**

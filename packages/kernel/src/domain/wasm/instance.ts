@@ -18,7 +18,7 @@ export interface InstanceState {
   readonly code: string;
   readonly rt: number;
   readonly ctx: number;
-  /** runFn, settleFn, u8Fn, wireFn, errFn, waitFn, entry (owned JSValue* in the heap). */
+  /** runFn, settleFn, u8Fn, wireFn, errFn, waitFn, entry, msgFn, msgsFn (owned JSValue* in the heap). */
   readonly handles: readonly number[];
   readonly raw: RawState;
   readonly info: EntryInfo;
@@ -167,7 +167,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     this.raw.hook((argc, argv, slow) => this.onRawHost(argc, argv, slow));
     const id = (this.rt as unknown as { hostRefs: { put(f: unknown): number } }).hostRefs.put((...args: QuickJSHandle[]) => this.onHost(args));
     if (id !== HOST_REF_ID) throw new Error('snapshot clone: unexpected host function id');
-    const [run, settle, u8, wire, err, wait, entry] = st.handles.map((p) => this.raw.handle<QuickJSHandle>(p));
+    const [run, settle, u8, wire, err, wait, entry, msg, msgs] = st.handles.map((p) => this.raw.handle<QuickJSHandle>(p));
     this.runFn = run;
     this.settleFn = settle;
     this.u8Fn = u8;
@@ -175,6 +175,8 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     this.errFn = err;
     this.waitFn = wait;
     this.entry = entry;
+    this.msgFn = msg;
+    this.msgsFn = msgs;
     this.info = st.info;
     this.preloaded = st.code;
     this.ready = true;
@@ -191,7 +193,7 @@ export class WasmInstance implements AgentInstance, HeapGuard {
     } catch {
       return null;
     }
-    const hs = [this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn, this.entry];
+    const hs = [this.runFn, this.settleFn, this.u8Fn, this.wireFn, this.errFn, this.waitFn, this.entry, this.msgFn, this.msgsFn];
     if (hs.some((h) => h === undefined || !h.alive)) return null;
     return {
       code: this.preloaded,

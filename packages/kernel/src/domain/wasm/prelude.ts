@@ -22,8 +22,45 @@ var G = globalThis, JP = JSON.parse, JS = JSON.stringify, U8 = Uint8Array, AB = 
   TA = Object.getPrototypeOf(U8.prototype), TAG = un(gd(TA, Symbol.toStringTag).get), BUF = un(gd(TA, 'buffer').get),
   BLEN = un(gd(TA, 'byteLength').get), ABLEN = un(gd(AB.prototype, 'byteLength').get),
   TSET = un(TA.set), APPLY = un(Function.prototype.apply), isView = AB.isView, I32 = Int32Array,
-  NOH = Object.freeze([]), LS, LB = 0, W;
+  NOH = Object.freeze([]), LS, LB = 0, W, KERR;
 function fail(c, x, m) { var e = new Error(m); e.name = 'AiosError'; e.code = c; e.errno = x; throw e; }
+// Proxy, bounded. QuickJS checks an ownKeys trap's result for duplicates in quadratic time, in C, where the interrupt
+// cannot stop it (200,000 keys: ~15 s on the executor or kernel thread). Each proxy gets a forwarding handler that looks
+// the agent's trap up at every use, as the engine does, and copies an ownKeys result of at most OWNKEYS_MAX entries
+// (read once each; RangeError past it) before the engine sees it.
+(function () {
+  var RP = G.Proxy, R = Reflect, MAXK = 10000, NAMES = ['getPrototypeOf', 'setPrototypeOf', 'isExtensible', 'preventExtensions',
+    'getOwnPropertyDescriptor', 'defineProperty', 'has', 'get', 'set', 'deleteProperty', 'ownKeys', 'apply', 'construct'];
+  function keyList(r) {
+    if (r === null || (typeof r !== 'object' && typeof r !== 'function')) throw new TypeError('proxy ownKeys trap must return an object');
+    var n = r.length, a = [], i;
+    if (typeof n !== 'number' || !(n <= MAXK)) throw (KERR = new RangeError('a proxy ownKeys trap may return at most ' + MAXK + ' keys'));
+    for (i = 0; i < n; i++) def(a, i, { value: r[i], writable: true, enumerable: true, configurable: true });
+    return a;
+  }
+  function forwarder(h) {
+    var f = Object.create(null), i;
+    for (i = 0; i < NAMES.length; i++) (function (n) {
+      f[n] = function () {
+        var t = h[n];
+        if (t === undefined || t === null) return APPLY(R[n], undefined, arguments);
+        var r = APPLY(t, h, arguments);
+        return n === 'ownKeys' ? keyList(r) : r;
+      };
+    })(NAMES[i]);
+    return f;
+  }
+  function handlerOk(t, h) {
+    if (t === null || (typeof t !== 'object' && typeof t !== 'function') || h === null || (typeof h !== 'object' && typeof h !== 'function')) throw new TypeError('Cannot create proxy with a non-object as target or handler');
+  }
+  function Proxy(target, handler) {
+    if (new.target === undefined) throw new TypeError("Constructor Proxy requires 'new'");
+    handlerOk(target, handler);
+    return new RP(target, forwarder(handler));
+  }
+  def(Proxy, 'revocable', { value: function revocable(target, handler) { handlerOk(target, handler); return RP.revocable(target, forwarder(handler)); }, writable: true, configurable: true });
+  def(G, 'Proxy', { value: Proxy, writable: true, configurable: true });
+})();
 function big(s, n) { if ((s.n += n) > MAXW) fail('EMSGSIZE', 90, 'argument larger than 16 MiB'); }
 // The ArrayBuffer that carries a real Uint8Array's bytes to the host: its own buffer when the view covers all of it
 // (no copy in the sandbox), else a fresh copy. Intrinsics only (captured above): no agent code runs here.
@@ -122,7 +159,8 @@ function trap(nr, args) {
     while (n > 0 && args[n - 1] === undefined) n--;
     args = aslice(args, 0, n);
   }
-  return wire().send(nr, args, n);
+  // an argument the bounded Proxy refused to list (below) is the caller's bad argument: EINVAL, as any other
+  try { return wire().send(nr, args, n); } catch (x) { if (x !== undefined && x === KERR) fail('EINVAL', 22, 'a syscall argument is a proxy whose ownKeys trap returned more than 10000 keys'); throw x; }
 }
 // The per-signature entry of a syscall whose arguments are a number and a Uint8Array (IPCSend without options): the
 // same checks and host call as trap(nr, [h, v]) without the argument list and the kind walk. Anything else is trap's.

@@ -38,11 +38,19 @@ export interface PoolDeps {
 
 /** Period of the fallback poll of the rings while executors have work in flight (ms). */
 const POLL_MS = 1;
+/**
+ * A wake that comes within this long (ms) of the last request served finds a syscall-heavy agent: the pump spins for
+ * its next request even when every core runs an executor (a wake costs 20-90 us there; 2 executors exchanging
+ * messages went 17 k/s -> see bench/boundary.ts --executors). CPU-bound agents (a request every slice) never do.
+ */
+const SPIN_DENSE_MS = 0.25;
 
 export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   readonly executors: Executor[] = [];
   readonly domain: ExecutionDomain;
   private pumping = false;
+  /** Clock (monotonic ms) when the pump last served a request. */
+  private lastServed = -Infinity;
   /** Set when an executor went idle while the rings were served: the pump returns so the scheduler's step can run. */
   private stepWaits = false;
   /** The fallback poll timer while work is in flight (null: none). */
@@ -184,6 +192,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
     this.pumping = true;
     const spinMs = limits.EXEC_KERNEL_SPIN_US / 1000;
     const t0 = this.deps.monotonic();
+    // requests that come close together (a syscall-heavy agent) are worth spinning for even when every core runs an executor
+    const dense = t0 - this.lastServed < SPIN_DENSE_MS;
     // spinning starts only once a request was served (a wake or poll that finds nothing returns at once)
     let last = -Infinity;
     let yielded = false;
@@ -195,8 +205,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
         // an idle executor's next activation starts in a step on the host loop: spinning on would delay it
         if (this.stepWaits) break;
         const t = this.deps.monotonic();
-        if (any) last = t;
-        else if (t - last > spinMs || this.inflight === 0 || !this.spinPays()) break;
+        if (any) last = this.lastServed = t;
+        else if (t - last > spinMs || this.inflight === 0 || !(dense || this.spinPays())) break;
         if (t - t0 > limits.EXEC_KERNEL_SPIN_TURN_MS) {
           yielded = true;
           break;
@@ -211,8 +221,8 @@ export class ExecutorPool implements ExecutorEvents, ExecutorSlots {
   }
 
   /**
-   * Whether spinning on the kernel thread can pay: only while a core is left over after the executors that
-   * are running work. When every core runs an executor, a spinning kernel thread takes the core a worker
+   * Whether spinning on the kernel thread can pay: while a core is left over after the executors that are
+   * running work (or, see SPIN_DENSE_MS, while requests come close together). When every core runs an executor, a spinning kernel thread takes the core a worker
    * needs to get to its next ring message (measured: a yield round trip grew from ~100 us to ~300 us).
    */
   private spinPays(): boolean {

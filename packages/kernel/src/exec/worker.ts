@@ -183,7 +183,9 @@ function stats(reset: boolean): void {
   if (reset) rttN = 0;
   event((w) => {
     w.u8(OP.STATS);
-    writeValue(w, { syscalls: n, p50us: q(0.5), p99us: q(0.99) });
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += s[i]!;
+    writeValue(w, { syscalls: n, p50us: q(0.5), p90us: q(0.9), p99us: q(0.99), meanUs: n === 0 ? 0 : sum / n });
   });
 }
 

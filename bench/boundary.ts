@@ -56,7 +56,7 @@ async function crossing(code: string) {
     if (nr === 38) return { id: 1, name: 'ready', parent: null, domain: 'wasm', config: null };
     return undefined;
   };
-  const domain = createWasmDomain({ now: () => performance.now(), random: (k) => new Uint8Array(k) });
+  const domain = createWasmDomain({ now: () => performance.now(), wallClock: () => Date.now(), random: (k) => new Uint8Array(k) });
   const inst = domain.instantiate(code, gate, LIMITS);
   await inst.dispatch('main');
   const runs: { p50: number; p99: number; mean: number }[] = [];

@@ -80,7 +80,7 @@ const gate: Gate = (nr, args) => {
 };
 
 const code = await image();
-const domain = createWasmDomain({ now: () => performance.now(), random: (k) => new Uint8Array(k) });
+const domain = createWasmDomain({ now: () => performance.now(), wallClock: () => Date.now(), random: (k) => new Uint8Array(k) });
 const inst = domain.instantiate(code, gate, LIMITS);
 await inst.dispatch('main');
 const best: Record<string, number> = {};

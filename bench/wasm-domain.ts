@@ -64,7 +64,7 @@ function pct(xs: number[], p: number): number {
 }
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
-const domain = createWasmDomain({ now: () => performance.now(), random: (n) => new Uint8Array(n) });
+const domain = createWasmDomain({ now: () => performance.now(), wallClock: () => Date.now(), random: (n) => new Uint8Array(n) });
 
 /** Spawn-to-ready samples; with `warm`, a blank sandbox is prewarmed (untimed) before each spawn. */
 async function spawnToReady(code: string, warm = false): Promise<number[]> {

@@ -35,11 +35,9 @@ describe('repo - kernel import graph', () => {
     // The wasm prelude is the sandbox's own JavaScript (text evaluated inside QuickJS), not kernel code. The
     // executor worker runs on its own thread, beside the kernel: it times activations there and waits for their
     // microtasks with setImmediate (kernel state never moves there; its measurements reach the kernel as reports).
-    // domain/wasm/own-module.ts stands in for Emscripten's JS glue for sandboxes on their own memory: its clock
-    // import is the sandbox C library's wall clock, Date.now as in the library's glue that the shared heap uses.
     const ambient = /\b(setTimeout|setImmediate|setInterval|Date\.now|Math\.random)\s*\(/;
     const offenders = [...graph.keys()]
-      .filter((f) => f !== 'domain/wasm/prelude.ts' && f !== 'exec/worker.ts' && f !== 'domain/wasm/own-module.ts')
+      .filter((f) => f !== 'domain/wasm/prelude.ts' && f !== 'exec/worker.ts')
       .filter((f) => readFileSync(join(src, f), 'utf8').split('\n').some((line) => !line.trim().startsWith('//') && ambient.test(line)));
     expect(offenders).toEqual([]);
   });

@@ -28,6 +28,20 @@ async function spawn(domain: ReturnType<typeof createWasmDomain>, code: string) 
 }
 
 describe('wasm snapshots', () => {
+  it('snapshot - a clone reads the wall clock through the domain wallClock port (Date.now in the sandbox)', async () => {
+    const domain = createWasmDomain(ports()); // wallClock: 1,700,000,000,000 ms plus a counter
+    const code = await bundle({ contents: `import { defineAgent } from '@aios/runtime';
+const agent = defineAgent({ name: 'clock', main(ctx) { ctx.log('now=' + Date.now()); } });` });
+    (await spawn(domain, code)).inst.dispose();
+    const clone = await spawn(domain, code);
+    await clone.inst.dispatch('main');
+    expect(domain.snapshots.live).toBe(1);
+    const now = Number(clone.kernel.lines()[0]!.slice(4));
+    expect(now).toBeGreaterThanOrEqual(1_700_000_000_000);
+    expect(now).toBeLessThan(1_700_000_100_000);
+    clone.inst.dispose();
+  });
+
   it('snapshot - an image spawned again runs in a clone, with state of its own', async () => {
     const domain = createWasmDomain(ports());
     const code = await bundle({ contents: COUNTER });

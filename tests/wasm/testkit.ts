@@ -120,11 +120,12 @@ export async function settle(): Promise<void> {
 }
 
 /** Deterministic ports: a counter clock that moves 1 ms per read, and a counting random source. */
-export function ports(): { random(n: number): Uint8Array; now(): number } {
+export function ports(): { random(n: number): Uint8Array; now(): number; wallClock(): number } {
   let t = 0;
   let seed = 1;
   return {
     now: () => (t += 1),
+    wallClock: () => 1_700_000_000_000 + t,
     random: (n) => {
       const out = new Uint8Array(n);
       for (let i = 0; i < n; i++) out[i] = (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;

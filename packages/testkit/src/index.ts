@@ -26,7 +26,7 @@ export function testExecutors(env: Record<string, string | undefined> = process.
 export function createTestHost(opts: TestHostOptions = {}): KernelHost {
   const offload = opts.offload ?? { pqc: async (op, args) => runPqc(op, args) };
   const ports = hostPorts({ ...opts, offload });
-  const domains = opts.domains ?? [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })];
+  const domains = opts.domains ?? [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic(), wallClock: () => ports.clock.now() })];
   const config = { ...(opts.config ?? {}) };
   config.executors ??= testExecutors();
   return new KernelHost(ports, config, domains);

@@ -56,7 +56,7 @@ export function bootFuzzNode(): FuzzNode {
   };
   const base = hostPorts({ offload: { pqc: async (op, args) => runPqc(op, args) }, log });
   const ports = { ...base, journal };
-  const host = new KernelHost(ports, { arenaFrames: 512, sliceMs: 1_000, llm: createOfflineDriver() }, [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })]);
+  const host = new KernelHost(ports, { arenaFrames: 512, sliceMs: 1_000, llm: createOfflineDriver() }, [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic(), wallClock: () => ports.clock.now() })]);
   host.kernel.plugDevice('storage', createMemoryStorage());
   const bad: BadOutcome[] = [];
   const calls = { n: 0 };

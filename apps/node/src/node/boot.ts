@@ -265,7 +265,7 @@ export async function boot(opts: BootOptions = {}): Promise<AiosNode> {
 
 /** The wasm domain (the default for user agents): QuickJS sandboxes on the node's clock and randomness. */
 async function defaultDomains(ports: ReturnType<typeof hostPorts>): Promise<ExecutionDomain[]> {
-  return [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic() })];
+  return [createWasmDomain({ random: ports.random, now: () => ports.clock.monotonic(), wallClock: () => ports.clock.now() })];
 }
 
 /** One node per data folder: its journal and audit log have one writer. EBUSY when a live node holds it. */

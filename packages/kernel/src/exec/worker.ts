@@ -25,6 +25,7 @@ const ring = new RingClient(init.ring);
 const domain = createWasmDomain({
   random: (n) => randomFillSync(new Uint8Array(n)),
   now: () => performance.now(),
+  wallClock: () => Date.now(),
 });
 
 interface Hosted {

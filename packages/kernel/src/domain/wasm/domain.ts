@@ -57,7 +57,7 @@ const SNAPSHOT_LIVE_MAX = 4096;
 const RECYCLE_PER_IMAGE = 16;
 
 export function createWasmDomain(opts: WasmDomainOptions): WasmDomain {
-  const ports: WasmPorts = { random: (n) => opts.random(n), now: () => opts.now() };
+  const ports: WasmPorts = { random: (n) => opts.random(n), now: () => opts.now(), wallClock: () => opts.wallClock() };
   const pool: WasmInstance[] = [];
   // Zygotes: sandboxes with a recently spawned image already evaluated (module bodies that make
   // no syscall), so the next spawn of that image only binds a gate and runs its first activation.

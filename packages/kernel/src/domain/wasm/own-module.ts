@@ -137,7 +137,7 @@ async function load(): Promise<Loaded | null> {
     const compiled = new WA.Module(lowered ?? wasm);
     const ffiMod = (await RELEASE_SYNC.importFFI()) as unknown as new (m: unknown) => unknown;
     const l: Loaded = { compiled, exportsByName, ffiClass: ffiMod, memoryPages: lowered ? OWN_PAGES : 256, stackTop: 0, sbrkAt: 0 };
-    l.sbrkAt = findSbrk(make(l) as never, l);
+    l.sbrkAt = findSbrk(make(l, 0, () => 0) as never, l);
     return l;
   } catch {
     return null;
@@ -173,12 +173,12 @@ export interface OwnModule {
  * constructors, so the instance is as Emscripten's glue leaves it. Throws when own modules are unavailable or
  * the host cannot give the memory (the caller falls back to the shared heap).
  */
-export function newOwnModule(bytes = 0): OwnModule {
+export function newOwnModule(bytes: number, wallClock: () => number): OwnModule {
   if (loaded === null) throw new Error('own QuickJS modules are not available');
-  return make(loaded, bytes);
+  return make(loaded, bytes, wallClock);
 }
 
-function make(loaded: Loaded, bytes = 0): OwnModule {
+function make(loaded: Loaded, bytes: number, wallClock: () => number): OwnModule {
   const pages = Math.max(loaded.memoryPages, Math.ceil(bytes / PAGE));
   const memory = new WA.Memory({ initial: pages, maximum: 32768 });
   let guard: HeapGuard | null = null;
@@ -245,7 +245,8 @@ function make(loaded: Loaded, bytes = 0): OwnModule {
       const name = (o: number): string => { const a = Math.abs(o); return `UTC${o >= 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`; };
       if (jul < jan) { put(name(jan), std, 17); put(name(jul), dst, 17); } else { put(name(jan), dst, 17); put(name(jul), std, 17); }
     },
-    p: () => Date.now(),
+    // the C library's clock: the kernel's wall-clock port (no ambient time in the kernel)
+    p: () => wallClock(),
     // emscripten_resize_heap: the glue's own over-growth policy (+20 %, then smaller steps), charged through grow().
     k: (req: number) => {
       const cur = memory.buffer.byteLength;

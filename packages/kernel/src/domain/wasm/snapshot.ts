@@ -66,7 +66,7 @@ export function takeSnapshot(code: string, ports: WasmPorts, limits: InstanceLim
   if (!ownModulesAvailable) return null;
   let inst: WasmInstance;
   try {
-    inst = new WasmInstance(ports, newOwnModule());
+    inst = new WasmInstance(ports, newOwnModule(0, ports.wallClock));
   } catch {
     return null;
   }
@@ -80,7 +80,8 @@ export function takeSnapshot(code: string, ports: WasmPorts, limits: InstanceLim
 
 function diff(state: InstanceState, mem: WasmMemory): Snapshot {
   const tpl = new Uint8Array(mem.buffer).slice();
-  const ref = new Uint8Array(newOwnModule().memory.buffer);
+  // a fresh instance to compare against: never run, so its clock is never read
+  const ref = new Uint8Array(newOwnModule(0, () => 0).memory.buffer);
   // Below the stack pointer the stack is dead between calls (the snapshot is taken between calls): a clone takes the
   // fresh instance's bytes there, not the stack garbage the preparation left (~1/3 of a small image's pages).
   const deadFrom = LAYOUT.dataEnd, deadTo = floorPage(LAYOUT.stackTop);
@@ -182,7 +183,7 @@ export function resetClone(s: Snapshot, own: OwnModule): boolean {
  */
 export function cloneSnapshot(s: Snapshot, ports: WasmPorts, reset?: OwnModule): WasmInstance {
   if (reset !== undefined) return new WasmInstance(ports, reset, s.state);
-  const own = newOwnModule(s.bytes);
+  const own = newOwnModule(s.bytes, ports.wallClock);
   const have = own.memory.buffer.byteLength;
   if (have < s.bytes) own.memory.grow((s.bytes - have) / 65536);
   const heap = new Uint8Array(own.memory.buffer);

@@ -4,7 +4,10 @@
 /** The ports a wasm instance needs from the kernel. */
 export interface WasmPorts {
   random(n: number): Uint8Array;
+  /** Monotonic ms: slices and interrupts. */
   now(): number;
+  /** Epoch ms: the wall clock a sandbox's C library reads (Date.now inside a sandbox on its own memory, own-module.ts). */
+  wallClock(): number;
 }
 
 /**

@@ -17,6 +17,7 @@ import { isFull, round } from './lib/stats.ts';
 import { kernelRoundTrip } from './lib/round-trip.ts';
 import { aiosMessages, aiosMessagesBatched, aiosSpawnExit } from './peers/aios-side.ts';
 import { haveErlang, runErlang } from './peers/erlang.ts';
+import { directStampGaps, pctOf, stampGaps } from './lib/stamps.ts';
 
 const CALLS = isFull() ? 500_000 : 200_000;
 const MSGS = isFull() ? 1_000_000 : 200_000;
@@ -25,10 +26,6 @@ const NATIVE_SPAWNS = isFull() ? 200_000 : 30_000;
 const FIXTURES = fileURLToPath(new URL('../tests/wasm/fixtures/', import.meta.url));
 const LIMITS: InstanceLimits = { memoryBytes: 32 * 1024 * 1024, stackBytes: 256 * 1024, sliceMs: 60_000 };
 
-function pct(xs: Float64Array | number[], p: number): number {
-  const s = Float64Array.from(xs).sort();
-  return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))]!;
-}
 
 /** The kernel's bundling of the round-trip fixture (runtime + agent), as the wasm-domain bench does it. */
 async function image(): Promise<string> {
@@ -65,23 +62,13 @@ async function crossing(code: string) {
     const t0 = performance.now();
     await inst.dispatch('message', { from: 1, data: new TextEncoder().encode(String(CALLS)), handles: [], tag: 'data' });
     const total = performance.now() - t0;
-    const d = new Float64Array(n - 1);
-    for (let i = 1; i < n; i++) d[i - 1] = (stamps[i]! - stamps[i - 1]!) * 1000;
-    runs.push({ p50: pct(d, 50), p99: pct(d, 99), mean: (total * 1000) / CALLS });
+    const d = stampGaps(stamps, n);
+    runs.push({ p50: pctOf(d, 50), p99: pctOf(d, 99), mean: (total * 1000) / CALLS });
   }
   inst.dispose();
   const best = runs.sort((a, b) => a.p50 - b.p50)[0]!; // the first run warms the JIT; the quietest run is reported
-  const direct = (nr: number): number => {
-    stamps[n++] = performance.now();
-    return nr === 17 ? 7 : 0;
-  };
-  n = 0;
-  let sink = 0;
-  for (let i = 0; i < CALLS; i++) sink += direct(17);
-  const base = new Float64Array(n - 1);
-  for (let i = 1; i < n; i++) base[i - 1] = (stamps[i]! - stamps[i - 1]!) * 1000;
-  if (sink !== CALLS * 7) throw new Error('baseline lost calls');
-  return { wasm: { p50Us: round(best.p50, 3), p99Us: round(best.p99, 3), meanUs: round(best.mean, 3) }, hostLoop: { p50Us: round(pct(base, 50), 3), p99Us: round(pct(base, 99), 3) } };
+  const base = directStampGaps(stamps, CALLS);
+  return { wasm: { p50Us: round(best.p50, 3), p99Us: round(best.p99, 3), meanUs: round(best.mean, 3) }, hostLoop: { p50Us: round(pctOf(base, 50), 3), p99Us: round(pctOf(base, 99), 3) } };
 }
 
 const skipErlang = process.argv.includes('--skip-erlang') || !haveErlang();

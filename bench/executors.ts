@@ -89,6 +89,12 @@ export default defineAgent({ name: 'movable-spinner',
 /** Cores this process used during the last scaling run (CPU time / wall time): how much the machine gave us. */
 const coresUsed: Record<number, number> = {};
 
+/** Waits until the host is as after `aios boot`: its executors' workers started and idle for BOOTED_IDLE_MS. */
+async function booted(host: KernelHost): Promise<void> {
+  if (host.kernel.exec !== null) await host.kernel.exec.ready();
+  await new Promise((r) => setTimeout(r, BOOTED_IDLE_MS));
+}
+
 /** Wall time of the last scaling run counted from the host's creation (worker threads still starting), by executors. */
 const coldWall: Record<number, number> = {};
 
@@ -101,8 +107,7 @@ async function scaling(executors: number): Promise<number> {
   const tCreate = performance.now();
   const host = createTestHost({ config: { executors } });
   try {
-    if (host.kernel.exec !== null) await host.kernel.exec.ready();
-    await new Promise((r) => setTimeout(r, BOOTED_IDLE_MS));
+    await booted(host);
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const ids = await Promise.all(Array.from({ length: K }, (_, i) => host.spawn({ source: WORKER(SLICES) }, { name: `c${i}`, domain: 'wasm' })));
@@ -168,8 +173,7 @@ async function yieldSwitch(executors: number): Promise<{ usPerYield: number; han
   const n = isFull() ? 20_000 : 4_000;
   const host = createTestHost({ config: { executors } });
   try {
-    if (host.kernel.exec !== null) await host.kernel.exec.ready();
-    await new Promise((r) => setTimeout(r, BOOTED_IDLE_MS));
+    await booted(host);
     const ids = await Promise.all([0, 1].map((i) => host.spawn({ source: YIELDER(n) }, { name: `y${i}`, domain: 'wasm' })));
     const t0 = performance.now();
     for (const id of ids) await host.waitExit(id);

@@ -6,6 +6,7 @@
 // Run: npx tsx --conditions=aios-source bench/wasm-domain.ts [--full]   (add --expose-gc via
 // NODE_OPTIONS=--expose-gc for exact memory figures)
 import { Worker } from 'node:worker_threads';
+import { directStampGaps, pctOf, stampGaps } from './lib/stamps.ts';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { createWasmDomain } from '../packages/kernel/src/domain/wasm/index.ts';
@@ -58,10 +59,6 @@ const gate: Gate = (nr) => {
   }
 };
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((s.length * p) / 100))]!;
-}
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 const domain = createWasmDomain({ now: () => performance.now(), wallClock: () => Date.now(), random: (n) => new Uint8Array(n) });
@@ -142,24 +139,13 @@ async function roundTrip(code: string) {
   await inst.dispatch('message', { from: 1, data: new TextEncoder().encode(String(CALLS)), handles: [], tag: 'data' });
   const total = performance.now() - t0;
   inst.dispose();
-  const deltas: number[] = [];
-  for (let i = 1; i < n; i++) deltas.push((stamps[i]! - stamps[i - 1]!) * 1000);
-
+  const deltas = stampGaps(stamps, n);
   // baseline: the same stamped trivial function, called directly by host code
-  const direct = (nr: number): number => {
-    stamps[n++] = performance.now();
-    return nr === 17 ? 7 : 0;
-  };
-  n = 0;
-  let sink = 0;
-  for (let i = 0; i < CALLS; i++) sink += direct(17);
-  const base: number[] = [];
-  for (let i = 1; i < n; i++) base.push((stamps[i]! - stamps[i - 1]!) * 1000);
-  if (sink !== CALLS * 7) throw new Error('baseline lost calls');
+  const base = directStampGaps(stamps, CALLS);
   return {
     calls: CALLS,
-    sandboxUs: { p50: r3(pct(deltas, 50)), p99: r3(pct(deltas, 99)), mean: r3((total * 1000) / CALLS) },
-    directUs: { p50: r3(pct(base, 50)), p99: r3(pct(base, 99)) },
+    sandboxUs: { p50: r3(pctOf(deltas, 50)), p99: r3(pctOf(deltas, 99)), mean: r3((total * 1000) / CALLS) },
+    directUs: { p50: r3(pctOf(base, 50)), p99: r3(pctOf(base, 99)) },
   };
 }
 
@@ -182,11 +168,11 @@ const rt = await roundTrip(code);
 const kernelWasm = await kernelRoundTrip('wasm', CALLS, 2000, 200);
 const kernelNative = await kernelRoundTrip('native', CALLS, 2000, 200);
 
-const ours = { p50: r3(pct(spawn, 50)), p99: r3(pct(spawn, 99)) };
-const slim = { p50: r3(pct(spawnSlim, 50)), p99: r3(pct(spawnSlim, 99)) };
-const warm = { p50: r3(pct(spawnWarm, 50)), p99: r3(pct(spawnWarm, 99)) };
-const slimWarm = { p50: r3(pct(spawnSlimWarm, 50)), p99: r3(pct(spawnSlimWarm, 99)) };
-const base = { p50: r3(pct(workers, 50)), p99: r3(pct(workers, 99)) };
+const ours = { p50: r3(pctOf(spawn, 50)), p99: r3(pctOf(spawn, 99)) };
+const slim = { p50: r3(pctOf(spawnSlim, 50)), p99: r3(pctOf(spawnSlim, 99)) };
+const warm = { p50: r3(pctOf(spawnWarm, 50)), p99: r3(pctOf(spawnWarm, 99)) };
+const slimWarm = { p50: r3(pctOf(spawnSlimWarm, 50)), p99: r3(pctOf(spawnSlimWarm, 99)) };
+const base = { p50: r3(pctOf(workers, 50)), p99: r3(pctOf(workers, 99)) };
 const result = {
   bench: 'wasm-domain',
   configuration: configuration({
@@ -199,7 +185,7 @@ const result = {
     wasmSlimImage: slim,
     wasmPrewarmed: warm,
     wasmSlimImagePrewarmed: slimWarm,
-    blankSandboxPrewarmMs: { p50: r3(pct(blank, 50)), p99: r3(pct(blank, 99)) },
+    blankSandboxPrewarmMs: { p50: r3(pctOf(blank, 50)), p99: r3(pctOf(blank, 99)) },
     worker: base,
     samples: { wasm: spawn.length, worker: workers.length },
     ratioP50: r3(base.p50 / ours.p50),
